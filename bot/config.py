@@ -1,0 +1,145 @@
+"""Settings: the environment of DESIGN.md, `.env`, and the optional TOML file.
+
+Environment wins over the TOML file (`OUTAGEBOT_CONFIG`), which holds what is structured:
+feature catalog, maintenance targets, permissions, reminder intervals.
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from pathlib import Path
+from typing import Any, Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import (
+    AliasChoices,
+    BaseModel,
+    ConfigDict,
+    Field,
+    SecretStr,
+    ValidationError,
+    field_validator,
+)
+from pydantic_settings import (
+    BaseSettings,
+    PydanticBaseSettingsSource,
+    SettingsConfigDict,
+    TomlConfigSettingsSource,
+)
+
+from bot.models import Severity
+
+Language = Literal["en", "it"]
+
+
+class ConfigError(Exception):
+    """A setting is missing or wrong; the message is one line saying which and how to fix it."""
+
+
+def _env(name: str, key: str, default: Any = None) -> Any:
+    """A setting read from environment variable `name` or TOML key `key`."""
+    return Field(default, validation_alias=AliasChoices(name, key))
+
+
+class FeatureConfig(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    name: str
+    aliases: list[str] = []
+    description: str = ""
+    statuspage_component: str | None = None
+
+
+class MaintenanceSettings(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    targets: dict[str, dict[str, Any]] = {}
+    reminder_minutes: int = Field(30, gt=0)
+
+
+class Permissions(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    # None means anyone in the incident channel; users (U...) or user groups (S...).
+    maintenance: list[str] | None = None
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_file=".env", extra="ignore", populate_by_name=True)
+
+    slack_bot_token: SecretStr | None = _env("SLACK_BOT_TOKEN", "slack_bot_token")
+    slack_app_token: SecretStr | None = _env("SLACK_APP_TOKEN", "slack_app_token")
+    slack_signing_secret: SecretStr | None = _env("SLACK_SIGNING_SECRET", "slack_signing_secret")
+    slack_api_url: str = _env("SLACK_API_URL", "slack_api_url", "https://slack.com/api/")
+    database_url: str = _env(
+        "OUTAGEBOT_DATABASE_URL", "database_url", "sqlite+aiosqlite:///outagebot.db"
+    )
+    timezone: str = _env("OUTAGEBOT_TIMEZONE", "timezone", "UTC")
+    language: Language = _env("OUTAGEBOT_LANGUAGE", "language", "en")
+    announce_channel: str = _env("OUTAGEBOT_ANNOUNCE_CHANNEL", "announce_channel", "incidents")
+    log_format: Literal["text", "json"] = _env("OUTAGEBOT_LOG_FORMAT", "log_format", "text")
+    log_level: str = _env("OUTAGEBOT_LOG_LEVEL", "log_level", "INFO")
+
+    responders: list[str] = []
+    responders_group: str | None = None
+    default_severity: Severity = Severity.sev2
+    key_reaction: str = "pushpin"
+    nudge_minutes: int = Field(30, gt=0)
+    archive_after_hours: float | None = None
+    allow_adhoc_features: bool = False
+    commitment: str | None = None
+    templates_dir: Path | None = None
+    features: list[FeatureConfig] = []
+    maintenance: MaintenanceSettings = MaintenanceSettings()
+    permissions: Permissions = Permissions()
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_timezone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(
+                f"{value!r} is not an IANA timezone (e.g. Europe/Copenhagen)"
+            ) from None
+        return value
+
+    @field_validator("slack_api_url")
+    @classmethod
+    def _trailing_slash(cls, value: str) -> str:
+        # slack_sdk urljoins method names onto the base URL: a path must end in "/".
+        return value if value.endswith("/") else value + "/"
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        sources = [init_settings, env_settings, dotenv_settings]
+        path = os.environ.get("OUTAGEBOT_CONFIG")
+        if path:
+            sources.append(TomlConfigSettingsSource(settings_cls, toml_file=Path(path)))
+        return tuple(sources)
+
+
+def load_settings(**overrides: Any) -> Settings:
+    """Build the settings or raise ConfigError with one line naming the bad setting."""
+    path = os.environ.get("OUTAGEBOT_CONFIG")
+    if path:
+        try:
+            tomllib.loads(Path(path).read_text(encoding="utf-8"))
+        except FileNotFoundError:
+            raise ConfigError(f"OUTAGEBOT_CONFIG: no such file {path!r}") from None
+        except tomllib.TOMLDecodeError as exc:
+            raise ConfigError(f"OUTAGEBOT_CONFIG: {path} is not valid TOML: {exc}") from None
+    try:
+        return Settings(**overrides)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        where = ".".join(str(part) for part in first["loc"]) or "settings"
+        raise ConfigError(f"{where}: {first['msg']}") from None

@@ -1,0 +1,1 @@
+"""Incidents: the record (service), their Slack channel (setup), the live board, nudges."""

@@ -1,0 +1,236 @@
+"""The incident record: declare, change, resolve, close; every change also a timeline entry."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import select, update
+from sqlalchemy.exc import IntegrityError
+
+from bot.clock import Clock
+from bot.errors import InputError
+from bot.models import EntryKind, Incident, Severity, Status
+from bot.store import tables
+from bot.store.database import Database
+from bot.timeline import Timeline
+
+TITLE_MAX = 150
+OPEN_STATUSES = (Status.investigating, Status.identified, Status.monitoring)
+
+
+def check_title(title: str) -> str:
+    title = " ".join(title.split())
+    if not title:
+        raise InputError(
+            "An incident needs a title.", "Try `/incident declare Quotes page is down`."
+        )
+    if len(title) > TITLE_MAX:
+        raise InputError(
+            f"That title has {len(title)} characters; the limit is {TITLE_MAX}.",
+            "Shorten it; put the details in the channel or the declare form's description.",
+        )
+    return title
+
+
+class Incidents:
+    def __init__(
+        self, db: Database, clock: Clock, timeline: Timeline, *, timezone: str, language: str
+    ) -> None:
+        self.db, self.clock, self.timeline = db, clock, timeline
+        self.timezone, self.language = timezone, language
+
+    async def declare(
+        self,
+        title: str,
+        *,
+        severity: Severity,
+        declared_by: str,
+        description: str = "",
+        request_key: str | None = None,
+    ) -> Incident:
+        """Write the incident first; Slack set-up follows and can be retried from this row."""
+        title = check_title(title)
+        now = self.clock.now()
+        if request_key is not None:
+            existing = await self._find(tables.incidents.c.request_key == request_key)
+            if existing is not None:
+                return existing
+        try:
+            async with self.db.begin() as conn:
+                result = await conn.execute(
+                    tables.incidents.insert().values(
+                        title=title,
+                        severity=severity.value,
+                        status=Status.investigating.value,
+                        declared_at=now,
+                        declared_by=declared_by,
+                        lead=declared_by,
+                        timezone=self.timezone,
+                        language=self.language,
+                        description=description.strip(),
+                        last_update_at=now,
+                        request_key=request_key,
+                    )
+                )
+                incident_id = int(result.inserted_primary_key[0])
+                await self.timeline.record(
+                    incident_id,
+                    EntryKind.declared,
+                    title,
+                    actor=declared_by,
+                    data={"severity": severity.value},
+                    conn=conn,
+                )
+        except IntegrityError:
+            # A concurrent delivery of the same request won the race: use its incident.
+            existing = await self._find(tables.incidents.c.request_key == request_key)
+            if existing is None:
+                raise
+            return existing
+        return await self.get(incident_id)
+
+    async def _find(self, condition: Any) -> Incident | None:
+        async with self.db.connect() as conn:
+            row = (await conn.execute(select(tables.incidents).where(condition))).mappings().first()
+        return Incident.model_validate(dict(row)) if row else None
+
+    async def get(self, incident_id: int) -> Incident:
+        incident = await self._find(tables.incidents.c.id == incident_id)
+        if incident is None:
+            raise InputError(f"There is no incident INC-{incident_id}.")
+        return incident
+
+    async def by_channel(self, channel_id: str) -> Incident | None:
+        return await self._find(tables.incidents.c.channel_id == channel_id)
+
+    async def by_number(self, text: str) -> Incident:
+        """Accepts `INC-3`, `inc-3` or `3`."""
+        digits = text.strip().upper().removeprefix("INC-")
+        if not digits.isdigit():
+            raise InputError(f"{text!r} is not an incident number.", "Use the form `INC-3`.")
+        return await self.get(int(digits))
+
+    async def list(
+        self, *, open_only: bool = False, closed_limit: int | None = None
+    ) -> list[Incident]:
+        i = tables.incidents
+        query = select(i)
+        if open_only:
+            query = query.where(i.c.status.in_([s.value for s in OPEN_STATUSES])).order_by(i.c.id)
+        elif closed_limit is not None:
+            query = query.where(i.c.status == Status.closed.value)
+            query = query.order_by(i.c.closed_at.desc()).limit(closed_limit)
+        async with self.db.connect() as conn:
+            rows = (await conn.execute(query)).mappings().all()
+        return [Incident.model_validate(dict(row)) for row in rows]
+
+    async def unfinished_setup(self) -> list[Incident]:
+        """Incidents whose Slack set-up a failure interrupted; start-up finishes them."""
+        i = tables.incidents
+        query = select(i).where(
+            i.c.closed_at.is_(None),
+            (i.c.channel_id.is_(None)) | (i.c.status_ts.is_(None)) | (i.c.announce_ts.is_(None)),
+        )
+        async with self.db.connect() as conn:
+            rows = (await conn.execute(query)).mappings().all()
+        return [Incident.model_validate(dict(row)) for row in rows]
+
+    async def save_slack_refs(self, incident_id: int, **refs: str) -> Incident:
+        async with self.db.begin() as conn:
+            await conn.execute(
+                update(tables.incidents).where(tables.incidents.c.id == incident_id).values(**refs)
+            )
+        return await self.get(incident_id)
+
+    async def _change(
+        self,
+        incident: Incident,
+        actor: str,
+        kind: EntryKind,
+        text: str,
+        data: dict[str, Any],
+        **values: Any,
+    ) -> Incident:
+        now = self.clock.now()
+        async with self.db.begin() as conn:
+            await conn.execute(
+                update(tables.incidents)
+                .where(tables.incidents.c.id == incident.id)
+                .values(last_update_at=now, **values)
+            )
+            await self.timeline.record(incident.id, kind, text, actor=actor, data=data, conn=conn)
+        return await self.get(incident.id)
+
+    async def set_status(self, incident: Incident, status: Status, actor: str) -> Incident:
+        if status is Status.resolved:
+            return await self.resolve(incident, actor)
+        if status is Status.closed:
+            raise InputError("Use `/incident close` to close an incident.")
+        self._require_open(incident)
+        return await self._change(
+            incident,
+            actor,
+            EntryKind.status,
+            status.value,
+            {"from": incident.status.value, "to": status.value},
+            status=status.value,
+        )
+
+    async def set_severity(self, incident: Incident, severity: Severity, actor: str) -> Incident:
+        return await self._change(
+            incident,
+            actor,
+            EntryKind.severity,
+            severity.value,
+            {"from": incident.severity.value, "to": severity.value},
+            severity=severity.value,
+        )
+
+    async def set_lead(self, incident: Incident, lead: str, actor: str) -> Incident:
+        return await self._change(
+            incident, actor, EntryKind.lead, lead, {"from": incident.lead, "to": lead}, lead=lead
+        )
+
+    async def rename(self, incident: Incident, title: str, actor: str) -> Incident:
+        title = check_title(title)
+        return await self._change(
+            incident, actor, EntryKind.rename, title, {"from": incident.title}, title=title
+        )
+
+    async def resolve(self, incident: Incident, actor: str) -> Incident:
+        self._require_open(incident)
+        now = self.clock.now()
+        return await self._change(
+            incident,
+            actor,
+            EntryKind.resolved,
+            "",
+            {"from": incident.status.value},
+            status=Status.resolved.value,
+            resolved_at=now,
+        )
+
+    async def close(self, incident: Incident, actor: str) -> Incident:
+        if incident.status is Status.closed:
+            raise InputError(f"{incident.number} is already closed.")
+        now = self.clock.now()
+        return await self._change(
+            incident,
+            actor,
+            EntryKind.closed,
+            "",
+            {"from": incident.status.value},
+            status=Status.closed.value,
+            closed_at=now,
+            resolved_at=incident.resolved_at or now,
+        )
+
+    @staticmethod
+    def _require_open(incident: Incident) -> None:
+        if not incident.is_open:
+            raise InputError(f"{incident.number} is already {incident.status.value}.")
+
+
+def open_for(incident: Incident, now: datetime) -> timedelta:
+    return (incident.resolved_at or incident.closed_at or now) - incident.declared_at

@@ -1,0 +1,59 @@
+"""Logging set-up: plain or one JSON object a line; known secrets are masked in both."""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Iterable
+
+REDACTED = "[redacted]"
+
+
+class RedactSecrets(logging.Filter):
+    """Masks secret values wherever they would appear, including in formatted arguments."""
+
+    def __init__(self, secrets: Iterable[str]) -> None:
+        super().__init__()
+        self.secrets = sorted({s for s in secrets if s and len(s) >= 6}, key=len, reverse=True)
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if self.secrets:
+            message = record.getMessage()
+            for secret in self.secrets:
+                message = message.replace(secret, REDACTED)
+            record.msg, record.args = message, None
+            if record.exc_info and record.exc_info[1] is not None:
+                record.exc_text = logging.Formatter().formatException(record.exc_info)
+                for secret in self.secrets:
+                    record.exc_text = record.exc_text.replace(secret, REDACTED)
+                record.exc_info = None
+        return True
+
+
+class JsonFormatter(logging.Formatter):
+    def format(self, record: logging.LogRecord) -> str:
+        entry = {
+            "time": self.formatTime(record, "%Y-%m-%dT%H:%M:%S%z"),
+            "level": record.levelname,
+            "logger": record.name,
+            "message": record.getMessage(),
+        }
+        for key in ("incident", "request_id"):
+            if hasattr(record, key):
+                entry[key] = getattr(record, key)
+        if record.exc_text or record.exc_info:
+            entry["error"] = record.exc_text or self.formatException(record.exc_info)  # type: ignore[arg-type]
+        return json.dumps(entry, ensure_ascii=False)
+
+
+def configure(level: str, fmt: str, secrets: Iterable[str]) -> None:
+    handler = logging.StreamHandler()
+    handler.addFilter(RedactSecrets(secrets))
+    handler.setFormatter(
+        JsonFormatter()
+        if fmt == "json"
+        else logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s")
+    )
+    root = logging.getLogger()
+    root.handlers[:] = [handler]
+    root.setLevel(level.upper())

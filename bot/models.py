@@ -1,0 +1,127 @@
+"""Domain values shared by the services: incidents, timeline entries, feature intervals.
+
+Pydantic models so they validate at the edges (export, config, demo) and serialise to JSON
+for exports without extra code. All instants are timezone-aware UTC.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field
+
+
+class Status(StrEnum):
+    investigating = "investigating"
+    identified = "identified"
+    monitoring = "monitoring"
+    resolved = "resolved"
+    closed = "closed"
+
+
+class Severity(StrEnum):
+    sev1 = "sev1"
+    sev2 = "sev2"
+    sev3 = "sev3"
+    sev4 = "sev4"
+
+
+class FeatureState(StrEnum):
+    down = "down"
+    degraded = "degraded"
+    up = "up"
+
+
+class EntryKind(StrEnum):
+    """What a timeline entry records; `message` is captured chat, the rest are bot actions."""
+
+    message = "message"
+    note = "note"
+    declared = "declared"
+    status = "status"
+    severity = "severity"
+    lead = "lead"
+    rename = "rename"
+    feature = "feature"
+    maintenance = "maintenance"
+    resolved = "resolved"
+    closed = "closed"
+    nudge = "nudge"
+    error = "error"
+
+
+class Incident(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    id: int
+    title: str
+    severity: Severity
+    status: Status
+    declared_at: datetime
+    declared_by: str
+    lead: str
+    timezone: str
+    language: str
+    description: str = ""
+    channel_id: str | None = None
+    channel_name: str | None = None
+    status_ts: str | None = None
+    announce_channel_id: str | None = None
+    announce_ts: str | None = None
+    resolved_at: datetime | None = None
+    closed_at: datetime | None = None
+    last_update_at: datetime
+
+    @property
+    def number(self) -> str:
+        return f"INC-{self.id}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.status not in (Status.resolved, Status.closed)
+
+
+class Revision(BaseModel):
+    text: str
+    replaced_at: datetime
+
+
+class TimelineEntry(BaseModel):
+    id: int
+    incident_id: int
+    kind: EntryKind
+    occurred_at: datetime
+    recorded_at: datetime
+    actor: str | None = None
+    actor_name: str | None = None
+    text: str = ""
+    channel_id: str | None = None
+    ts: str | None = None
+    thread_ts: str | None = None
+    is_key: bool = False
+    deleted: bool = False
+    data: dict[str, Any] = Field(default_factory=dict)
+    revisions: list[Revision] = Field(default_factory=list)
+
+
+class FeatureInterval(BaseModel):
+    id: int
+    incident_id: int
+    feature: str
+    state: FeatureState
+    started_at: datetime
+    ended_at: datetime | None = None
+    started_by: str | None = None
+    ended_by: str | None = None
+
+
+class MaintenanceWindow(BaseModel):
+    id: int
+    incident_id: int
+    target: str
+    provider: str
+    dry_run: bool
+    started_at: datetime
+    ended_at: datetime | None = None

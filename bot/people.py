@@ -1,0 +1,49 @@
+"""Display names for Slack user ids, resolved once and cached in the database."""
+
+from __future__ import annotations
+
+import logging
+
+from slack_sdk.errors import SlackApiError
+from sqlalchemy import select
+
+from bot.clock import Clock
+from bot.slackweb import SlackWeb
+from bot.store import tables
+from bot.store.database import Database
+
+log = logging.getLogger(__name__)
+
+
+class People:
+    def __init__(self, db: Database, slack: SlackWeb, clock: Clock) -> None:
+        self.db, self.slack, self.clock = db, slack, clock
+
+    async def name(self, user_id: str) -> str:
+        names = await self.names([user_id])
+        return names[user_id]
+
+    async def names(self, user_ids: list[str]) -> dict[str, str]:
+        """Names for these ids; unknown ones are fetched from Slack once and remembered."""
+        wanted = {u for u in user_ids if u}
+        async with self.db.connect() as conn:
+            rows = await conn.execute(
+                select(tables.users.c.user_id, tables.users.c.display_name).where(
+                    tables.users.c.user_id.in_(wanted)
+                )
+            )
+            known = {row.user_id: row.display_name for row in rows}
+        for user_id in wanted - known.keys():
+            try:
+                known[user_id] = await self.slack.user_name(user_id)
+            except SlackApiError as exc:
+                log.warning("could not resolve user %s: %s", user_id, exc.response.get("error"))
+                known[user_id] = user_id
+                continue
+            async with self.db.begin() as conn:
+                await conn.execute(
+                    self.db.insert_ignoring_conflicts(tables.users, "user_id").values(
+                        user_id=user_id, display_name=known[user_id], fetched_at=self.clock.now()
+                    )
+                )
+        return known

@@ -1,0 +1,110 @@
+"""The whole bot on loopback: sandbox Slack, the real Bolt app over HTTP, and a driver.
+
+Tests, `outagebot demo` and `outagebot console` run the same stack, so what they exercise is
+what runs in production: signed requests in through aiohttp and Bolt, Web API calls out over
+HTTP to the sandbox, a real SQLite (or PostgreSQL) database.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from types import TracebackType
+from typing import Any
+
+from aiohttp import web
+
+from bot.app import build_app
+from bot.clock import Clock, SystemClock
+from bot.config import Settings
+from bot.sandbox.driver import SlackDriver
+from bot.sandbox.server import SlackSandbox
+from bot.server import build_web_app
+from bot.services import Services, build_services
+
+SIGNING_SECRET = "sandbox-signing-secret"
+
+
+class SandboxStack:
+    def __init__(
+        self,
+        database_url: str,
+        *,
+        clock: Clock | None = None,
+        settings: dict[str, Any] | None = None,
+        sandbox: SlackSandbox | None = None,
+    ) -> None:
+        self.database_url = database_url
+        self.clock = clock or SystemClock()
+        self.overrides = settings or {}
+        self.sandbox = sandbox or SlackSandbox(clock=self.clock, signing_secret=SIGNING_SECRET)
+        self._own_sandbox = sandbox is None
+        self._runner: web.AppRunner | None = None
+        self.services: Services | None = None
+        self.driver: SlackDriver | None = None
+        self.request_url = ""
+
+    @classmethod
+    def sqlite(cls, folder: Path, **kwargs: Any) -> SandboxStack:
+        return cls(f"sqlite+aiosqlite:///{folder / 'outagebot.db'}", **kwargs)
+
+    def settings(self) -> Settings:
+        return Settings(
+            slack_bot_token=self.sandbox.bot_token,
+            slack_signing_secret=SIGNING_SECRET,
+            slack_api_url=self.sandbox.api_url,
+            database_url=self.database_url,
+            **self.overrides,
+        )
+
+    async def start(self) -> SandboxStack:
+        if self._own_sandbox and self.sandbox._runner is None:
+            await self.sandbox.start()
+        await self.start_bot()
+        return self
+
+    async def start_bot(self) -> None:
+        """Start (or restart) only the bot; the sandbox and the database keep their state."""
+        self.services = build_services(self.settings(), self.clock)
+        await self.services.start()
+        app = build_web_app(build_app(self.services), self.services)
+        self._runner = web.AppRunner(app, shutdown_timeout=5)
+        await self._runner.setup()
+        site = web.TCPSite(self._runner, "127.0.0.1", 0)
+        await site.start()
+        port = self._runner.addresses[0][1]
+        self.request_url = f"http://127.0.0.1:{port}/slack/events"
+        self.driver = SlackDriver(self.sandbox, self.request_url, SIGNING_SECRET)
+
+    async def stop_bot(self) -> None:
+        if self._runner is not None:
+            await self._runner.cleanup()
+            self._runner = None
+        if self.services is not None:
+            await self.services.stop()
+        if self.driver is not None:
+            await self.driver.aclose()
+
+    async def restart_bot(self) -> None:
+        await self.stop_bot()
+        await self.start_bot()
+
+    async def idle(self) -> None:
+        """Wait for the bot's background work (Slack calls after an ack) to finish."""
+        assert self.services is not None
+        await self.services.tasks.idle()
+
+    async def stop(self) -> None:
+        await self.stop_bot()
+        if self._own_sandbox:
+            await self.sandbox.stop()
+
+    async def __aenter__(self) -> SandboxStack:
+        return await self.start()
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        await self.stop()

@@ -1,0 +1,29 @@
+"""HTTP mode: `POST /slack/events` for everything Slack sends, `GET /healthz` for operators."""
+
+from __future__ import annotations
+
+from aiohttp import web
+from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
+from slack_bolt.async_app import AsyncApp
+
+from bot.services import Services
+
+SERVICES = web.AppKey("services", Services)
+
+
+def build_web_app(bolt: AsyncApp, services: Services) -> web.Application:
+    async def slack_events(request: web.Request) -> web.Response:
+        bolt_request = await to_bolt_request(request)
+        bolt_response = await bolt.async_dispatch(bolt_request)
+        return await to_aiohttp_response(bolt_response)
+
+    async def healthz(_request: web.Request) -> web.Response:
+        database = await services.db.ping()
+        body = {"database": "ok" if database else "unreachable"}
+        return web.json_response(body, status=200 if database else 503)
+
+    app = web.Application(client_max_size=2 * 1024 * 1024)
+    app[SERVICES] = services
+    app.router.add_post("/slack/events", slack_events)
+    app.router.add_get("/healthz", healthz)
+    return app

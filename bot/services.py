@@ -1,0 +1,86 @@
+"""The composition root: builds every service from settings, once, when the bot starts.
+
+Nothing here runs at import time; `build_services` is called by the CLI, the demo and tests.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+
+from bot.clock import Clock, SystemClock
+from bot.config import Settings
+from bot.incidents.board import Board
+from bot.incidents.service import Incidents
+from bot.incidents.setup import Responders, Setup
+from bot.models import Incident
+from bot.people import People
+from bot.slackweb import SlackWeb, build_client
+from bot.store import migrate
+from bot.store.database import Database
+from bot.tasks import BackgroundTasks
+from bot.timeline import Timeline
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class Services:
+    settings: Settings
+    clock: Clock
+    db: Database
+    slack: SlackWeb
+    tasks: BackgroundTasks
+    timeline: Timeline
+    people: People
+    incidents: Incidents
+    board: Board
+    setup: Setup
+    # Run after a declaration from the modal: (incident, declarer, chosen feature names).
+    declare_hooks: list[Callable[[Incident, str, list[str]], Awaitable[None]]] = field(
+        default_factory=list
+    )
+
+    async def start(self) -> None:
+        """Migrate, then finish whatever a crash or an outage of Slack left half-done."""
+        await migrate.upgrade(self.db)
+        for incident in await self.incidents.unfinished_setup():
+            self.tasks.spawn(self.setup.run(incident), name=f"resume-setup-{incident.id}")
+
+    async def stop(self) -> None:
+        await self.tasks.idle()
+        await self.db.dispose()
+
+
+def build_services(settings: Settings, clock: Clock | None = None) -> Services:
+    clock = clock or SystemClock()
+    token = settings.slack_bot_token.get_secret_value() if settings.slack_bot_token else ""
+    db = Database(settings.database_url)
+    slack = SlackWeb(build_client(token, settings.slack_api_url))
+    tasks = BackgroundTasks()
+    timeline = Timeline(db, clock)
+    incidents = Incidents(
+        db, clock, timeline, timezone=settings.timezone, language=settings.language
+    )
+    board = Board(slack, clock, timeline, sections=[])
+    setup = Setup(
+        incidents,
+        slack,
+        board,
+        timeline,
+        announce_channel=settings.announce_channel,
+        responders=Responders(tuple(settings.responders), settings.responders_group),
+    )
+    return Services(
+        settings=settings,
+        clock=clock,
+        db=db,
+        slack=slack,
+        tasks=tasks,
+        timeline=timeline,
+        people=People(db, slack, clock),
+        incidents=incidents,
+        board=board,
+        setup=setup,
+    )

@@ -1,0 +1,171 @@
+"""Slack message markup turned into text that is safe to show elsewhere.
+
+Slack sends `<@U123>`, `<!here>`, `<https://x|label>` and escapes `& < >` as entities. Drafts
+need Markdown without pings or ids; untrusted text in Markdown must stay inert (no HTML, no
+`javascript:` links); text the bot posts back into Slack must never ping anyone. One parser
+splits the text into parts and three renderers decide what each part becomes.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from typing import Literal
+
+Audience = Literal["internal", "customer"]
+
+_ANGLE = re.compile(r"<([^<>\n]*)>")
+_SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:")
+_SAFE_SCHEMES = ("http:", "https:", "mailto:")
+_DANGEROUS_SCHEME = re.compile(r"(?i)\b(javascript|vbscript)(\s*):")
+_DROP = "\x00"  # marks removed markup so the spaces around it can be tidied afterwards
+
+
+@dataclass(frozen=True)
+class _Text:
+    text: str  # Slack-escaped source text
+
+
+@dataclass(frozen=True)
+class _Name:
+    name: str  # display name of a user, a channel (`#general`) or a date fallback
+
+
+@dataclass(frozen=True)
+class _Link:
+    url: str
+    label: str
+
+
+@dataclass(frozen=True)
+class _Drop:
+    pass
+
+
+_Part = _Text | _Name | _Link | _Drop
+
+
+def _unescape(text: str) -> str:
+    return text.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
+
+
+def _special(body: str) -> _Part:
+    """`<!here>`, `<!subteam^S1|@team>`, `<!date^...|fallback>`: only a date keeps its text."""
+    command, _, label = body.partition("|")
+    if command.startswith("!date^") and label:
+        return _Name(_unescape(label))
+    return _Drop()
+
+
+def _parts(text: str, names: Mapping[str, str], audience: Audience) -> Iterator[_Part]:
+    text = text.replace(_DROP, "")
+    position = 0
+    for match in _ANGLE.finditer(text):
+        if match.start() > position:
+            yield _Text(text[position : match.start()])
+        position = match.end()
+        body = match.group(1)
+        target, _, label = body.partition("|")
+        if body.startswith("@"):
+            user = target[1:]
+            known = names.get(user) or _unescape(label).lstrip("@") or user
+            yield _Drop() if audience == "customer" else _Name(known)
+        elif body.startswith("#"):
+            channel = _unescape(label) or (target[1:] if audience == "internal" else "")
+            yield _Name(f"#{channel}") if channel else _Drop()
+        elif body.startswith("!"):
+            yield _special(body)
+        elif _SCHEME.match(target):
+            yield _Link(_unescape(target), _unescape(label))
+        else:
+            yield _Text(match.group(0))  # raw `<b>` typed in a modal: plain text, not markup
+    if position < len(text):
+        yield _Text(text[position:])
+
+
+def _tidy(text: str) -> str:
+    """Remove the gaps left by dropped markup: no double spaces, no space before punctuation."""
+    text = re.sub(rf"[ \t]*{_DROP}(?:[ \t]*{_DROP})*[ \t]*", _DROP, text)
+    text = re.sub(rf"^{_DROP}|{_DROP}$", "", text, flags=re.MULTILINE)
+    text = re.sub(rf"{_DROP}(?=[,.;:!?)\]])", "", text)
+    return text.replace(_DROP, " ")
+
+
+def to_markdown(text: str, *, names: Mapping[str, str], audience: Audience) -> str:
+    """Slack markup as Markdown: names for mentions (none for customers), links, no pings.
+
+    The result is not escaped: use `to_inert_markdown` for text that someone typed.
+    """
+    out: list[str] = []
+    for part in _parts(text, names, audience):
+        match part:
+            case _Text(raw):
+                out.append(_unescape(raw))
+            case _Name(name):
+                out.append(name)
+            case _Link(url, label):
+                out.append(f"[{label}]({url})" if label else url)
+            case _Drop():
+                out.append(_DROP)
+    return _tidy("".join(out))
+
+
+def escape_markdown(text: str) -> str:
+    """Make untrusted text inert in Markdown: no HTML, no link syntax, no `javascript:`.
+
+    Backslash-escapes render as the character itself, so the reader still sees the text as
+    typed; ordinary Markdown such as `-` lists and `*emphasis*` keeps working.
+    """
+    text = text.replace("\\", "\\\\")
+    text = text.replace("<", "&lt;").replace(">", "&gt;")
+    for char in "[]|`":
+        text = text.replace(char, "\\" + char)
+    return _DANGEROUS_SCHEME.sub(r"\1\2\\:", text)
+
+
+def to_inert_markdown(text: str, *, names: Mapping[str, str], audience: Audience) -> str:
+    """Slack markup converted like `to_markdown`, everything typed made inert.
+
+    Only links Slack itself marked up with an http(s)/mailto URL stay links.
+    """
+    out: list[str] = []
+    for part in _parts(text, names, audience):
+        match part:
+            case _Text(raw):
+                out.append(escape_markdown(_unescape(raw)))
+            case _Name(name):
+                out.append(escape_markdown(name))
+            case _Link(url, label) if url.lower().startswith(_SAFE_SCHEMES):
+                safe_url = url.replace(" ", "%20").replace("(", "%28").replace(")", "%29")
+                safe_url = safe_url.replace("<", "%3C").replace(">", "%3E")
+                out.append(f"[{escape_markdown(label or url)}]({safe_url})")
+            case _Link(url, label):
+                out.append(escape_markdown(label or url))
+            case _Drop():
+                out.append(_DROP)
+    return _tidy("".join(out))
+
+
+def _slack_escape(text: str) -> str:
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def plain(text: str, names: Mapping[str, str]) -> str:
+    """Readable text to post back into Slack: names instead of mentions, and no markup at all.
+
+    `& < >` are re-escaped, so even a `<!here>` someone typed literally can never ping.
+    """
+    out: list[str] = []
+    for part in _parts(text, names, "internal"):
+        match part:
+            case _Text(raw):
+                out.append(_slack_escape(_unescape(raw)))
+            case _Name(name):
+                out.append(_slack_escape(name))
+            case _Link(url, label):
+                shown = f"{label} ({url})" if label and label != url else url
+                out.append(_slack_escape(shown))
+            case _Drop():
+                out.append(_DROP)
+    return _tidy("".join(out))

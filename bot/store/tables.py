@@ -1,0 +1,162 @@
+"""The schema as SQLAlchemy Core tables; Alembic migrations create and evolve it."""
+
+from __future__ import annotations
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Column,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+)
+
+from bot.store.types import UTCDateTime
+
+metadata = MetaData(
+    naming_convention={
+        "ix": "ix_%(column_0_label)s",
+        "uq": "uq_%(table_name)s_%(column_0_name)s",
+        "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+        "pk": "pk_%(table_name)s",
+    }
+)
+
+# The id is the human number: INC-<id>.
+incidents = Table(
+    "incidents",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("title", String(200), nullable=False),
+    Column("severity", String(8), nullable=False),
+    Column("status", String(16), nullable=False),
+    Column("declared_at", UTCDateTime, nullable=False),
+    Column("declared_by", String(32), nullable=False),
+    Column("lead", String(32), nullable=False),
+    Column("timezone", String(64), nullable=False),
+    Column("language", String(8), nullable=False),
+    Column("description", Text, nullable=False, default=""),
+    Column("channel_id", String(32), unique=True),
+    Column("channel_name", String(80)),
+    Column("status_ts", String(32)),
+    Column("announce_channel_id", String(32)),
+    Column("announce_ts", String(32)),
+    Column("resolved_at", UTCDateTime),
+    Column("closed_at", UTCDateTime),
+    Column("last_update_at", UTCDateTime, nullable=False),
+    # Declaration requests carry a key so a repeated request finishes, never duplicates.
+    Column("request_key", String(128), unique=True),
+)
+
+timeline_entries = Table(
+    "timeline_entries",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("incident_id", ForeignKey("incidents.id", ondelete="CASCADE"), nullable=False),
+    Column("kind", String(16), nullable=False),
+    Column("occurred_at", UTCDateTime, nullable=False),
+    Column("recorded_at", UTCDateTime, nullable=False),
+    Column("actor", String(32)),
+    Column("text", Text, nullable=False, default=""),
+    Column("channel_id", String(32)),
+    Column("ts", String(32)),
+    Column("thread_ts", String(32)),
+    Column("is_key", Boolean, nullable=False, default=False),
+    Column("deleted", Boolean, nullable=False, default=False),
+    Column("data", JSON, nullable=False, default=dict),
+    # A Slack message is one entry however often it is delivered or backfilled.
+    UniqueConstraint("channel_id", "ts", name="uq_timeline_entries_channel_ts"),
+    Index("ix_timeline_entries_incident_occurred", "incident_id", "occurred_at"),
+)
+
+entry_revisions = Table(
+    "entry_revisions",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("entry_id", ForeignKey("timeline_entries.id", ondelete="CASCADE"), nullable=False),
+    Column("text", Text, nullable=False),
+    Column("replaced_at", UTCDateTime, nullable=False),
+    # Slack's edit time, so a retried or backfilled edit is kept once.
+    Column("edit_ts", String(32)),
+    UniqueConstraint("entry_id", "edit_ts", name="uq_entry_revisions_entry_edit"),
+)
+
+processed_events = Table(
+    "processed_events",
+    metadata,
+    Column("event_id", String(64), primary_key=True),
+    Column("received_at", UTCDateTime, nullable=False),
+)
+
+users = Table(
+    "users",
+    metadata,
+    Column("user_id", String(32), primary_key=True),
+    Column("display_name", String(200), nullable=False),
+    Column("fetched_at", UTCDateTime, nullable=False),
+)
+
+feature_intervals = Table(
+    "feature_intervals",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("incident_id", ForeignKey("incidents.id", ondelete="CASCADE"), nullable=False),
+    Column("feature", String(100), nullable=False),
+    Column("state", String(16), nullable=False),
+    Column("started_at", UTCDateTime, nullable=False),
+    Column("ended_at", UTCDateTime),
+    Column("started_by", String(32)),
+    Column("ended_by", String(32)),
+    Index("ix_feature_intervals_incident", "incident_id", "feature"),
+)
+
+maintenance_windows = Table(
+    "maintenance_windows",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("incident_id", ForeignKey("incidents.id", ondelete="CASCADE"), nullable=False),
+    Column("target", String(64), nullable=False),
+    Column("provider", String(16), nullable=False),
+    Column("dry_run", Boolean, nullable=False, default=False),
+    Column("started_at", UTCDateTime, nullable=False),
+    Column("ended_at", UTCDateTime),
+)
+
+# Nudges and reminders: due times live here so restarts and replicas neither lose nor repeat.
+schedules = Table(
+    "schedules",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("incident_id", ForeignKey("incidents.id", ondelete="CASCADE"), nullable=False),
+    Column("kind", String(32), nullable=False),
+    Column("due_at", UTCDateTime, nullable=False),
+    Column("lease_owner", String(64)),
+    Column("lease_until", UTCDateTime),
+    UniqueConstraint("incident_id", "kind", name="uq_schedules_incident_kind"),
+)
+
+postmortem_inputs = Table(
+    "postmortem_inputs",
+    metadata,
+    Column("incident_id", ForeignKey("incidents.id", ondelete="CASCADE"), primary_key=True),
+    Column("data", JSON, nullable=False, default=dict),
+    Column("updated_at", UTCDateTime, nullable=False),
+)
+
+drafts = Table(
+    "drafts",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("incident_id", ForeignKey("incidents.id", ondelete="CASCADE"), nullable=False),
+    Column("audience", String(16), nullable=False),
+    Column("language", String(8), nullable=False),
+    Column("version", Integer, nullable=False),
+    Column("body", Text, nullable=False),
+    Column("created_at", UTCDateTime, nullable=False),
+    UniqueConstraint("incident_id", "audience", "language", "version", name="uq_drafts_version"),
+)

@@ -1,0 +1,198 @@
+"""Turn the time a responder types ("10:40", "ieri alle 14:30", "5 min ago") into a UTC instant.
+
+A small explicit regex finds the leading time so the split between time and note text is
+deterministic; dateparser only interprets the words in it (yesterday/ieri, dates, "5 minuti fa")
+so the configured languages decide what is understood. Clock digits are read here, because
+dateparser silently drops a time it cannot read ("ieri 24:00" -> yesterday at the current time).
+Wall-clock times are resolved with zoneinfo rather than dateparser's TIMEZONE setting, which
+raises pytz errors on DST-ambiguous times: an autumn time that happens twice takes its first
+occurrence (fold=0), a spring time the clocks skipped is refused. A time is never in the future.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import dateparser
+
+EXAMPLES: tuple[str, ...] = (
+    "10:40",
+    "at 10:40",
+    "alle 10:40",
+    "yesterday 14:30",
+    "ieri alle 14:30",
+    "5 min ago",
+    "5 minuti fa",
+    "2026-04-30 10:40",
+)
+
+_DAY = (
+    r"(?P<day>yesterday|today|ieri|oggi|[0-9]{4}-[0-9]{1,2}-[0-9]{1,2}"
+    r"|[0-9]{1,2}/[0-9]{1,2}(?:/[0-9]{2}(?:[0-9]{2})?)?)"
+)
+_CONN = r"(?P<conn>(?:at|alle(?:\s+ore)?|ore|h)\s+|all'\s*|@\s*)"
+_CLOCK = (
+    r"(?P<h>[0-9]{1,2})(?:(?P<sep>[:.])(?P<m>[0-9]{2})(?:(?P=sep)(?P<s>[0-9]{2}))?)?"
+    r"(?:\s*(?P<ampm>[ap])\.?m\.?)?"
+)
+# The time may be followed by a separator ("10:40 - deploy", "10:40: deploy"); it is dropped.
+_END = r"(?:\s*[,;:\-–—])?(?=\s|$)"
+_ABSOLUTE = re.compile(rf"(?P<time>(?:{_DAY}\s+)?{_CONN}?{_CLOCK}){_END}", re.IGNORECASE)
+_RELATIVE = re.compile(
+    r"(?P<time>(?:[0-9]{1,4}\s*|an?\s+)(?:s|secs?|seconds?|m|mins?|minutes?|h|hrs?|hours?)\s+ago"
+    r"|(?:[0-9]{1,4}\s*|un\s+|un'\s*)(?:s|sec|second[oi]|m|min|minut[oi]|h|or[ae])\s+fa)" + _END,
+    re.IGNORECASE,
+)
+# Starts that are meant as a time but are not one we read: refused rather than kept as text.
+_LOOKS_LIKE_TIME = re.compile(
+    rf"(?:{_DAY}\s+)?{_CONN}?[0-9]{{1,2}}:\S*"
+    r"|(?:[0-9]+|an?|un'?)\s*(?:s|m|h|sec\w*|min\w*|hours?|hrs?|or[ae]|days?|giorn[oi])\s+(?:ago|fa)"
+    r"(?!\w)",
+    re.IGNORECASE,
+)
+
+
+class TimeParseError(ValueError):
+    """A typed time we refuse; `message` is shown to the responder with `examples`."""
+
+    def __init__(self, message: str, examples: Sequence[str] = EXAMPLES) -> None:
+        super().__init__(message)
+        self.message = message
+        self.examples = list(examples)
+
+
+@dataclass(frozen=True)
+class TimedText:
+    """A note split into its optional leading time (`at`, aware UTC) and the text after it."""
+
+    at: datetime | None
+    text: str
+    time_text: str | None
+
+
+def format_local(dt: datetime, tz: str) -> str:
+    """The local "HH:MM" a responder in `tz` reads on their clock."""
+    return dt.astimezone(ZoneInfo(tz)).strftime("%H:%M")
+
+
+def format_local_datetime(dt: datetime, tz: str) -> str:
+    """The local day-first "30/04 10:40", for times that are not today."""
+    return dt.astimezone(ZoneInfo(tz)).strftime("%d/%m %H:%M")
+
+
+def parse_note(
+    text: str, *, now: datetime, tz: str, languages: Sequence[str] = ("en", "it")
+) -> TimedText:
+    """Split "10:40 deploy started" into a time and the note; at=None when no time leads."""
+    text = text.strip()
+    match = _leading(text, whole=False)
+    if match is None:
+        return TimedText(at=None, text=text, time_text=None)
+    at, rest = _instant(match, now, tz, languages), text[match.end() :].strip()
+    if not rest:
+        example = f"{match['time']} deploy started"
+        raise TimeParseError(f'Add what happened after the time, e.g. "{example}".')
+    return TimedText(at=at, text=rest, time_text=match["time"])
+
+
+def parse_at(
+    text: str, *, now: datetime, tz: str, languages: Sequence[str] = ("en", "it")
+) -> datetime:
+    """Read a text that is only a time ("at 10:40", "ieri 9", "5 min ago") as a UTC instant."""
+    text = text.strip()
+    match = _leading(text, whole=True)
+    if match is None or text[match.end() :].strip():
+        raise TimeParseError(f'I can\'t read "{text}" as a time.')
+    return _instant(match, now, tz, languages)
+
+
+def _leading(text: str, *, whole: bool) -> re.Match[str] | None:
+    """The time `text` starts with; None for ordinary words or a count ("3 servers down")."""
+    if match := _RELATIVE.match(text):
+        return match
+    match = _ABSOLUTE.match(text)
+    if match and not whole:
+        if match["m"] is None and not (match["conn"] or match["ampm"]):
+            match = None
+        elif match["sep"] == "." and not (match["day"] or match["conn"]):
+            if not _in_range(match):
+                return None  # "99.95 uptime" is a number
+            if len(match["h"]) == 1:  # "2.10 release rolled out" is probably a version
+                raise TimeParseError(
+                    f'"{match["time"]}" could be a time or a number: write '
+                    f'"0{match["h"]}:{match["m"]}" or "at {match["time"]}" for a time.'
+                )
+    if match:
+        return match
+    if looks := _LOOKS_LIKE_TIME.match(text):
+        raise TimeParseError(f'I can\'t read "{looks[0]}" as a time.')
+    return None
+
+
+def _in_range(match: re.Match[str]) -> bool:
+    hour, minute, second = (int(match[g] or 0) for g in ("h", "m", "s"))
+    hours_ok = 1 <= hour <= 12 if match["ampm"] else hour < 24
+    return hours_ok and minute < 60 and second < 60
+
+
+def _instant(match: re.Match[str], now: datetime, tz: str, languages: Sequence[str]) -> datetime:
+    if now.tzinfo is None:
+        raise ValueError("now must be timezone-aware")
+    now = now.astimezone(UTC)
+    if match.re is _RELATIVE:
+        # Relative to the instant, not the wall clock: "5 min ago" across a DST jump is 5 minutes.
+        base = now.replace(tzinfo=None)
+        parsed = _dateparse(match["time"], languages, {"RELATIVE_BASE": base})
+        if parsed is None or parsed > base:
+            raise TimeParseError(f'I can\'t read "{match["time"]}" as a time.')
+        return parsed.replace(tzinfo=UTC)
+    if not _in_range(match):
+        raise TimeParseError(f'"{match["time"]}" is not a valid time of day.')
+    zone = ZoneInfo(tz)
+    local_now = now.astimezone(zone).replace(tzinfo=None)
+    day = _day(match["day"], local_now, languages) if match["day"] else local_now.date()
+    hour = int(match["h"])
+    if match["ampm"]:
+        hour = hour % 12 + (12 if match["ampm"].lower() == "p" else 0)
+    wall = datetime.combine(day, time(hour, int(match["m"] or 0), int(match["s"] or 0)))
+    try:
+        at = wall.replace(tzinfo=zone).astimezone(UTC)  # fold=0: the first of a repeated hour
+    except OverflowError:
+        raise TimeParseError(f'I can\'t read "{match["time"]}" as a time.') from None
+    if at.astimezone(zone).replace(tzinfo=None) != wall:
+        raise TimeParseError(
+            f"{wall:%d/%m %H:%M} did not happen in {tz}: the clocks jumped forward that night."
+        )
+    if at > now:
+        if day == local_now.date():
+            shown, it_is = f"{wall:%H:%M}", format_local(now, tz)
+            hint = f' For yesterday write "yesterday {shown}" or "ieri {shown}".'
+        else:
+            shown, it_is, hint = f"{wall:%d/%m %H:%M}", format_local_datetime(now, tz), ""
+        raise TimeParseError(f"{shown} is in the future (it is now {it_is} in {tz}).{hint}")
+    return at
+
+
+def _day(word: str, local_now: datetime, languages: Sequence[str]) -> date:
+    """Read "ieri", "yesterday", "2026-04-30" or day-first "30/04"; a year-less date is the latest
+    one not after today, so "30/12" typed on 2 January means last December."""
+    settings: dict[str, Any] = {"RELATIVE_BASE": local_now, "DATE_ORDER": "DMY"}
+    if word.count("/") == 1:
+        settings["PREFER_DATES_FROM"] = "past"
+    parsed = _dateparse(word, languages, settings)
+    if parsed is None:
+        known = ", ".join(languages)
+        raise TimeParseError(f'I can\'t read "{word}" as a day (languages: {known}).')
+    return parsed.date()
+
+
+def _dateparse(text: str, languages: Sequence[str], settings: dict[str, Any]) -> datetime | None:
+    try:
+        return dateparser.parse(text, languages=list(languages), settings=settings)
+    except (ValueError, OverflowError):
+        return None

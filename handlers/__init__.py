@@ -1,0 +1,24 @@
+"""The Slack edge: Bolt listeners that parse payloads, call one service, render the answer."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from slack_bolt.async_app import AsyncApp
+
+from bot.services import Services
+from handlers import lifecycle, router
+from handlers.middleware import dedupe_events
+
+
+def register(app: AsyncApp, services: Services) -> None:
+    app.middleware(dedupe_events(services))
+    subcommands = [*lifecycle.SUBCOMMANDS]
+    router.register(app, router.Router(services, subcommands))
+    lifecycle.register(app, services)
+
+    # Ack every other event type: an unhandled event gets no 2xx and Slack retries it.
+    @app.event(re.compile(".*"))
+    async def ignore_other_events(body: dict[str, Any]) -> None:
+        return None

@@ -1,0 +1,60 @@
+"""What a subcommand handler gets and gives back."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from bot.errors import InputError
+from bot.models import Incident
+from bot.services import Services
+
+
+@dataclass(frozen=True)
+class Reply:
+    """The answer to a command: ephemeral unless `in_channel`."""
+
+    text: str
+    blocks: list[dict[str, Any]] | None = None
+    in_channel: bool = False
+
+    def ack_kwargs(self) -> dict[str, Any]:
+        kwargs: dict[str, Any] = {"text": self.text}
+        if self.blocks:
+            kwargs["blocks"] = self.blocks
+        if self.in_channel:
+            kwargs["response_type"] = "in_channel"
+        return kwargs
+
+
+@dataclass
+class CommandContext:
+    services: Services
+    user_id: str
+    channel_id: str
+    args: str
+    trigger_id: str | None
+    incident: Incident | None = None
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    def require_incident(self) -> Incident:
+        if self.incident is None:
+            raise InputError("This only works inside an incident channel.")
+        return self.incident
+
+
+Handler = Callable[[CommandContext], Awaitable[Reply]]
+
+
+@dataclass(frozen=True)
+class Subcommand:
+    """One `/incident <name>` subcommand, documented where it is registered."""
+
+    name: str
+    usage: str
+    example: str
+    summary: str
+    handler: Handler
+    needs_incident: bool = True
+    aliases: tuple[str, ...] = ()

@@ -1,0 +1,85 @@
+"""The `/incident` slash command: split the text, find the subcommand, answer within 3 s.
+
+Listeners run before Bolt answers Slack (process_before_response), so handlers do their
+database work inline and hand Slack-heavy work to background tasks.
+"""
+
+from __future__ import annotations
+
+import difflib
+import logging
+from typing import Any
+
+from slack_bolt.async_app import AsyncAck, AsyncApp
+
+from bot.errors import InputError
+from bot.services import Services
+from handlers.context import CommandContext, Reply, Subcommand
+
+log = logging.getLogger(__name__)
+
+COMMAND = "/incident"
+OUTSIDE = {"declare", "list", "help"}
+
+
+def help_reply(subcommands: list[Subcommand]) -> Reply:
+    lines = ["*`/incident` subcommands*"]
+    for sub in subcommands:
+        lines.append(f"• `{sub.usage}` — {sub.summary}. Example: `{sub.example}`")
+    return Reply("\n".join(lines))
+
+
+class Router:
+    def __init__(self, services: Services, subcommands: list[Subcommand]) -> None:
+        self.services = services
+        self.subcommands = subcommands
+        self.by_name = {n: s for s in subcommands for n in (s.name, *s.aliases)}
+
+    async def dispatch(self, body: dict[str, Any]) -> Reply:
+        text = str(body.get("text") or "").strip()
+        name, _, args = text.partition(" ")
+        name = name.lower()
+        if not name or name == "help":
+            return help_reply(self.subcommands)
+        sub = self.by_name.get(name)
+        if sub is None:
+            close = difflib.get_close_matches(name, list(self.by_name), n=1)
+            hint = f"Did you mean `/incident {close[0]}`? " if close else ""
+            raise InputError(
+                f"`{name[:40]}` is not an /incident subcommand.",
+                f"{hint}`/incident help` lists them all.",
+            )
+        ctx = CommandContext(
+            services=self.services,
+            user_id=str(body.get("user_id") or ""),
+            channel_id=str(body.get("channel_id") or ""),
+            args=args.strip(),
+            trigger_id=body.get("trigger_id"),
+        )
+        ctx.incident = await self.services.incidents.by_channel(ctx.channel_id)
+        if sub.needs_incident and ctx.incident is None:
+            return await self._elsewhere(sub)
+        return await sub.handler(ctx)
+
+    async def _elsewhere(self, sub: Subcommand) -> Reply:
+        open_ = await self.services.incidents.list(open_only=True)
+        where = ", ".join(f"<#{i.channel_id}>" for i in open_ if i.channel_id)
+        hint = f"Open incidents: {where}." if where else "There is no open incident."
+        return Reply(
+            f"`/incident {sub.name}` works only inside an incident channel. {hint}\n"
+            "Declare one with `/incident declare <title>`."
+        )
+
+
+def register(app: AsyncApp, router: Router) -> None:
+    @app.command(COMMAND)
+    async def incident_command(ack: AsyncAck, body: dict[str, Any]) -> None:
+        try:
+            reply = await router.dispatch(body)
+        except InputError as exc:
+            reply = Reply(f":warning: {exc}")
+        except Exception:
+            # Raising after ack would leave Slack without an answer (Bolt quirk): say it here.
+            log.exception("/incident %s failed", str(body.get("text", ""))[:80])
+            reply = Reply(":x: Something went wrong handling that command; it is in the bot's log.")
+        await ack(**reply.ack_kwargs())

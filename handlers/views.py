@@ -1,0 +1,102 @@
+"""Block Kit for the incident lifecycle: the declare modal and confirmation prompts."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from slack_sdk.models.blocks import (
+    ActionsBlock,
+    ButtonElement,
+    InputBlock,
+    Option,
+    PlainTextInputElement,
+    SectionBlock,
+    StaticMultiSelectElement,
+    StaticSelectElement,
+)
+from slack_sdk.models.views import View
+
+from bot.models import Severity
+
+DECLARE_CALLBACK = "declare_incident"
+
+
+def declare_modal(
+    default_severity: Severity, features: list[str], *, title: str = "", channel_id: str = ""
+) -> dict[str, Any]:
+    severities = [Option(text=s.value.upper(), value=s.value) for s in Severity]
+    blocks: list[Any] = [
+        InputBlock(
+            block_id="title",
+            label="Title",
+            element=PlainTextInputElement(action_id="value", max_length=150, initial_value=title),
+        ),
+        InputBlock(
+            block_id="severity",
+            label="Severity",
+            element=StaticSelectElement(
+                action_id="value",
+                options=severities,
+                initial_option=next(o for o in severities if o.value == default_severity.value),
+            ),
+        ),
+    ]
+    if features:
+        blocks.append(
+            InputBlock(
+                block_id="features",
+                label="Features down",
+                optional=True,
+                element=StaticMultiSelectElement(
+                    action_id="value",
+                    options=[Option(text=name[:75], value=name[:150]) for name in features[:100]],
+                ),
+            )
+        )
+    blocks.append(
+        InputBlock(
+            block_id="description",
+            label="Description",
+            optional=True,
+            element=PlainTextInputElement(action_id="value", multiline=True, max_length=3000),
+        )
+    )
+    view = View(
+        type="modal",
+        callback_id=DECLARE_CALLBACK,
+        title="Declare an incident",
+        submit="Declare",
+        close="Cancel",
+        blocks=blocks,
+        private_metadata=json.dumps({"channel_id": channel_id}),
+    )
+    view.validate_json()
+    return view.to_dict()
+
+
+def confirm_blocks(question: str, confirm_action: str, value: str, confirm_label: str) -> list[Any]:
+    blocks = [
+        SectionBlock(text=question),
+        ActionsBlock(
+            elements=[
+                ButtonElement(
+                    text=confirm_label, action_id=confirm_action, value=value, style="danger"
+                ),
+                ButtonElement(text="Cancel", action_id="dismiss", value=value),
+            ]
+        ),
+    ]
+    return [block.to_dict() for block in blocks]
+
+
+def modal_value(values: dict[str, Any], block_id: str) -> Any:
+    """The submitted value of `block_id`'s element (text, selected option(s)), or None."""
+    element = (values.get(block_id) or {}).get("value") or {}
+    kind = element.get("type")
+    if kind == "static_select":
+        option = element.get("selected_option") or {}
+        return option.get("value")
+    if kind == "multi_static_select":
+        return [o.get("value") for o in element.get("selected_options") or []]
+    return element.get("value")
