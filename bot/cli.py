@@ -14,6 +14,7 @@ from slack_sdk.errors import SlackApiError
 from bot.config import ConfigError, Settings, load_settings
 from bot.logs import configure
 from bot.services import build_services
+from bot.slackweb import error_code
 from bot.store import migrate
 from bot.store.database import Database
 
@@ -49,7 +50,7 @@ async def _serve(settings: Settings, host: str, port: int) -> int:
         await services.slack.client.auth_test()
     except SlackApiError as exc:
         await services.db.dispose()
-        return _fail(f"Slack refused the bot token ({exc.response.get('error')}): {SLACK_SETUP}")
+        return _fail(f"Slack refused the bot token ({error_code(exc)}): {SLACK_SETUP}")
     except Exception as exc:
         await services.db.dispose()
         return _fail(f"cannot reach Slack at {settings.slack_api_url} ({type(exc).__name__})")

@@ -28,6 +28,7 @@ from pydantic_settings import (
     TomlConfigSettingsSource,
 )
 
+from bot.maintenance.targets import Target, TargetName
 from bot.models import Severity
 
 Language = Literal["en", "it"]
@@ -54,7 +55,7 @@ class FeatureConfig(BaseModel):
 class MaintenanceSettings(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    targets: dict[str, dict[str, Any]] = {}
+    targets: dict[TargetName, Target] = {}
     reminder_minutes: int = Field(30, gt=0)
 
 

@@ -8,7 +8,7 @@ from slack_sdk.errors import SlackApiError
 from sqlalchemy import select
 
 from bot.clock import Clock
-from bot.slackweb import SlackWeb
+from bot.slackweb import SlackWeb, error_code
 from bot.store import tables
 from bot.store.database import Database
 
@@ -37,7 +37,7 @@ class People:
             try:
                 known[user_id] = await self.slack.user_name(user_id)
             except SlackApiError as exc:
-                log.warning("could not resolve user %s: %s", user_id, exc.response.get("error"))
+                log.warning("could not resolve user %s: %s", user_id, error_code(exc))
                 known[user_id] = user_id
                 continue
             async with self.db.begin() as conn:

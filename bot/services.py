@@ -5,17 +5,24 @@ Nothing here runs at import time; `build_services` is called by the CLI, the dem
 
 from __future__ import annotations
 
+import asyncio
 import logging
+import os
+import socket
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
+from datetime import timedelta
 
 from bot.clock import Clock, SystemClock
 from bot.config import Settings
+from bot.features import Catalog, FeatureBoard, Features
 from bot.incidents.board import Board
+from bot.incidents.nudges import Nudges
 from bot.incidents.service import Incidents
 from bot.incidents.setup import Responders, Setup
 from bot.models import Incident
 from bot.people import People
+from bot.schedules import Schedules
 from bot.slackweb import SlackWeb, build_client
 from bot.store import migrate
 from bot.store.database import Database
@@ -37,6 +44,12 @@ class Services:
     incidents: Incidents
     board: Board
     setup: Setup
+    schedules: Schedules
+    nudges: Nudges
+    features: Features
+    # Seconds between looks for due nudges and reminders; 0 turns the loop off (tests tick).
+    schedule_tick: float = 30.0
+    _stop: asyncio.Event = field(default_factory=asyncio.Event)
     # Run after a declaration from the modal: (incident, declarer, chosen feature names).
     declare_hooks: list[Callable[[Incident, str, list[str]], Awaitable[None]]] = field(
         default_factory=list
@@ -47,8 +60,12 @@ class Services:
         await migrate.upgrade(self.db)
         for incident in await self.incidents.unfinished_setup():
             self.tasks.spawn(self.setup.run(incident), name=f"resume-setup-{incident.id}")
+        if self.schedule_tick > 0:
+            self._stop.clear()
+            self.tasks.spawn(self.schedules.loop(self._stop, self.schedule_tick), name="schedules")
 
     async def stop(self) -> None:
+        self._stop.set()
         await self.tasks.idle()
         await self.db.dispose()
 
@@ -60,10 +77,19 @@ def build_services(settings: Settings, clock: Clock | None = None) -> Services:
     slack = SlackWeb(build_client(token, settings.slack_api_url))
     tasks = BackgroundTasks()
     timeline = Timeline(db, clock)
+    schedules = Schedules(db, clock, owner=f"{socket.gethostname()}:{os.getpid()}")
     incidents = Incidents(
-        db, clock, timeline, timezone=settings.timezone, language=settings.language
+        db,
+        clock,
+        timeline,
+        schedules,
+        timezone=settings.timezone,
+        language=settings.language,
+        nudge_every=timedelta(minutes=settings.nudge_minutes),
     )
-    board = Board(slack, clock, timeline, sections=[])
+    catalog = Catalog(settings.features, allow_adhoc=settings.allow_adhoc_features)
+    features = Features(db, clock, timeline, catalog)
+    board = Board(slack, clock, timeline, sections=[FeatureBoard(features)])
     setup = Setup(
         incidents,
         slack,
@@ -83,4 +109,8 @@ def build_services(settings: Settings, clock: Clock | None = None) -> Services:
         incidents=incidents,
         board=board,
         setup=setup,
+        schedules=schedules,
+        nudges=Nudges(incidents, slack, timeline, schedules),
+        features=features,
+        declare_hooks=[features.on_declare],
     )

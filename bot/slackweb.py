@@ -51,7 +51,11 @@ def channel_name(number: int, title: str, suffix: int = 0) -> str:
 
 
 def error_code(exc: SlackApiError) -> str:
-    return str(exc.response.get("error", "unknown_error"))
+    """Slack's error code, or the HTTP status when the body was not Slack's JSON (a 500)."""
+    data = getattr(exc.response, "data", None)
+    if isinstance(data, dict):
+        return str(data.get("error", "unknown_error"))
+    return f"HTTP {getattr(exc.response, 'status_code', '?')}"
 
 
 class SlackWeb:

@@ -8,7 +8,7 @@ from typing import Any
 from slack_bolt.async_app import AsyncApp
 
 from bot.services import Services
-from handlers import lifecycle, router
+from handlers import home, lifecycle, router
 from handlers.middleware import dedupe_events
 
 
@@ -17,6 +17,7 @@ def register(app: AsyncApp, services: Services) -> None:
     subcommands = [*lifecycle.SUBCOMMANDS]
     router.register(app, router.Router(services, subcommands))
     lifecycle.register(app, services)
+    home.register(app, services)
 
     # Ack every other event type: an unhandled event gets no 2xx and Slack retries it.
     @app.event(re.compile(".*"))

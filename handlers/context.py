@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from bot.errors import InputError
@@ -35,8 +35,9 @@ class CommandContext:
     channel_id: str
     args: str
     trigger_id: str | None
+    # Where late answers go (valid 30 min), so background work can report to the user.
+    response_url: str | None = None
     incident: Incident | None = None
-    extra: dict[str, Any] = field(default_factory=dict)
 
     def require_incident(self) -> Incident:
         if self.incident is None:

@@ -15,8 +15,15 @@ from bot.models import Incident, Severity, Status
 from bot.services import Services
 from bot.slackweb import escape
 from handlers.context import CommandContext, Reply, Subcommand
+from handlers.home import publish_home
 from handlers.mentions import resolve_user
-from handlers.views import DECLARE_CALLBACK, confirm_blocks, declare_modal, modal_value
+from handlers.views import (
+    DECLARE_CALLBACK,
+    confirm_blocks,
+    declare_modal,
+    list_lines,
+    modal_value,
+)
 
 log = logging.getLogger(__name__)
 
@@ -70,15 +77,21 @@ async def declare(ctx: CommandContext) -> Reply:
         ctx.args, severity=services.settings.default_severity, declared_by=ctx.user_id
     )
     services.tasks.spawn(
-        _setup_and_report(services, incident, ctx.extra.get("response_url")),
+        _setup_and_report(services, incident, ctx.response_url),
         name=f"setup-{incident.id}",
     )
     return Reply(f"{incident.number} declared: *{escape(incident.title)}*. Opening its channel…")
 
 
 async def _changed(ctx: CommandContext, incident: Incident, change: str) -> Reply:
-    ctx.services.tasks.spawn(ctx.services.board.publish(incident, change), name="publish")
+    ctx.services.tasks.spawn(_publish(ctx.services, incident, change, ctx.user_id), name="publish")
     return Reply(change, in_channel=True)
+
+
+async def _publish(services: Services, incident: Incident, change: str, user_id: str) -> None:
+    """Board, topic and announcement, then the App Home of whoever made the change."""
+    await services.board.publish(incident, change)
+    await publish_home(services, user_id)
 
 
 async def status(ctx: CommandContext) -> Reply:
@@ -163,25 +176,16 @@ async def close(ctx: CommandContext) -> Reply:
 async def _closed(services: Services, incident: Incident, user_id: str) -> Reply:
     incident = await services.incidents.close(incident, user_id)
     change = f":lock: <@{user_id}> closed {incident.number}."
-    services.tasks.spawn(services.board.publish(incident, change), name="publish")
+    services.tasks.spawn(_publish(services, incident, change, user_id), name="publish")
     return Reply(change, in_channel=True)
-
-
-def list_lines(incidents: list[Incident], services: Services) -> list[str]:
-    now = services.clock.now()
-    return [
-        f"• *{i.number}* {escape(i.title)} · {i.severity.value.upper()} · {i.status.value}"
-        f" · lead <@{i.lead}> · open {durations.short(open_for(i, now))}"
-        + (f" · <#{i.channel_id}>" if i.channel_id else "")
-        for i in incidents
-    ]
 
 
 async def list_incidents(ctx: CommandContext) -> Reply:
     incidents = await ctx.services.incidents.list(open_only=True)
     if not incidents:
         return Reply("No open incidents. :tada:")
-    return Reply("*Open incidents*\n" + "\n".join(list_lines(incidents, ctx.services)))
+    lines = list_lines(incidents, ctx.services.clock.now())
+    return Reply("*Open incidents*\n" + "\n".join(lines))
 
 
 SUBCOMMANDS = [

@@ -55,6 +55,7 @@ class Router:
             channel_id=str(body.get("channel_id") or ""),
             args=args.strip(),
             trigger_id=body.get("trigger_id"),
+            response_url=body.get("response_url"),
         )
         ctx.incident = await self.services.incidents.by_channel(ctx.channel_id)
         if sub.needs_incident and ctx.incident is None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from datetime import datetime
 from typing import Any
 
 from slack_sdk.models.blocks import (
@@ -17,7 +18,10 @@ from slack_sdk.models.blocks import (
 )
 from slack_sdk.models.views import View
 
-from bot.models import Severity
+from bot import durations
+from bot.incidents.service import open_for
+from bot.models import Incident, Severity
+from bot.slackweb import escape
 
 DECLARE_CALLBACK = "declare_incident"
 
@@ -100,3 +104,13 @@ def modal_value(values: dict[str, Any], block_id: str) -> Any:
     if kind == "multi_static_select":
         return [o.get("value") for o in element.get("selected_options") or []]
     return element.get("value")
+
+
+def list_lines(incidents: list[Incident], now: datetime) -> list[str]:
+    """One line per incident, for `list` and App Home."""
+    return [
+        f"• *{i.number}* {escape(i.title)} · {i.severity.value.upper()} · {i.status.value}"
+        f" · lead <@{i.lead}> · open {durations.short(open_for(i, now))}"
+        + (f" · <#{i.channel_id}>" if i.channel_id else "")
+        for i in incidents
+    ]

@@ -11,11 +11,13 @@ from sqlalchemy.exc import IntegrityError
 from bot.clock import Clock
 from bot.errors import InputError
 from bot.models import EntryKind, Incident, Severity, Status
+from bot.schedules import Schedules
 from bot.store import tables
 from bot.store.database import Database
 from bot.timeline import Timeline
 
 TITLE_MAX = 150
+NUDGE = "nudge"
 OPEN_STATUSES = (Status.investigating, Status.identified, Status.monitoring)
 
 
@@ -35,10 +37,18 @@ def check_title(title: str) -> str:
 
 class Incidents:
     def __init__(
-        self, db: Database, clock: Clock, timeline: Timeline, *, timezone: str, language: str
+        self,
+        db: Database,
+        clock: Clock,
+        timeline: Timeline,
+        schedules: Schedules,
+        *,
+        timezone: str,
+        language: str,
+        nudge_every: timedelta,
     ) -> None:
-        self.db, self.clock, self.timeline = db, clock, timeline
-        self.timezone, self.language = timezone, language
+        self.db, self.clock, self.timeline, self.schedules = db, clock, timeline, schedules
+        self.timezone, self.language, self.nudge_every = timezone, language, nudge_every
 
     async def declare(
         self,
@@ -74,6 +84,7 @@ class Incidents:
                     )
                 )
                 incident_id = int(result.inserted_primary_key[0])
+                await self.schedules.set(incident_id, NUDGE, now + self.nudge_every, conn=conn)
                 await self.timeline.record(
                     incident_id,
                     EntryKind.declared,
@@ -160,6 +171,10 @@ class Incidents:
                 .values(last_update_at=now, **values)
             )
             await self.timeline.record(incident.id, kind, text, actor=actor, data=data, conn=conn)
+            if values.get("status", incident.status.value) in OPEN_STATUSES:
+                await self.schedules.set(incident.id, NUDGE, now + self.nudge_every, conn=conn)
+            else:
+                await self.schedules.cancel(incident.id, NUDGE, conn=conn)
         return await self.get(incident.id)
 
     async def set_status(self, incident: Incident, status: Status, actor: str) -> Incident:

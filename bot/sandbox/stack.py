@@ -32,7 +32,10 @@ class SandboxStack:
         clock: Clock | None = None,
         settings: dict[str, Any] | None = None,
         sandbox: SlackSandbox | None = None,
+        schedule_tick: float = 0,
     ) -> None:
+        # 0: no background loop for nudges and reminders; tests call schedules.run_due().
+        self.schedule_tick = schedule_tick
         self.database_url = database_url
         self.clock = clock or SystemClock()
         self.overrides = settings or {}
@@ -65,6 +68,7 @@ class SandboxStack:
     async def start_bot(self) -> None:
         """Start (or restart) only the bot; the sandbox and the database keep their state."""
         self.services = build_services(self.settings(), self.clock)
+        self.services.schedule_tick = self.schedule_tick
         await self.services.start()
         app = build_web_app(build_app(self.services), self.services)
         self._runner = web.AppRunner(app, shutdown_timeout=5)
@@ -73,7 +77,7 @@ class SandboxStack:
         await site.start()
         port = self._runner.addresses[0][1]
         self.request_url = f"http://127.0.0.1:{port}/slack/events"
-        self.driver = SlackDriver(self.sandbox, self.request_url, SIGNING_SECRET)
+        self.driver = SlackDriver(self.sandbox, self.request_url, signing_secret=SIGNING_SECRET)
 
     async def stop_bot(self) -> None:
         if self._runner is not None:

@@ -1,0 +1,40 @@
+"""Reminders to the lead when an open incident has had no update for a while."""
+
+from __future__ import annotations
+
+import logging
+
+from slack_sdk.errors import SlackApiError
+
+from bot import durations
+from bot.incidents.service import NUDGE, Incidents
+from bot.models import EntryKind
+from bot.schedules import Due, Schedules
+from bot.slackweb import SlackWeb, error_code
+from bot.timeline import Timeline
+
+log = logging.getLogger(__name__)
+
+
+class Nudges:
+    def __init__(
+        self, incidents: Incidents, slack: SlackWeb, timeline: Timeline, schedules: Schedules
+    ) -> None:
+        self.incidents, self.slack, self.timeline = incidents, slack, timeline
+        schedules.on(NUDGE, self.nudge, incidents.nudge_every)
+
+    async def nudge(self, due: Due) -> None:
+        incident = await self.incidents.get(due.incident_id)
+        if not incident.is_open or not incident.channel_id:
+            return
+        quiet = durations.short(self.incidents.clock.now() - incident.last_update_at)
+        text = (
+            f":alarm_clock: <@{incident.lead}> no status update on {incident.number} for {quiet}. "
+            "Post one: `/incident status identified`, or `/incident note <what changed>`."
+        )
+        try:
+            await self.slack.post(incident.channel_id, text)
+        except SlackApiError as exc:
+            log.warning("%s nudge not posted: %s", incident.number, error_code(exc))
+            text = f"nudge not posted: {error_code(exc)}"
+        await self.timeline.record(incident.id, EntryKind.nudge, text, is_key=False)

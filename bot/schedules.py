@@ -1,0 +1,122 @@
+"""Due work (status nudges, maintenance reminders) kept in the database.
+
+A due row is claimed with a conditional UPDATE — the same on SQLite and PostgreSQL — and moved
+to its next due time in the same transaction, so a restart loses nothing and two replicas never
+both send one reminder.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import delete, select, update
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from bot.clock import Clock
+from bot.store import tables
+from bot.store.database import Database
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Due:
+    incident_id: int
+    kind: str
+    due_at: datetime
+
+
+DueHandler = Callable[[Due], Awaitable[None]]
+
+
+def _family(kind: str) -> str:
+    """`maintenance:web` belongs to the `maintenance` handler."""
+    return kind.split(":", 1)[0]
+
+
+class Schedules:
+    def __init__(self, db: Database, clock: Clock, owner: str) -> None:
+        self.db, self.clock, self.owner = db, clock, owner
+        self.handlers: dict[str, tuple[DueHandler, timedelta]] = {}
+
+    def on(self, family: str, handler: DueHandler, every: timedelta) -> None:
+        """Run `handler` for due items of `family`, then again `every` later until cancelled."""
+        self.handlers[family] = (handler, every)
+
+    async def set(
+        self, incident_id: int, kind: str, due_at: datetime, conn: AsyncConnection | None = None
+    ) -> None:
+        """Create or move the one schedule of this kind for the incident."""
+        s = tables.schedules
+        async with contextlib.AsyncExitStack() as stack:
+            if conn is None:
+                conn = await stack.enter_async_context(self.db.begin())
+            moved = await conn.execute(
+                update(s)
+                .where(s.c.incident_id == incident_id, s.c.kind == kind)
+                .values(due_at=due_at, lease_owner=None, lease_until=None)
+            )
+            if moved.rowcount == 0:
+                await conn.execute(
+                    self.db.insert_ignoring_conflicts(s, "incident_id", "kind").values(
+                        incident_id=incident_id, kind=kind, due_at=due_at
+                    )
+                )
+
+    async def cancel(
+        self, incident_id: int, kind: str, conn: AsyncConnection | None = None
+    ) -> None:
+        s = tables.schedules
+        statement = delete(s).where(s.c.incident_id == incident_id, s.c.kind == kind)
+        if conn is not None:
+            await conn.execute(statement)
+            return
+        async with self.db.begin() as own:
+            await own.execute(statement)
+
+    async def claim(self) -> list[Due]:
+        """Claim what is due now and move each to its next time in the same statement."""
+        s = tables.schedules
+        now = self.clock.now()
+        async with self.db.connect() as conn:
+            rows = (await conn.execute(select(s).where(s.c.due_at <= now))).mappings().all()
+        claimed: list[Due] = []
+        for row in rows:
+            due = Due(row["incident_id"], row["kind"], row["due_at"])
+            registered = self.handlers.get(_family(due.kind))
+            if registered is None:
+                continue
+            async with self.db.begin() as conn:
+                won = await conn.execute(
+                    update(s)
+                    .where(s.c.id == row["id"], s.c.due_at == row["due_at"])
+                    .values(due_at=now + registered[1], lease_owner=self.owner)
+                )
+            if won.rowcount == 1:
+                claimed.append(due)
+        return claimed
+
+    async def run_due(self) -> int:
+        """Run the handler of each claimed due item; returns how many ran."""
+        claimed = await self.claim()
+        for due in claimed:
+            handler, _every = self.handlers[_family(due.kind)]
+            try:
+                await handler(due)
+            except Exception:
+                log.exception("schedule %s for INC-%s failed", due.kind, due.incident_id)
+        return len(claimed)
+
+    async def loop(
+        self, every: Callable[[Due], timedelta], stop: asyncio.Event, tick: float
+    ) -> None:
+        """Poll for due work every `tick` seconds until `stop` is set."""
+        while not stop.is_set():
+            await self.run_due(every)
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(stop.wait(), timeout=tick)

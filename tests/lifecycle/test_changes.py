@@ -1,0 +1,181 @@
+"""Changing, resolving, closing and listing incidents; bad input changes nothing."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import select
+
+from bot.sandbox.stack import SandboxStack
+from bot.store import tables
+
+MARCO, GIULIA, LUCA = "U01MARCO", "U02GIULIA", "U03LUCA"
+ANNOUNCE = "C0INCIDENTS"
+
+
+@pytest.fixture
+async def channel(stack: SandboxStack) -> str:
+    await stack.driver.command(MARCO, ANNOUNCE, "declare Quotes page empty")
+    await stack.idle()
+    incident = await stack.services.incidents.get(1)
+    assert incident.channel_id
+    return incident.channel_id
+
+
+async def snapshot(stack: SandboxStack) -> tuple:
+    async with stack.services.db.connect() as conn:
+        incidents = (await conn.execute(select(tables.incidents))).all()
+        entries = (await conn.execute(select(tables.timeline_entries))).all()
+    return incidents, entries
+
+
+async def run(stack: SandboxStack, channel: str, text: str, user: str = MARCO):
+    reply = await stack.driver.command(user, channel, text)
+    assert reply.status == 200 and reply.within_deadline
+    await stack.idle()
+    return reply
+
+
+def status_message(stack: SandboxStack, channel: str) -> str:
+    ts = next(iter(stack.sandbox.state.channels[channel].pins))
+    message = next(m for m in stack.sandbox.messages(channel) if m.ts == ts)
+    return str(message.blocks)
+
+
+def thread_replies(stack: SandboxStack, announce_ts: str) -> list[str]:
+    return [
+        m.text
+        for m in stack.sandbox.messages(ANNOUNCE)
+        if m.thread_ts == announce_ts and m.ts != announce_ts
+    ]
+
+
+@pytest.mark.parametrize(
+    ("text", "check"),
+    [
+        ("status identified", lambda i: i.status.value == "identified"),
+        ("severity sev1", lambda i: i.severity.value == "sev1"),
+        ("lead <@U02GIULIA|giulia>", lambda i: i.lead == GIULIA),
+        ("lead @giulia", lambda i: i.lead == GIULIA),
+        ("rename Quotes and Purchases empty", lambda i: i.title == "Quotes and Purchases empty"),
+    ],
+)
+async def test_each_change_updates_everything(
+    stack: SandboxStack, channel: str, text, check
+) -> None:
+    updates_before = len(stack.sandbox.calls_to("chat.update"))
+    await run(stack, channel, text)
+    incident = await stack.services.incidents.get(1)
+    assert check(incident)
+    sandbox_channel = stack.sandbox.state.channels[channel]
+    assert incident.status.value in sandbox_channel.topic
+    assert incident.severity.value.upper() in status_message(stack, channel)
+    assert f"<@{incident.lead}>" in sandbox_channel.topic
+    # status message and announcement both re-rendered
+    assert len(stack.sandbox.calls_to("chat.update")) >= updates_before + 2
+    assert thread_replies(stack, incident.announce_ts)
+    kinds = [e.kind.value for e in await stack.services.timeline.entries(1)]
+    assert kinds[-1] in {"status", "severity", "lead", "rename"}
+    assert (await stack.services.timeline.entries(1))[-1].actor == MARCO
+
+
+@pytest.mark.parametrize(
+    ("text", "says"),
+    [
+        ("frobnicate", "not an /incident subcommand"),
+        ("statuss identified", "Did you mean `/incident status`"),
+        ("severity sev9", "not a severity"),
+        ("status sleeping", "not a status"),
+        ("lead @nobody", "not a user"),
+        ("lead", "Say who leads"),
+        ("rename " + "x" * 151, "the limit is 150"),
+        ("rename", "needs a title"),
+        ("note", None),
+    ],
+)
+async def test_bad_input_answers_ephemerally_and_changes_nothing(
+    stack: SandboxStack, channel: str, text: str, says: str | None
+) -> None:
+    before = await snapshot(stack)
+    reply = await run(stack, channel, text)
+    assert reply.status == 200
+    assert "in_channel" not in reply.text
+    if says:
+        assert says in reply.text
+    assert await snapshot(stack) == before
+
+
+async def test_commands_outside_an_incident_channel_say_where(
+    stack: SandboxStack, channel: str
+) -> None:
+    reply = await run(stack, "C0GENERAL", "status identified")
+    assert "only inside an incident channel" in reply.text
+    assert f"<#{channel}>" in reply.text
+    assert (await stack.services.incidents.get(1)).status.value == "investigating"
+
+
+async def test_help_lists_every_subcommand_with_an_example(stack: SandboxStack) -> None:
+    reply = await run(stack, ANNOUNCE, "help")
+    for name in ["declare", "status", "severity", "lead", "rename", "resolve", "close", "list"]:
+        assert f"`{name}" in reply.text
+    assert reply.text.count("Example:") >= 8
+
+
+async def test_resolve_close_and_list(stack: SandboxStack, channel: str) -> None:
+    listed = await run(stack, ANNOUNCE, "list")
+    assert "INC-1" in listed.text and f"<#{channel}>" in listed.text
+    stack.clock.advance(timedelta(hours=2))
+    reply = await run(stack, channel, "resolve")
+    assert "resolved INC-1 after 2 h" in reply.text
+    incident = await stack.services.incidents.get(1)
+    assert incident.status.value == "resolved" and incident.resolved_at == stack.clock.now()
+    await run(stack, channel, "close")
+    incident = await stack.services.incidents.get(1)
+    assert incident.status.value == "closed" and incident.closed_at is not None
+    assert "No open incidents" in (await run(stack, ANNOUNCE, "list")).text
+    assert "closed" in stack.sandbox.state.channels[channel].topic
+
+
+async def test_close_before_resolve_asks_first(stack: SandboxStack, channel: str) -> None:
+    reply = await run(stack, channel, "close")
+    assert "not resolved yet" in reply.text
+    assert (await stack.services.incidents.get(1)).status.value == "investigating"
+    prompt = stack.sandbox.ephemerals(MARCO, channel)[-1]
+    await stack.driver.click(
+        MARCO, "incident_close_confirm", "1", channel_id=channel, message_ts=prompt.ts
+    )
+    await stack.idle()
+    assert (await stack.services.incidents.get(1)).status.value == "closed"
+
+
+async def test_app_home_shows_open_and_closed(stack: SandboxStack, channel: str) -> None:
+    await stack.driver.open_home(GIULIA)
+    await stack.idle()
+    home = stack.sandbox.latest_view(GIULIA, type="home")
+    assert home is not None and "INC-1" in str(home.view) and "home_declare" in str(home.view)
+
+
+async def test_nudges_fire_after_the_interval_once_and_survive_a_restart(
+    stack: SandboxStack, channel: str
+) -> None:
+    def nudges() -> list[str]:
+        return [m.text for m in stack.sandbox.messages(channel) if "no status update" in m.text]
+
+    stack.clock.advance(timedelta(minutes=29))
+    assert await stack.services.schedules.run_due() == 0
+    stack.clock.advance(timedelta(minutes=2))
+    await stack.restart_bot()  # the due time lives in the database
+    assert await stack.services.schedules.run_due() == 1
+    assert await stack.services.schedules.run_due() == 0  # not repeated
+    assert len(nudges()) == 1 and f"<@{MARCO}>" in nudges()[0]
+    # an update resets the clock
+    stack.clock.advance(timedelta(minutes=20))
+    await run(stack, channel, "status identified")
+    stack.clock.advance(timedelta(minutes=20))
+    assert await stack.services.schedules.run_due() == 0
+    stack.clock.advance(timedelta(minutes=11))
+    assert await stack.services.schedules.run_due() == 1
+    await run(stack, channel, "resolve")
+    stack.clock.advance(timedelta(hours=3))
+    assert await stack.services.schedules.run_due() == 0
