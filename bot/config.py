@@ -143,4 +143,13 @@ def load_settings(**overrides: Any) -> Settings:
     except ValidationError as exc:
         first = exc.errors()[0]
         where = ".".join(str(part) for part in first["loc"]) or "settings"
-        raise ConfigError(f"{where}: {first['msg']}") from None
+        raise ConfigError(f"{_both_names(where)}: {first['msg']}") from None
+
+
+def _both_names(where: str) -> str:
+    """`OUTAGEBOT_LANGUAGE` -> `OUTAGEBOT_LANGUAGE (TOML: language)`: it may come from either."""
+    for field in Settings.model_fields.values():
+        alias = field.validation_alias
+        if isinstance(alias, AliasChoices) and alias.choices[0] == where:
+            return f"{where} (TOML: {alias.choices[1]})"
+    return where

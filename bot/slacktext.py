@@ -87,7 +87,7 @@ def _parts(text: str, names: Mapping[str, str], audience: Audience) -> Iterator[
 def _tidy(text: str) -> str:
     """Remove the gaps left by dropped markup: no double spaces, no space before punctuation."""
     text = re.sub(rf"[ \t]*{_DROP}(?:[ \t]*{_DROP})*[ \t]*", _DROP, text)
-    text = re.sub(rf"^{_DROP}|{_DROP}$", "", text, flags=re.MULTILINE)
+    text = re.sub(rf"^{_DROP}(?:[,;:][ \t]*)?|{_DROP}$", "", text, flags=re.MULTILINE)
     text = re.sub(rf"{_DROP}(?=[,.;:!?)\]])", "", text)
     return text.replace(_DROP, " ")
 

@@ -1,0 +1,16 @@
+"""Maintenance mode on deploy platforms: `/incident maintenance on|off [target]` minus Slack."""
+
+from bot.maintenance.gateway import MaintenanceGateway, UnknownTargetError
+from bot.maintenance.http import CallFailed, RetryPolicy
+from bot.maintenance.providers.base import MaintenanceResult
+from bot.maintenance.targets import MaintenanceConfig, Target
+
+__all__ = [
+    "CallFailed",
+    "MaintenanceConfig",
+    "MaintenanceGateway",
+    "MaintenanceResult",
+    "RetryPolicy",
+    "Target",
+    "UnknownTargetError",
+]

@@ -1,0 +1,222 @@
+"""Retrying HTTP calls to deploy platforms.
+
+The maintenance switch is pressed mid-outage, when platforms are often flaky themselves:
+transient failures (connection errors, timeouts, 429, 5xx) are retried with backoff, anything
+else fails at once so the channel learns the real reason quickly. Redirects are never followed:
+a bearer token must not travel to wherever a 3xx points, least of all over plain http.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import math
+import random
+from collections.abc import Awaitable, Callable, Iterable
+from dataclasses import dataclass
+from importlib.metadata import PackageNotFoundError, version
+from types import TracebackType
+from typing import Any, Self
+
+import httpx
+from pydantic import SecretStr
+
+log = logging.getLogger(__name__)
+
+MAX_ATTEMPTS = 3
+CONNECT_TIMEOUT = 5.0
+
+
+def _user_agent() -> str:
+    try:
+        return f"outagebot/{version('outagebot')}"
+    except PackageNotFoundError:
+        return "outagebot/unknown"
+
+
+USER_AGENT = _user_agent()
+
+
+@dataclass(frozen=True)
+class RetryPolicy:
+    """How hard to try; `sleep` and `backoff_base` are injectable so tests run in milliseconds."""
+
+    attempts: int = MAX_ATTEMPTS
+    backoff_base: float = 0.5
+    backoff_cap: float = 8.0
+    retry_after_cap: float = 30.0
+    sleep: Callable[[float], Awaitable[None]] = asyncio.sleep
+
+    def __post_init__(self) -> None:
+        if not 1 <= self.attempts <= MAX_ATTEMPTS:
+            raise ValueError(f"attempts must be between 1 and {MAX_ATTEMPTS}")
+
+    def backoff(self, failed_attempts: int) -> float:
+        """Exponential with jitter, so retries from several bots don't arrive in lockstep."""
+        ceiling = min(self.backoff_cap, self.backoff_base * 2 ** (failed_attempts - 1))
+        return ceiling * random.uniform(0.5, 1.0)
+
+    def retry_after(self, response: httpx.Response) -> float | None:
+        """The server's `Retry-After` in seconds, capped; None when absent or an HTTP-date."""
+        try:
+            seconds = float(response.headers.get("Retry-After", ""))
+        except ValueError:
+            return None
+        if math.isnan(seconds):
+            return None
+        return min(max(seconds, 0.0), self.retry_after_cap)
+
+
+class CallFailed(Exception):
+    """A remote call that did not succeed; `str()` is the human-readable reason."""
+
+    def __init__(self, message: str, *, attempts: int = 0, status: int | None = None) -> None:
+        super().__init__(message)
+        self.attempts = attempts
+        self.status = status
+
+
+def redact(text: str, secrets: Iterable[SecretStr]) -> str:
+    for secret in secrets:
+        if value := secret.get_secret_value():
+            text = text.replace(value, "[redacted]")
+    return text
+
+
+def excerpt(response: httpx.Response, limit: int = 160) -> str:
+    """A one-line view of a body, for messages about answers we could not use."""
+    text = " ".join(response.text.split())
+    if not text:
+        return "(empty body)"
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+@dataclass(frozen=True)
+class Reply:
+    response: httpx.Response
+    attempts: int
+    service: str
+
+    @property
+    def status(self) -> int:
+        return self.response.status_code
+
+    def json_object(self) -> dict[str, Any]:
+        """The body as a JSON object; an HTML page from a proxy or a wrong URL is a failure."""
+        try:
+            data = self.response.json()
+        except ValueError:
+            data = None
+        if not isinstance(data, dict):
+            raise CallFailed(
+                f"{self.service} answered {self.status} with a body that is not a JSON object: "
+                f"{excerpt(self.response)}",
+                attempts=self.attempts,
+                status=self.status,
+            )
+        return data
+
+
+def _describe_exception(exc: Exception) -> str:
+    return f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
+
+
+class HttpSession:
+    """One client for one provider call: own connections, no redirects, a deadline per attempt.
+
+    httpx timeouts bound each network operation, not the whole request, so a server trickling
+    bytes could outlast them; `asyncio.timeout` enforces `timeout` for every attempt as a whole.
+    """
+
+    def __init__(
+        self,
+        service: str,
+        *,
+        timeout: float,
+        policy: RetryPolicy,
+        secrets: Iterable[SecretStr] = (),
+        describe: Callable[[httpx.Response], str] = excerpt,
+        transport: httpx.AsyncBaseTransport | None = None,
+    ) -> None:
+        self._service = service
+        self._timeout = timeout
+        self._policy = policy
+        self._secrets = tuple(secrets)
+        self._describe = describe
+        self._client = httpx.AsyncClient(
+            transport=transport,
+            timeout=httpx.Timeout(timeout, connect=min(CONNECT_TIMEOUT, timeout)),
+            follow_redirects=False,
+            headers={"User-Agent": USER_AGENT},
+        )
+
+    async def __aenter__(self) -> Self:
+        await self._client.__aenter__()
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        await self._client.__aexit__(exc_type, exc, tb)
+
+    async def request(
+        self,
+        method: str,
+        url: str,
+        *,
+        headers: dict[str, str],
+        content: bytes | None = None,
+    ) -> Reply:
+        """Send one request, retrying the identical bytes (same headers, same keys) if transient."""
+        request = self._client.build_request(method, url, headers=headers, content=content)
+        attempt = 0
+        while True:
+            attempt += 1
+            status: int | None = None
+            delay: float | None = None
+            try:
+                async with asyncio.timeout(self._timeout):
+                    response = await self._client.send(request)
+            except (TimeoutError, httpx.TimeoutException):
+                problem = f"{self._service} did not answer within {self._timeout:g} s"
+            except (httpx.NetworkError, httpx.RemoteProtocolError) as exc:
+                problem = f"could not reach {self._service}: {_describe_exception(exc)}"
+            except httpx.RequestError as exc:
+                raise self._failed(
+                    f"request to {self._service} failed: {_describe_exception(exc)}", attempt
+                ) from None
+            else:
+                status = response.status_code
+                if status < 300:
+                    return Reply(response, attempt, self._service)
+                if status < 400:
+                    raise self._failed(self._redirect_message(response), attempt, status)
+                problem = f"{status} from {self._service}: {self._describe(response)}"
+                if status == 429:
+                    delay = self._policy.retry_after(response)
+                elif status < 500:
+                    raise self._failed(problem, attempt, status)
+            if attempt >= self._policy.attempts:
+                if attempt > 1:
+                    problem += f" (after {attempt} attempts)"
+                raise self._failed(problem, attempt, status)
+            if delay is None:
+                delay = self._policy.backoff(attempt)
+            log.warning("%s; retrying in %.2f s", redact(problem, self._secrets), delay)
+            await self._policy.sleep(delay)
+
+    def _redirect_message(self, response: httpx.Response) -> str:
+        location = response.headers.get("Location")
+        if not location:
+            return f"{self._service} answered {response.status_code} (a redirect, not followed)"
+        plain = " (plain http!)" if location.lower().startswith("http://") else ""
+        return (
+            f"{self._service} answered {response.status_code} redirecting to {location}{plain}; "
+            "redirects are not followed, check the configured URL"
+        )
+
+    def _failed(self, message: str, attempts: int, status: int | None = None) -> CallFailed:
+        return CallFailed(redact(message, self._secrets), attempts=attempts, status=status)

@@ -1,0 +1,1 @@
+"""One provider per kind of deploy platform, all speaking `MaintenanceProvider`."""

@@ -1,0 +1,396 @@
+"""The values a draft template sees, computed and formatted in advance.
+
+Templates only place strings: every number comes from `impact.measure`, every date from
+`Formatter`, and every string someone typed has been through `slacktext.to_inert_markdown`
+(no pings, no ids for customers, no HTML or script links). `CONTEXT.md` documents the fields
+for template authors; keep it in step with this module.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Literal
+
+from bot.durations import total
+from bot.models import EntryKind, FeatureState, TimelineEntry
+from bot.postmortem.facts import PostmortemFacts
+from bot.postmortem.formatting import Formatter
+from bot.postmortem.gantt import gantt
+from bot.postmortem.impact import IMPACT_STATES, Impact, is_key_moment, measure
+from bot.postmortem.phrases import Phrases
+from bot.slacktext import escape_markdown, to_inert_markdown, to_markdown
+
+Audience = Literal["customer", "internal"]
+
+_BACKDATE_THRESHOLD = timedelta(minutes=1)
+
+
+@dataclass(frozen=True)
+class TimelineLine:
+    """One event. `time` is `HH:MM`, prefixed with the date when not on the incident's day."""
+
+    time: str
+    text: str
+    kind: str  # an `EntryKind` value
+    author: str | None  # display name; None in customer drafts and for bot actions
+    edited: bool  # the message was edited after it was captured
+    recorded: str | None  # when it was recorded, if that was later than it happened
+
+
+@dataclass(frozen=True)
+class FeatureSummary:
+    """Merged time one feature spent down or degraded."""
+
+    name: str
+    state: str  # localised: "unavailable" / "non disponibile", "degraded" / ...
+    duration: str
+    still: bool  # still in that state when the draft was made
+
+
+@dataclass(frozen=True)
+class ImpactRow:
+    """One feature interval or maintenance window, for the internal impact table."""
+
+    what: str  # feature name, or "Maintenance: web (heroku)"
+    state: str  # localised state; dry runs say so ("dry run (no change)")
+    start: str
+    end: str  # localised "ongoing" when never closed
+    duration: str
+
+
+@dataclass(frozen=True)
+class Milestone:
+    time: str  # a time, or a placeholder when unknown
+    since: str | None  # duration since the first symptom; None when unknown
+
+
+@dataclass(frozen=True)
+class Milestones:
+    """Detection to resolution; see CONTEXT.md for how each instant is chosen."""
+
+    first_symptom: Milestone
+    declared: Milestone
+    mitigated: Milestone
+    resolved: Milestone
+
+
+@dataclass(frozen=True)
+class ActionLine:
+    text: str
+    owner: str | None  # display name; None for customers; placeholder when unassigned
+
+
+@dataclass(frozen=True)
+class DraftContext:
+    """Everything a template can use; all strings are ready-to-place Markdown.
+
+    Fields that can be missing already hold a visible placeholder (`todo[key]`), and their
+    keys are listed in `missing`, so a template never needs a condition to stay honest.
+    """
+
+    audience: Audience
+    language: str
+    number: str  # "INC-3"
+    title: str
+    severity: str  # "SEV2"
+    status: str  # localised status label
+    lead: str  # display name of the lead, or placeholder
+    channel: str  # Markdown link to the incident channel, or placeholder
+    date: str  # declaration day, long form: "mercoledì 30 aprile 2025"
+    timezone: str  # IANA name, e.g. "Europe/Copenhagen"
+    timezone_name: str  # localised, e.g. "Central European Summer Time"
+    impact_summary: str  # "the application was offline for ..., the Quotes feature ..."
+    offline: str | None  # merged time in real (non-dry-run) maintenance; None if none
+    features: list[FeatureSummary]
+    still_out: list[str]  # features still down or degraded
+    impact_rows: list[ImpactRow]
+    milestones: Milestones
+    timeline: list[TimelineLine]
+    root_cause: str
+    resolution: str
+    went_well: str
+    went_badly: str
+    action_items: list[ActionLine]  # empty: show `todo.action_items`
+    commitment: str | None  # configured availability commitment, if any
+    signer: str
+    gantt: str  # fenced ```mermaid block; "" when there is nothing to chart
+    todo: dict[str, str]  # placeholder for every fact that can be missing, by key
+    missing: list[str]  # keys of `todo` whose fact is missing in this incident
+
+
+class _Builder:
+    """Turns facts into one audience's context; holds what every helper needs."""
+
+    def __init__(self, facts: PostmortemFacts, audience: Audience, fmt: Formatter) -> None:
+        self.facts = facts
+        self.audience = audience
+        self.fmt = fmt
+        self.ph: Phrases = fmt.phrases
+        self.missing: list[str] = []
+
+    def todo(self, key: str) -> str:
+        return self.ph.todo.format(what=self.ph.todo_labels[key])
+
+    def absent(self, key: str) -> str:
+        self.missing.append(key)
+        return self.todo(key)
+
+    def typed(self, text: str, key: str | None = None, *, one_line: bool = False) -> str:
+        """User text made inert; a placeholder (and a `missing` mark) when empty."""
+        names = self.facts.user_names
+        inert = to_inert_markdown(text, names=names, audience=self.audience).strip()
+        if one_line:
+            inert = " ".join(inert.split())
+        return self.absent(key) if not inert and key else inert
+
+    def name(self, user: str | None, fallback: str | None = None) -> str | None:
+        shown = self.facts.user_names.get(user or "") or fallback
+        return escape_markdown(" ".join(shown.split())) if shown else None
+
+    def milestone(self, instant: datetime | None, first: datetime, key: str) -> Milestone:
+        """A time and its distance from the first symptom, or a placeholder when unknown."""
+        if instant is None:
+            return Milestone(self.absent(key), None)
+        since = total([(first, instant)], instant)
+        return Milestone(self.fmt.when(instant), self.fmt.duration(since))
+
+    # Impact
+
+    def summary(self, impact: Impact) -> str:
+        """Clauses joined by the locale's list pattern, leaving out a repeated verb."""
+        clauses: list[tuple[str, str, timedelta]] = []
+        if impact.offline is not None:
+            kind = "offline_still" if impact.offline_still else "offline"
+            clauses.append((kind, "", impact.offline))
+        order = sorted(
+            impact.outages,
+            key=lambda o: (o.still, o.state != FeatureState.down, o.first_start),
+        )
+        for outage in order:
+            kind = outage.state.value + ("_still" if outage.still else "")
+            subject = self.ph.feature_subject.format(feature=escape_markdown(outage.feature))
+            clauses.append((kind, subject, outage.total))
+        texts: list[str] = []
+        previous = None
+        for kind, subject, delta in clauses:
+            full, short = self.ph.clauses[kind]
+            pattern = short if kind == previous else full
+            texts.append(pattern.format(s=subject, d=self.fmt.duration(delta)))
+            previous = kind
+        return self.fmt.join(texts) if texts else self.absent("impact")
+
+    def features(self, impact: Impact) -> list[FeatureSummary]:
+        return [
+            FeatureSummary(
+                name=escape_markdown(outage.feature),
+                state=self.ph.states[outage.state],
+                duration=self.fmt.duration(outage.total),
+                still=outage.still,
+            )
+            for outage in impact.outages
+        ]
+
+    def row(self, what: str, state: str, start: datetime, stop: datetime | None) -> ImpactRow:
+        end, fmt = self.facts.end, self.fmt
+        return ImpactRow(
+            what=escape_markdown(what),
+            state=state,
+            start=fmt.when(start),
+            end=fmt.when(min(stop, end)) if stop else self.ph.ongoing,
+            duration=fmt.duration(total([(start, stop)], end)),
+        )
+
+    def rows(self) -> list[ImpactRow]:
+        ph = self.ph
+        intervals = sorted(self.facts.intervals, key=lambda i: (i.started_at, i.feature))
+        windows = sorted(self.facts.windows, key=lambda w: (w.started_at, w.target))
+        return [
+            self.row(i.feature, ph.states[i.state], i.started_at, i.ended_at)
+            for i in intervals
+            if i.state in IMPACT_STATES
+        ] + [
+            self.row(
+                ph.maintenance_row.format(target=w.target, provider=w.provider),
+                ph.dry_run_state if w.dry_run else ph.offline_state,
+                w.started_at,
+                w.ended_at,
+            )
+            for w in windows
+        ]
+
+    # Timeline
+
+    def feature_change(self, entry: TimelineEntry) -> str | None:
+        """The generated sentence for a feature entry, if its data is complete."""
+        feature, state = entry.data.get("feature"), entry.data.get("state")
+        if not feature or not isinstance(state, str) or state not in self.ph.feature_change:
+            return None
+        return self.ph.feature_change[state].format(feature=escape_markdown(str(feature)))
+
+    def shown(self, entry: TimelineEntry) -> bool:
+        """Internal drafts show every surviving entry; customers only what concerns them."""
+        if entry.deleted:
+            return False
+        if self.audience == "internal":
+            return True
+        match entry.kind:
+            case EntryKind.declared | EntryKind.resolved:
+                return True
+            case EntryKind.feature:
+                return self.feature_change(entry) is not None
+            case EntryKind.maintenance:
+                return _succeeded(entry) and not entry.data.get("dry_run")
+            case _:
+                return is_key_moment(entry)
+
+    def sentence(self, entry: TimelineEntry) -> str:
+        """What people typed, or a sentence generated from the entry's data."""
+        ph, customer = self.ph, self.audience == "customer"
+        match entry.kind:
+            case EntryKind.declared if customer:
+                return ph.declared_customer
+            case EntryKind.declared:
+                title = self.typed(entry.text or self.facts.incident.title, one_line=True)
+                return ph.declared_internal.format(title=title)
+            case EntryKind.resolved:
+                return ph.resolved_customer if customer else ph.resolved_internal
+            case EntryKind.closed:
+                return ph.closed
+            case EntryKind.maintenance:
+                return self.maintenance(entry)
+            case EntryKind.feature if generated := self.feature_change(entry):
+                return generated
+            case EntryKind.message | EntryKind.note | EntryKind.feature:
+                return self.typed(entry.text, one_line=True)
+            case _:
+                label = ph.kinds.get(entry.kind.value, entry.kind.value)
+                detail = self.detail(entry)
+                return f"{label}: {detail}" if detail else label
+
+    def detail(self, entry: TimelineEntry) -> str:
+        """The recorded value of a change (status, severity, lead...), readable."""
+        text = entry.text.strip()
+        match entry.kind:
+            case EntryKind.status if text in self.ph.statuses:
+                return self.ph.statuses[text]
+            case EntryKind.severity:
+                return escape_markdown(text.upper())
+            case EntryKind.lead if lead := self.name(text):
+                return lead
+            case _:
+                return self.typed(text, one_line=True)
+
+    def maintenance(self, entry: TimelineEntry) -> str:
+        ph, data = self.ph, entry.data
+        enabled = bool(data.get("enabled"))
+        if self.audience == "customer":
+            return ph.maintenance_customer[enabled]
+        where = {
+            "target": escape_markdown(str(data.get("target", "?"))),
+            "provider": escape_markdown(str(data.get("provider", "?"))),
+        }
+        if not _succeeded(entry):
+            error = self.typed(str(data.get("error") or ""), one_line=True)
+            return ph.maintenance_failed[enabled].format(error=error, **where)
+        dry_run = ph.dry_run_suffix if data.get("dry_run") else ""
+        return ph.maintenance_internal[enabled].format(**where) + dry_run
+
+    def line(self, entry: TimelineEntry) -> TimelineLine | None:
+        text = self.sentence(entry)
+        if not text:
+            return None
+        when = self.fmt.when(entry.occurred_at)
+        if self.audience == "customer":
+            return TimelineLine(when, text, entry.kind.value, None, False, None)
+        late = entry.recorded_at - entry.occurred_at >= _BACKDATE_THRESHOLD
+        backdated = bool(entry.data.get("backdated")) or late
+        return TimelineLine(
+            time=when,
+            text=text,
+            kind=entry.kind.value,
+            author=self.name(entry.actor, entry.actor_name),
+            edited=bool(entry.revisions),
+            recorded=self.fmt.when(entry.recorded_at) if backdated else None,
+        )
+
+    def timeline(self) -> list[TimelineLine]:
+        ordered = sorted(self.facts.entries, key=lambda e: (e.occurred_at, e.recorded_at, e.id))
+        lines = [line for e in ordered if self.shown(e) and (line := self.line(e))]
+        if not lines:
+            self.missing.append("timeline")
+        return lines
+
+    def action_items(self) -> list[ActionLine]:
+        lines = []
+        for item in self.facts.inputs.action_items:
+            text = self.typed(item.text, one_line=True)
+            if not text:
+                continue
+            owner = None
+            if self.audience == "internal":
+                owner = self.typed(item.owner or "", one_line=True) or self.todo("owner")
+            lines.append(ActionLine(text, owner))
+        if not lines:
+            self.missing.append("action_items")
+        return lines
+
+    def channel(self) -> str:
+        incident, url = self.facts.incident, self.facts.channel_url
+        if not url:
+            return self.absent("channel")
+        label = f"#{incident.channel_name or incident.number}"
+        return to_inert_markdown(f"<{url}|{label}>", names={}, audience="internal")
+
+
+def _succeeded(entry: TimelineEntry) -> bool:
+    """A maintenance change counts only when the provider confirmed it."""
+    return bool(entry.data.get("ok", not entry.data.get("error")))
+
+
+def build_context(
+    facts: PostmortemFacts, *, audience: Audience, language: str, phrases: Phrases
+) -> DraftContext:
+    incident, inputs = facts.incident, facts.inputs
+    fmt = Formatter(language, phrases, incident.timezone, incident.declared_at)
+    b = _Builder(facts, audience, fmt)
+    impact = measure(facts)
+    first = impact.first_symptom
+    lead = b.name(incident.lead)
+    plain_title = to_markdown(incident.title, names=facts.user_names, audience="internal")
+    signer = b.typed(inputs.signer or "", one_line=True) or lead or b.absent("signer")
+    return DraftContext(
+        audience=audience,
+        language=language,
+        number=incident.number,
+        title=b.typed(incident.title, one_line=True),
+        severity=incident.severity.value.upper(),
+        status=phrases.statuses.get(incident.status.value, incident.status.value),
+        lead=lead or b.absent("lead"),
+        channel=b.channel(),
+        date=fmt.long_date(),
+        timezone=incident.timezone,
+        timezone_name=fmt.zone_name(),
+        impact_summary=b.summary(impact),
+        offline=fmt.duration(impact.offline) if impact.offline is not None else None,
+        features=b.features(impact),
+        still_out=[escape_markdown(o.feature) for o in impact.outages if o.still],
+        impact_rows=b.rows(),
+        milestones=Milestones(
+            first_symptom=Milestone(fmt.when(first), None),
+            declared=b.milestone(incident.declared_at, first, "declared"),
+            mitigated=b.milestone(impact.mitigated, first, "mitigated"),
+            resolved=b.milestone(incident.resolved_at, first, "resolved"),
+        ),
+        timeline=b.timeline(),
+        root_cause=b.typed(inputs.root_cause, "root_cause"),
+        resolution=b.typed(inputs.resolution, "resolution"),
+        went_well=b.typed(inputs.went_well, "went_well"),
+        went_badly=b.typed(inputs.went_badly, "went_badly"),
+        action_items=b.action_items(),
+        commitment=b.typed(facts.commitment or "") or None,
+        signer=signer,
+        gantt=gantt(facts, fmt, f"{incident.number} {plain_title}"),
+        todo={key: b.todo(key) for key in phrases.todo_labels},
+        missing=b.missing,
+    )

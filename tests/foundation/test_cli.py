@@ -1,0 +1,54 @@
+"""Start-up problems end in one clear line, not a stack trace."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+
+def run(tmp_path: Path, **env: str) -> subprocess.CompletedProcess[str]:
+    base = {"OUTAGEBOT_DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path / 'x.db'}"}
+    return subprocess.run(
+        [sys.executable, "-m", "bot.cli", "run", "--port", "0"],
+        env={**base, **env},
+        capture_output=True,
+        text=True,
+        timeout=60,
+        cwd=tmp_path,
+    )
+
+
+def test_no_tokens(tmp_path: Path) -> None:
+    result = run(tmp_path)
+    assert result.returncode != 0
+    assert "SLACK_BOT_TOKEN is not set" in result.stderr and "manifest.yml" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_bot_token_without_app_token_or_signing_secret(tmp_path: Path) -> None:
+    result = run(tmp_path, SLACK_BOT_TOKEN="xoxb-1")
+    assert result.returncode != 0 and "SLACK_APP_TOKEN" in result.stderr
+
+
+def test_unreachable_slack(tmp_path: Path) -> None:
+    result = run(
+        tmp_path,
+        SLACK_BOT_TOKEN="xoxb-secret-value",
+        SLACK_SIGNING_SECRET="abcdef123456",
+        SLACK_API_URL="http://127.0.0.1:9/api/",
+    )
+    assert result.returncode != 0
+    assert "cannot reach Slack at http://127.0.0.1:9/api/" in result.stderr
+    assert "Traceback" not in result.stderr
+    assert "xoxb-secret-value" not in result.stderr + result.stdout
+
+
+def test_wrong_setting_names_itself(tmp_path: Path) -> None:
+    result = run(tmp_path, OUTAGEBOT_TIMEZONE="Mars/Olympus")
+    assert result.returncode != 0
+    assert "OUTAGEBOT_TIMEZONE" in result.stderr and "IANA" in result.stderr
+    config = tmp_path / "bad.toml"
+    config.write_text("[maintenance.targets.web]\nprovider = 'herokuu'\n")
+    result = run(tmp_path, OUTAGEBOT_CONFIG=str(config))
+    assert result.returncode != 0 and "maintenance.targets.web" in result.stderr

@@ -1,0 +1,88 @@
+"""Settings: environment over TOML file, secrets never shown, one clear line on errors."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from bot.config import ConfigError, load_settings
+
+TOML = """
+timezone = "Europe/Copenhagen"
+language = "it"
+responders = ["U012ABC"]
+
+[[features]]
+name = "Quotes"
+aliases = ["Offerte"]
+
+[maintenance.targets.web]
+provider = "heroku"
+app = "acme-web"
+token_env = "HEROKU_API_TOKEN"
+
+[permissions]
+maintenance = ["U012ABC", "S0456DEF"]
+"""
+
+
+@pytest.fixture
+def config_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    path = tmp_path / "outagebot.toml"
+    path.write_text(TOML)
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("OUTAGEBOT_CONFIG", str(path))
+    return path
+
+
+def test_toml_file_is_read(config_file: Path) -> None:
+    settings = load_settings()
+    assert settings.timezone == "Europe/Copenhagen" and settings.language == "it"
+    assert settings.features[0].aliases == ["Offerte"]
+    assert settings.maintenance.targets["web"].app == "acme-web"
+    assert settings.permissions.maintenance == ["U012ABC", "S0456DEF"]
+
+
+def test_environment_wins_over_the_file(config_file: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("OUTAGEBOT_TIMEZONE", "Europe/Rome")
+    monkeypatch.setenv("OUTAGEBOT_LANGUAGE", "en")
+    settings = load_settings()
+    assert (settings.timezone, settings.language) == ("Europe/Rome", "en")
+
+
+def test_dotenv_is_read_and_secrets_stay_hidden(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / ".env").write_text("SLACK_BOT_TOKEN=xoxb-from-dotenv-123\n")
+    settings = load_settings()
+    assert settings.slack_bot_token is not None
+    assert settings.slack_bot_token.get_secret_value() == "xoxb-from-dotenv-123"
+    assert "xoxb-from-dotenv-123" not in repr(settings) + str(settings)
+
+
+@pytest.mark.parametrize(
+    ("toml", "says"),
+    [
+        ("language = 'fr'", "language"),
+        ("[[features]]\naliases = ['x']", "features.0.name"),
+        ("this is not toml", "not valid TOML"),
+        ("nudge_minutes = 0", "nudge_minutes"),
+    ],
+)
+def test_bad_files_name_the_setting(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, toml: str, says: str
+) -> None:
+    path = tmp_path / "bad.toml"
+    path.write_text(toml)
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("OUTAGEBOT_CONFIG", str(path))
+    with pytest.raises(ConfigError, match=says):
+        load_settings()
+
+
+def test_missing_file(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    monkeypatch.setenv("OUTAGEBOT_CONFIG", str(tmp_path / "nope.toml"))
+    with pytest.raises(ConfigError, match="no such file"):
+        load_settings()
