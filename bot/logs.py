@@ -5,8 +5,20 @@ from __future__ import annotations
 import json
 import logging
 from collections.abc import Iterable
+from contextvars import ContextVar
 
 REDACTED = "[redacted]"
+
+# Set per Slack request and per incident; background tasks inherit them from their creator.
+request_id: ContextVar[str | None] = ContextVar("request_id", default=None)
+incident: ContextVar[str | None] = ContextVar("incident", default=None)
+
+
+class AddContext(logging.Filter):
+    def filter(self, record: logging.LogRecord) -> bool:
+        record.request_id = request_id.get()
+        record.incident = incident.get()
+        return True
 
 
 class RedactSecrets(logging.Filter):
@@ -39,7 +51,7 @@ class JsonFormatter(logging.Formatter):
             "message": record.getMessage(),
         }
         for key in ("incident", "request_id"):
-            if hasattr(record, key):
+            if getattr(record, key, None):
                 entry[key] = getattr(record, key)
         if record.exc_text or record.exc_info:
             entry["error"] = record.exc_text or self.formatException(record.exc_info)  # type: ignore[arg-type]
@@ -48,6 +60,7 @@ class JsonFormatter(logging.Formatter):
 
 def configure(level: str, fmt: str, secrets: Iterable[str]) -> None:
     handler = logging.StreamHandler()
+    handler.addFilter(AddContext())
     handler.addFilter(RedactSecrets(secrets))
     handler.setFormatter(
         JsonFormatter()
@@ -57,3 +70,5 @@ def configure(level: str, fmt: str, secrets: Iterable[str]) -> None:
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level.upper())
+    # Alembic announces every connection at INFO; keep start-up output to what matters.
+    logging.getLogger("alembic").setLevel(max(root.level, logging.WARNING))

@@ -2,24 +2,39 @@
 
 from __future__ import annotations
 
+import uuid
+from typing import Any
+
 from aiohttp import web
 from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
 from slack_bolt.async_app import AsyncApp
 
+from bot import logs
 from bot.services import Services
 
 SERVICES = web.AppKey("services", Services)
 
 
+def request_key(body: dict[str, Any]) -> str:
+    """What identifies a Slack request in the logs: event id, trigger id, or a fresh id."""
+    for key in ("event_id", "trigger_id", "envelope_id"):
+        value = body.get(key)
+        if isinstance(value, str) and value:
+            return value
+    return uuid.uuid4().hex[:12]
+
+
 def build_web_app(bolt: AsyncApp, services: Services) -> web.Application:
     async def slack_events(request: web.Request) -> web.Response:
         bolt_request = await to_bolt_request(request)
+        logs.request_id.set(request_key(bolt_request.body))
         bolt_response = await bolt.async_dispatch(bolt_request)
         return await to_aiohttp_response(bolt_response)
 
     async def healthz(_request: web.Request) -> web.Response:
         database = await services.db.ping()
-        body = {"database": "ok" if database else "unreachable"}
+        slack = await services.slack.reachable()
+        body = {"database": "ok" if database else "unreachable", "slack": slack}
         return web.json_response(body, status=200 if database else 503)
 
     app = web.Application(client_max_size=2 * 1024 * 1024)

@@ -7,6 +7,7 @@ Wraps slack_sdk's `AsyncWebClient` (no Bolt here): channel names that Slack acce
 from __future__ import annotations
 
 import re
+import time
 import unicodedata
 from typing import Any
 
@@ -62,6 +63,21 @@ class SlackWeb:
     def __init__(self, client: AsyncWebClient) -> None:
         self.client = client
         self._bot_user_id: str | None = None
+        self._reachable: tuple[float, str] | None = None
+
+    async def reachable(self, max_age: float = 30.0) -> str:
+        """`ok` or why not, from an `auth.test` at most every `max_age` seconds (health checks)."""
+        now = time.monotonic()
+        if self._reachable is None or now - self._reachable[0] > max_age:
+            try:
+                await self.client.auth_test()
+                state = "ok"
+            except SlackApiError as exc:
+                state = error_code(exc)
+            except Exception as exc:
+                state = f"unreachable ({type(exc).__name__})"
+            self._reachable = (now, state)
+        return self._reachable[1]
 
     async def bot_user_id(self) -> str:
         if self._bot_user_id is None:

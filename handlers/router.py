@@ -12,6 +12,7 @@ from typing import Any
 
 from slack_bolt.async_app import AsyncAck, AsyncApp
 
+from bot import logs
 from bot.errors import InputError
 from bot.services import Services
 from handlers.context import CommandContext, Reply, Subcommand
@@ -58,6 +59,8 @@ class Router:
             response_url=body.get("response_url"),
         )
         ctx.incident = await self.services.incidents.by_channel(ctx.channel_id)
+        if ctx.incident is not None:
+            logs.incident.set(ctx.incident.number)
         if sub.needs_incident and ctx.incident is None:
             return await self._elsewhere(sub)
         return await sub.handler(ctx)
