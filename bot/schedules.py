@@ -112,11 +112,9 @@ class Schedules:
                 log.exception("schedule %s for INC-%s failed", due.kind, due.incident_id)
         return len(claimed)
 
-    async def loop(
-        self, every: Callable[[Due], timedelta], stop: asyncio.Event, tick: float
-    ) -> None:
+    async def loop(self, stop: asyncio.Event, tick: float) -> None:
         """Poll for due work every `tick` seconds until `stop` is set."""
         while not stop.is_set():
-            await self.run_due(every)
+            await self.run_due()
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(stop.wait(), timeout=tick)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import uuid
 from typing import Any
 
@@ -13,6 +14,7 @@ from bot import logs
 from bot.services import Services
 
 SERVICES = web.AppKey("services", Services)
+log = logging.getLogger(__name__)
 
 
 def request_key(body: dict[str, Any]) -> str:
@@ -26,7 +28,13 @@ def request_key(body: dict[str, Any]) -> str:
 
 def build_web_app(bolt: AsyncApp, services: Services) -> web.Application:
     async def slack_events(request: web.Request) -> web.Response:
-        bolt_request = await to_bolt_request(request)
+        try:
+            bolt_request = await to_bolt_request(request)
+        except Exception as exc:
+            # Bolt reads ids out of the body before checking the signature and trips over
+            # malformed bodies; such a request is refused without being processed.
+            log.warning("refused a malformed request: %s", type(exc).__name__)
+            return web.Response(status=400, text="malformed request")
         logs.request_id.set(request_key(bolt_request.body))
         bolt_response = await bolt.async_dispatch(bolt_request)
         return await to_aiohttp_response(bolt_response)

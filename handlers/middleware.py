@@ -10,6 +10,7 @@ from slack_bolt.response import BoltResponse
 
 from bot.services import Services
 from bot.store import tables
+from handlers.payloads import malformed
 
 log = logging.getLogger(__name__)
 
@@ -23,6 +24,9 @@ def dedupe_events(services: Services) -> Callable[..., Awaitable[BoltResponse | 
     """
 
     async def middleware(body: dict[str, Any], next: Callable[[], Awaitable[None]]) -> Any:
+        if body.get("type") == "event_callback" and (why := malformed(body)):
+            log.warning("dropping a malformed event: %s", why)
+            return BoltResponse(status=200, body="")
         event_id = body.get("event_id") if body.get("type") == "event_callback" else None
         if not isinstance(event_id, str) or not event_id:
             return await next()

@@ -6,6 +6,7 @@ import json
 from datetime import datetime
 from typing import Any
 
+from pydantic import BaseModel, StrictStr, ValidationError
 from slack_sdk.models.blocks import (
     ActionsBlock,
     ButtonElement,
@@ -94,16 +95,52 @@ def confirm_blocks(question: str, confirm_action: str, value: str, confirm_label
     return [block.to_dict() for block in blocks]
 
 
-def modal_value(values: dict[str, Any], block_id: str) -> Any:
+def modal_value(values: Any, block_id: str) -> Any:
     """The submitted value of `block_id`'s element (text, selected option(s)), or None."""
-    element = (values.get(block_id) or {}).get("value") or {}
+    block = values.get(block_id) if isinstance(values, dict) else None
+    element = block.get("value") if isinstance(block, dict) else None
+    if not isinstance(element, dict):
+        return None
     kind = element.get("type")
-    if kind == "static_select":
+    if kind in ("static_select", "users_select"):
         option = element.get("selected_option") or {}
-        return option.get("value")
+        return option.get("value") if isinstance(option, dict) else element.get("selected_user")
     if kind == "multi_static_select":
-        return [o.get("value") for o in element.get("selected_options") or []]
+        options = element.get("selected_options")
+        return [o.get("value") for o in options if isinstance(o, dict)] if options else []
     return element.get("value")
+
+
+class FormError(ValueError):
+    """A submitted form that does not fit; `errors` maps block ids to what to fix."""
+
+    def __init__(self, errors: dict[str, str]) -> None:
+        super().__init__(str(errors))
+        self.errors = errors
+
+
+class DeclareForm(BaseModel):
+    """The declare modal's values, checked before anything is written."""
+
+    title: StrictStr = ""
+    severity: Severity
+    description: StrictStr = ""
+    features: list[StrictStr] = []
+
+    @classmethod
+    def from_view(cls, view: Any, default: Severity) -> DeclareForm:
+        state = view.get("state") if isinstance(view, dict) else None
+        values = state.get("values") if isinstance(state, dict) else None
+        raw = {block: modal_value(values, block) for block in cls.model_fields}
+        raw = {k: v for k, v in raw.items() if v is not None}
+        raw.setdefault("severity", default)
+        try:
+            return cls.model_validate(raw)
+        except ValidationError as exc:
+            errors: dict[str, str] = {}
+            for error in exc.errors():
+                errors.setdefault(str(error["loc"][0]), error["msg"][:150])
+            raise FormError(errors) from None
 
 
 def list_lines(incidents: list[Incident], now: datetime) -> list[str]:
