@@ -45,7 +45,7 @@ def split_name_time(text: str, *, now: datetime, tz: str) -> tuple[str, datetime
                 refusal = exc
     if refusal is not None:
         raise InputError(
-            refusal.message, "Write the time after `at`: `at 10:40`, `at yesterday 14:30`."
+            escape(refusal.message), "Write the time after `at`: `at 10:40`, `at yesterday 14:30`."
         )
     return text.strip(), None
 
@@ -145,4 +145,6 @@ def register(app: AsyncApp, services: Services) -> None:
             await respond(text=question, blocks=blocks, replace_original=True)
             return
         reply = await _resolved(services, incident, user)
-        await respond(text=restored + reply.text, response_type="in_channel", delete_original=True)
+        # Two calls: whether Slack posts a message sent along with delete_original is unclear.
+        await respond(delete_original=True)
+        await respond(text=restored + reply.text, response_type="in_channel")

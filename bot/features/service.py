@@ -1,0 +1,291 @@
+"""Feature intervals: `/incident feature down|degraded|up NAME [at TIME]` and what it adds up to.
+
+A feature has at most one open interval (down or degraded). Switching between down and degraded
+closes one interval and opens the other at the same instant; `up` closes the open one. Every
+check runs inside the transaction that writes, so two people typing at once cannot interleave.
+
+`summarize` is the one computation of state, since-when and totals: the board, `feature list`,
+App Home and exports all go through it, so their numbers never disagree.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import select, update
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from bot import durations
+from bot.clock import Clock
+from bot.errors import InputError
+from bot.features.catalog import Catalog
+from bot.models import EntryKind, FeatureInterval, FeatureState, Incident, Status
+from bot.slackweb import escape
+from bot.store import tables
+from bot.store.database import Database
+from bot.timeline import Timeline
+from bot.timeparse import format_local, format_local_datetime
+
+log = logging.getLogger(__name__)
+
+# A change recorded this long after it took effect is marked backdated (the drafts then say
+# when it was noticed); a time typed within the current minute is not.
+BACKDATED_AFTER = timedelta(minutes=1)
+WORDS = {FeatureState.down: "down", FeatureState.degraded: "degraded", FeatureState.up: "restored"}
+
+
+def local_when(instant: datetime, tz: str, now: datetime) -> str:
+    """ "10:40" on the reader's day, "29/04 14:00" on another one."""
+    zone = ZoneInfo(tz)
+    if instant.astimezone(zone).date() == now.astimezone(zone).date():
+        return format_local(instant, tz)
+    return format_local_datetime(instant, tz)
+
+
+def measured_until(incident: Incident, now: datetime) -> datetime:
+    """Impact is measured up to the resolution (then the close), like the postmortem's."""
+    return incident.resolved_at or incident.closed_at or now
+
+
+@dataclass(frozen=True)
+class FeatureStatus:
+    feature: str
+    state: FeatureState  # `up` = restored
+    since: datetime  # start of the open interval, or when it was restored
+    down: timedelta  # merged time spent down
+    degraded: timedelta  # merged time spent degraded
+    intervals: tuple[FeatureInterval, ...]
+
+    @property
+    def is_out(self) -> bool:
+        return self.state is not FeatureState.up
+
+
+@dataclass(frozen=True)
+class FeatureChange:
+    feature: str
+    state: FeatureState
+    at: datetime  # when it took effect
+    backdated: bool
+    previous: FeatureState | None  # the open state it replaced (down <-> degraded)
+    status: FeatureStatus  # the feature after the change
+
+
+@dataclass(frozen=True)
+class AffectedFeature:
+    """A feature still out in some incident: what App Home lists."""
+
+    incident: Incident
+    status: FeatureStatus
+
+
+def summarize(intervals: Iterable[FeatureInterval], until: datetime) -> list[FeatureStatus]:
+    """Per feature, in order of first impact: current state, since when, merged totals."""
+    by_feature: dict[str, list[FeatureInterval]] = {}
+    for interval in sorted(intervals, key=lambda i: (i.started_at, i.id)):
+        by_feature.setdefault(interval.feature, []).append(interval)
+    statuses = []
+    for feature, spans in by_feature.items():
+        open_ = next((i for i in spans if i.ended_at is None), None)
+        totals = {
+            state: durations.total(
+                ((i.started_at, i.ended_at) for i in spans if i.state is state), until
+            )
+            for state in (FeatureState.down, FeatureState.degraded)
+        }
+        statuses.append(
+            FeatureStatus(
+                feature=feature,
+                state=open_.state if open_ else FeatureState.up,
+                since=open_.started_at if open_ else max(i.ended_at or until for i in spans),
+                down=totals[FeatureState.down],
+                degraded=totals[FeatureState.degraded],
+                intervals=tuple(spans),
+            )
+        )
+    return statuses
+
+
+class Features:
+    def __init__(self, db: Database, clock: Clock, timeline: Timeline, catalog: Catalog) -> None:
+        self.db, self.clock, self.timeline, self.catalog = db, clock, timeline, catalog
+
+    async def statuses(self, incident: Incident) -> list[FeatureStatus]:
+        async with self.db.connect() as conn:
+            intervals = await _intervals(conn, [incident.id])
+        return summarize(intervals, measured_until(incident, self.clock.now()))
+
+    async def down_across(self, incidents: Sequence[Incident]) -> list[AffectedFeature]:
+        """Features down or degraded in any of `incidents`, in the incidents' order."""
+        async with self.db.connect() as conn:
+            intervals = await _intervals(conn, [i.id for i in incidents])
+        now = self.clock.now()
+        return [
+            AffectedFeature(incident, status)
+            for incident in incidents
+            for status in summarize(
+                (i for i in intervals if i.incident_id == incident.id),
+                measured_until(incident, now),
+            )
+            if status.is_out
+        ]
+
+    async def set_state(
+        self,
+        incident: Incident,
+        name: str,
+        state: FeatureState,
+        actor: str,
+        *,
+        at: datetime | None = None,
+    ) -> FeatureChange:
+        """Record that `name` went down/degraded or came back `at` (default now).
+
+        Raises InputError, with nothing written, for a sequence that cannot have happened.
+        """
+        now = self.clock.now()
+        at = at or now
+        async with self.db.begin() as conn:
+            incident = await _lock(conn, incident.id)
+            if incident.status is Status.closed or (
+                state is not FeatureState.up and not incident.is_open
+            ):
+                raise InputError(
+                    f"{incident.number} is {incident.status.value}: features can be marked"
+                    " down only while it is open (and restored until it is closed)."
+                )
+            everything = await _intervals(conn, [incident.id])
+            feature = self.catalog.resolve(name, known={i.feature for i in everything})
+            mine = [i for i in everything if i.feature == feature]
+            open_ = next((i for i in mine if i.ended_at is None), None)
+            _check(feature, state, at, open_, mine, incident.timezone, now)
+            if open_ is not None:
+                await conn.execute(
+                    update(tables.feature_intervals)
+                    .where(tables.feature_intervals.c.id == open_.id)
+                    .values(ended_at=at, ended_by=actor)
+                )
+            if state is not FeatureState.up:
+                await conn.execute(
+                    tables.feature_intervals.insert().values(
+                        incident_id=incident.id,
+                        feature=feature,
+                        state=state.value,
+                        started_at=at,
+                        started_by=actor,
+                    )
+                )
+            backdated = now - at >= BACKDATED_AFTER
+            await self.timeline.record(
+                incident.id,
+                EntryKind.feature,
+                f"{feature} {WORDS[state]}",
+                actor=actor,
+                occurred_at=at,
+                data={"feature": feature, "state": state.value, "backdated": backdated},
+                conn=conn,
+            )
+            await conn.execute(
+                update(tables.incidents)
+                .where(tables.incidents.c.id == incident.id)
+                .values(last_update_at=now)
+            )
+            after = await _intervals(conn, [incident.id], feature)
+        (status,) = summarize(after, measured_until(incident, now))
+        previous = open_.state if open_ is not None and state is not FeatureState.up else None
+        return FeatureChange(feature, state, at, backdated, previous, status)
+
+    async def restore_all(self, incident: Incident, actor: str) -> list[FeatureChange]:
+        """Mark every feature still out restored now (the resolve guard's first choice)."""
+        return [
+            await self.set_state(incident, status.feature, FeatureState.up, actor)
+            for status in await self.statuses(incident)
+            if status.is_out
+        ]
+
+    async def on_declare(self, incident: Incident, actor: str, names: list[str]) -> None:
+        """Declare hook: features chosen in the modal went down when the incident was declared."""
+        for name in names:
+            try:
+                await self.set_state(
+                    incident, name, FeatureState.down, actor, at=incident.declared_at
+                )
+            except InputError as exc:  # the catalog changed while the modal was open
+                log.warning("%s: feature %r from the declare form: %s", incident.number, name, exc)
+
+
+def _check(
+    feature: str,
+    state: FeatureState,
+    at: datetime,
+    open_: FeatureInterval | None,
+    mine: list[FeatureInterval],
+    tz: str,
+    now: datetime,
+) -> None:
+    """Refuse a change that contradicts what is recorded for the feature."""
+
+    def when(instant: datetime) -> str:
+        return local_when(instant, tz, now)
+
+    name = f"*{escape(feature)}*"
+
+    def usage(verb: str) -> str:
+        return f"`/incident feature {verb} {escape(feature)}`"
+
+    if state is FeatureState.up:
+        if open_ is None:
+            last = max((i.ended_at for i in mine if i.ended_at), default=None)
+            was = f" (restored at {when(last)})" if last else ""
+            raise InputError(
+                f"{name} is not marked down{was}.",
+                "Mark it down first: " + usage("down") + ".",
+            )
+        if at < open_.started_at:
+            raise InputError(
+                f"{name} went {open_.state.value} at {when(open_.started_at)}:"
+                f" it cannot be back up at {when(at)}, before that.",
+                f"Give a time after {when(open_.started_at)}.",
+            )
+        return
+    if open_ is not None:
+        if open_.state is state:
+            raise InputError(
+                f"{name} is already {state.value}, since {when(open_.started_at)}.",
+                "When it is back, say so with " + usage("up") + ".",
+            )
+        if at < open_.started_at:
+            raise InputError(
+                f"{name} is {open_.state.value} since {when(open_.started_at)}:"
+                f" it can turn {state.value} only after that, not at {when(at)}.",
+            )
+        return
+    last = max((i.ended_at for i in mine if i.ended_at), default=None)
+    if last is not None and at < last:
+        raise InputError(
+            f"{name} is recorded as out until {when(last)}: a new outage cannot start"
+            f" at {when(at)}, inside that one.",
+            f"Give a time from {when(last)} on.",
+        )
+
+
+async def _lock(conn: AsyncConnection, incident_id: int) -> Incident:
+    """The incident row, locked (on PostgreSQL) for the rest of the transaction."""
+    query = select(tables.incidents).where(tables.incidents.c.id == incident_id).with_for_update()
+    row = (await conn.execute(query)).mappings().one()
+    return Incident.model_validate(dict(row))
+
+
+async def _intervals(
+    conn: AsyncConnection, incident_ids: list[int], feature: str | None = None
+) -> list[FeatureInterval]:
+    f = tables.feature_intervals
+    query = select(f).where(f.c.incident_id.in_(incident_ids))
+    if feature is not None:
+        query = query.where(f.c.feature == feature)
+    rows = (await conn.execute(query.order_by(f.c.started_at, f.c.id))).mappings().all()
+    return [FeatureInterval.model_validate(dict(row)) for row in rows]

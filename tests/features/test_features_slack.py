@@ -1,0 +1,189 @@
+"""`/incident feature ...` over real HTTP with the sandbox, replaying the outage report's day."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from bot import durations
+from bot.clock import ManualClock
+from bot.errors import InputError
+from bot.sandbox.stack import SandboxStack
+from handlers.features import split_name_time
+
+from .helpers import ANNOUNCE, GIULIA, MARCO, recorded, run, status_message, status_updates
+
+CPH = ZoneInfo("Europe/Copenhagen")
+
+
+def local(day: int, hour: int, minute: int = 0) -> datetime:
+    return datetime(2025, 4, day, hour, minute, tzinfo=CPH)
+
+
+@pytest.mark.parametrize(
+    ("typed", "name", "at"),
+    [
+        ("Quotes at 10:40", "Quotes", local(30, 10, 40)),
+        ("Purchases at yesterday 14:00", "Purchases", local(29, 14)),
+        ("Acquisti alle 13:41", "Acquisti", local(30, 13, 41)),
+        ("Acquisti ieri alle 14:30", "Acquisti", local(29, 14, 30)),
+        ("Bulk export at 10:40", "Bulk export", local(30, 10, 40)),
+        ("Look at me at 9", "Look at me", local(30, 9)),
+        ("Look at me", "Look at me", None),
+        ("Quotes", "Quotes", None),
+    ],
+)
+def test_name_and_time_split_on_the_last_at_that_is_a_time(
+    typed: str, name: str, at: datetime | None
+) -> None:
+    assert split_name_time(typed, now=local(30, 17), tz="Europe/Copenhagen") == (name, at)
+
+
+@pytest.mark.parametrize(
+    ("typed", "says"),
+    [("Quotes at 18:00", "future"), ("Q at 25:00", "valid"), ("Q at 1<!here>", "1&lt;!here&gt;")],
+)
+def test_a_refused_time_is_reported_not_read_as_a_name(typed: str, says: str) -> None:
+    with pytest.raises(InputError, match=says):
+        split_name_time(typed, now=local(30, 17), tz="Europe/Copenhagen")
+
+
+async def test_the_outage_day(stack: SandboxStack, channel: str, clock: ManualClock) -> None:
+    assert stack.services is not None
+    steps = [
+        (local(30, 10, 42), "feature down Quotes at 10:40", "*Quotes* down since 10:40"),
+        (local(30, 13, 41), "feature down acquisti at yesterday 14:00", "since 29/04 14:00"),
+        (local(30, 14, 30), "feature up Purchases", "restored at 14:30, out 24 h 30 min"),
+        (local(30, 17, 30), "feature up offerte", "*Quotes* restored at 17:30, out 6 h 50 min"),
+    ]
+    for when, typed, says in steps:
+        clock.set(when)
+        updates = status_updates(stack, channel)
+        reply = await run(stack, channel, typed)
+        assert reply["response_type"] == "in_channel" and says in reply["text"]
+        assert status_updates(stack, channel) == updates + 1  # the board, re-rendered in place
+        if when == local(30, 13, 41):
+            incident = await stack.services.incidents.get(1)
+            announcement = next(
+                m for m in stack.sandbox.messages(ANNOUNCE) if m.ts == incident.announce_ts
+            )
+            assert "Purchases down 23 h 41 min · Quotes down 3 h 1 min" in str(announcement.blocks)
+
+    quotes = ":large_green_circle: *Quotes* restored at 17:30 · down 6 h 50 min"
+    purchases = ":large_green_circle: *Purchases* restored at 14:30 · down 24 h 30 min"
+    listed = await run(stack, channel, "feature list", user=GIULIA)
+    assert "response_type" not in listed
+    assert listed["text"] == f"*Features in INC-1*\n{purchases}\n{quotes}"
+    assert f"*Features*\n{purchases}\n{quotes}" in status_message(stack, channel)
+
+    entries = [e for e in await stack.services.timeline.entries(1) if e.kind == "feature"]
+    assert [(e.data["feature"], e.data["state"], e.data["backdated"]) for e in entries] == [
+        ("Purchases", "down", True),
+        ("Quotes", "down", True),
+        ("Purchases", "up", False),
+        ("Quotes", "up", False),
+    ]
+    assert entries[0].recorded_at == local(30, 13, 41) and entries[0].actor == MARCO
+    for feature, expected in (("Quotes", "6 h 50 min"), ("Purchases", "24 h 30 min")):
+        down, up = (e.occurred_at for e in entries if e.data["feature"] == feature)
+        assert durations.short(durations.total([(down, up)], clock.now())) == expected
+
+
+@pytest.mark.parametrize(
+    ("typed", "says"),
+    [
+        ("feature down Quots", "Did you mean Quotes?"),
+        ("feature up Purchases", "*Purchases* is not marked down"),
+        ("feature down offerte", "*Quotes* is already down, since 10:40"),
+        ("feature up Quotes at 10:30", "it cannot be back up at 10:30"),
+        ("feature down Purchases at 12:00", "12:00 is in the future"),
+        ("feature sideways Quotes", "is not a feature state"),
+        ("feature down", "Which feature?"),
+    ],
+)
+async def test_refusals_are_ephemeral_and_change_nothing(
+    stack: SandboxStack, channel: str, clock: ManualClock, typed: str, says: str
+) -> None:
+    assert stack.services is not None
+    await run(stack, channel, "feature down Quotes")
+    clock.set(local(30, 11))
+    before, updates = await recorded(stack.services), len(stack.sandbox.calls_to("chat.update"))
+    reply = await run(stack, channel, typed)
+    assert "response_type" not in reply
+    assert reply["text"].startswith(":warning:") and says in reply["text"]
+    assert stack.sandbox.ephemerals(MARCO, channel)[-1].text == reply["text"]
+    assert await recorded(stack.services) == before
+    assert len(stack.sandbox.calls_to("chat.update")) == updates
+
+
+async def test_resolve_guard_restore_and_resolve(
+    stack: SandboxStack, channel: str, clock: ManualClock
+) -> None:
+    assert stack.services is not None and stack.driver is not None
+    await run(stack, channel, "feature down Quotes")
+    clock.set(local(30, 17, 30))
+    question = await run(stack, channel, "resolve")
+    assert "Quotes is still down" in question["text"]
+    buttons = [e["action_id"] for e in question["blocks"][-1]["elements"]]
+    assert buttons == ["features_restore_and_resolve", "incident_resolve_confirm", "dismiss"]
+
+    ephemeral = stack.sandbox.ephemerals(MARCO, channel)[-1]
+    clicked = await stack.driver.click(
+        MARCO, "features_restore_and_resolve", channel_id=channel, message_ts=ephemeral.ts
+    )
+    assert clicked.ok
+    await stack.idle()
+    incident = await stack.services.incidents.get(1)
+    assert incident.status.value == "resolved"
+    (quotes,) = await stack.services.features.statuses(incident)
+    assert quotes.state.value == "up" and quotes.down == timedelta(hours=6, minutes=50)
+    said = stack.sandbox.messages(channel)[-1].text
+    assert "*Quotes* restored at 17:30" in said and "resolved INC-1" in said
+    assert ":large_green_circle: *Quotes* restored at 17:30" in status_message(stack, channel)
+
+
+async def test_resolve_anyway_keeps_the_feature_down_in_the_record(
+    stack: SandboxStack, channel: str, clock: ManualClock
+) -> None:
+    assert stack.services is not None and stack.driver is not None
+    await run(stack, channel, "feature degraded Quotes at 10:40")
+    clock.set(local(30, 12))
+    await run(stack, channel, "resolve")
+    ephemeral = stack.sandbox.ephemerals(MARCO, channel)[-1]
+    await stack.driver.click(
+        MARCO, "incident_resolve_confirm", channel_id=channel, message_ts=ephemeral.ts
+    )
+    await stack.idle()
+    clock.set(local(30, 15))
+    incident = await stack.services.incidents.get(1)
+    assert incident.status.value == "resolved"
+    (quotes,) = await stack.services.features.statuses(incident)
+    assert quotes.state.value == "degraded" and quotes.degraded == timedelta(hours=1, minutes=20)
+    assert "*Quotes* degraded since 10:40 · degraded 1 h 20 min" in status_message(stack, channel)
+
+
+async def test_without_features_out_resolve_offers_no_restore(
+    stack: SandboxStack, channel: str
+) -> None:
+    reply = await run(stack, channel, "resolve")
+    assert reply["response_type"] == "in_channel" and "resolved INC-1" in reply["text"]
+
+
+async def test_features_chosen_in_the_declare_modal_are_down_from_the_declaration(
+    stack: SandboxStack, clock: ManualClock
+) -> None:
+    assert stack.services is not None and stack.driver is not None
+    await stack.driver.command(GIULIA, ANNOUNCE, "declare")
+    view = stack.sandbox.latest_view(GIULIA)
+    assert view is not None
+    await stack.driver.submit_view(
+        GIULIA, view.id, {"title": {"value": "Offerte vuote"}, "features": {"value": ["Quotes"]}}
+    )
+    await stack.idle()
+    incident = await stack.services.incidents.get(1)
+    assert incident.channel_id
+    (quotes,) = await stack.services.features.statuses(incident)
+    assert quotes.since == incident.declared_at and quotes.state.value == "down"
+    assert ":red_circle: *Quotes* down since 10:40" in status_message(stack, incident.channel_id)
