@@ -7,7 +7,7 @@ import json
 import os
 import re
 from collections import defaultdict
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -22,6 +22,7 @@ from referencing.jsonschema import DRAFT4
 
 from bot.clock import ManualClock
 from bot.maintenance import MaintenanceConfig, MaintenanceGateway, RetryPolicy
+from bot.sandbox.stack import SandboxStack
 
 TOKEN = "hrku-SECRET-token-0123456789abcdef"
 WEBHOOK_SECRET = "whsec-SECRET-abcdef0123456789"
@@ -244,3 +245,37 @@ def heroku_schema() -> HerokuSchema:
     if path is None:
         pytest.skip("Heroku's schema not found in ../shared/reference nor $OUTAGEBOT_SHARED_DIR")
     return HerokuSchema(json.loads(path.read_text()))
+
+
+# --- the whole bot on loopback, with `web` on the fake Heroku ---------------------------
+
+StackFactory = Callable[..., Awaitable[SandboxStack]]
+
+
+@pytest.fixture
+async def make_stack(
+    tmp_path: Path, clock: ManualClock, heroku_target: dict[str, Any], monkeypatch: Any
+) -> AsyncIterator[StackFactory]:
+    """Start the bot with `web` on the fake Heroku, retries ~10 ms apart; overrides merge in."""
+    monkeypatch.setenv("HEROKU_API_TOKEN", TOKEN)
+    started: list[SandboxStack] = []
+
+    async def make(**overrides: Any) -> SandboxStack:
+        settings = {
+            "timezone": "Europe/Copenhagen",
+            "nudge_minutes": 24 * 60,  # keep status nudges out of the reminder counts
+            "maintenance": {"targets": {"web": heroku_target}, "backoff_seconds": 0.01},
+            **overrides,
+        }
+        stack = await SandboxStack.sqlite(tmp_path, clock=clock, settings=settings).start()
+        started.append(stack)
+        return stack
+
+    yield make
+    for stack in started:
+        await stack.stop()
+
+
+@pytest.fixture
+async def stack(make_stack: StackFactory) -> SandboxStack:
+    return await make_stack()

@@ -1,0 +1,302 @@
+"""`/incident maintenance` end to end: signed Slack requests in, the fake Heroku out, all HTTP."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from datetime import timedelta
+from typing import Any
+
+from aiohttp import web
+
+from bot.models import EntryKind, Incident, TimelineEntry
+from bot.sandbox.stack import SandboxStack
+from handlers.maintenance import CONFIRM_ON
+
+from .conftest import FakeHeroku, StackFactory
+
+MARCO, GIULIA, LUCA = "U01MARCO", "U02GIULIA", "U03LUCA"
+ANNOUNCE = "C0INCIDENTS"
+DATA_KEYS = {
+    "outcome",
+    "target",
+    "provider",
+    "enabled",
+    "ok",
+    "dry_run",
+    "error",
+    "attempts",
+    "duration_seconds",
+}
+
+
+async def declare(stack: SandboxStack) -> Incident:
+    """Marco declares at 10:45 Copenhagen; the channel holds the bot and Marco."""
+    await stack.driver.command(MARCO, ANNOUNCE, "declare Offerte giù dopo il deploy")
+    await stack.idle()
+    incident = await stack.services.incidents.get(1)
+    assert incident.channel_id and incident.status_ts
+    return incident
+
+
+async def command(stack: SandboxStack, incident: Incident, text: str, user: str = MARCO) -> str:
+    """Run `/incident <text>` in the incident channel; the ephemeral answer's text, if any."""
+    before = len(stack.sandbox.ephemerals(user, incident.channel_id))
+    reply = await stack.driver.command(user, incident.channel_id, text)
+    assert reply.ok and reply.within_deadline
+    await stack.idle()
+    answers = stack.sandbox.ephemerals(user, incident.channel_id)[before:]
+    return "\n".join(a.text for a in answers)
+
+
+async def confirm_on(stack: SandboxStack, incident: Incident, text: str = "maintenance on") -> str:
+    question = await command(stack, incident, text)
+    prompt = stack.sandbox.ephemerals(MARCO, incident.channel_id)[-1]
+    reply = await stack.driver.click(
+        MARCO, CONFIRM_ON, channel_id=incident.channel_id, message_ts=prompt.ts
+    )
+    assert reply.ok and reply.within_deadline
+    await stack.idle()
+    return question
+
+
+def said(stack: SandboxStack, incident: Incident) -> list[str]:
+    return [m.text for m in stack.sandbox.messages(incident.channel_id)]
+
+
+def board(stack: SandboxStack, incident: Incident) -> str:
+    status = stack.sandbox.state.channels[incident.channel_id].message(incident.status_ts)
+    return json.dumps(status.blocks, ensure_ascii=False)
+
+
+async def attempts(stack: SandboxStack, incident: Incident) -> list[TimelineEntry]:
+    entries = await stack.services.timeline.entries(incident.id)
+    return [e for e in entries if e.kind is EntryKind.maintenance]
+
+
+def heroku_error(status: int, id_: str, message: str) -> web.Response:
+    return web.json_response({"id": id_, "message": message}, status=status)
+
+
+async def test_on_after_confirm_then_off_open_and_close_a_window(
+    stack: SandboxStack, heroku: FakeHeroku
+) -> None:
+    incident = await declare(stack)
+    start = stack.clock.now()
+
+    question = await command(stack, incident, "maintenance on")
+    assert "*web* (heroku)" in question and "Customers will see" in question
+    assert heroku.seen == []  # asking is not doing
+
+    prompt = stack.sandbox.ephemerals(MARCO, incident.channel_id)[-1]
+    await stack.driver.click(
+        MARCO, CONFIRM_ON, channel_id=incident.channel_id, message_ts=prompt.ts
+    )
+    await stack.idle()
+
+    assert [(s.method, s.path) for s in heroku.seen] == [
+        ("PATCH", "/apps/acme-web"),
+        ("GET", "/apps/acme-web"),
+    ]
+    assert json.loads(heroku.seen[0].body) == {"maintenance": True}
+    assert heroku.apps["acme-web"] is True
+    assert stack.sandbox.ephemerals(MARCO, incident.channel_id) == []  # the prompt is gone
+    assert any("maintenance *on* for *web* (heroku)… done in" in t for t in said(stack, incident))
+    assert "App offline (maintenance on web) since 10:45 — 0 min" in board(stack, incident)
+
+    stack.clock.advance(timedelta(hours=2, minutes=30))
+    assert await command(stack, incident, "maintenance off") == ""  # acts at once
+
+    assert json.loads(heroku.requests("PATCH")[-1].body) == {"maintenance": False}
+    assert heroku.apps["acme-web"] is False
+    [window] = await stack.services.maintenance.windows(incident.id)
+    assert (window.target, window.provider, window.dry_run) == ("web", "heroku", False)
+    assert window.started_at == start
+    assert window.ended_at == start + timedelta(hours=2, minutes=30)
+    assert "App offline" not in board(stack, incident)
+    assert "Maintenance on web: 10:45–13:15 (2 h 30 min)" in board(stack, incident)
+
+    on, off = await attempts(stack, incident)
+    assert on.data["enabled"] is True and off.data["enabled"] is False
+    assert on.is_key and off.is_key and on.actor == off.actor == MARCO
+    assert on.data["ok"] and on.data["attempts"] == 1 and on.data["outcome"] == "succeeded"
+    assert set(on.data) == DATA_KEYS
+
+
+async def test_500_then_200_succeeds_after_a_retry(stack: SandboxStack, heroku: FakeHeroku) -> None:
+    incident = await declare(stack)
+    heroku.answer("PATCH", heroku_error(500, "internal_server_error", "Internal server error."))
+
+    await confirm_on(stack, incident)
+
+    assert len(heroku.requests("PATCH")) == 2 and heroku.apps["acme-web"] is True
+    [entry] = await attempts(stack, incident)
+    assert entry.data["ok"] and entry.data["attempts"] == 2
+    assert len(await stack.services.maintenance.windows(incident.id)) == 1
+
+
+async def test_422_fails_at_once_with_herokus_message(
+    stack: SandboxStack, heroku: FakeHeroku
+) -> None:
+    incident = await declare(stack)
+    message = "Maintenance mode cannot be enabled while a release is running."
+    heroku.answer("PATCH", heroku_error(422, "invalid_params", message))
+
+    await confirm_on(stack, incident)
+
+    assert len(heroku.requests("PATCH")) == 1 and heroku.requests("GET") == []
+    report = said(stack, incident)[-1]
+    assert f":x: failed: 422 from Heroku: {message} (invalid_params)" in report
+    [entry] = await attempts(stack, incident)
+    assert not entry.data["ok"] and not entry.is_key and entry.data["outcome"] == "failed"
+    assert message in entry.data["error"] and entry.data["attempts"] == 1
+    assert await stack.services.maintenance.windows(incident.id) == []
+    assert "App offline" not in board(stack, incident)
+
+
+async def test_ok_that_reads_back_the_old_state_is_a_failure(
+    stack: SandboxStack, heroku: FakeHeroku
+) -> None:
+    incident = await declare(stack)
+    heroku.stale = True
+
+    await confirm_on(stack, incident)
+
+    assert "still reports maintenance=false" in said(stack, incident)[-1]
+    [entry] = await attempts(stack, incident)
+    assert not entry.data["ok"] and "still reports" in entry.data["error"]
+    assert await stack.services.maintenance.windows(incident.id) == []
+
+
+async def test_people_outside_the_channel_are_refused_and_recorded(
+    stack: SandboxStack, heroku: FakeHeroku
+) -> None:
+    incident = await declare(stack)
+
+    answer = await command(stack, incident, "maintenance on", user=GIULIA)
+    off = await command(stack, incident, "maintenance off", user=GIULIA)
+
+    assert "can't turn maintenance on" in answer and "members of the incident channel" in answer
+    assert "can't turn maintenance off" in off
+    assert stack.sandbox.ephemerals(GIULIA)[0].blocks is None  # no Confirm button
+    assert heroku.seen == []
+    refused = await attempts(stack, incident)
+    assert [(e.actor, e.data["enabled"], e.data["outcome"]) for e in refused] == [
+        (GIULIA, True, "refused"),
+        (GIULIA, False, "refused"),
+    ]
+    assert not any(e.is_key or e.data["ok"] for e in refused)
+
+
+async def test_configured_users_and_groups_decide(
+    make_stack: StackFactory, heroku: FakeHeroku
+) -> None:
+    stack = await make_stack(permissions={"maintenance": ["S0ONCALL"]})  # Marco and Giulia
+    incident = await declare(stack)
+
+    refused = await command(stack, incident, "maintenance on", user=LUCA)
+    asked = await command(stack, incident, "maintenance on", user=GIULIA)  # not in the channel
+
+    assert "`[permissions] maintenance`" in refused
+    assert "Turn maintenance *on*" in asked
+    assert heroku.seen == []
+    [entry] = await attempts(stack, incident)
+    assert entry.actor == LUCA and entry.data["outcome"] == "refused"
+
+
+async def test_the_timeline_holds_every_attempt_and_dry_runs_say_so(
+    make_stack: StackFactory, heroku: FakeHeroku, heroku_target: dict[str, Any]
+) -> None:
+    targets = {"web": heroku_target, "preview": {"provider": "dryrun"}}
+    stack = await make_stack(maintenance={"targets": targets, "backoff_seconds": 0.01})
+    incident = await declare(stack)
+
+    ambiguous = await command(stack, incident, "maintenance on")
+    await command(stack, incident, "maintenance on web", user=GIULIA)
+    heroku.answer("PATCH", heroku_error(422, "invalid_params", "Not now."))
+    await confirm_on(stack, incident, "maintenance on web")
+    await confirm_on(stack, incident, "maintenance on web")
+    dry_question = await confirm_on(stack, incident, "maintenance on preview")
+
+    assert "Say which maintenance target: preview, web." in ambiguous
+    assert "DRY RUN — nothing will change" in dry_question
+    assert "DRY RUN — nothing will change" in said(stack, incident)[-1]
+    assert len(heroku.requests("PATCH")) == 2  # refused and dry run sent nothing
+    outcomes = [
+        (e.data["target"], e.data["outcome"], e.data["ok"], e.data["dry_run"])
+        for e in await attempts(stack, incident)
+    ]
+    assert outcomes == [
+        ("web", "refused", False, False),
+        ("web", "failed", False, False),
+        ("web", "succeeded", True, False),
+        ("preview", "succeeded", True, True),
+    ]
+    windows = await stack.services.maintenance.windows(incident.id)
+    assert [(w.target, w.dry_run) for w in windows] == [("web", False), ("preview", True)]
+    assert "DRY RUN: maintenance on preview (nothing changed) since 10:45" in board(stack, incident)
+
+
+async def test_a_reminder_says_for_how_long_until_maintenance_is_off(
+    stack: SandboxStack, heroku: FakeHeroku
+) -> None:
+    incident = await declare(stack)
+    await confirm_on(stack, incident)
+    schedules = stack.services.schedules
+
+    stack.clock.advance(timedelta(minutes=29))
+    assert await schedules.run_due() == 0
+    stack.clock.advance(timedelta(minutes=1))
+    assert await schedules.run_due() == 1
+    assert await schedules.run_due() == 0  # once
+
+    reminder = said(stack, incident)[-1]
+    assert "Maintenance has been *on* for *web* (heroku) for 30 min, since 10:45" in reminder
+
+    await command(stack, incident, "maintenance off")
+    stack.clock.advance(timedelta(hours=2))
+    assert await schedules.run_due() == 0
+
+
+async def test_resolving_while_on_asks_first(stack: SandboxStack, heroku: FakeHeroku) -> None:
+    incident = await declare(stack)
+    await confirm_on(stack, incident)
+
+    answer = await command(stack, incident, "resolve")
+
+    assert "Resolve INC-1 anyway?" in answer and "maintenance is still on for web" in answer
+    assert (await stack.services.incidents.get(incident.id)).is_open
+
+
+async def test_status_shows_the_record_and_the_live_state(
+    stack: SandboxStack, heroku: FakeHeroku
+) -> None:
+    incident = await declare(stack)
+    await confirm_on(stack, incident)
+    heroku.apps["acme-web"] = False  # someone switched it off in Heroku's dashboard
+    stack.clock.advance(timedelta(minutes=5))
+
+    answer = await command(stack, incident, "maintenance status")
+
+    assert (
+        "*web* (heroku): :construction: App offline (maintenance on web) since 10:45 — 5 min"
+        in (answer)
+    )
+    assert "*Maintenance, live*\n• *web*: off :warning: differs from the record" in answer
+
+
+async def test_a_double_click_switches_once(stack: SandboxStack, heroku: FakeHeroku) -> None:
+    incident = await declare(stack)
+    heroku.delay = 0.05
+    await command(stack, incident, "maintenance on")
+    prompt = stack.sandbox.ephemerals(MARCO, incident.channel_id)[-1]
+
+    clicks = [
+        stack.driver.click(MARCO, CONFIRM_ON, channel_id=incident.channel_id, message_ts=prompt.ts)
+        for _ in range(2)
+    ]
+    await asyncio.gather(*clicks)
+    await stack.idle()
+
+    assert len(heroku.requests("PATCH")) == 1
+    assert len(await attempts(stack, incident)) == 1
