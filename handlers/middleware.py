@@ -6,6 +6,7 @@ import logging
 from collections.abc import Awaitable, Callable
 from typing import Any
 
+from slack_bolt.request.async_request import AsyncBoltRequest
 from slack_bolt.response import BoltResponse
 
 from bot.services import Services
@@ -14,32 +15,43 @@ from handlers.payloads import malformed
 
 log = logging.getLogger(__name__)
 
+DROPPED = BoltResponse(status=200, body="")
+
 
 def dedupe_events(services: Services) -> Callable[..., Awaitable[BoltResponse | None]]:
-    """Claim each `event_id` in the database; a second delivery is acked and dropped.
+    """Claim each delivery in the database; a second one is acked and dropped.
 
-    The claim lives in the database so it holds across restarts and replicas. Messages are also
-    unique per channel and `ts`, so a claim left by a crash mid-listener loses nothing that the
-    start-up backfill does not recover.
+    Events are claimed by `event_id` (Slack's retries re-sign them, same id). Every signed
+    request is also claimed by its signature: a replayed request (same body, timestamp and
+    signature, within Bolt's 5-minute window) is processed once. Claims live in the database,
+    so they hold across restarts and replicas. Messages are also unique per channel and `ts`,
+    so a claim left by a crash mid-listener loses nothing the start-up backfill does not find.
     """
 
-    async def middleware(body: dict[str, Any], next: Callable[[], Awaitable[None]]) -> Any:
-        if body.get("type") == "event_callback" and (why := malformed(body)):
-            log.warning("dropping a malformed event: %s", why)
-            return BoltResponse(status=200, body="")
-        event_id = body.get("event_id") if body.get("type") == "event_callback" else None
-        if not isinstance(event_id, str) or not event_id:
-            return await next()
+    async def claim(key: str) -> bool:
         db = services.db
         async with db.begin() as conn:
             result = await conn.execute(
                 db.insert_ignoring_conflicts(tables.processed_events, "event_id").values(
-                    event_id=event_id[:64], received_at=services.clock.now()
+                    event_id=key[:64], received_at=services.clock.now()
                 )
             )
-        if result.rowcount == 0:
+        return bool(result.rowcount)
+
+    async def middleware(
+        body: dict[str, Any], request: AsyncBoltRequest, next: Callable[[], Awaitable[None]]
+    ) -> Any:
+        if body.get("type") == "event_callback" and (why := malformed(body)):
+            log.warning("dropping a malformed event: %s", why)
+            return DROPPED
+        signature = (request.headers.get("x-slack-signature") or [""])[0]
+        if signature and not await claim(f"sig:{signature.removeprefix('v0=')[:56]}"):
+            log.warning("dropping a replayed request")
+            return DROPPED
+        event_id = body.get("event_id") if body.get("type") == "event_callback" else None
+        if isinstance(event_id, str) and event_id and not await claim(event_id):
             log.info("dropping repeated delivery of event %s", event_id)
-            return BoltResponse(status=200, body="")
+            return DROPPED
         return await next()
 
     return middleware

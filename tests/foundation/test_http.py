@@ -98,3 +98,13 @@ async def test_healthz_reports_the_database(stack: SandboxStack, tmp_path) -> No
             await stack.services.db.dispose()
             stack.services.db = working
         assert down.status_code == 503 and down.json()["database"] == "unreachable"
+
+
+async def test_a_replayed_request_is_processed_once(stack: SandboxStack) -> None:
+    body = command_body("declare Replayed")
+    headers = payloads.sign(body, SIGNING_SECRET, time.time())
+    first = await stack.driver.deliver_raw(body, headers)
+    replay = await stack.driver.deliver_raw(body, headers)
+    await stack.idle()
+    assert first.status == replay.status == 200
+    assert len(await stack.services.incidents.list(open_only=True)) == 1
