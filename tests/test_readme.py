@@ -1,0 +1,68 @@
+"""Every `/incident` example in the README works against the sandbox, in README order."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from conftest import OUTAGE_DAY
+
+from bot.clock import ManualClock
+from bot.sandbox.stack import SandboxStack
+
+README = Path(__file__).resolve().parents[1] / "README.md"
+EXAMPLE = re.compile(r"`/incident ([^`]+)`")
+
+
+def examples() -> list[str]:
+    table = README.read_text().split("## `/incident` reference", 1)[1].split("\n## ", 1)[0]
+    return [
+        m.group(1)
+        for line in table.splitlines()
+        if line.startswith("| `")
+        for m in [EXAMPLE.search(line)]
+        if m
+    ]
+
+
+def test_the_readme_has_an_example_for_every_subcommand() -> None:
+    names = {text.split()[0] for text in examples()}
+    assert {
+        "declare",
+        "status",
+        "severity",
+        "lead",
+        "rename",
+        "note",
+        "feature",
+        "maintenance",
+        "timeline",
+        "resolve",
+        "close",
+        "postmortem",
+        "list",
+        "help",
+    } <= names
+
+
+async def test_every_readme_example_runs(tmp_path: Path) -> None:
+    settings = {
+        "timezone": "Europe/Copenhagen",
+        "features": [{"name": "Quotes", "aliases": ["Offerte"]}],
+        "maintenance": {"targets": {"web": {"provider": "dryrun"}}},
+    }
+    clock = ManualClock(OUTAGE_DAY.replace(hour=11))
+    async with SandboxStack.sqlite(tmp_path, clock=clock, settings=settings) as stack:
+        channel = "C0INCIDENTS"
+        for text in examples():
+            reply = await stack.driver.command("U01MARCO", channel, text)
+            await stack.idle()
+            assert reply.status == 200, text
+            assert ":warning:" not in reply.text and "went wrong" not in reply.text, (
+                text,
+                reply.text,
+            )
+            if text.startswith("declare"):
+                incident = await stack.services.incidents.get(1)
+                assert incident.channel_id
+                channel = incident.channel_id
