@@ -10,19 +10,22 @@ from slack_sdk.webhook.async_client import AsyncWebhookClient
 
 from bot import durations
 from bot.errors import InputError
+from bot.features.board import restore_and_resolve_button
 from bot.incidents.service import open_for
 from bot.models import Incident, Severity, Status
 from bot.services import Services
 from bot.slackweb import escape
+from handlers.close_form import open_close_modal, with_close_button
 from handlers.context import CommandContext, Reply, Subcommand
 from handlers.home import publish_home
 from handlers.mentions import resolve_user
 from handlers.views import (
     DECLARE_CALLBACK,
+    DeclareForm,
+    FormError,
     confirm_blocks,
     declare_modal,
     list_lines,
-    modal_value,
 )
 
 log = logging.getLogger(__name__)
@@ -89,7 +92,12 @@ async def _changed(ctx: CommandContext, incident: Incident, change: str) -> Repl
 
 
 async def _publish(services: Services, incident: Incident, change: str, user_id: str) -> None:
-    """Board, topic and announcement, then the App Home of whoever made the change."""
+    """Board, topic and announcement, then the App Home of whoever made the change.
+
+    A set-up that Slack interrupted earlier is finished first, so the next change repairs it.
+    """
+    if not (incident.channel_id and incident.status_ts and incident.announce_ts):
+        incident = (await services.setup.run(incident)).incident
     await services.board.publish(incident, change)
     await publish_home(services, user_id)
 
@@ -142,12 +150,12 @@ async def resolve(ctx: CommandContext) -> Reply:
             + "; ".join(items)
             + ". They stay open in the record and the drafts say so."
         )
-        return Reply(
-            question,
-            confirm_blocks(
-                question, "incident_resolve_confirm", str(incident.id), "Resolve anyway"
-            ),
+        blocks = confirm_blocks(
+            question, "incident_resolve_confirm", str(incident.id), "Resolve anyway"
         )
+        if any(s.is_out for s in await ctx.services.features.statuses(incident)):
+            blocks[-1]["elements"].insert(0, restore_and_resolve_button(incident.id))
+        return Reply(question, blocks)
     return await _resolved(ctx.services, incident, ctx.user_id)
 
 
@@ -156,9 +164,8 @@ async def _resolved(services: Services, incident: Incident, user_id: str) -> Rep
     took = durations.short(open_for(incident, services.clock.now()))
     change = f":white_check_mark: <@{user_id}> resolved {incident.number} after {took}."
     services.tasks.spawn(services.board.publish(incident, change), name="publish")
-    return Reply(
-        change + " Close it with `/incident close` to draft the postmortem.", in_channel=True
-    )
+    text = change + " Close it to draft the postmortem: the button or `/incident close`."
+    return Reply(text, with_close_button(text, incident), in_channel=True)
 
 
 async def close(ctx: CommandContext) -> Reply:
@@ -170,7 +177,8 @@ async def close(ctx: CommandContext) -> Reply:
         return Reply(
             question, confirm_blocks(question, "incident_close_confirm", str(incident.id), "Close")
         )
-    return await _closed(ctx.services, incident, ctx.user_id)
+    await open_close_modal(ctx.services, incident, ctx.trigger_id)
+    return Reply("")
 
 
 async def _closed(services: Services, incident: Incident, user_id: str) -> Reply:
@@ -227,26 +235,26 @@ def register(app: AsyncApp, services: Services) -> None:
     @app.view(DECLARE_CALLBACK)
     async def declare_submitted(ack: AsyncAck, body: dict[str, Any]) -> None:
         view = body.get("view") or {}
-        values = (view.get("state") or {}).get("values") or {}
         user = str((body.get("user") or {}).get("id") or "")
         try:
-            severity = Severity(
-                modal_value(values, "severity") or services.settings.default_severity
-            )
+            form = DeclareForm.from_view(view, services.settings.default_severity)
             incident = await services.incidents.declare(
-                str(modal_value(values, "title") or ""),
-                severity=severity,
+                form.title,
+                severity=form.severity,
                 declared_by=user,
-                description=str(modal_value(values, "description") or ""),
+                description=form.description,
                 request_key=f"view:{view.get('id')}",
             )
-        except (InputError, ValueError) as exc:
-            await ack(response_action="errors", errors={"title": str(exc)[:150]})
+        except FormError as exc:
+            await ack(response_action="errors", errors=exc.errors)
+            return
+        except InputError as exc:
+            await ack(response_action="errors", errors={"title": exc.message[:150]})
             return
         await ack()
-        chosen = modal_value(values, "features") or []
         services.tasks.spawn(
-            _after_modal_declare(services, incident, user, chosen), name=f"setup-{incident.id}"
+            _after_modal_declare(services, incident, user, form.features),
+            name=f"setup-{incident.id}",
         )
 
     @app.action("incident_retry_setup")
@@ -266,14 +274,16 @@ def register(app: AsyncApp, services: Services) -> None:
             )
             return
         reply = await _resolved(services, incident, user)
-        await respond(text=reply.text, response_type="in_channel", delete_original=True)
+        await respond(
+            text=reply.text, blocks=reply.blocks, response_type="in_channel", delete_original=True
+        )
 
     @app.action("incident_close_confirm")
     async def close_confirmed(ack: AsyncAck, body: dict[str, Any], respond: Any) -> None:
         await ack()
         incident = await services.incidents.get(int(body["actions"][0]["value"]))
-        reply = await _closed(services, incident, body["user"]["id"])
-        await respond(text=reply.text, response_type="in_channel", delete_original=True)
+        await open_close_modal(services, incident, body.get("trigger_id"))
+        await respond(delete_original=True)
 
     @app.action("dismiss")
     async def dismiss(ack: AsyncAck, respond: Any) -> None:

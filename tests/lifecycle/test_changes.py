@@ -37,6 +37,14 @@ async def run(stack: SandboxStack, channel: str, text: str, user: str = MARCO):
     return reply
 
 
+async def submit_close_modal(stack: SandboxStack, user: str = MARCO) -> None:
+    """`close` opens the close modal; closing happens when it is submitted."""
+    view = stack.driver.latest_view(user)
+    assert view is not None
+    assert (await stack.driver.submit_view(user, view.id, {})).ok
+    await stack.idle()
+
+
 def status_message(stack: SandboxStack, channel: str) -> str:
     ts = next(iter(stack.sandbox.state.channels[channel].pins))
     message = next(m for m in stack.sandbox.messages(channel) if m.ts == ts)
@@ -131,6 +139,7 @@ async def test_resolve_close_and_list(stack: SandboxStack, channel: str) -> None
     incident = await stack.services.incidents.get(1)
     assert incident.status.value == "resolved" and incident.resolved_at == stack.clock.now()
     await run(stack, channel, "close")
+    await submit_close_modal(stack)
     incident = await stack.services.incidents.get(1)
     assert incident.status.value == "closed" and incident.closed_at is not None
     assert "No open incidents" in (await run(stack, ANNOUNCE, "list")).text
@@ -146,6 +155,7 @@ async def test_close_before_resolve_asks_first(stack: SandboxStack, channel: str
         MARCO, "incident_close_confirm", "1", channel_id=channel, message_ts=prompt.ts
     )
     await stack.idle()
+    await submit_close_modal(stack)
     assert (await stack.services.incidents.get(1)).status.value == "closed"
 
 

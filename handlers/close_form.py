@@ -1,0 +1,119 @@
+"""The close modal: what the drafts need from people, asked once, all of it optional.
+
+Kept apart from the listeners so `lifecycle` (the `close` command, its confirmation) and
+`postmortem` (the submission, the "Close and draft" button) can both use it.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from slack_sdk.models.blocks import (
+    ActionsBlock,
+    ButtonElement,
+    InputBlock,
+    Option,
+    PlainTextInputElement,
+    SectionBlock,
+    StaticSelectElement,
+    UserSelectElement,
+)
+from slack_sdk.models.views import View
+
+from bot.errors import InputError
+from bot.models import Incident
+from bot.postmortem.phrases import LANGUAGES
+from bot.postmortem.service import CloseForm
+from bot.services import Services
+from bot.slackweb import escape
+from handlers.views import modal_value
+
+CLOSE_CALLBACK = "postmortem_close"
+CLOSE_BUTTON = "postmortem_close_open"
+LANGUAGE_NAMES = {"en": "English", "it": "Italiano"}
+TITLE_MAX = 24  # Slack's limit for a modal title
+TEXT_MAX = 3000
+
+_TEXTS = {
+    "root_cause": ("What happened / root cause", None),
+    "resolution": ("How it was fixed", None),
+    "action_items": ("What we change", "One action per line; end it with @owner to assign it."),
+    "went_well": ("What went well (internal)", None),
+    "went_badly": ("What went badly (internal)", None),
+}
+
+
+def _text_input(block_id: str, label: str, hint: str | None) -> InputBlock:
+    return InputBlock(
+        block_id=block_id,
+        label=label,
+        hint=hint,
+        optional=True,
+        element=PlainTextInputElement(action_id="value", multiline=True, max_length=TEXT_MAX),
+    )
+
+
+def close_modal(incident: Incident, language: str) -> dict[str, Any]:
+    languages = [Option(text=LANGUAGE_NAMES.get(code, code), value=code) for code in LANGUAGES]
+    intro = (
+        f"Closing *{incident.number}* ({escape(incident.title)}). Your answers go into the"
+        " customer apology and the internal postmortem; leave any field empty and the drafts"
+        " mark it as still to write."
+    )
+    blocks: list[Any] = [SectionBlock(text=intro)]
+    blocks += [_text_input(key, label, hint) for key, (label, hint) in _TEXTS.items()]
+    blocks += [
+        InputBlock(
+            block_id="language",
+            label="Language of the customer post",
+            optional=True,
+            element=StaticSelectElement(
+                action_id="value",
+                options=languages,
+                initial_option=next((o for o in languages if o.value == language), None),
+            ),
+        ),
+        InputBlock(
+            block_id="signer",
+            label="Signed by",
+            optional=True,
+            element=UserSelectElement(action_id="value", initial_user=incident.lead),
+        ),
+    ]
+    view = View(
+        type="modal",
+        callback_id=CLOSE_CALLBACK,
+        title=f"Close {incident.number}"[:TITLE_MAX],
+        submit="Close and draft",
+        close="Cancel",
+        blocks=blocks,
+        private_metadata=json.dumps({"incident_id": incident.id}),
+    )
+    view.validate_json()
+    return view.to_dict()
+
+
+def close_form(values: dict[str, Any]) -> CloseForm:
+    """The submitted modal; a select left untouched may arrive empty (the defaults apply)."""
+    signer = ((values.get("signer") or {}).get("value") or {}).get("selected_user")
+    return CloseForm(
+        **{key: str(modal_value(values, key) or "") for key in _TEXTS},
+        language=modal_value(values, "language"),
+        signer_id=signer,
+    )
+
+
+def with_close_button(text: str, incident: Incident) -> list[dict[str, Any]]:
+    """`text` with a "Close and draft" button under it (the resolve message)."""
+    button = ButtonElement(
+        text="Close and draft", action_id=CLOSE_BUTTON, value=str(incident.id), style="primary"
+    )
+    return [SectionBlock(text=text).to_dict(), ActionsBlock(elements=[button]).to_dict()]
+
+
+async def open_close_modal(services: Services, incident: Incident, trigger_id: str | None) -> None:
+    if not trigger_id:
+        raise InputError("Closing needs Slack's form, and this request did not come with one.")
+    view = close_modal(incident, services.settings.language)
+    await services.slack.client.views_open(trigger_id=trigger_id, view=view)

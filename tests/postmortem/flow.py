@@ -1,0 +1,143 @@
+"""Helpers for the close-flow tests: the outage day typed into Slack, the modal, the files.
+
+Everything goes through the sandbox over HTTP: commands, the maintenance confirmation, the
+close modal's submission, and the three-step upload of the drafts.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from typing import Any
+
+from aiohttp import web
+from sqlalchemy import select
+
+from bot.models import Incident
+from bot.sandbox.stack import SandboxStack
+from bot.store import tables
+from handlers.maintenance import CONFIRM_ON
+
+from .story import at
+
+MARCO, GIULIA, LUCA = "U01MARCO", "U02GIULIA", "U03LUCA"
+ANNOUNCE = "C0INCIDENTS"
+WEBHOOK_SECRET = "whsec-test-0123456789abcdef"
+
+
+async def deploy_platform() -> AsyncIterator[str]:
+    """A webhook receiver that applies every maintenance switch (answers 200)."""
+
+    async def applied(request: web.Request) -> web.Response:
+        return web.json_response({"ok": True})
+
+    app = web.Application()
+    app.router.add_post("/maintenance", applied)
+    runner = web.AppRunner(app)
+    await runner.setup()
+    site = web.TCPSite(runner, "127.0.0.1", 0)
+    await site.start()
+    yield f"http://127.0.0.1:{runner.addresses[0][1]}/maintenance"
+    await runner.cleanup()
+
+
+async def reconfigure(stack: SandboxStack, webhook_url: str, **overrides: Any) -> None:
+    """Restart the bot with a real (webhook) maintenance target and `overrides`."""
+    target = {"provider": "webhook", "url": webhook_url, "secret_env": "OUTAGEBOT_WEBHOOK_SECRET"}
+    stack.overrides = stack.overrides | {"maintenance": {"targets": {"web": target}}} | overrides
+    await stack.restart_bot()
+
+
+async def run(stack: SandboxStack, channel: str, text: str, user: str = MARCO) -> str:
+    """`/incident text` in `channel`; waits for the background work; the ack's text."""
+    assert stack.driver is not None
+    reply = await stack.driver.command(user, channel, text)
+    assert reply.ok and reply.within_deadline, reply.text
+    await stack.idle()
+    body = reply.json
+    return str(body.get("text", "")) if isinstance(body, dict) else reply.text
+
+
+async def declare(stack: SandboxStack) -> Incident:
+    """Marco declares INC-1 at 10:40 from the announce channel."""
+    await run(stack, ANNOUNCE, "declare Offerte sparite dopo l'aggiornamento")
+    assert stack.services is not None
+    incident = await stack.services.incidents.get(1)
+    assert incident.channel_id and incident.status_ts
+    return incident
+
+
+async def maintenance_on(stack: SandboxStack, channel: str) -> None:
+    assert stack.driver is not None
+    await run(stack, channel, "maintenance on web")
+    prompt = stack.sandbox.ephemerals(MARCO, channel)[-1]
+    reply = await stack.driver.click(MARCO, CONFIRM_ON, channel_id=channel, message_ts=prompt.ts)
+    assert reply.ok
+    await stack.idle()
+
+
+async def replay_day(stack: SandboxStack) -> Incident:
+    """The outage report's day, typed as it happened; resolved at 17:32."""
+    incident = await declare(stack)
+    channel = incident.channel_id or ""
+    await run(stack, channel, "feature down Quotes at 10:40")
+    stack.clock.set(at(30, 10, 45))
+    await maintenance_on(stack, channel)
+    stack.clock.set(at(30, 13, 15))
+    await run(stack, channel, "maintenance off web")
+    stack.clock.set(at(30, 13, 41))
+    await run(stack, channel, "feature down Acquisti")
+    stack.clock.set(at(30, 14, 30))
+    await run(stack, channel, "feature up Purchases")
+    stack.clock.set(at(30, 17, 30))
+    await run(stack, channel, "feature up Offerte")
+    stack.clock.set(at(30, 17, 32))
+    await run(stack, channel, "resolve")
+    return incident
+
+
+async def close_with(stack: SandboxStack, channel: str, values: dict[str, Any]) -> None:
+    """`/incident close`, then submit the modal it opened with `values` (block -> value)."""
+    assert stack.driver is not None
+    await run(stack, channel, "close")
+    await submit_close(stack, values)
+
+
+async def submit_close(stack: SandboxStack, values: dict[str, Any]) -> None:
+    assert stack.driver is not None
+    view = stack.driver.latest_view(MARCO)
+    assert view is not None and view.callback_id == "postmortem_close"
+    reply = await stack.driver.submit_view(
+        MARCO, view.id, {block: {"value": value} for block, value in values.items()}
+    )
+    assert reply.ok and reply.within_deadline and not reply.text.strip(), reply.text
+    await stack.idle()
+
+
+@dataclass(frozen=True)
+class Upload:
+    comment: str
+    files: dict[str, str]  # name -> content
+
+
+def uploads(stack: SandboxStack, channel: str) -> list[Upload]:
+    """Messages in the channel that carry files, with the files' uploaded content."""
+    found = []
+    for message in stack.sandbox.messages(channel):
+        if message.files:
+            files = [stack.sandbox.state.files[f] for f in message.files]
+            contents = {f.name: (f.content or b"").decode() for f in files}
+            found.append(Upload(message.text or "", contents))
+    return found
+
+
+def said(stack: SandboxStack, channel: str) -> list[str]:
+    return [m.text or "" for m in stack.sandbox.messages(channel)]
+
+
+async def saved_drafts(stack: SandboxStack) -> list[tuple[str, str, int]]:
+    assert stack.services is not None
+    d = tables.drafts
+    query = select(d.c.audience, d.c.language, d.c.version).order_by(d.c.id)
+    async with stack.services.db.connect() as conn:
+        return [tuple(row) for row in await conn.execute(query)]  # type: ignore[misc]

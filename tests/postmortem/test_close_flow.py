@@ -1,0 +1,201 @@
+"""Closing through the modal: the incident closes, both drafts are saved and reach the channel.
+
+The outage report's day is typed into Slack (features, maintenance through a webhook target),
+resolved, and closed through the modal; the drafts travel through the three-step upload.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import sys
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy import select
+
+from bot.models import EntryKind, Status
+from bot.sandbox.stack import SandboxStack
+from bot.store import tables
+
+from .flow import (
+    GIULIA,
+    MARCO,
+    WEBHOOK_SECRET,
+    close_with,
+    declare,
+    deploy_platform,
+    reconfigure,
+    replay_day,
+    run,
+    said,
+    saved_drafts,
+    submit_close,
+    uploads,
+)
+
+ROOT_CAUSE = "Un aggiornamento è stato rilasciato senza le modifiche dello strumento <!here>."
+ACTIONS = "- Verificare la versione dello strumento @giulia\n- Aggiungere controlli automatici"
+
+
+@pytest.fixture
+async def webhook_url(monkeypatch: pytest.MonkeyPatch) -> AsyncIterator[str]:
+    monkeypatch.setenv("OUTAGEBOT_WEBHOOK_SECRET", WEBHOOK_SECRET)
+    async for url in deploy_platform():
+        yield url
+
+
+@pytest.fixture
+async def day(stack: SandboxStack, webhook_url: str) -> str:
+    """The outage day replayed and resolved; the incident channel's id."""
+    await reconfigure(stack, webhook_url)
+    incident = await replay_day(stack)
+    return incident.channel_id or ""
+
+
+async def test_the_day_closed_in_italian(stack: SandboxStack, day: str) -> None:
+    resolved = next(m for m in stack.sandbox.messages(day) if "resolved INC-1" in (m.text or ""))
+    assert "postmortem_close_open" in str(resolved.blocks)
+
+    await run(stack, day, "close")
+    view = stack.driver.latest_view(MARCO)
+    assert view is not None and len(view.view["title"]["text"]) <= 24
+    assert (await stack.services.incidents.get(1)).status is Status.resolved  # not yet
+    await submit_close(
+        stack,
+        {"root_cause": ROOT_CAUSE, "action_items": ACTIONS, "language": "it", "signer": GIULIA},
+    )
+
+    incident = await stack.services.incidents.get(1)
+    assert incident.status is Status.closed
+    assert any(":lock:" in text and "closed INC-1" in text for text in said(stack, day))
+    (upload,) = uploads(stack, day)
+    assert set(upload.files) == {"INC-1-customer-it.md", "INC-1-internal.md"}
+    assert "Drafts for INC-1" in upload.comment
+    assert len(stack.sandbox.calls_to("files.getUploadURLExternal")) == 2
+    assert len(stack.sandbox.calls_to("upload_url")) == 2
+    assert len(stack.sandbox.calls_to("files.completeUploadExternal")) == 1
+    assert await saved_drafts(stack) == [("customer", "it", 1), ("internal", "it", 1)]
+
+    customer = upload.files["INC-1-customer-it.md"]
+    assert "l'applicazione è stata offline per 2 ore e 30 minuti" in customer
+    assert "la funzione Quotes non è stata disponibile per 6 ore e 50 minuti" in customer
+    assert "mercoledì 30 aprile 2025" in customer
+    assert "senza le modifiche dello strumento" in customer
+    assert "Verificare la versione dello strumento" in customer
+    assert "Giulia" in customer  # the signer chosen in the modal, by name
+    for leak in ("<@", "<!", "<#", "U01MARCO", "U02GIULIA", "@giulia"):
+        assert leak not in customer
+    assert customer.index("10:40") < customer.index("10:45") < customer.index("17:30")
+
+    internal = upload.files["INC-1-internal.md"]
+    assert "```mermaid" in internal and "gantt" in internal
+    assert "6 ore e 50 minuti" in internal and "2 ore e 30 minuti" in internal
+    assert "@giulia" in internal  # the action item's owner
+    assert "Marco" in internal  # authors by display name
+    assert "<!" not in internal and "U01MARCO" not in internal
+    assert "/archives/" + day in internal  # the channel link
+
+
+async def test_postmortem_redraws_after_late_edits(stack: SandboxStack, day: str) -> None:
+    await close_with(stack, day, {"root_cause": ROOT_CAUSE, "language": "it"})
+    await run(stack, day, "note 13:41 Anche Acquisti presenta lo stesso sintomo")
+
+    answer = await run(stack, day, "postmortem it customer")
+    assert "Drafting the customer apology (it)" in answer
+    latest = uploads(stack, day)[-1]
+    assert set(latest.files) == {"INC-1-customer-it.md"} and "v2" in latest.comment
+    redrawn = latest.files["INC-1-customer-it.md"]
+    assert "**13:41** — Anche Acquisti presenta lo stesso sintomo" in redrawn
+    assert "Anche Acquisti" not in uploads(stack, day)[0].files["INC-1-customer-it.md"]
+
+    await run(stack, day, "postmortem en")
+    latest = uploads(stack, day)[-1]
+    assert set(latest.files) == {"INC-1-customer-en.md", "INC-1-internal.md"}
+    english = latest.files["INC-1-customer-en.md"]
+    assert "the application was offline for 2 hours and 30 minutes" in english
+    assert await saved_drafts(stack) == [
+        ("customer", "it", 1),
+        ("internal", "it", 1),
+        ("customer", "it", 2),
+        ("customer", "en", 1),
+        ("internal", "en", 1),
+    ]
+
+    before = await saved_drafts(stack)
+    answer = await run(stack, day, "postmortem fr")
+    assert "`fr` is neither a language (en, it) nor a draft" in answer
+    assert await saved_drafts(stack) == before
+
+
+async def test_nothing_filled_in_gives_placeholders(stack: SandboxStack) -> None:
+    incident = await declare(stack)
+    channel = incident.channel_id or ""
+    await run(stack, channel, "resolve")
+    await close_with(stack, channel, {})
+
+    (upload,) = uploads(stack, channel)
+    customer = upload.files["INC-1-customer-en.md"]  # the configured language
+    assert "_[to be completed: root cause]_" in customer
+    assert "_[to be completed: impact]_" in customer
+    assert "Marco" in customer  # no signer chosen: the lead signs
+    internal = upload.files["INC-1-internal.md"]
+    assert "_[to be completed: how it was fixed]_" in internal
+    assert "_[to be completed: action items]_" in internal
+    assert await saved_drafts(stack) == [("customer", "en", 1), ("internal", "en", 1)]
+
+
+async def test_closing_an_unresolved_incident_asks_then_opens_the_modal(
+    stack: SandboxStack,
+) -> None:
+    incident = await declare(stack)
+    channel = incident.channel_id or ""
+    assert "not resolved yet" in await run(stack, channel, "close")
+    prompt = stack.sandbox.ephemerals(MARCO, channel)[-1]
+    await stack.driver.click(
+        MARCO, "incident_close_confirm", "1", channel_id=channel, message_ts=prompt.ts
+    )
+    await stack.idle()
+    assert (await stack.services.incidents.get(1)).status is Status.investigating
+    await submit_close(stack, {"went_badly": "Nessuno ha guardato i log."})
+    closed = await stack.services.incidents.get(1)
+    assert closed.status is Status.closed and closed.resolved_at == closed.closed_at
+    async with stack.services.db.connect() as conn:
+        data = await conn.scalar(select(tables.postmortem_inputs.c.data))
+    assert data["went_badly"] == "Nessuno ha guardato i log."
+    assert "Nessuno ha guardato i log." in uploads(stack, channel)[0].files["INC-1-internal.md"]
+
+
+async def cli(database_url: str, folder: Path, *args: str) -> tuple[int, str, str]:
+    """`outagebot postmortem ...` in a subprocess: only the database, no Slack settings."""
+    process = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "bot.cli",
+        "postmortem",
+        *args,
+        env={"OUTAGEBOT_DATABASE_URL": database_url},
+        cwd=folder,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
+    )
+    out, err = await process.communicate()
+    return process.returncode or 0, out.decode(), err.decode()
+
+
+async def test_cli_prints_a_draft_from_the_database(
+    stack: SandboxStack, day: str, tmp_path: Path
+) -> None:
+    await close_with(stack, day, {"root_cause": ROOT_CAUSE, "language": "it", "signer": GIULIA})
+    code, out, err = await cli(stack.database_url, tmp_path, "INC-1", "--audience", "customer")
+    assert code == 0, err
+    # The same text as uploaded: cached names, the stored channel link, no Slack call.
+    assert out == uploads(stack, day)[0].files["INC-1-customer-it.md"]
+    code, out, err = await cli(stack.database_url, tmp_path, "INC-9")
+    assert code == 2 and "no incident INC-9" in err and "Traceback" not in err
+
+
+async def test_close_records_the_timeline(stack: SandboxStack, day: str) -> None:
+    await close_with(stack, day, {})
+    kinds = [e.kind for e in await stack.services.timeline.entries(1)]
+    assert kinds[-1] is EntryKind.closed and EntryKind.error not in kinds
