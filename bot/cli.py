@@ -6,17 +6,24 @@ import argparse
 import asyncio
 import signal
 import sys
-from collections.abc import Sequence
+from collections.abc import Coroutine, Sequence
+from functools import partial
+from pathlib import Path
+from typing import Any
 
 from aiohttp import web
 from slack_sdk.errors import SlackApiError
 
 from bot.config import ConfigError, Settings, load_settings
+from bot.errors import InputError
 from bot.logs import configure
-from bot.services import build_services
+from bot.postmortem import DraftError
+from bot.postmortem.service import Audience
+from bot.services import Services, build_services
 from bot.slackweb import error_code
 from bot.store import migrate
 from bot.store.database import Database
+from bot.timeline.export import Format, export
 
 SLACK_SETUP = "create the Slack app from manifest.yml (README, 'Slack set-up') and export it"
 
@@ -41,33 +48,68 @@ def _check_tokens(settings: Settings) -> str | None:
     return None
 
 
+async def _refused(settings: Settings, services: Services) -> str | None:
+    """Why Slack will not let the bot in, checked once: slack_sdk would retry a refused app
+    token forever, and a bot token it refuses makes every later call fail."""
+    client = services.slack.client
+    checks = [("bot token (SLACK_BOT_TOKEN)", client.auth_test)]
+    if settings.slack_app_token is not None:
+        app_token = settings.slack_app_token.get_secret_value()
+        open_connection = partial(client.apps_connections_open, app_token=app_token)
+        checks.append(("app-level token (SLACK_APP_TOKEN)", open_connection))
+    for token, check in checks:
+        try:
+            await check()
+        except SlackApiError as exc:
+            return f"Slack refused the {token} ({error_code(exc)}): {SLACK_SETUP}"
+        except Exception as exc:
+            return f"cannot reach Slack at {settings.slack_api_url} ({type(exc).__name__})"
+    return None
+
+
 async def _serve(settings: Settings, host: str, port: int) -> int:
     from bot.app import build_app
     from bot.server import build_web_app
+    from bot.socket_mode import ConnectionState, SocketMode
 
     services = build_services(settings)
-    try:
-        await services.slack.client.auth_test()
-    except SlackApiError as exc:
+    problem = await _refused(settings, services)
+    if problem:
         await services.db.dispose()
-        return _fail(f"Slack refused the bot token ({error_code(exc)}): {SLACK_SETUP}")
-    except Exception as exc:
-        await services.db.dispose()
-        return _fail(f"cannot reach Slack at {settings.slack_api_url} ({type(exc).__name__})")
+        return _fail(problem)
     await services.start()
-    runner = web.AppRunner(build_web_app(build_app(services), services), shutdown_timeout=10)
+    socket = SocketMode.for_services(services) if settings.slack_app_token else None
+    bolt = None if socket else build_app(services)
+    runner = web.AppRunner(build_web_app(bolt, services, socket=socket), shutdown_timeout=10)
     await runner.setup()
     await web.TCPSite(runner, host, port).start()
-    print(f"outagebot: HTTP mode on http://{host}:{port}/slack/events", flush=True)
+    base = f"http://{host}:{runner.addresses[0][1]}"
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(sig, stop.set)
+    if socket is None:
+        print(f"outagebot: HTTP mode on {base}/slack/events", flush=True)
+    else:
+        await socket.start()
+        if await _first(socket.reach(ConnectionState.connected), stop.wait()):
+            print(f"outagebot: Socket Mode connected; health on {base}/healthz", flush=True)
     await stop.wait()
     # Stop taking requests, let in-flight ones and their background work finish.
+    if socket is not None:
+        await socket.stop()
     await runner.cleanup()
     await services.stop()
     return 0
+
+
+async def _first(wanted: Coroutine[Any, Any, Any], other: Coroutine[Any, Any, Any]) -> bool:
+    """Await whichever ends first; True when it was `wanted` (the other is cancelled)."""
+    tasks = [asyncio.ensure_future(wanted), asyncio.ensure_future(other)]
+    done, pending = await asyncio.wait(tasks, return_when=asyncio.FIRST_COMPLETED)
+    for task in pending:
+        task.cancel()
+    return tasks[0] in done
 
 
 async def _db_upgrade(settings: Settings) -> int:
@@ -83,6 +125,36 @@ async def _db_upgrade(settings: Settings) -> int:
     return 0
 
 
+async def _export(settings: Settings, number: str, fmt: Format) -> str:
+    services = build_services(settings)
+    try:
+        incident = await services.incidents.by_number(number)
+        return await export(services.timeline, services.people, incident, fmt)
+    finally:
+        await services.db.dispose()
+
+
+async def _draft(settings: Settings, number: str, language: str | None, audience: Audience) -> str:
+    """A draft from the database alone: Slack is not called (cached names, stored link)."""
+    services = build_services(settings)
+    try:
+        incident = await services.incidents.by_number(number)
+        facts = await services.postmortems.facts(incident, online=False)
+        language = language or await services.postmortems.language_of(incident.id)
+        return services.postmortems.render(facts, audience, language)
+    finally:
+        await services.db.dispose()
+
+
+def _write(text: str, out: str | None) -> int:
+    if out:
+        Path(out).write_text(text, encoding="utf-8")
+        print(f"outagebot: wrote {out}", file=sys.stderr)
+    else:
+        sys.stdout.write(text)
+    return 0
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="outagebot", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
@@ -94,7 +166,19 @@ def _parser() -> argparse.ArgumentParser:
     demo = sub.add_parser("demo", help="replay an outage scenario against a local Slack sandbox")
     demo.add_argument("--scenario")
     demo.add_argument("--out", default="demo-output")
-    demo.add_argument("--lang", choices=["en", "it"])
+    demo.add_argument("--lang", choices=["en", "it"], help="drafts' language (default: scenario's)")
+    console = sub.add_parser("console", help="type /incident commands and messages in a local room")
+    console.add_argument("--db", default="outagebot-console.db", help="SQLite file (to resume)")
+    console.add_argument("--scenario", help="people, features and targets (default: outage report)")
+    console.add_argument("--lang", choices=["en", "it"])
+    exp = sub.add_parser("export", help="write an incident's full timeline (edits, marks kept)")
+    exp.add_argument("incident", help="INC-3 or 3")
+    exp.add_argument("--format", choices=["md", "json"], default="md")
+    exp.add_argument("--out", help="file to write (default: standard output)")
+    draft = sub.add_parser("postmortem", help="print an incident's draft from the current record")
+    draft.add_argument("incident", help="INC-3 or 3")
+    draft.add_argument("--lang", choices=["en", "it"], help="default: the one chosen at close")
+    draft.add_argument("--audience", choices=["customer", "internal"], default="customer")
     return parser
 
 
@@ -107,9 +191,25 @@ def main(argv: Sequence[str] | None = None) -> int:
     configure(settings.log_level, settings.log_format, _secrets(settings))
     if args.command == "db":
         return asyncio.run(_db_upgrade(settings))
+    if args.command == "export":
+        try:
+            return _write(asyncio.run(_export(settings, args.incident, args.format)), args.out)
+        except InputError as exc:
+            return _fail(str(exc))
+    if args.command == "postmortem":
+        try:
+            text = asyncio.run(_draft(settings, args.incident, args.lang, args.audience))
+        except (InputError, DraftError) as exc:
+            return _fail(str(exc))
+        return _write(text, None)
     if args.command == "demo":
-        print("outagebot demo: not built yet (the demo issue adds it).")
-        return 0
+        from bot.demo.demo import main as demo
+
+        return demo(args.scenario, args.out, args.lang)
+    if args.command == "console":
+        from bot.demo.console import main as console
+
+        return console(args.db, args.scenario, args.lang)
     problem = _check_tokens(settings)
     if problem:
         return _fail(problem)

@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import re
+from datetime import datetime
 from pathlib import Path
-
-from conftest import OUTAGE_DAY
+from zoneinfo import ZoneInfo
 
 from bot.clock import ManualClock
 from bot.sandbox.stack import SandboxStack
 
+# The outage report's day, late morning, Europe/Copenhagen.
+MORNING = datetime(2025, 4, 30, 11, 0, tzinfo=ZoneInfo("Europe/Copenhagen"))
 README = Path(__file__).resolve().parents[1] / "README.md"
 EXAMPLE = re.compile(r"`/incident ([^`]+)`")
 
@@ -51,7 +53,7 @@ async def test_every_readme_example_runs(tmp_path: Path) -> None:
         "features": [{"name": "Quotes", "aliases": ["Offerte"]}],
         "maintenance": {"targets": {"web": {"provider": "dryrun"}}},
     }
-    clock = ManualClock(OUTAGE_DAY.replace(hour=11))
+    clock = ManualClock(MORNING)
     async with SandboxStack.sqlite(tmp_path, clock=clock, settings=settings) as stack:
         channel = "C0INCIDENTS"
         for text in examples():

@@ -1,0 +1,1 @@
+"""Try the bot without Slack: replayable scenarios, `outagebot demo` and `outagebot console`."""

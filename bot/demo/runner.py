@@ -1,0 +1,234 @@
+"""Replay a scenario through the real bot at virtual time, and check each step did its job.
+
+Each step sets the manual clock, first letting due reminders fire on the way, then acts in the
+room (signed requests through the sandbox driver), waits for the bot's background work and
+looks at what appeared. A step fails when the bot refused it, answered with an error status,
+or did not show what the scenario expects.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import func, select
+
+from bot.clock import ManualClock
+from bot.demo.chatlog import Entry
+from bot.demo.platform import DeployPlatform
+from bot.demo.room import ANNOUNCE, Room, input_elements
+from bot.demo.scenario import (
+    ClickStep,
+    CommandStep,
+    MessageStep,
+    PinStep,
+    ReactStep,
+    Scenario,
+    Step,
+    SubmitStep,
+)
+from bot.sandbox.driver import DriverError, DriverReply, find_element
+from bot.sandbox.state import BOT_USER_ID
+from bot.sandbox.workspace import Workspace
+from bot.store import tables
+
+# How the bot starts a refusal or an error; a question with buttons is not one.
+REFUSALS = (":warning:", ":x:", ":no_entry:")
+
+
+@dataclass
+class StepResult:
+    index: int
+    step: Step
+    summary: str
+    problems: list[str] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+
+def settings_for(
+    scenario: Scenario, language: str, platform: DeployPlatform | None
+) -> dict[str, Any]:
+    """The bot's settings for a run: everything from the scenario, nothing from local config."""
+    config = scenario.config
+    targets = {
+        name: platform.target(name) if kind == "platform" and platform else {"provider": kind}
+        for name, kind in config.maintenance.items()
+    }
+    optional = {"nudge_minutes": config.nudge_minutes} if config.nudge_minutes else {}
+    return optional | {
+        "timezone": scenario.timezone,
+        "language": language,
+        "announce_channel": ANNOUNCE,
+        "features": [f.model_dump() for f in config.features],
+        "maintenance": {"targets": targets},
+        "permissions": {},
+        "responders": [scenario.person(name).id for name in config.responders],
+        "responders_group": None,
+        "commitment": config.commitment,
+    }
+
+
+def refused(entry: Entry) -> bool:
+    """A bot answer that says no or reports a failure (and asks nothing)."""
+    lines = entry.text.splitlines()
+    if not entry.by_bot or entry.buttons or not lines:
+        return False
+    return lines[0].startswith(REFUSALS) or any(line.startswith(":x:") for line in lines)
+
+
+class Replay:
+    """Plays one scenario's steps in a room on a manual clock."""
+
+    def __init__(self, scenario: Scenario, room: Room, clock: ManualClock) -> None:
+        self.scenario, self.room, self.clock = scenario, room, clock
+        self.labels: dict[str, tuple[str, str]] = {}  # label -> (channel id, ts)
+
+    def add_people(self) -> None:
+        for person in self.scenario.people:
+            self.room.add_person(person.id, person.name, person.real_name)
+
+    async def run(self, on_step: Callable[[StepResult], None] | None = None) -> list[StepResult]:
+        results = []
+        for index, step in enumerate(self.scenario.steps):
+            result = await self.step(index, step)
+            results.append(result)
+            if on_step is not None:
+                on_step(result)
+        return results
+
+    async def step(self, index: int, step: Step) -> StepResult:
+        instant = self.scenario.instant(step)
+        await self._due_until(instant)
+        self.clock.set(instant)
+        user = self.scenario.person(step.by).id
+        result = StepResult(index, step, f"{step.at:%H:%M} {step.by}: {_describe(step)}")
+        try:
+            reply = await self._perform(step, user)
+        except DriverError as exc:
+            result.problems.append(str(exc))
+            reply = None
+        if reply is not None and not reply.ok:
+            result.problems.append(f"the bot answered HTTP {reply.status}")
+        result.problems += _check(step, await self.room.settle())
+        return result
+
+    async def _due_until(self, instant: datetime) -> None:
+        """Move the clock through each due reminder before `instant`, letting it fire."""
+        services = self.room.stack.services
+        assert services is not None
+        due_at = tables.schedules.c.due_at
+        while True:
+            async with services.db.connect() as conn:
+                due = (await conn.execute(select(func.min(due_at)))).scalar()
+            if due is None or due > instant:
+                return
+            self.clock.set(max(due, self.clock.now()))
+            if not await services.schedules.run_due():
+                return
+            await self.room.settle()
+
+    async def _perform(self, step: Step, user: str) -> DriverReply | None:
+        room = self.room
+        if isinstance(step, CommandStep):
+            return await room.command(user, step.text, step.channel)
+        if isinstance(step, MessageStep):
+            thread = self.labels[step.thread] if step.thread is not None else None
+            channel_id, ts, reply = await room.message(user, step.message, step.channel, thread)
+            if step.label is not None:
+                self.labels[step.label] = (channel_id, ts)
+            return reply
+        if isinstance(step, ReactStep):
+            return await room.react(user, *self.labels[step.react.label], step.react.emoji)
+        if isinstance(step, PinStep):
+            return await room.pin(user, *self.labels[step.pin])
+        if isinstance(step, ClickStep):
+            found = newest_with_action(room.stack.sandbox.state, user, step.click)
+            if found is None:
+                raise DriverError(f"{step.by} sees no button {step.click!r}")
+            return await room.click(user, *found, value=step.value)
+        return await self._submit(step, user)
+
+    async def _submit(self, step: SubmitStep, user: str) -> DriverReply:
+        view = self.room.stack.sandbox.latest_view(user)
+        if view is None:
+            raise DriverError(f"{step.by} has no open form (a command such as close opens it)")
+        inputs = input_elements(view)
+        unknown = sorted(set(step.submit) - set(inputs))
+        if unknown:
+            raise DriverError(f"the form has no field {unknown} (fields: {', '.join(inputs)})")
+        values = {
+            block: {str(inputs[block].get("action_id")): self._people_ids(inputs[block], value)}
+            for block, value in step.submit.items()
+        }
+        return await self.room.submit(user, view, values)
+
+    def _people_ids(self, element: dict[str, Any], value: str | list[str]) -> str | list[str]:
+        """People are named in scenarios; a user picker wants their ids."""
+        if "users_select" not in str(element.get("type")):
+            return value
+        ids = {p.name: p.id for p in self.scenario.people}
+        if isinstance(value, list):
+            return [ids.get(v, v) for v in value]
+        return ids.get(value, value)
+
+
+def newest_with_action(
+    state: Workspace, user: str, action_id: str
+) -> tuple[str, str, dict[str, Any]] | None:
+    """(channel id, ts, button) of the newest post the user sees that has the action."""
+    posts: list[tuple[float, str, str, list[dict[str, Any]]]] = [
+        (float(e.ts), e.channel, e.ts, e.blocks or []) for e in state.ephemerals if e.user == user
+    ]
+    for channel in state.channels.values():
+        if user in channel.members:
+            posts += [
+                (float(m.ts), channel.id, m.ts, m.blocks)
+                for m in channel.messages
+                if m.user == BOT_USER_ID and m.blocks
+            ]
+    for _, channel_id, ts, blocks in sorted(posts, key=lambda post: post[0], reverse=True):
+        try:
+            element, _ = find_element(blocks, action_id)
+        except DriverError:
+            continue
+        return channel_id, ts, element
+    return None
+
+
+def _describe(step: Step) -> str:
+    if isinstance(step, CommandStep):
+        return f"/incident {step.text}"
+    if isinstance(step, MessageStep):
+        return f"“{step.message[:50]}”"
+    if isinstance(step, ReactStep):
+        return f"react :{step.react.emoji.strip(':')}: to {step.react.label}"
+    if isinstance(step, PinStep):
+        return f"pin {step.pin}"
+    if isinstance(step, ClickStep):
+        return f"press {step.click}"
+    return f"submit {', '.join(step.submit)}"
+
+
+def _check(step: Step, new: list[Entry]) -> list[str]:
+    problems = []
+    refusals = [e for e in new if refused(e)]
+    if refusals and not step.expect.fails:
+        problems.append("the bot said: " + " ".join(refusals[0].text.split())[:240])
+    if step.expect.fails and not refusals:
+        problems.append("the scenario expects the bot to refuse this, and it did not")
+    shown = "\n".join(e.text for e in new)
+    problems += [
+        f"no reply contains {text!r}" for text in step.expect.contains if text not in shown
+    ]
+    uploaded = [name for e in new for name in e.files]
+    problems += [
+        f"no file named like {part!r} was uploaded (uploaded: {', '.join(uploaded) or 'none'})"
+        for part in step.expect.uploads
+        if not any(part in name for name in uploaded)
+    ]
+    return problems

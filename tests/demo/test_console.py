@@ -1,0 +1,77 @@
+"""`outagebot console` driven by a script on standard input, in two sessions on one database."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+
+def console(tmp_path: Path, *lines: str) -> str:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("OUTAGEBOT_", "SLACK_"))}
+    result = subprocess.run(
+        [sys.executable, "-m", "bot.cli", "console", "--db", str(tmp_path / "room.db")],
+        input="\n".join(lines) + "\n",
+        capture_output=True,
+        text=True,
+        timeout=60,
+        cwd=tmp_path,
+        env=env,
+    )
+    assert result.returncode == 0, result.stderr
+    assert "Traceback" not in result.stderr and "ERROR" not in result.stderr, result.stderr
+    return result.stdout
+
+
+def test_declare_chat_note_then_resume_and_close_with_drafts(tmp_path: Path) -> None:
+    first = console(
+        tmp_path,
+        "/incident declare Checkout fails after deploy",
+        "Checkout returns 500 for every card payment",
+        "/incident feature down Quotes at 5 min ago",
+        ":as Giulia",
+        "Rolling back the deploy now",
+        "/incident note rollback started",
+        ":pin 2",
+        "/incident maintenance on",
+        "y",
+    )
+    assert "INC-1 declared: *Checkout fails after deploy*" in first
+    assert "[1] Marco: Checkout returns 500 for every card payment" in first
+    assert "(you are now Giulia)" in first
+    assert "[2] Giulia: Rolling back the deploy now" in first
+    assert "outagebot: Noted at" in first and "rollback started" in first
+    assert "Giulia pinned “Rolling back the deploy now”" in first
+    assert "press [Turn maintenance on]? [y/N] y" in first
+    assert "The app is offline until" in first
+
+    second = console(
+        tmp_path,
+        ":as Luca",
+        "Rollback done, checkout works again",
+        "/incident maintenance off",
+        "/incident feature up Quotes",
+        "/incident resolve",
+        "y",  # press [Close and draft]: the close form follows, one answer per field
+        "A config flag was missing in production\\nIt shipped with the deploy",
+        "Rolled the deploy back",
+        "- Add a checkout smoke test @giulia",
+        "",
+        "",
+        "en",
+        "Giulia",
+        ":quit",
+    )
+    assert "(resumed 1 incident(s)" in second
+    assert "[1] Luca: Rollback done, checkout works again" in second
+    assert "What happened / root cause" in second
+    assert "outagebot: :lock: @Luca closed INC-1." in second
+    drafts = tmp_path / "room-files"
+    customer = (drafts / "INC-1-customer-en.md").read_text()
+    assert "A config flag was missing in production" in customer
+    assert "Add a checkout smoke test" in customer and "Written by Giulia" in customer
+    internal = (drafts / "INC-1-internal.md").read_text()
+    for recorded in ("Checkout returns 500", "Rolling back the deploy now", "rollback started"):
+        assert recorded in internal  # from the first session, read back from the database
+    assert "Rollback done, checkout works again" in internal
