@@ -21,13 +21,20 @@ class Nudges:
         self, incidents: Incidents, slack: SlackWeb, timeline: Timeline, schedules: Schedules
     ) -> None:
         self.incidents, self.slack, self.timeline = incidents, slack, timeline
+        self.schedules = schedules
         schedules.on(NUDGE, self.nudge, incidents.nudge_every)
 
     async def nudge(self, due: Due) -> None:
         incident = await self.incidents.get(due.incident_id)
         if not incident.is_open or not incident.channel_id:
             return
-        quiet = durations.short(self.incidents.clock.now() - incident.last_update_at)
+        now = self.incidents.clock.now()
+        next_due = incident.last_update_at + self.incidents.nudge_every
+        if next_due > now:
+            # Something was posted since this was scheduled (a note, a feature change).
+            await self.schedules.set(incident.id, NUDGE, next_due)
+            return
+        quiet = durations.short(now - incident.last_update_at)
         text = (
             f":alarm_clock: <@{incident.lead}> no status update on {incident.number} for {quiet}. "
             "Post one: `/incident status identified`, or `/incident note <what changed>`."

@@ -177,6 +177,15 @@ class Incidents:
                 await self.schedules.cancel(incident.id, NUDGE, conn=conn)
         return await self.get(incident.id)
 
+    async def touch(self, incident_id: int) -> None:
+        """Count a note or a feature change as an update: the nudge waits from now."""
+        async with self.db.begin() as conn:
+            await conn.execute(
+                update(tables.incidents)
+                .where(tables.incidents.c.id == incident_id)
+                .values(last_update_at=self.clock.now())
+            )
+
     async def set_status(self, incident: Incident, status: Status, actor: str) -> Incident:
         if status is Status.resolved:
             return await self.resolve(incident, actor)
