@@ -57,6 +57,8 @@ class MaintenanceSettings(BaseModel):
 
     targets: dict[TargetName, Target] = {}
     reminder_minutes: int = Field(30, gt=0)
+    # Pause before the first retry of a deploy API call (doubles, with jitter); tests shorten it.
+    backoff_seconds: float = Field(0.5, gt=0, le=10)
 
 
 class Permissions(BaseModel):
@@ -87,6 +89,8 @@ class Settings(BaseSettings):
     default_severity: Severity = Severity.sev2
     key_reaction: str = "pushpin"
     nudge_minutes: int = Field(30, gt=0)
+    # Seconds between each replica's looks for due nudges and reminders; 0 turns them off.
+    schedule_tick: float = _env("OUTAGEBOT_SCHEDULE_TICK", "schedule_tick", 30.0)
     archive_after_hours: float | None = None
     allow_adhoc_features: bool = False
     commitment: str | None = None

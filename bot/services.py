@@ -20,14 +20,22 @@ from bot.incidents.board import Board
 from bot.incidents.nudges import Nudges
 from bot.incidents.service import Incidents
 from bot.incidents.setup import Responders, Setup
+from bot.maintenance import MaintenanceGateway, RetryPolicy
+from bot.maintenance.board import MaintenanceSection
+from bot.maintenance.permissions import MaintenancePermissions
+from bot.maintenance.service import Maintenance
 from bot.models import Incident
 from bot.people import People
+from bot.postmortem.delivery import Delivery
+from bot.postmortem.service import Postmortems
 from bot.schedules import Schedules
 from bot.slackweb import SlackWeb, build_client
 from bot.store import migrate
 from bot.store.database import Database
 from bot.tasks import BackgroundTasks
 from bot.timeline import Timeline
+from bot.timeline.backfill import Backfill
+from bot.timeline.capture import Capture
 
 log = logging.getLogger(__name__)
 
@@ -47,6 +55,11 @@ class Services:
     schedules: Schedules
     nudges: Nudges
     features: Features
+    maintenance: Maintenance
+    capture: Capture
+    backfill: Backfill
+    postmortems: Postmortems
+    drafts: Delivery
     # Seconds between looks for due nudges and reminders; 0 turns the loop off (tests tick).
     schedule_tick: float = 30.0
     _stop: asyncio.Event = field(default_factory=asyncio.Event)
@@ -60,6 +73,8 @@ class Services:
         await migrate.upgrade(self.db)
         for incident in await self.incidents.unfinished_setup():
             self.tasks.spawn(self.setup.run(incident), name=f"resume-setup-{incident.id}")
+        # Messages, edits and marks posted while the bot was down.
+        self.tasks.spawn(self.backfill.backfill_open_incidents(), name="backfill")
         if self.schedule_tick > 0:
             self._stop.clear()
             self.tasks.spawn(self.schedules.loop(self._stop, self.schedule_tick), name="schedules")
@@ -89,7 +104,24 @@ def build_services(settings: Settings, clock: Clock | None = None) -> Services:
     )
     catalog = Catalog(settings.features, allow_adhoc=settings.allow_adhoc_features)
     features = Features(db, clock, timeline, catalog)
-    board = Board(slack, clock, timeline, sections=[FeatureBoard(features)])
+    gateway = MaintenanceGateway(
+        settings.maintenance.targets,
+        clock=clock,
+        retry=RetryPolicy(backoff_base=settings.maintenance.backoff_seconds),
+    )
+    maintenance = Maintenance(
+        db,
+        clock,
+        timeline,
+        schedules,
+        incidents,
+        slack,
+        gateway,
+        MaintenancePermissions(slack, settings.permissions.maintenance),
+        remind_every=timedelta(minutes=settings.maintenance.reminder_minutes),
+    )
+    sections = [FeatureBoard(features), MaintenanceSection(maintenance)]
+    board = Board(slack, clock, timeline, sections=sections)
     setup = Setup(
         incidents,
         slack,
@@ -98,6 +130,18 @@ def build_services(settings: Settings, clock: Clock | None = None) -> Services:
         announce_channel=settings.announce_channel,
         responders=Responders(tuple(settings.responders), settings.responders_group),
     )
+    people = People(db, slack, clock)
+    capture = Capture(timeline, incidents, people, slack, tasks, key_reaction=settings.key_reaction)
+    postmortems = Postmortems(
+        db,
+        clock,
+        timeline,
+        people,
+        slack,
+        templates_dir=settings.templates_dir,
+        commitment=settings.commitment,
+        language=settings.language,
+    )
     return Services(
         settings=settings,
         clock=clock,
@@ -105,12 +149,18 @@ def build_services(settings: Settings, clock: Clock | None = None) -> Services:
         slack=slack,
         tasks=tasks,
         timeline=timeline,
-        people=People(db, slack, clock),
+        people=people,
         incidents=incidents,
         board=board,
         setup=setup,
         schedules=schedules,
         nudges=Nudges(incidents, slack, timeline, schedules),
         features=features,
+        maintenance=maintenance,
+        capture=capture,
+        backfill=Backfill(capture, timeline, incidents, slack),
+        postmortems=postmortems,
+        drafts=Delivery(postmortems, slack, timeline),
+        schedule_tick=settings.schedule_tick,
         declare_hooks=[features.on_declare],
     )

@@ -8,16 +8,26 @@ from typing import Any
 from slack_bolt.async_app import AsyncApp
 
 from bot.services import Services
-from handlers import home, lifecycle, router
+from handlers import features, home, lifecycle, maintenance, postmortem, router, timeline
 from handlers.middleware import dedupe_events
 
 
 def register(app: AsyncApp, services: Services) -> None:
     app.middleware(dedupe_events(services))
-    subcommands = [*lifecycle.SUBCOMMANDS]
+    subcommands = [
+        *lifecycle.SUBCOMMANDS,
+        *features.SUBCOMMANDS,
+        *maintenance.SUBCOMMANDS,
+        *timeline.SUBCOMMANDS,
+        *postmortem.SUBCOMMANDS,
+    ]
     router.register(app, router.Router(services, subcommands))
     lifecycle.register(app, services)
+    features.register(app, services)
+    maintenance.register(app, services)
     home.register(app, services)
+    timeline.register(app, services)
+    postmortem.register(app, services)
 
     # Ack every other event type: an unhandled event gets no 2xx and Slack retries it.
     @app.event(re.compile(".*"))

@@ -1,0 +1,196 @@
+"""Incident-channel chat, key marks, `/incident note` and `/incident timeline`.
+
+The message, reaction and pin listeners must be registered before the catch-all event listener:
+Bolt runs only the first listener that matches.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from slack_bolt.async_app import AsyncApp
+from slack_sdk.models.blocks import (
+    Block,
+    ContextBlock,
+    HeaderBlock,
+    MarkdownTextObject,
+    SectionBlock,
+)
+
+from bot.errors import InputError
+from bot.models import EntryKind, Incident, TimelineEntry
+from bot.services import Services
+from bot.slacktext import plain
+from bot.slackweb import escape
+from bot.timeline.capture import PIN, REACTION, read_message
+from bot.timeline.render import describe, mentioned, names_for, people_in
+from bot.timeparse import TimeParseError, format_local, format_local_datetime, parse_note
+from handlers.context import CommandContext, Reply, Subcommand
+
+MAX_BLOCKS = 50
+SECTION_CHARS = 3000
+# A page stays far below Slack's 40,000-character message limit and readable at a glance.
+PAGE_CHARS = 12_000
+LINE_CHARS = 1_000
+
+
+def when(instant: datetime, now: datetime, tz: str) -> str:
+    """In the incident's timezone: "10:40" today, "29/04 10:40" another day."""
+    zone = ZoneInfo(tz)
+    same_day = instant.astimezone(zone).date() == now.astimezone(zone).date()
+    return format_local(instant, tz) if same_day else format_local_datetime(instant, tz)
+
+
+async def note(ctx: CommandContext) -> Reply:
+    incident, services = ctx.require_incident(), ctx.services
+    if not ctx.args:
+        raise InputError("Say what happened.", "`/incident note 10:40 deploy started`")
+    now = services.clock.now()
+    try:
+        timed = parse_note(ctx.args, now=now, tz=incident.timezone)
+    except TimeParseError as exc:
+        examples = ", ".join(f"`{e}`" for e in exc.examples)
+        raise InputError(
+            f"{exc.message} Nothing was recorded.",
+            f"Start the note with a time I read ({examples}) or with none for now.",
+        ) from None
+    at = timed.at or now
+    await services.timeline.record(
+        incident.id,
+        EntryKind.note,
+        timed.text,
+        actor=ctx.user_id,
+        occurred_at=at,
+        data={"time_text": timed.time_text} if timed.time_text else None,
+    )
+    names = await names_for(services.people, mentioned(timed.text))
+    shown = plain(timed.text, names)
+    return Reply(f"Noted at {when(at, now, incident.timezone)}: {shown}", in_channel=True)
+
+
+async def timeline(ctx: CommandContext) -> Reply:
+    incident, services = ctx.require_incident(), ctx.services
+    wanted = ctx.args or "1"
+    if not wanted.isdigit() or int(wanted) < 1:
+        raise InputError(f"`{wanted[:20]}` is not a page number.", "`/incident timeline 2`")
+    entries = await services.timeline.entries(incident.id, key_only=True, include_deleted=False)
+    if not entries:
+        return Reply(
+            f"{incident.number} has no key moments yet. React with "
+            f":{services.settings.key_reaction}: or pin a message to mark one; "
+            "`/incident note` adds one."
+        )
+    names = await names_for(services.people, people_in(entries))
+    now = services.clock.now()
+    pages = paginate([_line(e, names, incident, now) for e in entries])
+    page = min(int(wanted), len(pages))
+    title = f"{incident.number} key timeline"
+    blocks: list[Block] = [HeaderBlock(text=title)]
+    blocks += [SectionBlock(text=MarkdownTextObject(text=s)) for s in pages[page - 1]]
+    footer = f"Times in {incident.timezone}. Page {page} of {len(pages)}."
+    if page < len(pages):
+        footer += f" `/incident timeline {page + 1}` shows the next."
+    blocks.append(ContextBlock(elements=[MarkdownTextObject(text=footer)]))
+    for block in blocks:
+        block.validate_json()
+    return Reply(f"{title}, page {page} of {len(pages)}", [b.to_dict() for b in blocks])
+
+
+def _line(entry: TimelineEntry, names: Mapping[str, str], incident: Incident, now: datetime) -> str:
+    """One mrkdwn line that never pings: names instead of mentions, markup re-escaped."""
+    who = f" · {escape(names.get(entry.actor, entry.actor))}" if entry.actor else ""
+    line = f"*{when(entry.occurred_at, now, incident.timezone)}*{who} · "
+    line += plain(describe(entry), names)
+    return line if len(line) <= LINE_CHARS else line[: LINE_CHARS - 1] + "…"
+
+
+def paginate(lines: list[str]) -> list[list[str]]:
+    """Lines packed into sections of at most 3,000 characters, sections into pages.
+
+    A page holds the header and footer blocks plus at most 48 sections (Slack allows 50
+    blocks) and `PAGE_CHARS` characters.
+    """
+    sections: list[str] = []
+    for line in lines:
+        if sections and len(sections[-1]) + 1 + len(line) <= SECTION_CHARS:
+            sections[-1] += "\n" + line
+        else:
+            sections.append(line)
+    pages: list[list[str]] = []
+    for section in sections:
+        page = pages[-1] if pages else []
+        if page and len(page) < MAX_BLOCKS - 2 and sum(map(len, page)) + len(section) <= PAGE_CHARS:
+            page.append(section)
+        else:
+            pages.append([section])
+    return pages
+
+
+SUBCOMMANDS = [
+    Subcommand(
+        "note",
+        "note [time] text",
+        "/incident note 10:40 deploy started",
+        "add a key moment at the time given (10:40, ieri alle 14:30, 5 min ago) or now",
+        note,
+    ),
+    Subcommand(
+        "timeline", "timeline [page]", "/incident timeline", "show the key moments", timeline
+    ),
+]
+
+
+def register(app: AsyncApp, services: Services) -> None:
+    capture = services.capture
+
+    @app.event("message")
+    async def on_message(event: dict[str, Any]) -> None:
+        channel = str(event.get("channel") or "")
+        subtype = event.get("subtype")
+        previous = read_message(event.get("previous_message") or {})
+        if subtype == "message_changed":
+            changed = event.get("message") or {}
+            if changed.get("subtype") == "tombstone":  # a parent with replies was deleted
+                await capture.deleted(channel, str(changed.get("ts")), previous)
+            elif (msg := read_message(changed)) is not None:
+                await capture.edited(channel, msg, previous)
+        elif subtype == "message_deleted":
+            await capture.deleted(channel, str(event.get("deleted_ts")), previous)
+        elif (msg := read_message(event)) is not None:
+            await capture.message(channel, msg)
+
+    async def reaction(event: dict[str, Any], on: bool) -> None:
+        item = event.get("item") or {}
+        name = str(event.get("reaction") or "").split("::")[0]  # skin tones: "x::skin-tone-2"
+        if item.get("type") != "message" or name != capture.key_reaction:
+            return
+        mark = REACTION + str(event.get("user"))
+        await capture.set_mark(str(item.get("channel")), str(item.get("ts")), mark, on)
+
+    async def pin(event: dict[str, Any], on: bool) -> None:
+        item = event.get("item") or {}
+        channel = str(event.get("channel_id") or item.get("channel") or "")
+        msg = read_message(item.get("message") or {})
+        if item.get("type") != "message" or msg is None:
+            return
+        await capture.message(channel, msg)  # a pin also saves a message whose event was lost
+        await capture.set_mark(channel, msg.ts, PIN, on)
+
+    @app.event("reaction_added")
+    async def on_reaction_added(event: dict[str, Any]) -> None:
+        await reaction(event, True)
+
+    @app.event("reaction_removed")
+    async def on_reaction_removed(event: dict[str, Any]) -> None:
+        await reaction(event, False)
+
+    @app.event("pin_added")
+    async def on_pin_added(event: dict[str, Any]) -> None:
+        await pin(event, True)
+
+    @app.event("pin_removed")
+    async def on_pin_removed(event: dict[str, Any]) -> None:
+        await pin(event, False)
