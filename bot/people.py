@@ -40,6 +40,10 @@ class People:
                 log.warning("could not resolve user %s: %s", user_id, error_code(exc))
                 known[user_id] = user_id
                 continue
+            except Exception as exc:  # Slack unreachable: show the id, try again next time
+                log.warning("could not resolve user %s: %s", user_id, type(exc).__name__)
+                known[user_id] = user_id
+                continue
             async with self.db.begin() as conn:
                 await conn.execute(
                     self.db.insert_ignoring_conflicts(tables.users, "user_id").values(

@@ -66,6 +66,7 @@ async def note(ctx: CommandContext) -> Reply:
         occurred_at=at,
         data={"time_text": timed.time_text} if timed.time_text else None,
     )
+    await services.incidents.touch(incident.id)
     names = await names_for(services.people, mentioned(timed.text))
     shown = plain(timed.text, names)
     return Reply(f"Noted at {when(at, now, incident.timezone)}: {shown}", in_channel=True)
