@@ -158,7 +158,7 @@ class _Builder:
     # Impact
 
     def summary(self, impact: Impact) -> str:
-        """Clauses joined by the locale's list pattern, leaving out a repeated verb."""
+        """Clauses joined by the locale's list pattern, leaving out a repeated verb or subject."""
         clauses: list[tuple[str, str, timedelta]] = []
         if impact.offline is not None:
             kind = "offline_still" if impact.offline_still else "offline"
@@ -172,12 +172,15 @@ class _Builder:
             subject = self.ph.feature_subject.format(feature=escape_markdown(outage.feature))
             clauses.append((kind, subject, outage.total))
         texts: list[str] = []
-        previous = None
+        previous, previous_subject = None, None
         for kind, subject, delta in clauses:
             full, short = self.ph.clauses[kind]
-            pattern = short if kind == previous else full
+            if subject and subject == previous_subject:
+                pattern = full.replace("{s} ", "")  # "... down for 40 min and degraded for 57"
+            else:
+                pattern = short if kind == previous else full
             texts.append(pattern.format(s=subject, d=self.fmt.duration(delta)))
-            previous = kind
+            previous, previous_subject = kind, subject
         return self.fmt.join(texts) if texts else self.absent("impact")
 
     def features(self, impact: Impact) -> list[FeatureSummary]:
