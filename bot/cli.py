@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import os
 import signal
 import sys
 from collections.abc import Coroutine, Sequence
@@ -34,8 +35,14 @@ def _fail(message: str) -> int:
 
 
 def _secrets(settings: Settings) -> list[str]:
+    """Every secret value the bot may hold, so logging can mask it wherever it shows up."""
     values = [settings.slack_bot_token, settings.slack_app_token, settings.slack_signing_secret]
-    return [v.get_secret_value() for v in values if v is not None]
+    secrets = [v.get_secret_value() for v in values if v is not None]
+    for target in settings.maintenance.targets.values():
+        for name in (getattr(target, "token_env", None), getattr(target, "secret_env", None)):
+            if name and os.environ.get(name):
+                secrets.append(os.environ[name])
+    return secrets
 
 
 def _check_tokens(settings: Settings) -> str | None:
