@@ -1,10 +1,10 @@
-"""HTTP mode: `POST /slack/events` for everything Slack sends, `GET /healthz` for operators."""
+"""`GET /healthz` for operators; in HTTP mode also `POST /slack/events` for all Slack sends."""
 
 from __future__ import annotations
 
 import logging
 import uuid
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from aiohttp import web
 from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
@@ -12,6 +12,9 @@ from slack_bolt.async_app import AsyncApp
 
 from bot import logs
 from bot.services import Services
+
+if TYPE_CHECKING:
+    from bot.socket_mode import SocketMode
 
 SERVICES = web.AppKey("services", Services)
 log = logging.getLogger(__name__)
@@ -26,8 +29,14 @@ def request_key(body: dict[str, Any]) -> str:
     return uuid.uuid4().hex[:12]
 
 
-def build_web_app(bolt: AsyncApp, services: Services) -> web.Application:
+def build_web_app(
+    bolt: AsyncApp | None, services: Services, *, socket: SocketMode | None = None
+) -> web.Application:
+    """HTTP mode with a Bolt app; Socket Mode (no Bolt app) serves `/healthz` alone, which
+    then also reports the connection: healthy is the database answering and Slack connected."""
+
     async def slack_events(request: web.Request) -> web.Response:
+        assert bolt is not None
         try:
             bolt_request = await to_bolt_request(request)
         except Exception as exc:
@@ -43,10 +52,15 @@ def build_web_app(bolt: AsyncApp, services: Services) -> web.Application:
         database = await services.db.ping()
         slack = await services.slack.reachable()
         body = {"database": "ok" if database else "unreachable", "slack": slack}
-        return web.json_response(body, status=200 if database else 503)
+        healthy = database
+        if socket is not None:
+            body["socket_mode"] = socket.state.value
+            healthy = healthy and socket.connected
+        return web.json_response(body, status=200 if healthy else 503)
 
     app = web.Application(client_max_size=2 * 1024 * 1024)
     app[SERVICES] = services
-    app.router.add_post("/slack/events", slack_events)
+    if bolt is not None:
+        app.router.add_post("/slack/events", slack_events)
     app.router.add_get("/healthz", healthz)
     return app

@@ -2,26 +2,79 @@
 
 from __future__ import annotations
 
+import asyncio
 import os
-from collections.abc import AsyncIterator
+import uuid
+from collections.abc import AsyncIterator, Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
+from sqlalchemy.engine import make_url
 
 from bot.clock import ManualClock
+from bot.sandbox.driver import Transport
 from bot.sandbox.stack import SandboxStack
 
 # The outage report's morning: Wednesday 30 April 2025, Europe/Copenhagen.
 OUTAGE_DAY = datetime(2025, 4, 30, 10, 40, tzinfo=ZoneInfo("Europe/Copenhagen"))
 
 
+# A PostgreSQL server's admin database (`postgresql+asyncpg://user@host:port/postgres`), set by
+# CI's second pass; unset, tests run on SQLite.
+TEST_SERVER = "OUTAGEBOT_TEST_DATABASE_URL"
+# Databases made for the running test, by its folder: dropped when the test ends.
+_made: dict[Path, str] = {}
+
+
 def database_url(folder: Path) -> str:
-    """SQLite in the test's folder, or the PostgreSQL server CI names in the environment."""
-    return os.environ.get("OUTAGEBOT_TEST_DATABASE_URL") or (
-        f"sqlite+aiosqlite:///{folder / 'outagebot.db'}"
-    )
+    """SQLite in the test's folder, or a fresh database of its own on CI's PostgreSQL server.
+
+    The same folder gets the same database, so a test can restart the bot on its data.
+    """
+    server = os.environ.get(TEST_SERVER)
+    if not server:
+        return f"sqlite+aiosqlite:///{folder / 'outagebot.db'}"
+    if folder not in _made:
+        name = f"outagebot_test_{uuid.uuid4().hex[:16]}"
+        _on_server(server, f'CREATE DATABASE "{name}"')
+        _made[folder] = make_url(server).set(database=name).render_as_string(hide_password=False)
+    return _made[folder]
+
+
+def _on_server(server: str, statement: str) -> None:
+    """Run one statement on the admin database, in a thread: callers may be inside a loop."""
+    import asyncpg  # the `postgres` extra; needed only when a server is named
+
+    dsn = make_url(server).set(drivername="postgresql").render_as_string(hide_password=False)
+
+    async def run() -> None:
+        conn = await asyncpg.connect(dsn)
+        try:
+            await conn.execute(statement)
+        finally:
+            await conn.close()
+
+    with ThreadPoolExecutor(1) as pool:
+        pool.submit(asyncio.run, run()).result()
+
+
+@pytest.fixture(autouse=True)
+def _drop_made_databases() -> Iterator[None]:
+    """Set up before, so torn down after, the fixtures that still hold connections."""
+    yield
+    while _made:
+        _folder, url = _made.popitem()
+        server = os.environ[TEST_SERVER]
+        _on_server(server, f'DROP DATABASE IF EXISTS "{make_url(url).database}" WITH (FORCE)')
+
+
+@pytest.fixture
+def database_for() -> Callable[[Path], str]:
+    """`database_url` for fixtures in other folders (importing a conftest is not reliable)."""
+    return database_url
 
 
 @pytest.fixture
@@ -29,8 +82,30 @@ def clock() -> ManualClock:
     return ManualClock(OUTAGE_DAY)
 
 
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line(
+        "markers",
+        "transports(*names): run each test once per transport the `stack` uses (http, socket)",
+    )
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    marker = metafunc.definition.get_closest_marker("transports")
+    if marker is not None and "transport" in metafunc.fixturenames:
+        metafunc.parametrize("transport", marker.args, indirect=True)
+
+
 @pytest.fixture
-async def stack(tmp_path: Path, clock: ManualClock) -> AsyncIterator[SandboxStack]:
+def transport(request: pytest.FixtureRequest) -> Transport:
+    """How the bot gets Slack's requests: a `transports` marker's choice, else
+    OUTAGEBOT_TEST_TRANSPORT (run the whole suite over Socket Mode), else HTTP."""
+    return getattr(request, "param", None) or os.environ.get("OUTAGEBOT_TEST_TRANSPORT", "http")
+
+
+@pytest.fixture
+async def stack(
+    tmp_path: Path, clock: ManualClock, transport: Transport
+) -> AsyncIterator[SandboxStack]:
     settings = {
         "timezone": "Europe/Copenhagen",
         "responders": ["U03LUCA"],
@@ -39,5 +114,7 @@ async def stack(tmp_path: Path, clock: ManualClock) -> AsyncIterator[SandboxStac
             {"name": "Purchases", "aliases": ["Acquisti"]},
         ],
     }
-    async with SandboxStack(database_url(tmp_path), clock=clock, settings=settings) as running:
+    async with SandboxStack(
+        database_url(tmp_path), clock=clock, settings=settings, transport=transport
+    ) as running:
         yield running

@@ -1,4 +1,8 @@
-"""auth.test, apps.connections.open, users.* and usergroups.*: who is who in the workspace."""
+"""auth.test, users.* and usergroups.*: who is who in the workspace.
+
+`apps.connections.open` belongs to the Socket Mode server (socket_mode.py), which serves the
+WebSocket its URL names.
+"""
 
 from __future__ import annotations
 
@@ -21,12 +25,6 @@ def auth_test(ctx: ApiContext, p: Params) -> dict[str, Any]:
         "bot_id": BOT_ID,
         "is_enterprise_install": False,
     }
-
-
-def connections_open(ctx: ApiContext, p: Params) -> dict[str, Any]:
-    # Only the token check is real: the sandbox does not serve a Socket Mode WebSocket.
-    host = ctx.base_url.replace("http://", "ws://", 1)
-    return {"url": f"{host}link/?ticket=sandbox-ticket&app_id=A0SANDBOX"}
 
 
 def users_info(ctx: ApiContext, p: Params) -> dict[str, Any]:
@@ -54,7 +52,6 @@ def usergroups_users_list(ctx: ApiContext, p: Params) -> dict[str, Any]:
 
 METHODS: dict[str, Handler] = {
     "auth.test": auth_test,
-    "apps.connections.open": connections_open,
     "users.info": users_info,
     "users.list": users_list,
     "usergroups.list": usergroups_list,

@@ -2,8 +2,9 @@
 
 Each human action first changes the sandbox (the message is stored, the reaction added, the
 view closed) exactly as Slack would, then delivers the request Slack would send to the bot's
-`request_url`. Deliveries wait only for the HTTP answer: Bolt acks events before running
-listeners, so waiting for the bot to finish is the bot side's job.
+`request_url`, or, with `transport="socket"`, the envelope Slack would send over the Socket
+Mode connection the sandbox serves. Deliveries wait only for the HTTP answer or the ack: waiting
+for work the bot does after acking is the bot side's job.
 """
 
 from __future__ import annotations
@@ -16,11 +17,12 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from types import TracebackType
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal
 
 import httpx
 
 from bot.sandbox import payloads
+from bot.sandbox.socket_mode import Delivery, EnvelopeType
 from bot.sandbox.state import BOT_USER_ID, Channel, File, Message, User, View
 from bot.sandbox.workspace import Workspace
 
@@ -29,6 +31,14 @@ if TYPE_CHECKING:
 
 ACK_DEADLINE_SECONDS = 3.0
 
+Transport = Literal["http", "socket"]
+# How each kind of request is encoded for HTTP; over Socket Mode the payload travels as is.
+_HTTP_BODIES: dict[EnvelopeType, Callable[[Any], bytes]] = {
+    "events_api": payloads.json_body,
+    "slash_commands": payloads.form_body,
+    "interactive": payloads.interactive_body,
+}
+
 
 class DriverError(Exception):
     """A test asked for something Slack's UI would not let a person do."""
@@ -36,7 +46,7 @@ class DriverError(Exception):
 
 @dataclass
 class DriverReply:
-    """The bot's HTTP answer to one delivery."""
+    """The bot's answer to one delivery: its HTTP response, or its Socket Mode ack as one."""
 
     status: int
     text: str
@@ -71,9 +81,11 @@ class SlackDriver:
         timeout: float = 10.0,
         signing_clock: Callable[[], float] = time.time,
         http: httpx.AsyncClient | None = None,
+        transport: Transport = "http",
     ) -> None:
         self.sandbox = sandbox
         self.request_url = request_url
+        self.transport = transport
         self.signing_secret = signing_secret or sandbox.signing_secret
         # Signatures use wall-clock time: the bot rejects stale ones whatever the sandbox clock.
         self.signing_clock = signing_clock
@@ -144,6 +156,8 @@ class SlackDriver:
 
     async def deliver_raw(self, body: bytes, headers: Mapping[str, str]) -> DriverReply:
         """POST exactly these bytes and headers (for hostile and replay tests)."""
+        if self.transport != "http":
+            raise DriverError("raw HTTP requests need the http transport")
         started = time.monotonic()
         response = await self._http.post(self.request_url, content=body, headers=dict(headers))
         reply = DriverReply(
@@ -155,11 +169,29 @@ class SlackDriver:
         self.last_reply = reply
         return reply
 
-    async def _post(
-        self, body: bytes, extra_headers: Mapping[str, str] | None = None
+    async def _send(
+        self,
+        kind: EnvelopeType,
+        payload: Mapping[str, Any],
+        *,
+        retry_num: int | None = None,
+        retry_reason: str | None = None,
     ) -> DriverReply:
+        """Signed HTTP, or an envelope on the sandbox's Socket Mode connection."""
+        reason = retry_reason or "http_timeout"
+        if self.transport == "socket":
+            delivery = await self.sandbox.socket.deliver(
+                kind,
+                dict(payload),
+                retry_attempt=retry_num or 0,
+                retry_reason=reason if retry_num else "",
+            )
+            self.last_reply = socket_reply(delivery)
+            return self.last_reply
+        body = _HTTP_BODIES[kind](payload)
         headers = payloads.sign(body, self.signing_secret, int(self.signing_clock()))
-        headers.update(extra_headers or {})
+        if retry_num is not None:
+            headers.update({"X-Slack-Retry-Num": str(retry_num), "X-Slack-Retry-Reason": reason})
         return await self.deliver_raw(body, headers)
 
     async def deliver(
@@ -170,11 +202,9 @@ class SlackDriver:
         retry_reason: str | None = None,
     ) -> DriverReply:
         """Send an event envelope as Slack does, optionally marked as Slack's n-th retry."""
-        extra: dict[str, str] = {}
-        if retry_num is not None:
-            extra["X-Slack-Retry-Num"] = str(retry_num)
-            extra["X-Slack-Retry-Reason"] = retry_reason or "http_timeout"
-        return await self._post(payloads.json_body(envelope), extra)
+        return await self._send(
+            "events_api", envelope, retry_num=retry_num, retry_reason=retry_reason
+        )
 
     async def send_event(self, event: Mapping[str, Any]) -> DriverReply:
         """Wrap an event in a fresh `event_callback` envelope (new `event_id`) and deliver it."""
@@ -210,7 +240,7 @@ class SlackDriver:
             response_url=self.sandbox.response_url(token),
             trigger_id=self._ws.issue_trigger(user.id, now=now),
         )
-        reply = await self._post(payloads.form_body(fields))
+        reply = await self._send("slash_commands", fields)
         if reply.ok and reply.text.strip():
             self._show_ack(reply, channel, user.id)
         return reply
@@ -435,7 +465,7 @@ class SlackDriver:
             )
         else:
             raise DriverError("click needs view_id, or channel_id and message_ts")
-        return await self._post(payloads.interactive_body(payload))
+        return await self._send("interactive", payload)
 
     def _message_click(
         self,
@@ -529,7 +559,7 @@ class SlackDriver:
             view=view.to_api(),
             trigger_id=self._ws.issue_trigger(user_id, now=self._now(), view_id=view.id),
         )
-        reply = await self._post(payloads.interactive_body(payload))
+        reply = await self._send("interactive", payload)
         if reply.ok:
             self._apply_response_action(view, reply.json if isinstance(reply.json, dict) else {})
         return reply
@@ -549,6 +579,26 @@ class SlackDriver:
                 open_view.is_open = False
         else:
             view.is_open = False
+
+
+def socket_reply(delivery: Delivery) -> DriverReply:
+    """A Socket Mode delivery as the HTTP answer Bolt would have given.
+
+    Acked: 200 with the ack's payload (a lone `text` as plain text, as Bolt answers over HTTP).
+    Not acked within the deadline: 504. Never sent, because no connection was open: 503.
+    """
+    if not delivery.sent:
+        return DriverReply(status=503, text="no Socket Mode connection")
+    if not delivery.acked:
+        return DriverReply(status=504, text="not acknowledged", elapsed=delivery.elapsed)
+    body = delivery.response or {}
+    if not body:
+        text, content_type = "", "text/plain"
+    elif set(body) == {"text"}:
+        text, content_type = str(body["text"]), "text/plain; charset=utf-8"
+    else:
+        text, content_type = json.dumps(body, ensure_ascii=False), "application/json"
+    return DriverReply(200, text, {"content-type": content_type}, delivery.elapsed)
 
 
 # --- block helpers ----------------------------------------------------------------------

@@ -1,8 +1,8 @@
 """`SlackSandbox`: the local Slack the tests, `outagebot demo` and `outagebot console` talk to.
 
 It serves the Web API on loopback so the bot's real `AsyncWebClient(base_url=api_url)` is
-exercised over HTTP, plus the upload URL, file downloads and response_url endpoints. Nothing
-runs until `start()`: constructing one opens no socket.
+exercised over HTTP, plus the upload URL, file downloads, response_url endpoints and the Socket
+Mode WebSocket (`socket`). Nothing runs until `start()`: constructing one opens no socket.
 """
 
 from __future__ import annotations
@@ -18,7 +18,8 @@ from bot.sandbox import api_chat, api_conversations, api_files, api_team, api_vi
 from bot.sandbox.api import ApiContext, Call, Handler, WebApi
 from bot.sandbox.faults import Faults
 from bot.sandbox.respond import ResponseUrlEndpoint
-from bot.sandbox.state import BOT_TOKEN, Channel, Ephemeral, Message, User, View
+from bot.sandbox.socket_mode import SocketModeServer
+from bot.sandbox.state import APP_TOKEN, BOT_TOKEN, Channel, Ephemeral, Message, User, View
 from bot.sandbox.workspace import Workspace
 
 SIGNING_SECRET = "sandbox-signing-secret"
@@ -43,9 +44,11 @@ class SlackSandbox:
         self.clock: Clock = clock or SystemClock()
         self.signing_secret = signing_secret
         self.bot_token = BOT_TOKEN
+        self.app_token = APP_TOKEN
         self.state = Workspace.seeded(self.clock.now()) if seed else Workspace()
         self.faults = Faults(fault_seed)
         self.calls: list[Call] = []
+        self.socket = SocketModeServer()
         self._ctx = ApiContext(self.state, self.clock, "")
         self._runner: web.AppRunner | None = None
         self._base_url: str | None = None
@@ -54,7 +57,8 @@ class SlackSandbox:
 
     def _app(self) -> web.Application:
         app = web.Application(client_max_size=64 * 1024 * 1024)
-        web_api = WebApi(self._ctx, self.faults, self.calls, all_methods())
+        methods = {**all_methods(), "apps.connections.open": self.socket.connections_open}
+        web_api = WebApi(self._ctx, self.faults, self.calls, methods)
         files = api_files.FileEndpoints(self._ctx, self.faults, self.calls)
         respond = ResponseUrlEndpoint(self._ctx, self.faults, self.calls)
         app.router.add_route("POST", "/api/{method}", web_api.handle)
@@ -62,6 +66,7 @@ class SlackSandbox:
         app.router.add_post("/upload/v1/{file_id}", files.upload)
         app.router.add_get("/files/{file_id}/{name}", files.download)
         app.router.add_post("/respond/{token}", respond.handle)
+        app.router.add_get("/link/", self.socket.handle)
         return app
 
     async def start(self, host: str = "127.0.0.1", port: int = 0) -> SlackSandbox:
@@ -80,6 +85,7 @@ class SlackSandbox:
 
     async def stop(self) -> None:
         if self._runner is not None:
+            await self.socket.close()
             await self._runner.cleanup()
             self._runner = None
 

@@ -1,8 +1,9 @@
-"""The whole bot on loopback: sandbox Slack, the real Bolt app over HTTP, and a driver.
+"""The whole bot on loopback: sandbox Slack, the real Bolt app, and a driver.
 
 Tests, `outagebot demo` and `outagebot console` run the same stack, so what they exercise is
-what runs in production: signed requests in through aiohttp and Bolt, Web API calls out over
-HTTP to the sandbox, a real SQLite (or PostgreSQL) database.
+what runs in production: requests in through aiohttp and Bolt (signed HTTP, or Socket Mode
+envelopes over a real WebSocket with `transport="socket"`), Web API calls out over HTTP to the
+sandbox, a real SQLite (or PostgreSQL) database.
 """
 
 from __future__ import annotations
@@ -16,12 +17,17 @@ from aiohttp import web
 from bot.app import build_app
 from bot.clock import Clock, SystemClock
 from bot.config import Settings
-from bot.sandbox.driver import SlackDriver
+from bot.maintenance import RetryPolicy
+from bot.sandbox.driver import SlackDriver, Transport
 from bot.sandbox.server import SlackSandbox
 from bot.server import build_web_app
 from bot.services import Services, build_services
+from bot.socket_mode import ConnectionState, SocketMode
 
 SIGNING_SECRET = "sandbox-signing-secret"
+# A lost link is noticed within one ping interval; reconnects back off 50 ms up to 0.5 s.
+SOCKET_PING_INTERVAL = 1.0
+SOCKET_RETRY = RetryPolicy(backoff_base=0.05, backoff_cap=0.5)
 
 
 class SandboxStack:
@@ -33,6 +39,7 @@ class SandboxStack:
         settings: dict[str, Any] | None = None,
         sandbox: SlackSandbox | None = None,
         schedule_tick: float = 0,
+        transport: Transport = "http",
     ) -> None:
         # 0: no background loop for nudges and reminders; tests call schedules.run_due().
         self.schedule_tick = schedule_tick
@@ -44,7 +51,10 @@ class SandboxStack:
         self._runner: web.AppRunner | None = None
         self.services: Services | None = None
         self.driver: SlackDriver | None = None
-        self.request_url = ""
+        self.transport = transport
+        self.socket: SocketMode | None = None
+        self.request_url = ""  # HTTP mode only
+        self.health_url = ""
 
     @classmethod
     def sqlite(cls, folder: Path, **kwargs: Any) -> SandboxStack:
@@ -54,6 +64,7 @@ class SandboxStack:
         return Settings(
             slack_bot_token=self.sandbox.bot_token,
             slack_signing_secret=SIGNING_SECRET,
+            slack_app_token=self.sandbox.app_token if self.transport == "socket" else None,
             slack_api_url=self.sandbox.api_url,
             database_url=self.database_url,
             **self.overrides,
@@ -70,16 +81,32 @@ class SandboxStack:
         self.services = build_services(self.settings(), self.clock)
         self.services.schedule_tick = self.schedule_tick
         await self.services.start()
-        app = build_web_app(build_app(self.services), self.services)
+        if self.transport == "socket":
+            self.socket = SocketMode.for_services(
+                self.services, ping_interval=SOCKET_PING_INTERVAL, retry=SOCKET_RETRY
+            )
+            app = build_web_app(None, self.services, socket=self.socket)
+        else:
+            app = build_web_app(build_app(self.services), self.services)
         self._runner = web.AppRunner(app, shutdown_timeout=5)
         await self._runner.setup()
         site = web.TCPSite(self._runner, "127.0.0.1", 0)
         await site.start()
-        port = self._runner.addresses[0][1]
-        self.request_url = f"http://127.0.0.1:{port}/slack/events"
-        self.driver = SlackDriver(self.sandbox, self.request_url, signing_secret=SIGNING_SECRET)
+        base = f"http://127.0.0.1:{self._runner.addresses[0][1]}"
+        self.health_url = f"{base}/healthz"
+        if self.socket is not None:
+            await self.socket.start()
+            await self.socket.reach(ConnectionState.connected, connections=1)
+        else:
+            self.request_url = f"{base}/slack/events"
+        self.driver = SlackDriver(
+            self.sandbox, self.request_url, signing_secret=SIGNING_SECRET, transport=self.transport
+        )
 
     async def stop_bot(self) -> None:
+        if self.socket is not None:
+            await self.socket.stop()
+            self.socket = None
         if self._runner is not None:
             await self._runner.cleanup()
             self._runner = None
@@ -95,6 +122,8 @@ class SandboxStack:
     async def idle(self) -> None:
         """Wait for the bot's background work (Slack calls after an ack) to finish."""
         assert self.services is not None
+        if self.socket is not None:
+            await self.socket.idle()
         await self.services.tasks.idle()
 
     async def stop(self) -> None:

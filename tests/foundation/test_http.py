@@ -5,10 +5,13 @@ from __future__ import annotations
 import time
 
 import httpx
+import pytest
 
 from bot.sandbox import payloads
 from bot.sandbox.stack import SIGNING_SECRET, SandboxStack
 from bot.store.database import Database
+
+pytestmark = pytest.mark.transports("http")  # signatures and raw requests exist only over HTTP
 
 
 def command_body(text: str = "help") -> bytes:

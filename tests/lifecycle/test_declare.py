@@ -1,12 +1,15 @@
-"""Declaring an incident over real HTTP: one incident, one channel, board, announcement."""
+"""Declaring an incident, over HTTP and Socket Mode: one channel, board, announcement."""
 
 from __future__ import annotations
 
+import pytest
 from sqlalchemy import func, select
 
 from bot.sandbox.faults import server_error
 from bot.sandbox.stack import SandboxStack
 from bot.store import tables
+
+pytestmark = pytest.mark.transports("http", "socket")
 
 MARCO, GIULIA, LUCA = "U01MARCO", "U02GIULIA", "U03LUCA"
 ANNOUNCE = "C0INCIDENTS"

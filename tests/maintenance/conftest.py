@@ -22,6 +22,7 @@ from referencing.jsonschema import DRAFT4
 
 from bot.clock import ManualClock
 from bot.maintenance import MaintenanceConfig, MaintenanceGateway, RetryPolicy
+from bot.sandbox.driver import Transport
 from bot.sandbox.stack import SandboxStack
 
 TOKEN = "hrku-SECRET-token-0123456789abcdef"
@@ -254,7 +255,11 @@ StackFactory = Callable[..., Awaitable[SandboxStack]]
 
 @pytest.fixture
 async def make_stack(
-    tmp_path: Path, clock: ManualClock, heroku_target: dict[str, Any], monkeypatch: Any
+    tmp_path: Path,
+    clock: ManualClock,
+    heroku_target: dict[str, Any],
+    monkeypatch: Any,
+    transport: Transport,
 ) -> AsyncIterator[StackFactory]:
     """Start the bot with `web` on the fake Heroku, retries ~10 ms apart; overrides merge in."""
     monkeypatch.setenv("HEROKU_API_TOKEN", TOKEN)
@@ -267,7 +272,8 @@ async def make_stack(
             "maintenance": {"targets": {"web": heroku_target}, "backoff_seconds": 0.01},
             **overrides,
         }
-        stack = await SandboxStack.sqlite(tmp_path, clock=clock, settings=settings).start()
+        stack = SandboxStack.sqlite(tmp_path, clock=clock, settings=settings, transport=transport)
+        await stack.start()
         started.append(stack)
         return stack
 

@@ -7,6 +7,7 @@ import json
 from datetime import timedelta
 from typing import Any
 
+import pytest
 from aiohttp import web
 
 from bot.models import EntryKind, Incident, TimelineEntry
@@ -14,6 +15,8 @@ from bot.sandbox.stack import SandboxStack
 from handlers.maintenance import CONFIRM_ON
 
 from .conftest import FakeHeroku, StackFactory
+
+pytestmark = pytest.mark.transports("http", "socket")
 
 MARCO, GIULIA, LUCA = "U01MARCO", "U02GIULIA", "U03LUCA"
 ANNOUNCE = "C0INCIDENTS"

@@ -1,0 +1,122 @@
+"""The bot over Socket Mode: redeliveries, forced reconnects mid-burst, health and backoff."""
+
+from __future__ import annotations
+
+import asyncio
+
+import httpx
+import pytest
+
+from bot.maintenance import RetryPolicy
+from bot.models import EntryKind
+from bot.sandbox import error, payloads
+from bot.sandbox.stack import SandboxStack
+from bot.socket_mode import ConnectionState
+
+pytestmark = pytest.mark.transports("socket")
+
+MARCO, GIULIA = "U01MARCO", "U02GIULIA"
+ANNOUNCE = "C0INCIDENTS"
+
+
+async def incident_channel(stack: SandboxStack) -> str:
+    assert stack.driver is not None and stack.services is not None
+    reply = await stack.driver.command(MARCO, ANNOUNCE, "declare Quotes page empty")
+    assert reply.ok and "INC-1" in reply.text
+    await stack.idle()
+    channel = (await stack.services.incidents.get(1)).channel_id
+    assert channel
+    return channel
+
+
+async def message_texts(stack: SandboxStack) -> list[str]:
+    assert stack.services is not None
+    entries = await stack.services.timeline.entries(1)
+    return [e.text for e in entries if e.kind is EntryKind.message]
+
+
+async def test_a_redelivered_envelope_is_processed_once(stack: SandboxStack) -> None:
+    assert stack.driver is not None
+    channel = await incident_channel(stack)
+    sock = stack.sandbox.socket
+    sock.ack_timeout = 0.5
+    sock.lose_acks(1)
+    home = await stack.driver.open_home(GIULIA)
+    sock.lose_acks(1)
+    await stack.driver.message(MARCO, channel, "quotes page is empty for every customer")
+    await stack.idle()
+
+    assert home.ok and stack.driver.last_reply and stack.driver.last_reply.ok
+    for delivery in sock.deliveries[-2:]:
+        attempts = [(e["retry_attempt"], e["retry_reason"]) for e in delivery.envelopes]
+        assert attempts == [(0, ""), (1, "timeout")] and delivery.acked
+    assert len(stack.sandbox.calls_to("views.publish")) == 1
+    assert await message_texts(stack) == ["quotes page is empty for every customer"]
+
+
+async def test_a_retry_of_an_event_never_seen_is_processed(stack: SandboxStack) -> None:
+    """Only the event id says "seen": a retry whose first attempt was lost still counts."""
+    assert stack.driver is not None
+    event = payloads.app_home_opened_event(user=GIULIA, channel="D0GIULIA", event_ts="1.000001")
+    envelope = payloads.event_callback(event, event_id="Ev0LOSTFIRST", event_time=1)
+    reply = await stack.driver.deliver(envelope, retry_num=2, retry_reason="timeout")
+    await stack.idle()
+    assert reply.ok and stack.sandbox.socket.deliveries[-1].envelopes[0]["retry_attempt"] == 2
+    assert len(stack.sandbox.calls_to("views.publish")) == 1
+
+
+@pytest.mark.parametrize("how", ["refresh_requested", "warning", "drop"])
+async def test_a_reconnect_mid_burst_loses_and_doubles_nothing(
+    stack: SandboxStack, how: str
+) -> None:
+    assert stack.driver is not None and stack.socket is not None
+    channel = await incident_channel(stack)
+    sock = stack.sandbox.socket
+    texts = [f"burst message {i}" for i in range(100)]
+    for i, text in enumerate(texts):
+        if i == 40:
+            if how == "drop":
+                sock.drop()
+            else:
+                await sock.disconnect(how)  # type: ignore[arg-type]
+        if i == 70:  # the rest over the new connection
+            await stack.socket.reach(ConnectionState.connected, connections=2)
+        await stack.driver.message(MARCO, channel, text)
+    await stack.idle()
+
+    assert sorted(await message_texts(stack)) == sorted(texts)
+    bursts = sock.deliveries[-100:]
+    assert all(d.acked for d in bursts[:40] + bursts[70:])
+    if how == "drop":
+        assert not bursts[40].sent  # posted while disconnected: only the backfill saw it
+    assert stack.socket.connections == 2
+
+
+async def test_healthz_follows_the_connection_and_reconnects_back_off(
+    stack: SandboxStack,
+) -> None:
+    assert stack.socket is not None
+    slept: list[float] = []
+
+    async def sleep(seconds: float) -> None:
+        slept.append(seconds)
+        if len(slept) == 3:
+            stack.sandbox.faults.clear()
+        await asyncio.sleep(seconds)
+
+    stack.socket.retry = RetryPolicy(backoff_base=0.05, backoff_cap=0.5, sleep=sleep)
+    async with httpx.AsyncClient() as http:
+        up = await http.get(stack.health_url)
+        assert up.status_code == 200 and up.json()["socket_mode"] == "connected"
+
+        stack.sandbox.faults.add("apps.connections.open", error("internal_error"))
+        stack.sandbox.socket.drop()
+        await stack.socket.reach(ConnectionState.reconnecting)
+        down = await http.get(stack.health_url)
+        assert down.status_code == 503 and down.json()["socket_mode"] == "reconnecting"
+
+        await stack.socket.reach(ConnectionState.connected, connections=2)
+        again = await http.get(stack.health_url)
+        assert again.status_code == 200 and again.json()["socket_mode"] == "connected"
+    refused = [c for c in stack.sandbox.calls_to("apps.connections.open") if c.fault]
+    assert len(refused) == len(slept) == 3 and slept == sorted(slept)
