@@ -8,12 +8,22 @@ from typing import Any
 from slack_bolt.async_app import AsyncApp
 
 from bot.services import Services
-from handlers import features, home, lifecycle, maintenance, postmortem, router, timeline
+from handlers import (
+    errors,
+    features,
+    home,
+    lifecycle,
+    maintenance,
+    postmortem,
+    router,
+    timeline,
+)
 from handlers.middleware import dedupe_events
 
 
 def register(app: AsyncApp, services: Services) -> None:
     app.middleware(dedupe_events(services))
+    errors.register(app, services)
     subcommands = [
         *lifecycle.SUBCOMMANDS,
         *features.SUBCOMMANDS,

@@ -17,7 +17,7 @@ from bot.models import FeatureState, Incident
 from bot.services import Services
 from bot.slackweb import escape
 from bot.timeparse import TimeParseError, parse_at
-from handlers.context import CommandContext, Reply, Subcommand
+from handlers.context import CommandContext, Reply, Subcommand, clicked_incident
 from handlers.lifecycle import _resolved
 from handlers.views import confirm_blocks
 
@@ -119,7 +119,7 @@ def register(app: AsyncApp, services: Services) -> None:
     @app.action(RESTORE_AND_RESOLVE)
     async def restore_and_resolve(ack: AsyncAck, body: dict[str, Any], respond: Any) -> None:
         await ack()
-        incident = await services.incidents.get(int(body["actions"][0]["value"]))
+        incident = await clicked_incident(services, body)
         user = body["user"]["id"]
         if not incident.is_open:
             await respond(

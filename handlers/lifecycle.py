@@ -16,7 +16,7 @@ from bot.models import Incident, Severity, Status
 from bot.services import Services
 from bot.slackweb import escape
 from handlers.close_form import open_close_modal, with_close_button
-from handlers.context import CommandContext, Reply, Subcommand
+from handlers.context import CommandContext, Reply, Subcommand, clicked_incident
 from handlers.home import publish_home
 from handlers.mentions import resolve_user
 from handlers.views import (
@@ -260,13 +260,13 @@ def register(app: AsyncApp, services: Services) -> None:
     @app.action("incident_retry_setup")
     async def retry_setup(ack: AsyncAck, body: dict[str, Any], respond: Any) -> None:
         await ack()
-        incident = await services.incidents.get(int(body["actions"][0]["value"]))
+        incident = await clicked_incident(services, body)
         services.tasks.spawn(_setup_and_report(services, incident, body.get("response_url")))
 
     @app.action("incident_resolve_confirm")
     async def resolve_confirmed(ack: AsyncAck, body: dict[str, Any], respond: Any) -> None:
         await ack()
-        incident = await services.incidents.get(int(body["actions"][0]["value"]))
+        incident = await clicked_incident(services, body)
         user = body["user"]["id"]
         if not incident.is_open:
             await respond(
@@ -281,7 +281,7 @@ def register(app: AsyncApp, services: Services) -> None:
     @app.action("incident_close_confirm")
     async def close_confirmed(ack: AsyncAck, body: dict[str, Any], respond: Any) -> None:
         await ack()
-        incident = await services.incidents.get(int(body["actions"][0]["value"]))
+        incident = await clicked_incident(services, body)
         await open_close_modal(services, incident, body.get("trigger_id"))
         await respond(delete_original=True)
 

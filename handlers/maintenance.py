@@ -11,6 +11,7 @@ import json
 import uuid
 from typing import Any
 
+from pydantic import BaseModel, StrictStr, ValidationError
 from slack_bolt.async_app import AsyncAck, AsyncApp
 
 from bot.errors import InputError
@@ -135,21 +136,32 @@ SUBCOMMANDS = [
 ]
 
 
+class ConfirmValue(BaseModel):
+    """What the Confirm button carries: checked, since any click body can be forged."""
+
+    incident: int
+    target: StrictStr
+    request: StrictStr
+
+
 def register(app: AsyncApp, services: Services) -> None:
     @app.action(CONFIRM_ON)
     async def confirmed(ack: AsyncAck, body: dict[str, Any], respond: Any) -> None:
         await ack()
-        value = json.loads(body["actions"][0]["value"])
         user = str(body["user"]["id"])
         try:
-            incident = await services.incidents.get(int(value["incident"]))
-            target = services.maintenance.resolve(value["target"])
+            value = ConfirmValue.model_validate_json(body["actions"][0]["value"])
+        except (ValidationError, KeyError, IndexError, TypeError):
+            raise InputError("That button does not belong to a maintenance request.") from None
+        try:
+            incident = await services.incidents.get(value.incident)
+            target = services.maintenance.resolve(value.target)
         except InputError as exc:
             await respond(text=f":warning: {exc}", replace_original=True)
             return
         if reason := await services.maintenance.refusal(incident, target, True, user):
             await respond(text=_refused(target, True, reason), replace_original=True)
             return
-        if await services.maintenance.claim(str(value["request"])):
-            _start(services, incident, target, True, user, str(value["request"]))
+        if await services.maintenance.claim(value.request):
+            _start(services, incident, target, True, user, value.request)
         await respond(delete_original=True)

@@ -21,7 +21,7 @@ from bot.postmortem.service import AUDIENCES, Audience
 from bot.services import Services
 from bot.slackweb import error_code, escape
 from handlers.close_form import CLOSE_BUTTON, CLOSE_CALLBACK, close_form, open_close_modal
-from handlers.context import CommandContext, Reply, Subcommand
+from handlers.context import CommandContext, Reply, Subcommand, clicked_incident
 from handlers.lifecycle import _closed
 
 log = logging.getLogger(__name__)
@@ -108,7 +108,7 @@ def register(app: AsyncApp, services: Services) -> None:
     @app.action(CLOSE_BUTTON)
     async def close_clicked(ack: AsyncAck, body: dict[str, Any], respond: Any) -> None:
         await ack()
-        incident = await services.incidents.get(int(body["actions"][0]["value"]))
+        incident = await clicked_incident(services, body)
         if incident.status is Status.closed:
             await respond(
                 text=f"{incident.number} is already closed; `/incident postmortem` drafts again.",

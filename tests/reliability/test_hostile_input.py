@@ -218,3 +218,33 @@ def test_hostile_text_is_stored_as_typed_and_posted_inert(bot: Bot) -> None:
     announced = eventually(lambda: [t for t in texts() if "DROP TABLE" in t])
     assert announced and all("&lt;!channel&gt; {{ 7*7 }}" in t for t in announced)
     assert not [t for t in texts() if "<!channel>" in t]
+
+
+@settings(max_examples=30, deadline=None, suppress_health_check=list(HealthCheck))
+@given(
+    action=st.sampled_from(
+        [
+            "incident_resolve_confirm",
+            "incident_close_confirm",
+            "incident_retry_setup",
+            "features_restore_and_resolve",
+            "maintenance_on_confirm",
+            "dismiss",
+            "unknown",
+        ]
+    ),
+    value=texts,
+)
+def test_random_button_clicks_never_fail(bot: Bot, action: str, value: str) -> None:
+    before = bot.rows()
+    payload = payloads.block_actions(
+        user=payloads.user_ref(MARCO, "marco"),
+        actions=[{"action_id": action, "block_id": "b", "type": "button", "value": value}],
+        trigger_id="1.2.click",
+        container={"type": "message", "message_ts": "1.000001", "channel_id": "C0INCIDENTS"},
+        channel={"id": "C0INCIDENTS", "name": "incidents"},
+        response_url=bot.sandbox.sandbox.response_url("none"),
+    )
+    assert bot.post(payloads.interactive_body(payload)).status_code < 500
+    if not value.isdigit():
+        assert bot.rows() == before

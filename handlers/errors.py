@@ -1,0 +1,30 @@
+"""What happens when a listener raises: bad input is answered, not treated as a crash."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from slack_bolt.async_app import AsyncApp
+from slack_bolt.response import BoltResponse
+from slack_sdk.webhook.async_client import AsyncWebhookClient
+
+from bot.errors import InputError
+from bot.services import Services
+
+log = logging.getLogger(__name__)
+
+
+def register(app: AsyncApp, services: Services) -> None:
+    @app.error
+    async def on_error(error: Exception, body: dict[str, Any]) -> BoltResponse | None:
+        if not isinstance(error, InputError):
+            # A bug: Bolt logs it and answers 500, so Slack retries an event it delivered.
+            log.error("listener failed: %s", type(error).__name__, exc_info=error)
+            return None
+        log.info("refused: %s", error.message)
+        url = body.get("response_url") if isinstance(body, dict) else None
+        if isinstance(url, str) and url:
+            webhook = AsyncWebhookClient(url)
+            services.tasks.spawn(webhook.send(text=f":warning: {error}", replace_original=False))
+        return BoltResponse(status=200, body="")
