@@ -101,6 +101,11 @@ def build_services(settings: Settings, clock: Clock | None = None) -> Services:
         timezone=settings.timezone,
         language=settings.language,
         nudge_every=timedelta(minutes=settings.nudge_minutes),
+        archive_after=(
+            timedelta(hours=settings.archive_after_hours)
+            if settings.archive_after_hours is not None
+            else None
+        ),
     )
     catalog = Catalog(settings.features, allow_adhoc=settings.allow_adhoc_features)
     features = Features(db, clock, timeline, catalog)

@@ -1,4 +1,4 @@
-"""Reminders to the lead when an open incident has had no update for a while."""
+"""Timed follow-ups of an incident: reminders to the lead, archiving the channel after close."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import logging
 from slack_sdk.errors import SlackApiError
 
 from bot import durations
-from bot.incidents.service import NUDGE, Incidents
+from bot.incidents.service import ARCHIVE, NUDGE, Incidents
 from bot.models import EntryKind
 from bot.schedules import Due, Schedules
 from bot.slackweb import SlackWeb, error_code
@@ -23,6 +23,7 @@ class Nudges:
         self.incidents, self.slack, self.timeline = incidents, slack, timeline
         self.schedules = schedules
         schedules.on(NUDGE, self.nudge, incidents.nudge_every)
+        schedules.on(ARCHIVE, self.archive, incidents.nudge_every)
 
     async def nudge(self, due: Due) -> None:
         incident = await self.incidents.get(due.incident_id)
@@ -45,3 +46,16 @@ class Nudges:
             log.warning("%s nudge not posted: %s", incident.number, error_code(exc))
             text = f"nudge not posted: {error_code(exc)}"
         await self.timeline.record(incident.id, EntryKind.nudge, text, is_key=False)
+
+    async def archive(self, due: Due) -> None:
+        """Archive a closed incident's channel once its configured delay has passed."""
+        await self.schedules.cancel(due.incident_id, ARCHIVE)
+        incident = await self.incidents.get(due.incident_id)
+        if incident.closed_at is None or not incident.channel_id:
+            return
+        try:
+            await self.slack.archive(incident.channel_id)
+        except SlackApiError as exc:
+            await self.timeline.record(
+                incident.id, EntryKind.error, f"archiving failed: {error_code(exc)}", is_key=False
+            )

@@ -18,6 +18,7 @@ from bot.timeline import Timeline
 
 TITLE_MAX = 150
 NUDGE = "nudge"
+ARCHIVE = "archive"
 OPEN_STATUSES = (Status.investigating, Status.identified, Status.monitoring)
 
 
@@ -46,9 +47,11 @@ class Incidents:
         timezone: str,
         language: str,
         nudge_every: timedelta,
+        archive_after: timedelta | None = None,
     ) -> None:
         self.db, self.clock, self.timeline, self.schedules = db, clock, timeline, schedules
         self.timezone, self.language, self.nudge_every = timezone, language, nudge_every
+        self.archive_after = archive_after
 
     async def declare(
         self,
@@ -175,6 +178,8 @@ class Incidents:
                 await self.schedules.set(incident.id, NUDGE, now + self.nudge_every, conn=conn)
             else:
                 await self.schedules.cancel(incident.id, NUDGE, conn=conn)
+            if values.get("status") == Status.closed.value and self.archive_after is not None:
+                await self.schedules.set(incident.id, ARCHIVE, now + self.archive_after, conn=conn)
         return await self.get(incident.id)
 
     async def touch(self, incident_id: int) -> None:

@@ -189,3 +189,22 @@ async def test_nudges_fire_after_the_interval_once_and_survive_a_restart(
     await run(stack, channel, "resolve")
     stack.clock.advance(timedelta(hours=3))
     assert await stack.services.schedules.run_due() == 0
+
+
+async def test_channel_is_archived_after_the_configured_delay(
+    stack: SandboxStack, channel: str
+) -> None:
+    stack.services.incidents.archive_after = timedelta(hours=24)
+    await run(stack, channel, "resolve")
+    incident = await stack.services.incidents.close(
+        await stack.services.incidents.get(1), MARCO
+    )
+    assert incident.status.value == "closed"
+    stack.clock.advance(timedelta(hours=23))
+    await stack.services.schedules.run_due()
+    assert not stack.sandbox.state.channels[channel].is_archived
+    stack.clock.advance(timedelta(hours=2))
+    await stack.services.schedules.run_due()
+    assert stack.sandbox.state.channels[channel].is_archived
+    stack.clock.advance(timedelta(hours=48))
+    assert await stack.services.schedules.run_due() == 0
