@@ -136,7 +136,8 @@ async def _export(settings: Settings, number: str, fmt: Format) -> str:
     services = build_services(settings)
     try:
         incident = await services.incidents.by_number(number)
-        return await export(services.timeline, services.people, incident, fmt)
+        impact = await services.board.section_lines(incident)
+        return await export(services.timeline, services.people, incident, fmt, impact)
     finally:
         await services.db.dispose()
 

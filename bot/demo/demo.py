@@ -53,7 +53,8 @@ async def _write_outputs(stack: SandboxStack, out: Path) -> list[Path]:
     for incident in await services.incidents.list():
         for fmt in ("md", "json"):
             path = out / f"{incident.number}-timeline.{fmt}"
-            path.write_text(await export(services.timeline, services.people, incident, fmt))
+            impact = await services.board.section_lines(incident)
+            path.write_text(await export(services.timeline, services.people, incident, fmt, impact))
             written.append(path)
     return written
 

@@ -69,6 +69,11 @@ class Board:
     ) -> None:
         self.slack, self.clock, self.timeline, self.sections = slack, clock, timeline, sections
 
+    async def section_lines(self, incident: Incident) -> list[str]:
+        """What the domains add to the status message (features, maintenance), as mrkdwn."""
+        now = self.clock.now()
+        return [line for s in self.sections for line in await s.board_lines(incident, now)]
+
     async def open_items(self, incident: Incident) -> list[str]:
         return [item for section in self.sections for item in await section.open_items(incident)]
 
@@ -104,9 +109,7 @@ class Board:
             MarkdownTextObject(text=f"*Lead*\n<@{incident.lead}>"),
             MarkdownTextObject(text=f"*Since*\n{since} ({incident.timezone}), {opened}"),
         ]
-        lines: list[str] = []
-        for section in self.sections:
-            lines.extend(await section.board_lines(incident, now))
+        lines = await self.section_lines(incident)
         blocks = [
             HeaderBlock(text=f"{incident.number}: {incident.title}"[:150]),
             SectionBlock(fields=fields),

@@ -7,7 +7,7 @@ Slack markup as names and inert text.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Literal
 from zoneinfo import ZoneInfo
@@ -39,18 +39,30 @@ async def named_entries(
     return named, names
 
 
-async def export(timeline: Timeline, people: People, incident: Incident, fmt: Format) -> str:
+async def export(
+    timeline: Timeline,
+    people: People,
+    incident: Incident,
+    fmt: Format,
+    impact: Sequence[str] = (),
+) -> str:
+    """The full timeline; Markdown opens with `impact`, the status message's own lines."""
     entries, names = await named_entries(timeline, people, incident)
     if fmt == "json":
         return ENTRIES.dump_json(entries, indent=2).decode() + "\n"
-    return markdown(incident, entries, names)
+    return markdown(incident, entries, names, impact)
 
 
 def read_json(text: str | bytes) -> list[TimelineEntry]:
     return ENTRIES.validate_json(text)
 
 
-def markdown(incident: Incident, entries: list[TimelineEntry], names: Mapping[str, str]) -> str:
+def markdown(
+    incident: Incident,
+    entries: list[TimelineEntry],
+    names: Mapping[str, str],
+    impact: Sequence[str] = (),
+) -> str:
     tz = ZoneInfo(incident.timezone)
     key = sum(e.is_key and not e.deleted for e in entries)
     deleted = sum(e.deleted for e in entries)
@@ -59,6 +71,9 @@ def markdown(incident: Incident, entries: list[TimelineEntry], names: Mapping[st
         "",
         f"Times in {incident.timezone}. {len(entries)} entries, {key} key (★), {deleted} deleted.",
     ]
+    if impact:
+        # Slack's *bold* is Markdown's **bold**; the numbers are the status message's own.
+        out += ["", "## Impact", ""] + [f"- {line.replace('*', '**')}" for line in impact]
     day = None
     for entry in entries:
         local = entry.occurred_at.astimezone(tz)

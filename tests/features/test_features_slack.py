@@ -11,6 +11,7 @@ from bot import durations
 from bot.clock import ManualClock
 from bot.errors import InputError
 from bot.sandbox.stack import SandboxStack
+from bot.timeline.export import export
 from handlers.features import split_name_time
 
 from .helpers import ANNOUNCE, GIULIA, MARCO, recorded, run, status_message, status_updates
@@ -89,6 +90,14 @@ async def test_the_outage_day(stack: SandboxStack, channel: str, clock: ManualCl
     for feature, expected in (("Quotes", "6 h 50 min"), ("Purchases", "24 h 30 min")):
         down, up = (e.occurred_at for e in entries if e.data["feature"] == feature)
         assert durations.short(durations.total([(down, up)], clock.now())) == expected
+
+    # the timeline export opens with the same numbers as the status message
+    incident = await stack.services.incidents.by_channel(channel)
+    assert incident is not None
+    impact = await stack.services.board.section_lines(incident)
+    exported = await export(stack.services.timeline, stack.services.people, incident, "md", impact)
+    assert "**Quotes** restored at 17:30 · down 6 h 50 min" in exported
+    assert "**Purchases** restored at 14:30 · down 24 h 30 min" in exported
 
 
 @pytest.mark.parametrize(
