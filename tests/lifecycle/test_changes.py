@@ -196,9 +196,7 @@ async def test_channel_is_archived_after_the_configured_delay(
 ) -> None:
     stack.services.incidents.archive_after = timedelta(hours=24)
     await run(stack, channel, "resolve")
-    incident = await stack.services.incidents.close(
-        await stack.services.incidents.get(1), MARCO
-    )
+    incident = await stack.services.incidents.close(await stack.services.incidents.get(1), MARCO)
     assert incident.status.value == "closed"
     stack.clock.advance(timedelta(hours=23))
     await stack.services.schedules.run_due()
