@@ -26,6 +26,8 @@ class People:
     async def names(self, user_ids: list[str]) -> dict[str, str]:
         """Names for these ids; unknown ones are fetched from Slack once and remembered."""
         wanted = {u for u in user_ids if u}
+        if not wanted:  # most notes mention nobody: no query
+            return {}
         async with self.db.connect() as conn:
             rows = await conn.execute(
                 select(tables.users.c.user_id, tables.users.c.display_name).where(

@@ -32,11 +32,12 @@ def register(app: AsyncApp, services: Services) -> None:
         *postmortem.SUBCOMMANDS,
     ]
     router.register(app, router.Router(services, subcommands))
+    # Bolt tries listeners in order: chat, by far the most frequent, is matched early.
+    timeline.register(app, services)
     lifecycle.register(app, services)
     features.register(app, services)
     maintenance.register(app, services)
     home.register(app, services)
-    timeline.register(app, services)
     postmortem.register(app, services)
 
     # Ack every other event type: an unhandled event gets no 2xx and Slack retries it.

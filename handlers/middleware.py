@@ -28,15 +28,11 @@ def dedupe_events(services: Services) -> Callable[..., Awaitable[BoltResponse | 
     so a claim left by a crash mid-listener loses nothing the start-up backfill does not find.
     """
 
-    async def claim(key: str) -> bool:
-        db = services.db
-        async with db.begin() as conn:
-            result = await conn.execute(
-                db.insert_ignoring_conflicts(tables.processed_events, "event_id").values(
-                    event_id=key[:64], received_at=services.clock.now()
-                )
-            )
-        return bool(result.rowcount)
+    async def claim(keys: list[str]) -> int:
+        """Claim the keys (group-committed with other requests' claims); how many were new."""
+        now = services.clock.now()
+        rows = [{"event_id": key[:64], "received_at": now} for key in keys]
+        return sum(await services.db.insert_new(tables.processed_events, ["event_id"], rows))
 
     async def middleware(
         body: dict[str, Any], request: AsyncBoltRequest, next: Callable[[], Awaitable[None]]
@@ -45,11 +41,15 @@ def dedupe_events(services: Services) -> Callable[..., Awaitable[BoltResponse | 
             log.warning("dropping a malformed event: %s", why)
             return DROPPED
         signature = (request.headers.get("x-slack-signature") or [""])[0]
-        if signature and not await claim(f"sig:{signature.removeprefix('v0=')[:56]}"):
+        event_id = body.get("event_id") if body.get("type") == "event_callback" else None
+        keys = [f"sig:{signature.removeprefix('v0=')[:56]}"] if signature else []
+        keys += [event_id] if isinstance(event_id, str) and event_id else []
+        new = await claim(keys)
+        # A replay repeats the signature and so the event; a retry is signed anew.
+        if signature and new == 0:
             log.warning("dropping a replayed request")
             return DROPPED
-        event_id = body.get("event_id") if body.get("type") == "event_callback" else None
-        if isinstance(event_id, str) and event_id and not await claim(event_id):
+        if new < len(keys):
             log.info("dropping repeated delivery of event %s", event_id)
             return DROPPED
         return await next()

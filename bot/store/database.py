@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+import asyncio
+import sqlite3
+from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 from typing import Any
 
@@ -11,16 +13,34 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
 from sqlalchemy.sql.dml import Insert
+from sqlalchemy.util import await_only
+
+from bot.store.batch import InsertBatch
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
-    # WAL lets readers work while a writer commits; busy_timeout waits instead of failing.
+    # busy_timeout waits instead of failing. WAL lets readers work while a writer commits.
     cursor = dbapi_connection.cursor()
-    cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA busy_timeout=10000")
+    _wal(cursor)
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.close()
+
+
+def _wal(cursor: Any) -> None:
+    """Switch the file to WAL once (it stays so). The switch takes a lock SQLite does not wait
+    for, so a connection that races another one on a new file tries again, sleeping without
+    blocking the event loop (connect hooks run in SQLAlchemy's greenlet)."""
+    for _ in range(100):
+        try:
+            cursor.execute("PRAGMA journal_mode")
+            if cursor.fetchone()[0] == "wal":
+                return
+            cursor.execute("PRAGMA journal_mode=WAL")
+        except sqlite3.OperationalError:
+            await_only(asyncio.sleep(0.05))
+    raise sqlite3.OperationalError("could not switch the database to WAL mode")
 
 
 class Database:
@@ -28,9 +48,14 @@ class Database:
 
     def __init__(self, url: str) -> None:
         self.url = make_url(url)
-        self.engine: AsyncEngine = create_async_engine(url, pool_pre_ping=True)
+        # A server may drop idle connections, a file cannot: pinging each checkout of a SQLite
+        # connection would cost a round trip to its thread on every statement's transaction.
+        self.engine: AsyncEngine = create_async_engine(url, pool_pre_ping=not self.is_sqlite)
         if self.is_sqlite:
             event.listen(self.engine.sync_engine, "connect", _sqlite_pragmas)
+        self._writer = asyncio.Lock()
+        self._writing: asyncio.Task[Any] | None = None
+        self._batch = InsertBatch(self)
 
     @property
     def is_sqlite(self) -> bool:
@@ -39,8 +64,26 @@ class Database:
     @asynccontextmanager
     async def begin(self) -> AsyncIterator[AsyncConnection]:
         """A transaction, committed when the block ends without error."""
-        async with self.engine.begin() as conn:
+        async with self._turn(), self.engine.begin() as conn:
             yield conn
+
+    @asynccontextmanager
+    async def _turn(self) -> AsyncIterator[None]:
+        """SQLite has one writer at a time: this process's transactions queue here, in order,
+        instead of in SQLite's busy handler, which sleeps up to 100 ms a try when they collide.
+        """
+        if not self.is_sqlite:
+            yield
+            return
+        task = asyncio.current_task()
+        if task is not None and task is self._writing:
+            raise RuntimeError("a transaction begun inside its own task's transaction")
+        async with self._writer:
+            self._writing = task
+            try:
+                yield
+            finally:
+                self._writing = None
 
     @asynccontextmanager
     async def connect(self) -> AsyncIterator[AsyncConnection]:
@@ -51,6 +94,27 @@ class Database:
         """INSERT that silently keeps the existing row on a unique conflict (both dialects)."""
         dialect_insert = sqlite.insert if self.is_sqlite else postgresql.insert
         return dialect_insert(table).on_conflict_do_nothing(index_elements=list(conflict_columns))
+
+    async def insert_new(
+        self, table: Table, key: Sequence[str], rows: list[dict[str, Any]]
+    ) -> list[bool]:
+        """Insert the rows whose `key` columns are not in `table` yet; which rows were new.
+
+        Committed before it returns, in one transaction with concurrent callers' rows (see
+        `batch`). Not for use inside a transaction of this database.
+        """
+        return await self._batch.insert_new(table, key, rows)
+
+    async def lock(self, conn: AsyncConnection, key: int) -> None:
+        """Hold a lock named by `key` until `conn`'s transaction ends: processes take turns.
+
+        Call it first in the transaction. SQLite has one lock, taken by starting the
+        transaction as a writer; PostgreSQL has an advisory lock per key.
+        """
+        if self.is_sqlite:
+            await conn.exec_driver_sql("BEGIN IMMEDIATE")
+        else:
+            await conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": key})
 
     async def ping(self) -> bool:
         try:

@@ -13,6 +13,8 @@ from sqlalchemy.engine import Connection
 from bot.store.database import Database
 
 MIGRATIONS = Path(__file__).with_name("migrations")
+# Advisory lock key: replicas starting together migrate one after the other.
+MIGRATION_LOCK = 0x6F757461
 
 
 def _config(connection: Connection | None = None) -> Config:
@@ -40,6 +42,7 @@ def head_revision() -> str:
 async def upgrade(db: Database, revision: str = "head") -> tuple[str | None, str | None]:
     """Upgrade to `revision`; returns (before, after) so callers can say whether it changed."""
     async with db.begin() as conn:
+        await db.lock(conn, MIGRATION_LOCK)
         before = await conn.run_sync(_current)
         await conn.run_sync(lambda sync: command.upgrade(_config(sync), revision))
         after = await conn.run_sync(_current)

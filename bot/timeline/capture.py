@@ -85,16 +85,26 @@ class Capture:
         self.slack, self.tasks = slack, tasks
         self.key_reaction, self.confirm_reaction = key_reaction.strip(":"), confirm_reaction
         self._named: set[str] = set()
+        # A channel, once an incident's, stays that incident's: asked of the database once.
+        self._incident_of: dict[str, int] = {}
+
+    async def _incident_id(self, channel_id: str) -> int | None:
+        if channel_id not in self._incident_of:
+            incident = await self.incidents.by_channel(channel_id)
+            if incident is None:
+                return None
+            self._incident_of[channel_id] = incident.id
+        return self._incident_of[channel_id]
 
     async def message(
         self, channel_id: str, msg: ChatMessage, incident: Incident | None = None
     ) -> bool:
         """Record a message in an incident channel; returns whether it was new."""
-        incident = incident or await self.incidents.by_channel(channel_id)
-        if incident is None:
+        incident_id = incident.id if incident else await self._incident_id(channel_id)
+        if incident_id is None:
             return False
         new = await self.timeline.record_message(
-            incident.id,
+            incident_id,
             channel_id=channel_id,
             ts=msg.ts,
             occurred_at=ts_instant(msg.ts),

@@ -69,24 +69,23 @@ class Timeline:
 
         Returns whether it was new.
         """
-        t = tables.timeline_entries
-        insert = self.db.insert_ignoring_conflicts(t, "channel_id", "ts").values(
-            incident_id=incident_id,
-            kind=EntryKind.message.value,
-            occurred_at=occurred_at,
-            recorded_at=self.clock.now(),
-            actor=actor,
-            text=text,
-            channel_id=channel_id,
-            ts=ts,
-            thread_ts=thread_ts,
-            is_key=False,
-            deleted=False,
-            data=data or {},
-        )
-        async with self.db.begin() as conn:
-            result = await conn.execute(insert)
-        return result.rowcount == 1
+        row = {
+            "incident_id": incident_id,
+            "kind": EntryKind.message.value,
+            "occurred_at": occurred_at,
+            "recorded_at": self.clock.now(),
+            "actor": actor,
+            "text": text,
+            "channel_id": channel_id,
+            "ts": ts,
+            "thread_ts": thread_ts,
+            "is_key": False,
+            "deleted": False,
+            "data": data or {},
+        }
+        # Group-committed: under a burst of chat, many messages share one transaction.
+        [new] = await self.db.insert_new(tables.timeline_entries, ["channel_id", "ts"], [row])
+        return new
 
     async def revise_message(
         self, channel_id: str, ts: str, text: str, *, edit_ts: str, edited_at: datetime
