@@ -72,3 +72,5 @@ def configure(level: str, fmt: str, secrets: Iterable[str]) -> None:
     root.setLevel(level.upper())
     # Alembic announces every connection at INFO; keep start-up output to what matters.
     logging.getLogger("alembic").setLevel(max(root.level, logging.WARNING))
+    # One access line per Slack delivery costs more than recording the event; DEBUG shows them.
+    logging.getLogger("aiohttp.access").setLevel(max(root.level, logging.WARNING))

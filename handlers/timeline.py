@@ -21,7 +21,7 @@ from slack_sdk.models.blocks import (
 )
 
 from bot.errors import InputError
-from bot.models import EntryKind, Incident, TimelineEntry
+from bot.models import Incident, TimelineEntry
 from bot.services import Services
 from bot.slacktext import plain
 from bot.slackweb import escape
@@ -58,15 +58,13 @@ async def note(ctx: CommandContext) -> Reply:
             f"Start the note with a time I read ({examples}) or with none for now.",
         ) from None
     at = timed.at or now
-    await services.timeline.record(
-        incident.id,
-        EntryKind.note,
+    await services.incidents.note(
+        incident,
         timed.text,
         actor=ctx.user_id,
-        occurred_at=at,
-        data={"time_text": timed.time_text} if timed.time_text else None,
+        at=at,
+        data={"time_text": timed.time_text} if timed.time_text else {},
     )
-    await services.incidents.touch(incident.id)
     names = await names_for(services.people, mentioned(timed.text))
     shown = plain(timed.text, names)
     return Reply(f"Noted at {when(at, now, incident.timezone)}: {shown}", in_channel=True)

@@ -182,12 +182,17 @@ class Incidents:
                 await self.schedules.set(incident.id, ARCHIVE, now + self.archive_after, conn=conn)
         return await self.get(incident.id)
 
-    async def touch(self, incident_id: int) -> None:
-        """Count a note or a feature change as an update: the nudge waits from now."""
+    async def note(
+        self, incident: Incident, text: str, *, actor: str, at: datetime, data: dict[str, Any]
+    ) -> None:
+        """A typed note: a key timeline entry, and an update as far as nudges are concerned."""
         async with self.db.begin() as conn:
+            await self.timeline.record(
+                incident.id, EntryKind.note, text, actor=actor, occurred_at=at, data=data, conn=conn
+            )
             await conn.execute(
                 update(tables.incidents)
-                .where(tables.incidents.c.id == incident_id)
+                .where(tables.incidents.c.id == incident.id)
                 .values(last_update_at=self.clock.now())
             )
 
