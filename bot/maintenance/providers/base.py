@@ -6,11 +6,14 @@ import time
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Protocol
+from typing import Generic, Protocol, TypeVar
 
+import httpx
 from pydantic import SecretStr
 
-from bot.maintenance.http import CallFailed, Reply
+from bot.maintenance.http import CallFailed, Reply, RetryPolicy
+
+TargetT = TypeVar("TargetT")
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,6 +49,25 @@ class MaintenanceProvider(Protocol):
     async def read_state(self) -> bool | None:
         """The live state, None when the provider cannot tell; raises CallFailed on failure."""
         ...
+
+
+class HttpProvider(Generic[TargetT]):
+    """What a provider that calls a deploy API over HTTP holds: its target and how to call."""
+
+    def __init__(
+        self,
+        name: str,
+        target: TargetT,
+        *,
+        environ: Mapping[str, str],
+        policy: RetryPolicy,
+        transport: httpx.AsyncBaseTransport | None = None,
+    ) -> None:
+        self._name = name
+        self._target = target
+        self._environ = environ
+        self._policy = policy
+        self._transport = transport
 
 
 def read_secret(environ: Mapping[str, str], name: str) -> SecretStr | None:

@@ -13,6 +13,7 @@ from pydantic import SecretStr
 from bot.maintenance.http import CallFailed, HttpSession, RetryPolicy, excerpt
 from bot.maintenance.providers.base import (
     Call,
+    HttpProvider,
     MaintenanceRequest,
     MaintenanceResult,
     maintenance_flag,
@@ -35,7 +36,7 @@ def describe_error(response: httpx.Response) -> str:
     return excerpt(response)
 
 
-class HerokuProvider:
+class HerokuProvider(HttpProvider[HerokuTarget]):
     def __init__(
         self,
         name: str,
@@ -45,11 +46,7 @@ class HerokuProvider:
         policy: RetryPolicy,
         transport: httpx.AsyncBaseTransport | None = None,
     ) -> None:
-        self._name = name
-        self._target = target
-        self._environ = environ
-        self._policy = policy
-        self._transport = transport
+        super().__init__(name, target, environ=environ, policy=policy, transport=transport)
         self._app_url = f"{target.api_url}/apps/{quote(target.app, safe='')}"
 
     def __repr__(self) -> str:

@@ -46,16 +46,16 @@ import hashlib
 import hmac
 import json
 import time
-from collections.abc import Mapping
 from datetime import UTC
 from functools import partial
 
 import httpx
 from pydantic import SecretStr
 
-from bot.maintenance.http import CallFailed, HttpSession, RetryPolicy, excerpt
+from bot.maintenance.http import CallFailed, HttpSession, excerpt
 from bot.maintenance.providers.base import (
     Call,
+    HttpProvider,
     MaintenanceRequest,
     MaintenanceResult,
     maintenance_flag,
@@ -95,22 +95,7 @@ def signature_headers(secret: SecretStr, body: bytes) -> dict[str, str]:
     }
 
 
-class WebhookProvider:
-    def __init__(
-        self,
-        name: str,
-        target: WebhookTarget,
-        *,
-        environ: Mapping[str, str],
-        policy: RetryPolicy,
-        transport: httpx.AsyncBaseTransport | None = None,
-    ) -> None:
-        self._name = name
-        self._target = target
-        self._environ = environ
-        self._policy = policy
-        self._transport = transport
-
+class WebhookProvider(HttpProvider[WebhookTarget]):
     def __repr__(self) -> str:
         return f"WebhookProvider({self._name!r}, url={self._target.url!r})"
 
