@@ -8,7 +8,16 @@ import pytest
 import yaml
 
 ROOT = Path(__file__).resolve().parents[1]
-SCHEMA = ROOT.parent / "shared" / "reference" / "slack-manifest.schema.1.0.0.json"
+NAME = "slack-manifest.schema.1.0.0.json"
+# ../shared/reference when present, else the copy in tests/reference.
+SCHEMA = next(
+    (
+        p
+        for p in (ROOT.parent / "shared" / "reference" / NAME, ROOT / "tests" / "reference" / NAME)
+        if p.is_file()
+    ),
+    ROOT.parent / "shared" / "reference" / NAME,
+)
 
 
 @pytest.fixture(scope="module")
