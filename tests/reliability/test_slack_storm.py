@@ -30,6 +30,7 @@ async def test_a_storm_of_429_and_500_loses_nothing(stack: SandboxStack) -> None
 
     injected = [c for c in stack.sandbox.calls if c.fault]
     assert len(injected) >= 5, "the storm really happened"
+    print(f"storm: {len(stack.sandbox.calls)} Web API calls, {len(injected)} faults injected")
 
     stack.sandbox.faults.clear()
     await run(stack, channel, "severity sev2")
