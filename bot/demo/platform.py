@@ -14,9 +14,10 @@ import json
 import os
 import secrets
 import time
-from types import TracebackType
 
 from aiohttp import web
+
+from bot.sandbox.running import Running
 
 SECRET_ENV = "OUTAGEBOT_DEMO_PLATFORM_SECRET"
 
@@ -29,7 +30,7 @@ def verify(secret: bytes, timestamp: str, signature: str, body: bytes) -> bool:
     return hmac.compare_digest(signature, "sha256=" + mac.hexdigest())
 
 
-class DeployPlatform:
+class DeployPlatform(Running):
     def __init__(self) -> None:
         # The provider reads the secret from the environment by name, as in production.
         self.secret = os.environ.setdefault(SECRET_ENV, secrets.token_hex(16)).encode()
@@ -79,14 +80,3 @@ class DeployPlatform:
         if self._runner is not None:
             await self._runner.cleanup()
             self._runner = None
-
-    async def __aenter__(self) -> DeployPlatform:
-        return await self.start()
-
-    async def __aexit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        await self.stop()

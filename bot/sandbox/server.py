@@ -7,7 +7,6 @@ Mode WebSocket (`socket`). Nothing runs until `start()`: constructing one opens 
 
 from __future__ import annotations
 
-from types import TracebackType
 from typing import Any
 
 from aiohttp import web
@@ -18,6 +17,7 @@ from bot.sandbox import api_chat, api_conversations, api_files, api_team, api_vi
 from bot.sandbox.api import ApiContext, Call, Handler, WebApi
 from bot.sandbox.faults import Faults
 from bot.sandbox.respond import ResponseUrlEndpoint
+from bot.sandbox.running import Running
 from bot.sandbox.socket_mode import SocketModeServer
 from bot.sandbox.state import APP_TOKEN, BOT_TOKEN, Channel, Ephemeral, Message, User, View
 from bot.sandbox.workspace import Workspace
@@ -32,7 +32,7 @@ def all_methods() -> dict[str, Handler]:
     return methods
 
 
-class SlackSandbox:
+class SlackSandbox(Running):
     def __init__(
         self,
         *,
@@ -88,17 +88,6 @@ class SlackSandbox:
             await self.socket.close()
             await self._runner.cleanup()
             self._runner = None
-
-    async def __aenter__(self) -> SlackSandbox:
-        return await self.start()
-
-    async def __aexit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        await self.stop()
 
     # --- addresses ----------------------------------------------------------------------
 

@@ -9,7 +9,6 @@ sandbox, a real SQLite (or PostgreSQL) database.
 from __future__ import annotations
 
 from pathlib import Path
-from types import TracebackType
 from typing import Any
 
 from aiohttp import web
@@ -19,6 +18,7 @@ from bot.clock import Clock, SystemClock
 from bot.config import Settings
 from bot.maintenance import RetryPolicy
 from bot.sandbox.driver import SlackDriver, Transport
+from bot.sandbox.running import Running
 from bot.sandbox.server import SlackSandbox
 from bot.server import build_web_app
 from bot.services import Services, build_services
@@ -30,7 +30,7 @@ SOCKET_PING_INTERVAL = 1.0
 SOCKET_RETRY = RetryPolicy(backoff_base=0.05, backoff_cap=0.5)
 
 
-class SandboxStack:
+class SandboxStack(Running):
     def __init__(
         self,
         database_url: str,
@@ -130,14 +130,3 @@ class SandboxStack:
         await self.stop_bot()
         if self._own_sandbox:
             await self.sandbox.stop()
-
-    async def __aenter__(self) -> SandboxStack:
-        return await self.start()
-
-    async def __aexit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        await self.stop()
