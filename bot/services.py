@@ -143,6 +143,8 @@ def build_services(settings: Settings, clock: Clock | None = None) -> Services:
         timeline,
         people,
         slack,
+        features,
+        maintenance,
         templates_dir=settings.templates_dir,
         commitment=settings.commitment,
         language=settings.language,

@@ -114,9 +114,13 @@ class Features:
     def __init__(self, db: Database, clock: Clock, timeline: Timeline, catalog: Catalog) -> None:
         self.db, self.clock, self.timeline, self.catalog = db, clock, timeline, catalog
 
-    async def statuses(self, incident: Incident) -> list[FeatureStatus]:
+    async def intervals(self, incident_id: int) -> list[FeatureInterval]:
+        """The incident's recorded intervals in start order (the drafts read them raw)."""
         async with self.db.connect() as conn:
-            intervals = await _intervals(conn, [incident.id])
+            return await _intervals(conn, [incident_id])
+
+    async def statuses(self, incident: Incident) -> list[FeatureStatus]:
+        intervals = await self.intervals(incident.id)
         return summarize(intervals, measured_until(incident, self.clock.now()))
 
     async def down_across(self, incidents: Sequence[Incident]) -> list[AffectedFeature]:

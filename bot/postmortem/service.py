@@ -1,7 +1,7 @@
 """The record behind the drafts: what was typed at close, the facts, and saved draft versions.
 
-Reads the feature and maintenance tables directly, so drafts can be made (and the CLI can run)
-from the database alone, whichever services are wired up.
+Intervals and windows come from the features and maintenance services, which read only the
+database, so the CLI can draft without Slack.
 """
 
 from __future__ import annotations
@@ -12,15 +12,15 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict
 from slack_sdk.errors import SlackApiError
-from sqlalchemy import Table, func, select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 
 from bot.clock import Clock
+from bot.features import Features
+from bot.maintenance.service import Maintenance
 from bot.models import (
     EntryKind,
-    FeatureInterval,
     Incident,
-    MaintenanceWindow,
     TimelineEntry,
 )
 from bot.people import People
@@ -73,6 +73,8 @@ class Postmortems:
         timeline: Timeline,
         people: People,
         slack: SlackWeb,
+        features: Features,
+        maintenance: Maintenance,
         *,
         templates_dir: Path | None,
         commitment: str | None,
@@ -80,6 +82,7 @@ class Postmortems:
     ) -> None:
         self.db, self.clock, self.timeline = db, clock, timeline
         self.people, self.slack = people, slack
+        self.features, self.maintenance = features, maintenance
         self.templates_dir, self.commitment, self.language = templates_dir, commitment, language
 
     # --- what was typed at close ----------------------------------------------------------
@@ -122,14 +125,8 @@ class Postmortems:
         """Everything recorded about `incident`. Offline (the CLI) Slack is never called:
         names come from the cache and the channel link from the last online draft."""
         entries = await self.timeline.entries(incident.id)
-        intervals = [
-            FeatureInterval.model_validate(r)
-            for r in await self._rows(tables.feature_intervals, incident.id)
-        ]
-        windows = [
-            MaintenanceWindow.model_validate(r)
-            for r in await self._rows(tables.maintenance_windows, incident.id)
-        ]
+        intervals = await self.features.intervals(incident.id)
+        windows = await self.maintenance.windows(incident.id)
         form = await self.form(incident.id)
         names = await self._names(incident, entries, form, online=online)
         inputs = CloseInputs(
@@ -152,15 +149,6 @@ class Postmortems:
             now=self.clock.now(),
             commitment=self.commitment,
         )
-
-    async def _rows(self, table: Table, incident_id: int) -> list[dict[str, Any]]:
-        query = (
-            select(table)
-            .where(table.c.incident_id == incident_id)
-            .order_by(table.c.started_at, table.c.id)
-        )
-        async with self.db.connect() as conn:
-            return [dict(row) for row in (await conn.execute(query)).mappings()]
 
     async def _names(
         self, incident: Incident, entries: list[TimelineEntry], form: CloseForm, *, online: bool
