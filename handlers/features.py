@@ -18,7 +18,7 @@ from bot.services import Services
 from bot.slackweb import escape
 from bot.timeparse import TimeParseError, parse_at
 from handlers.context import CommandContext, Reply, Subcommand, clicked_incident
-from handlers.lifecycle import _resolved
+from handlers.lifecycle import resolve_now
 from handlers.views import confirm_blocks
 
 USAGE = "feature down|degraded|up NAME [at TIME]"
@@ -144,7 +144,7 @@ def register(app: AsyncApp, services: Services) -> None:
             )
             await respond(text=question, blocks=blocks, replace_original=True)
             return
-        reply = await _resolved(services, incident, user)
+        reply = await resolve_now(services, incident, user)
         # Two calls: whether Slack posts a message sent along with delete_original is unclear.
         await respond(delete_original=True)
         await respond(text=restored + reply.text, response_type="in_channel")

@@ -156,10 +156,10 @@ async def resolve(ctx: CommandContext) -> Reply:
         if any(s.is_out for s in await ctx.services.features.statuses(incident)):
             blocks[-1]["elements"].insert(0, restore_and_resolve_button(incident.id))
         return Reply(question, blocks)
-    return await _resolved(ctx.services, incident, ctx.user_id)
+    return await resolve_now(ctx.services, incident, ctx.user_id)
 
 
-async def _resolved(services: Services, incident: Incident, user_id: str) -> Reply:
+async def resolve_now(services: Services, incident: Incident, user_id: str) -> Reply:
     incident = await services.incidents.resolve(incident, user_id)
     took = durations.short(open_for(incident, services.clock.now()))
     change = f":white_check_mark: <@{user_id}> resolved {incident.number} after {took}."
@@ -181,7 +181,7 @@ async def close(ctx: CommandContext) -> Reply:
     return Reply("")
 
 
-async def _closed(services: Services, incident: Incident, user_id: str) -> Reply:
+async def close_now(services: Services, incident: Incident, user_id: str) -> Reply:
     incident = await services.incidents.close(incident, user_id)
     change = f":lock: <@{user_id}> closed {incident.number}."
     services.tasks.spawn(_publish(services, incident, change, user_id), name="publish")
@@ -273,7 +273,7 @@ def register(app: AsyncApp, services: Services) -> None:
                 text=f"{incident.number} is already {incident.status.value}.", replace_original=True
             )
             return
-        reply = await _resolved(services, incident, user)
+        reply = await resolve_now(services, incident, user)
         await respond(
             text=reply.text, blocks=reply.blocks, response_type="in_channel", delete_original=True
         )

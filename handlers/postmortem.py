@@ -22,7 +22,7 @@ from bot.services import Services
 from bot.slackweb import error_code, escape
 from handlers.close_form import CLOSE_BUTTON, CLOSE_CALLBACK, close_form, open_close_modal
 from handlers.context import CommandContext, Reply, Subcommand, clicked_incident
-from handlers.lifecycle import _closed
+from handlers.lifecycle import close_now
 
 log = logging.getLogger(__name__)
 
@@ -95,7 +95,7 @@ def register(app: AsyncApp, services: Services) -> None:
                     " drafts again."
                 )
             await services.postmortems.save_form(incident.id, form)
-            reply = await _closed(services, incident, user)
+            reply = await close_now(services, incident, user)
         except InputError as exc:
             await ack(response_action="errors", errors={"root_cause": str(exc)[:150]})
             return
