@@ -5,10 +5,14 @@ from __future__ import annotations
 import logging
 import uuid
 from typing import TYPE_CHECKING, Any
+from urllib.parse import parse_qsl
 
 from aiohttp import web
-from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
+from slack_bolt.adapter.aiohttp import to_aiohttp_response
 from slack_bolt.async_app import AsyncApp
+from slack_bolt.context.async_context import AsyncBoltContext
+from slack_bolt.request.async_internals import build_async_context
+from slack_bolt.request.async_request import AsyncBoltRequest
 
 from bot import logs
 from bot.services import Services
@@ -27,6 +31,24 @@ def request_key(body: dict[str, Any]) -> str:
         if isinstance(value, str) and value:
             return value
     return uuid.uuid4().hex[:12]
+
+
+async def to_bolt_request(request: web.Request) -> AsyncBoltRequest:
+    """Bolt's request, with slash commands that mention "payload" read as commands.
+
+    Bolt parses any form body containing the word "payload" as an interactive `payload=`
+    field; a command such as `/incident note payload API down` then reads as an empty body
+    and gets a 404, which Slack shows as "dispatch_failed".
+    """
+    raw = await request.text()
+    headers: Any = request.headers
+    bolt_request = AsyncBoltRequest(body=raw, query=request.query_string, headers=headers)
+    if not bolt_request.body and "payload" in raw:
+        form = dict(parse_qsl(raw, keep_blank_values=True))
+        if "payload" not in form:
+            bolt_request.body = form
+            bolt_request.context = build_async_context(AsyncBoltContext(), form)
+    return bolt_request
 
 
 def build_web_app(

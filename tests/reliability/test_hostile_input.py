@@ -118,7 +118,7 @@ def incident_channel(bot: Bot) -> str:
 @given(sub=st.sampled_from(SUBCOMMANDS[:-1]), rest=texts)
 def test_random_commands_never_fail(bot: Bot, sub: str, rest: str) -> None:
     response = bot.command(incident_channel(bot), f"{sub} {rest}")
-    assert response.status_code < 500
+    assert response.status_code == 200
 
 
 @settings(max_examples=40, deadline=None, suppress_health_check=list(HealthCheck))
@@ -203,16 +203,18 @@ def test_random_modal_submissions_never_fail(bot: Bot, values: dict[str, Any]) -
         trigger_id="1.2.fuzz",
     )
     response = bot.post(payloads.interactive_body(payload))
-    assert response.status_code < 500
+    assert response.status_code == 200
 
 
 def test_hostile_text_is_stored_as_typed_and_posted_inert(bot: Bot) -> None:
+    def texts() -> list[str]:
+        """What this test posted: fuzzed commands before it may have posted hostile text too."""
+        return [m.text for m in bot.sandbox.sandbox.messages("C0INCIDENTS")][earlier:]
+
+    earlier = len(bot.sandbox.sandbox.messages("C0INCIDENTS"))
     title = "<!channel> {{ 7*7 }} '; DROP TABLE incidents; -- <b>x</b>"
     assert bot.command("C0INCIDENTS", f"declare {title}").status_code == 200
     assert eventually(lambda: [r for r in bot.rows() if r[1] == title]), "stored as typed"
-
-    def texts() -> list[str]:
-        return [m.text for m in bot.sandbox.sandbox.messages("C0INCIDENTS")]
 
     # the announcement is posted in the background
     announced = eventually(lambda: [t for t in texts() if "DROP TABLE" in t])

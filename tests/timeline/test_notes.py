@@ -125,3 +125,15 @@ async def test_a_note_needs_text_and_an_incident_channel(
     assert "only inside an incident channel" in (elsewhere.json or {"text": elsewhere.text})["text"]
     stack.clock.advance(timedelta(minutes=1))
     assert await notes(stack, incident) == []
+
+
+async def test_a_note_that_mentions_payload_is_recorded(
+    stack: SandboxStack, incident: Incident
+) -> None:
+    """Bolt reads a form body containing "payload" as an interactive payload; ours must not."""
+    driver, _ = running(stack)
+    assert incident.channel_id
+    reply = await driver.command(MARCO, incident.channel_id, "note payload=5MB upload fails")
+    assert reply.ok and reply.json["response_type"] == "in_channel"
+    await stack.idle()
+    assert await notes(stack, incident) == [(stack.clock.now(), "payload=5MB upload fails")]
