@@ -10,6 +10,7 @@ from sqlalchemy import select
 from bot.clock import Clock
 from bot.slackweb import SlackWeb, error_code
 from bot.store import tables
+from bot.store.conflicts import insert_ignoring_conflicts
 from bot.store.database import Database
 
 log = logging.getLogger(__name__)
@@ -48,7 +49,7 @@ class People:
                 continue
             async with self.db.begin() as conn:
                 await conn.execute(
-                    self.db.insert_ignoring_conflicts(tables.users, "user_id").values(
+                    insert_ignoring_conflicts(tables.users, "user_id").values(
                         user_id=user_id, display_name=known[user_id], fetched_at=self.clock.now()
                     )
                 )

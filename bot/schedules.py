@@ -19,6 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from bot.clock import Clock
 from bot.store import tables
+from bot.store.conflicts import insert_ignoring_conflicts
 from bot.store.database import Database
 
 log = logging.getLogger(__name__)
@@ -63,7 +64,7 @@ class Schedules:
             )
             if moved.rowcount == 0:
                 await conn.execute(
-                    self.db.insert_ignoring_conflicts(s, "incident_id", "kind").values(
+                    insert_ignoring_conflicts(s, "incident_id", "kind").values(
                         incident_id=incident_id, kind=kind, due_at=due_at
                     )
                 )

@@ -29,6 +29,7 @@ from bot.models import EntryKind, Incident, MaintenanceWindow
 from bot.schedules import Due, Schedules
 from bot.slackweb import SlackWeb, error_code, escape
 from bot.store import tables
+from bot.store.conflicts import insert_ignoring_conflicts
 from bot.store.database import Database
 from bot.timeline import Timeline
 
@@ -127,7 +128,7 @@ class Maintenance:
         key = f"{FAMILY}:{hashlib.sha256(request_id.encode()).hexdigest()[:48]}"
         async with self.db.begin() as conn:
             claimed = await conn.execute(
-                self.db.insert_ignoring_conflicts(tables.processed_events, "event_id").values(
+                insert_ignoring_conflicts(tables.processed_events, "event_id").values(
                     event_id=key, received_at=self.clock.now()
                 )
             )

@@ -28,6 +28,7 @@ from bot.postmortem.facts import CloseInputs, PostmortemFacts, parse_action_item
 from bot.postmortem.render import render
 from bot.slackweb import SlackWeb
 from bot.store import tables
+from bot.store.conflicts import insert_ignoring_conflicts
 from bot.store.database import Database
 from bot.timeline import Timeline
 
@@ -98,7 +99,7 @@ class Postmortems:
         t, now = tables.postmortem_inputs, self.clock.now()
         async with self.db.begin() as conn:
             await conn.execute(
-                self.db.insert_ignoring_conflicts(t, "incident_id").values(
+                insert_ignoring_conflicts(t, "incident_id").values(
                     incident_id=incident_id, data={}, updated_at=now
                 )
             )

@@ -16,6 +16,8 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import Table
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from bot.store.conflicts import insert_ignoring_conflicts
+
 if TYPE_CHECKING:
     from bot.store.database import Database
 
@@ -93,7 +95,7 @@ class InsertBatch:
             distinct = list(first)
             for start in range(0, len(distinct), CHUNK):
                 chunk = distinct[start : start + CHUNK]
-                statement = self.db.insert_ignoring_conflicts(table, *key).returning(
+                statement = insert_ignoring_conflicts(table, *key).returning(
                     *(table.c[k] for k in key)
                 )
                 rows = [asks[first[v][0]].rows[first[v][1]] for v in chunk]

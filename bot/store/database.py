@@ -9,10 +9,8 @@ from contextlib import asynccontextmanager
 from typing import Any
 
 from sqlalchemy import Table, event, text
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
-from sqlalchemy.sql.dml import Insert
 from sqlalchemy.util import await_only
 
 from bot.store.batch import InsertBatch
@@ -89,11 +87,6 @@ class Database:
     async def connect(self) -> AsyncIterator[AsyncConnection]:
         async with self.engine.connect() as conn:
             yield conn
-
-    def insert_ignoring_conflicts(self, table: Table, *conflict_columns: str) -> Insert:
-        """INSERT that silently keeps the existing row on a unique conflict (both dialects)."""
-        dialect_insert = sqlite.insert if self.is_sqlite else postgresql.insert
-        return dialect_insert(table).on_conflict_do_nothing(index_elements=list(conflict_columns))
 
     async def insert_new(
         self, table: Table, key: Sequence[str], rows: list[dict[str, Any]]

@@ -20,6 +20,7 @@ from bot.incidents.service import NUDGE, Incidents
 from bot.models import EntryKind, Severity
 from bot.schedules import Due, Schedules
 from bot.store import migrate, tables
+from bot.store.conflicts import insert_ignoring_conflicts
 from bot.store.database import Database
 from bot.timeline import Timeline
 
@@ -119,7 +120,7 @@ async def test_conflicting_inserts_are_ignored_and_counted(
     entries = [e for e in await b.timeline.entries(incident.id) if e.kind == EntryKind.message]
     assert len(entries) == 1 and entries[0].data == {"files": ["log.txt"]}
 
-    claim = a.db.insert_ignoring_conflicts(tables.processed_events, "event_id")
+    claim = insert_ignoring_conflicts(tables.processed_events, "event_id")
     async with a.db.begin() as conn:
         first = await conn.execute(claim.values(event_id="Ev1", received_at=START))
         again = await conn.execute(claim.values(event_id="Ev1", received_at=START))
