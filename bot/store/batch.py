@@ -2,8 +2,8 @@
 transaction, and one statement per table.
 
 Every caller still returns only after the commit that holds its rows (Slack is acked only once
-an event is recorded), but under load a transaction's fixed cost (on SQLite, several round
-trips to the connection's thread) is paid once per batch instead of once per event.
+an event is recorded), but under load a transaction's fixed cost is paid once per batch
+instead of once per event, and on SQLite a batch is one trip to the writer thread.
 """
 
 from __future__ import annotations
@@ -11,10 +11,10 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from functools import partial
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import Table
-from sqlalchemy.ext.asyncio import AsyncConnection
+from sqlalchemy import Connection, Table
 
 from bot.store.conflicts import insert_ignoring_conflicts
 
@@ -62,8 +62,7 @@ class InsertBatch:
         while self._asks:
             asks, self._asks = self._asks, []
             try:
-                async with self.db.begin() as conn:
-                    results = await self._write(conn, asks)
+                results = await self.db.run_transaction(partial(_write, asks=asks))
             except Exception:
                 # One bad row must not fail the others: each ask alone, in its own transaction.
                 for ask in asks:
@@ -74,32 +73,30 @@ class InsertBatch:
 
     async def _alone(self, ask: _Ask) -> None:
         try:
-            async with self.db.begin() as conn:
-                [result] = await self._write(conn, [ask])
+            [result] = await self.db.run_transaction(partial(_write, asks=[ask]))
         except Exception as exc:
             ask.done.set_exception(exc)
         else:
             ask.done.set_result(result)
 
-    async def _write(self, conn: AsyncConnection, asks: list[_Ask]) -> list[list[bool]]:
-        """Insert every ask's rows; within the batch the first row with a key value wins."""
-        results = [[False] * len(ask.rows) for ask in asks]
-        shapes: dict[tuple[Table, tuple[str, ...], frozenset[str]], list[int]] = {}
-        for index, ask in enumerate(asks):
-            shapes.setdefault(ask.shape, []).append(index)
-        for (table, key, _columns), indexes in shapes.items():
-            first: dict[tuple[Any, ...], tuple[int, int]] = {}
-            for i in indexes:
-                for j, row in enumerate(asks[i].rows):
-                    first.setdefault(tuple(row[k] for k in key), (i, j))
-            distinct = list(first)
-            for start in range(0, len(distinct), CHUNK):
-                chunk = distinct[start : start + CHUNK]
-                statement = insert_ignoring_conflicts(table, *key).returning(
-                    *(table.c[k] for k in key)
-                )
-                rows = [asks[first[v][0]].rows[first[v][1]] for v in chunk]
-                for inserted in await conn.execute(statement, rows):
-                    i, j = first[tuple(inserted)]
-                    results[i][j] = True
-        return results
+
+def _write(conn: Connection, asks: list[_Ask]) -> list[list[bool]]:
+    """Insert every ask's rows; within the batch the first row with a key value wins."""
+    results = [[False] * len(ask.rows) for ask in asks]
+    shapes: dict[tuple[Table, tuple[str, ...], frozenset[str]], list[int]] = {}
+    for index, ask in enumerate(asks):
+        shapes.setdefault(ask.shape, []).append(index)
+    for (table, key, _columns), indexes in shapes.items():
+        first: dict[tuple[Any, ...], tuple[int, int]] = {}
+        for i in indexes:
+            for j, row in enumerate(asks[i].rows):
+                first.setdefault(tuple(row[k] for k in key), (i, j))
+        distinct = list(first)
+        for start in range(0, len(distinct), CHUNK):
+            chunk = distinct[start : start + CHUNK]
+            statement = insert_ignoring_conflicts(table, *key).returning(*(table.c[k] for k in key))
+            rows = [asks[first[v][0]].rows[first[v][1]] for v in chunk]
+            for inserted in conn.execute(statement, rows):
+                i, j = first[tuple(inserted)]
+                results[i][j] = True
+    return results
