@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import Connection, select, update
 from sqlalchemy.exc import IntegrityError
 
 from bot.clock import Clock
@@ -105,8 +105,9 @@ class Incidents:
         return await self.get(incident_id)
 
     async def _find(self, condition: Any) -> Incident | None:
-        async with self.db.connect() as conn:
-            row = (await conn.execute(select(tables.incidents).where(condition))).mappings().first()
+        # Every command in an incident channel starts here: one trip to the database.
+        statement = select(tables.incidents).where(condition)
+        row = await self.db.run_read(lambda conn: conn.execute(statement).mappings().first())
         return Incident.model_validate(dict(row)) if row else None
 
     async def get(self, incident_id: int) -> Incident:
@@ -186,15 +187,21 @@ class Incidents:
         self, incident: Incident, text: str, *, actor: str, at: datetime, data: dict[str, Any]
     ) -> None:
         """A typed note: a key timeline entry, and an update as far as nudges are concerned."""
-        async with self.db.begin() as conn:
-            await self.timeline.record(
-                incident.id, EntryKind.note, text, actor=actor, occurred_at=at, data=data, conn=conn
-            )
-            await conn.execute(
-                update(tables.incidents)
-                .where(tables.incidents.c.id == incident.id)
-                .values(last_update_at=self.clock.now())
-            )
+        entry = self.timeline.entry(
+            incident.id, EntryKind.note, text, actor=actor, occurred_at=at, data=data
+        )
+        touch = (
+            update(tables.incidents)
+            .where(tables.incidents.c.id == incident.id)
+            .values(last_update_at=self.clock.now())
+        )
+
+        def write(conn: Connection) -> None:
+            conn.execute(tables.timeline_entries.insert(), entry)
+            conn.execute(touch)
+
+        # Notes come in bursts while people type: one trip to the database each.
+        await self.db.run_transaction(write)
 
     async def set_status(self, incident: Incident, status: Status, actor: str) -> Incident:
         if status is Status.resolved:

@@ -53,20 +53,23 @@ def _pause_in_greenlet(seconds: float) -> None:
 
 
 class Database:
-    """Owns the engine; services borrow connections through `begin()` and `connect()`."""
+    """Owns the engines. Services borrow connections through `begin()` and `connect()`, or
+    hand synchronous work to `run_transaction()` and `run_read()` on hot paths."""
 
     def __init__(self, url: str) -> None:
         self.url = make_url(url)
         # A server may drop idle connections, a file cannot: pinging each checkout of a SQLite
         # connection would cost a round trip to its thread on every statement's transaction.
         self.engine: AsyncEngine = create_async_engine(url, pool_pre_ping=not self.is_sqlite)
-        self._sqlite_writer: tuple[Engine, ThreadPoolExecutor] | None = None
+        # On SQLite, a second engine on the same file runs `run_transaction` and `run_read`
+        # work in one thread of its own.
+        self._sqlite: tuple[Engine, ThreadPoolExecutor] | None = None
         if self.is_sqlite:
             event.listen(self.engine.sync_engine, "connect", _sqlite_pragmas(_pause_in_greenlet))
-            # The writer's thread may sleep: it is not the event loop's.
-            writer = create_engine(self.url.set(drivername="sqlite"))
-            event.listen(writer, "connect", _sqlite_pragmas(time.sleep))
-            self._sqlite_writer = writer, ThreadPoolExecutor(1, thread_name_prefix="sqlite")
+            engine = create_engine(self.url.set(drivername="sqlite"))
+            # That thread may sleep: it is not the event loop's.
+            event.listen(engine, "connect", _sqlite_pragmas(time.sleep))
+            self._sqlite = engine, ThreadPoolExecutor(1, thread_name_prefix="sqlite")
         self._writer = asyncio.Lock()
         self._writing: asyncio.Task[Any] | None = None
         self._batch = InsertBatch(self)
@@ -87,19 +90,30 @@ class Database:
 
         Through aiosqlite every statement, fetch, commit and rollback is its own trip to the
         connection's thread (about 0.1 ms of CPU each); on SQLite this runs the whole
-        transaction in one trip to a writer thread. PostgreSQL runs it on the async engine.
+        transaction in one trip to the SQLite thread. PostgreSQL runs it on the async engine.
         """
-        if self._sqlite_writer is None:
+        if self._sqlite is None:
             async with self.begin() as conn:
                 return await conn.run_sync(work)
-        engine, thread = self._sqlite_writer
+        async with self._turn():
+            return await self._in_sqlite_thread(work, commit=True)
 
-        def transaction() -> T:
-            with engine.begin() as conn:
+    async def run_read(self, work: Callable[[Connection], T]) -> T:
+        """Run `work` (synchronous SQLAlchemy reads) on a connection: one trip on SQLite."""
+        if self._sqlite is None:
+            async with self.connect() as conn:
+                return await conn.run_sync(work)
+        return await self._in_sqlite_thread(work, commit=False)
+
+    async def _in_sqlite_thread(self, work: Callable[[Connection], T], *, commit: bool) -> T:
+        assert self._sqlite is not None
+        engine, thread = self._sqlite
+
+        def run() -> T:
+            with engine.begin() if commit else engine.connect() as conn:
                 return work(conn)
 
-        async with self._turn():
-            return await asyncio.get_running_loop().run_in_executor(thread, transaction)
+        return await asyncio.get_running_loop().run_in_executor(thread, run)
 
     @asynccontextmanager
     async def _turn(self) -> AsyncIterator[None]:
@@ -155,7 +169,7 @@ class Database:
 
     async def dispose(self) -> None:
         await self.engine.dispose()
-        if self._sqlite_writer is not None:
-            engine, thread = self._sqlite_writer
+        if self._sqlite is not None:
+            engine, thread = self._sqlite
             await asyncio.get_running_loop().run_in_executor(thread, engine.dispose)
             thread.shutdown()

@@ -34,8 +34,30 @@ class Timeline:
         conn: AsyncConnection | None = None,
     ) -> int:
         """Record a bot action; pass `conn` to make it part of the caller's transaction."""
+        row = self.entry(
+            incident_id, kind, text, actor=actor, occurred_at=occurred_at, is_key=is_key, data=data
+        )
+        if conn is not None:
+            result = await conn.execute(tables.timeline_entries.insert(), row)
+            return int(result.inserted_primary_key[0])
+        async with self.db.begin() as own:
+            result = await own.execute(tables.timeline_entries.insert(), row)
+            return int(result.inserted_primary_key[0])
+
+    def entry(
+        self,
+        incident_id: int,
+        kind: EntryKind,
+        text: str = "",
+        *,
+        actor: str | None = None,
+        occurred_at: datetime | None = None,
+        is_key: bool = True,
+        data: dict[str, Any] | None = None,
+    ) -> dict[str, Any]:
+        """The row of a bot action's entry, for a caller that writes it in its own way."""
         now = self.clock.now()
-        values = {
+        return {
             "incident_id": incident_id,
             "kind": kind.value,
             "occurred_at": occurred_at or now,
@@ -46,12 +68,6 @@ class Timeline:
             "deleted": False,
             "data": data or {},
         }
-        if conn is not None:
-            result = await conn.execute(tables.timeline_entries.insert().values(**values))
-            return int(result.inserted_primary_key[0])
-        async with self.db.begin() as own:
-            result = await own.execute(tables.timeline_entries.insert().values(**values))
-            return int(result.inserted_primary_key[0])
 
     async def record_message(
         self,

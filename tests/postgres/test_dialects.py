@@ -13,7 +13,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
-from sqlalchemy import func, inspect, select
+from sqlalchemy import Connection, func, inspect, select
 
 from bot.clock import ManualClock
 from bot.incidents.service import NUDGE, Incidents
@@ -125,6 +125,30 @@ async def test_conflicting_inserts_are_ignored_and_counted(
         first = await conn.execute(claim.values(event_id="Ev1", received_at=START))
         again = await conn.execute(claim.values(event_id="Ev1", received_at=START))
     assert (first.rowcount, again.rowcount) == (1, 0)
+
+
+async def test_one_trip_transactions_commit_or_roll_back_whole(
+    replicas: tuple[Replica, Replica],
+) -> None:
+    """`run_transaction` (SQLite: its own thread and engine) commits all or nothing, and the
+    other replica's `run_read` and async engine see what it committed."""
+    a, b = replicas
+    incident = await a.incidents.declare("Quotes gone", severity=Severity.sev1, declared_by="U1")
+    note = a.timeline.entry(incident.id, EntryKind.note, "half-done")
+
+    def fails_half_way(conn: Connection) -> None:
+        conn.execute(tables.timeline_entries.insert(), note)
+        raise RuntimeError("boom")
+
+    before = await count(b.db, tables.timeline_entries)
+    with pytest.raises(RuntimeError, match="boom"):
+        await a.db.run_transaction(fails_half_way)
+    assert await count(b.db, tables.timeline_entries) == before
+
+    await a.incidents.note(incident, "10:40 deploy", actor="U2", at=START, data={})
+    assert await count(b.db, tables.timeline_entries) == before + 1
+    found = await b.incidents.by_channel("C-none")
+    assert found is None and (await b.incidents.get(incident.id)).title == "Quotes gone"
 
 
 async def test_each_due_item_runs_once_across_replicas(
