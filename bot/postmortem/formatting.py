@@ -11,6 +11,7 @@ from collections.abc import Sequence
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
+from babel import Locale
 from babel.dates import format_date, format_time, get_timezone_name
 from babel.lists import format_list
 from babel.units import format_unit
@@ -22,7 +23,7 @@ class Formatter:
     """Formats instants in one timezone and one language, relative to the incident's day."""
 
     def __init__(self, language: str, phrases: Phrases, timezone: str, day: datetime) -> None:
-        self.locale = language
+        self.locale = Locale.parse(language)  # parsed once: drafts format thousands of times
         self.phrases = phrases
         self.zone = ZoneInfo(timezone)
         self.day = self.local(day).date()
