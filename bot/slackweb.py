@@ -113,7 +113,12 @@ class SlackWeb:
         return [str(u) for u in resp.get("users", [])]
 
     async def set_topic(self, channel: str, topic: str) -> None:
-        await self.client.conversations_setTopic(channel=channel, topic=topic[:TOPIC_MAX])
+        """Set the topic unless it already reads so: Slack posts a notice in the channel on
+        every topic change, and `conversations.setTopic` is rate-limited tightly (tier 2)."""
+        topic = topic[:TOPIC_MAX]
+        info = await self.client.conversations_info(channel=channel)
+        if (info.get("channel") or {}).get("topic", {}).get("value") != topic:
+            await self.client.conversations_setTopic(channel=channel, topic=topic)
 
     async def post(
         self,

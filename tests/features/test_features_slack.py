@@ -72,6 +72,11 @@ async def test_the_outage_day(stack: SandboxStack, channel: str, clock: ManualCl
             )
             assert "Purchases down 23 h 41 min · Quotes down 3 h 1 min" in str(announcement.blocks)
 
+    # Feature changes leave the topic as it was: Slack would post a notice for each setting.
+    notices = stack.sandbox.messages(channel, include_system=True)
+    topic_notices = [m for m in notices if m.subtype == "channel_topic"]
+    assert len(topic_notices) == 1
+
     quotes = ":large_green_circle: *Quotes* restored at 17:30 · down 6 h 50 min"
     purchases = ":large_green_circle: *Purchases* restored at 14:30 · down 24 h 30 min"
     listed = await run(stack, channel, "feature list", user=GIULIA)
