@@ -17,6 +17,7 @@ from bot.models import FeatureState, Incident
 from bot.services import Services
 from bot.slackweb import escape
 from bot.timeparse import TimeParseError, parse_at
+from handlers.close_form import with_close_button
 from handlers.context import CommandContext, Reply, Subcommand, clicked_incident
 from handlers.lifecycle import resolve_now
 from handlers.views import confirm_blocks
@@ -147,4 +148,6 @@ def register(app: AsyncApp, services: Services) -> None:
         reply = await resolve_now(services, incident, user)
         # Two calls: whether Slack posts a message sent along with delete_original is unclear.
         await respond(delete_original=True)
-        await respond(text=restored + reply.text, response_type="in_channel")
+        said = restored + reply.text
+        blocks = with_close_button(said, incident)
+        await respond(text=said, blocks=blocks, response_type="in_channel")

@@ -12,6 +12,7 @@ from bot.clock import ManualClock
 from bot.errors import InputError
 from bot.sandbox.stack import SandboxStack
 from bot.timeline.export import export
+from handlers.close_form import CLOSE_BUTTON
 from handlers.features import split_name_time
 
 from .helpers import ANNOUNCE, GIULIA, MARCO, recorded, run, status_message, status_updates
@@ -153,8 +154,10 @@ async def test_resolve_guard_restore_and_resolve(
     assert incident.status.value == "resolved"
     (quotes,) = await stack.services.features.statuses(incident)
     assert quotes.state.value == "up" and quotes.down == timedelta(hours=6, minutes=50)
-    said = stack.sandbox.messages(channel)[-1].text
-    assert "*Quotes* restored at 17:30" in said and "resolved INC-1" in said
+    said = stack.sandbox.messages(channel)[-1]
+    assert "*Quotes* restored at 17:30" in said.text and "resolved INC-1" in said.text
+    # as after a plain resolve: the way on is the close button
+    assert CLOSE_BUTTON in str(said.blocks) and "Close and draft" in str(said.blocks)
     assert ":large_green_circle: *Quotes* restored at 17:30" in status_message(stack, channel)
 
 
