@@ -50,11 +50,11 @@ async def stream(driver: SlackDriver, channels: list[str], start: int, stop: int
 def test_a_crash_mid_stream_loses_and_duplicates_nothing(
     tmp_path: Path, sig: signal.Signals
 ) -> None:
-    database, log = tmp_path / "bot.db", tmp_path / "bot.log"
+    database = tmp_path / "bot.db"
     with SandboxThread() as box:
         sandbox = box.sandbox
-        with bot_process(sandbox.api_url, database, log) as (process, url):
-            driver = SlackDriver(sandbox, url, signing_secret=SIGNING_SECRET)
+        with bot_process(box, tmp_path) as bot:
+            driver = SlackDriver(sandbox, bot.request_url, signing_secret=SIGNING_SECRET)
             for title in ("Quotes down", "Purchases down"):
                 assert box.run(driver.command("U01MARCO", "C0INCIDENTS", f"declare {title}")).ok
 
@@ -78,13 +78,15 @@ def test_a_crash_mid_stream_loses_and_duplicates_nothing(
                     stream(driver, channels, MESSAGES // 2, MESSAGES * 3 // 4)
                 )
                 await asyncio.sleep(0.02)  # not waiting for anything: the signal lands mid-batch
-                process.send_signal(sig)
+                assert bot.proc is not None
+                bot.proc.send_signal(sig)
+                await bot.proc.wait()
                 return failed + await second
 
             lost_deliveries = box.run(kill_mid_stream())
-            process.wait(timeout=30)
-        with bot_process(sandbox.api_url, database, log) as (_process, url):
-            driver = SlackDriver(sandbox, url, signing_secret=SIGNING_SECRET)
+            stopped_log = bot.log_path.read_text()
+        with bot_process(box, tmp_path) as bot:
+            driver = SlackDriver(sandbox, bot.request_url, signing_secret=SIGNING_SECRET)
             box.run(stream(driver, channels, MESSAGES * 3 // 4, MESSAGES))
             rows = eventually(lambda: len(recorded(database)) >= MESSAGES and recorded(database))
         box.run(driver.aclose())
@@ -96,4 +98,4 @@ def test_a_crash_mid_stream_loses_and_duplicates_nothing(
     assert all(n == 1 for _c, _ts, n in rows), "none recorded twice"
     print(f"{sig.name}: {MESSAGES} messages, {lost_deliveries} deliveries failed, 0 lost, 0 twice")
     if sig == signal.SIGTERM:
-        assert "Traceback" not in log.read_text()
+        assert "Traceback" not in stopped_log

@@ -92,14 +92,9 @@ def bot(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Bot]:
     folder = tmp_path_factory.mktemp("hostile")
     with (
         SandboxThread() as sandbox,
-        bot_process(
-            sandbox.sandbox.api_url,
-            folder / "bot.db",
-            folder / "bot.log",
-            OUTAGEBOT_LOG_LEVEL="INFO",
-        ) as (_process, url),
+        bot_process(sandbox, folder, OUTAGEBOT_LOG_LEVEL="INFO") as process,
     ):
-        running = Bot(sandbox, url, folder / "bot.db", folder / "bot.log")
+        running = Bot(sandbox, process.request_url, folder / "bot.db", process.log_path)
         assert running.command("C0INCIDENTS", "declare Quotes down").status_code == 200
         assert eventually(lambda: sandbox.sandbox.channel_by_name("inc-1-quotes-down"))
         yield running
