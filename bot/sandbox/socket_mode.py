@@ -70,6 +70,7 @@ class Delivery:
     acked: bool = False
     response: dict[str, Any] | None = None
     elapsed: float = 0.0
+    connection: int | None = None  # the one that acked
 
     @property
     def sent(self) -> bool:
@@ -102,6 +103,7 @@ class SocketModeServer:
         self._tickets: set[str] = set()
         self._pending: dict[str, asyncio.Future[dict[str, Any] | None]] = {}
         self._acks_to_lose = 0
+        self._turns = itertools.count()
 
     # --- the Web API method and the WebSocket endpoint ----------------------------------
 
@@ -154,9 +156,10 @@ class SocketModeServer:
 
     # --- delivering ---------------------------------------------------------------------
 
-    def _current(self) -> Connection | None:
+    def _next(self) -> Connection | None:
+        """Slack spreads envelopes over an app's open connections (up to 10): in turn here."""
         usable = [c for c in self._connections.values() if c.usable]
-        return usable[-1] if usable else None
+        return usable[next(self._turns) % len(usable)] if usable else None
 
     @property
     def connected(self) -> int:
@@ -177,7 +180,7 @@ class SocketModeServer:
         started = time.monotonic()
         last = max(retry_attempt, self.event_retries) if kind == "events_api" else retry_attempt
         for attempt in range(retry_attempt, last + 1):
-            connection = self._current()
+            connection = self._next()
             if connection is None:
                 break
             framed = envelope(
@@ -198,7 +201,7 @@ class SocketModeServer:
                 continue
             finally:
                 self._pending.pop(framed["envelope_id"], None)
-            delivery.acked = True
+            delivery.acked, delivery.connection = True, connection.id
             break
         delivery.elapsed = time.monotonic() - started
         return delivery

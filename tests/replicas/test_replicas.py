@@ -1,4 +1,5 @@
-"""Two `outagebot run` processes on one PostgreSQL database, behind one Slack.
+"""Two `outagebot run` processes on one PostgreSQL database, behind one Slack, in HTTP mode
+and in Socket Mode.
 
 Slack's deliveries are spread across both replicas, and every event also reaches the other one
 at the same moment as Slack's retry, so the two race on every event. Each message must be
@@ -21,6 +22,7 @@ from sqlalchemy import func, select, update
 from bot.sandbox import DriverReply, SlackDriver, SlackSandbox, payloads
 from bot.sandbox.process import BotProcess
 from bot.sandbox.server import SIGNING_SECRET
+from bot.sandbox.state import APP_TOKEN
 from bot.store import tables
 from bot.store.database import Database
 
@@ -82,13 +84,28 @@ def db_url(tmp_path: Path, database_for: Callable[[Path], str]) -> str:
 async def replicas(
     tmp_path: Path, db_url: str, sandbox: SlackSandbox
 ) -> AsyncIterator[list[BotProcess]]:
+    async for bots in running(tmp_path, db_url, sandbox, {}):
+        yield bots
+
+
+@pytest.fixture
+async def socket_replicas(
+    tmp_path: Path, db_url: str, sandbox: SlackSandbox
+) -> AsyncIterator[list[BotProcess]]:
+    async for bots in running(tmp_path, db_url, sandbox, {"SLACK_APP_TOKEN": APP_TOKEN}):
+        yield bots
+
+
+async def running(
+    folder: Path, db_url: str, sandbox: SlackSandbox, env: dict[str, str]
+) -> AsyncIterator[list[BotProcess]]:
     bots = [
         BotProcess(
-            tmp_path,
+            folder,
             database_url=db_url,
             api_url=sandbox.api_url,
             signing_secret=sandbox.signing_secret,
-            env={"OUTAGEBOT_SCHEDULE_TICK": str(TICK)},
+            env={"OUTAGEBOT_SCHEDULE_TICK": str(TICK), **env},
         )
         for _ in range(2)
     ]
@@ -187,3 +204,39 @@ async def test_replicas_record_each_event_once_and_remind_once(
     assert await scalar(db, nudges) == ROUNDS
     for driver in [*direct, spread]:
         await driver.aclose()
+
+
+async def test_socket_mode_replicas_share_the_deliveries_and_record_each_once(
+    sandbox: SlackSandbox, socket_replicas: list[BotProcess], db: Database
+) -> None:
+    """Each replica opens its own connection; Slack spreads envelopes over both, and an
+    envelope sent again (as after a lost ack) may reach the other replica."""
+    driver = SlackDriver(sandbox, "", transport="socket")
+    assert sandbox.socket.connected == 2
+    reply = await driver.command(MARCO, ANNOUNCE, "declare Quotes gone after the deploy")
+    assert reply.ok and "INC-1" in reply.text
+    incidents, entries = tables.incidents, tables.timeline_entries
+
+    async def set_up() -> bool:
+        return (
+            await scalar(db, select(incidents.c.status_ts).where(incidents.c.id == 1)) is not None
+        )
+
+    await eventually(set_up)
+    channel = str(await scalar(db, select(incidents.c.channel_id).where(incidents.c.id == 1)))
+    for start in range(0, MESSAGES, 10):
+        await asyncio.gather(
+            *(driver.message(MARCO, channel, f"update {n}") for n in range(start, start + 10))
+        )
+    messages = [d for d in sandbox.socket.deliveries if d.type == "events_api"]
+    for delivery in random.Random(10).sample(messages, LATE_RETRIES):
+        assert (await driver.deliver(delivery.payload, retry_num=1, retry_reason="timeout")).ok
+
+    recorded = select(func.count()).where(entries.c.kind == "message")
+    assert await scalar(db, recorded) == MESSAGES
+    distinct = select(func.count(func.distinct(entries.c.ts))).where(entries.c.kind == "message")
+    assert await scalar(db, distinct) == MESSAGES
+    deliveries = [d for d in sandbox.socket.deliveries if d.type == "events_api"]
+    assert all(d.acked for d in deliveries)
+    assert len({d.connection for d in deliveries}) == 2, "both replicas took envelopes"
+    await driver.aclose()
