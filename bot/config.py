@@ -27,6 +27,7 @@ from pydantic_settings import (
     SettingsConfigDict,
     TomlConfigSettingsSource,
 )
+from sqlalchemy.engine import make_url
 
 from bot.maintenance.targets import Target, TargetName
 from bot.models import Severity
@@ -108,6 +109,16 @@ class Settings(BaseSettings):
             raise ValueError(
                 f"{value!r} is not an IANA timezone (e.g. Europe/Copenhagen)"
             ) from None
+        return value
+
+    @field_validator("database_url")
+    @classmethod
+    def _sqlite_file(cls, value: str) -> str:
+        url = make_url(value)
+        if url.get_backend_name() == "sqlite" and url.database in (None, "", ":memory:"):
+            # The store opens the file twice (async engine and SQLite thread): in memory,
+            # each would get a database of its own.
+            raise ValueError("SQLite needs a file, e.g. sqlite+aiosqlite:///outagebot.db")
         return value
 
     @field_validator("slack_api_url")

@@ -86,3 +86,15 @@ def test_missing_file(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     monkeypatch.setenv("OUTAGEBOT_CONFIG", str(tmp_path / "nope.toml"))
     with pytest.raises(ConfigError, match="no such file"):
         load_settings()
+
+
+@pytest.mark.parametrize("url", ["sqlite+aiosqlite://", "sqlite+aiosqlite:///:memory:"])
+def test_an_in_memory_sqlite_database_is_refused(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, url: str
+) -> None:
+    """The store opens SQLite twice (async engine, SQLite thread): in memory, writes would be
+    lost between the two."""
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("OUTAGEBOT_DATABASE_URL", url)
+    with pytest.raises(ConfigError, match=r"OUTAGEBOT_DATABASE_URL.*SQLite needs a file"):
+        load_settings()
