@@ -3,7 +3,7 @@ transaction, and one statement per table.
 
 Every caller still returns only after the commit that holds its rows (Slack is acked only once
 an event is recorded), but under load a transaction's fixed cost is paid once per batch
-instead of once per event, and on SQLite a batch is one trip to the writer thread.
+instead of once per event, and on SQLite a batch is one trip to the SQLite thread.
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""The async engine: one code path for SQLite (aiosqlite) and PostgreSQL (asyncpg)."""
+"""The engines: SQLite (aiosqlite, and a thread for one-trip work) or PostgreSQL (asyncpg)."""
 
 from __future__ import annotations
 
