@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test lint format run bench clean
+.PHONY: demo test lint i18n format run bench clean
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -15,12 +15,19 @@ $(STAMP): pyproject.toml
 demo: $(STAMP)
 	$(BIN)/outagebot demo
 
-test: $(STAMP) lint
+test: $(STAMP) lint i18n
 	$(BIN)/python -m pytest -n 2
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+
+# Re-extract the gettext template, merge it into bot/locale/*/LC_MESSAGES/messages.po and fail
+# on any message missing, fuzzy or untranslated (see bot/i18n/check.py).
+i18n: $(STAMP)
+	$(BIN)/pybabel -q extract -F babel.cfg --omit-header --no-location --sort-output \
+		-o bot/locale/messages.pot .
+	$(BIN)/python -m bot.i18n.check
 
 format: $(STAMP)
 	$(BIN)/ruff check --fix .

@@ -16,6 +16,7 @@ from datetime import timedelta
 from bot.clock import Clock, SystemClock
 from bot.config import Settings
 from bot.features import Catalog, FeatureBoard, Features
+from bot.i18n import Texts, texts
 from bot.incidents.board import Board
 from bot.incidents.nudges import Nudges
 from bot.incidents.service import Incidents
@@ -60,6 +61,8 @@ class Services:
     backfill: Backfill
     postmortems: Postmortems
     drafts: Delivery
+    # The workspace's language: every text the bot puts in Slack.
+    texts: Texts
     # Seconds between looks for due nudges and reminders; 0 turns the loop off (tests tick).
     schedule_tick: float = 30.0
     _stop: asyncio.Event = field(default_factory=asyncio.Event)
@@ -168,6 +171,7 @@ def build_services(settings: Settings, clock: Clock | None = None) -> Services:
         backfill=Backfill(capture, timeline, incidents, slack),
         postmortems=postmortems,
         drafts=Delivery(postmortems, slack, timeline),
+        texts=texts(settings.language),
         schedule_tick=settings.schedule_tick,
         declare_hooks=[features.on_declare],
     )

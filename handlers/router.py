@@ -14,6 +14,7 @@ from slack_bolt.async_app import AsyncAck, AsyncApp
 
 from bot import logs
 from bot.errors import InputError
+from bot.i18n import Texts
 from bot.services import Services
 from handlers.context import CommandContext, Reply, Subcommand
 
@@ -23,8 +24,8 @@ COMMAND = "/incident"
 OUTSIDE = {"declare", "list", "help"}
 
 
-def help_reply(subcommands: list[Subcommand]) -> Reply:
-    lines = ["*`/incident` subcommands*"]
+def help_reply(t: Texts, subcommands: list[Subcommand]) -> Reply:
+    lines = [t._("*`/incident` subcommands*")]
     for sub in subcommands:
         lines.append(f"• `{sub.usage}` — {sub.summary}. Example: `{sub.example}`")
     return Reply("\n".join(lines))
@@ -41,14 +42,15 @@ class Router:
         name, _, args = text.partition(" ")
         name = name.lower()
         if not name or name == "help":
-            return help_reply(self.subcommands)
+            return help_reply(self.services.texts, self.subcommands)
         sub = self.by_name.get(name)
         if sub is None:
+            t = self.services.texts
             close = difflib.get_close_matches(name, list(self.by_name), n=1)
-            hint = f"Did you mean `/incident {close[0]}`? " if close else ""
+            hint = t._("Did you mean `/incident {name}`?").format(name=close[0]) if close else ""
             raise InputError(
-                f"`{name[:40]}` is not an /incident subcommand.",
-                f"{hint}`/incident help` lists them all.",
+                t._("`{name}` is not an /incident subcommand.").format(name=name[:40]),
+                " ".join([hint, t._("`/incident help` lists them all.")]).strip(),
             )
         ctx = CommandContext(
             services=self.services,
@@ -85,5 +87,9 @@ def register(app: AsyncApp, router: Router) -> None:
         except Exception:
             # Raising after ack would leave Slack without an answer (Bolt quirk): say it here.
             log.exception("/incident %s failed", str(body.get("text", ""))[:80])
-            reply = Reply(":x: Something went wrong handling that command; it is in the bot's log.")
+            reply = Reply(
+                router.services.texts._(
+                    ":x: Something went wrong handling that command; it is in the bot's log."
+                )
+            )
         await ack(**reply.ack_kwargs())

@@ -1,0 +1,57 @@
+"""The gettext catalogs: complete, loadable, and what the bot answers with."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from babel.messages.catalog import Message
+from babel.messages.pofile import read_po
+
+from bot.clock import ManualClock
+from bot.i18n import LANGUAGES, po_path, texts
+from bot.i18n.check import problems
+from bot.sandbox.stack import SandboxStack
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_every_committed_message_is_translated(language: str) -> None:
+    with po_path(language).open("rb") as po:
+        catalog = read_po(po, locale=language)
+    assert len(catalog) > 0
+    assert [p for m in catalog for p in problems(m, language)] == []
+
+
+@pytest.mark.parametrize(
+    ("message", "complaint"),
+    [
+        (Message("Noted at {time}.", ""), "is not translated"),
+        (Message("Noted at {time}.", "Annotato alle {time}.", flags=["fuzzy"]), "is fuzzy"),
+        (Message("Noted at {time}.", "Annotato alle {ora}."), "uses fields ['ora']"),
+        (Message(("{n} minute", "{n} minutes"), ("{n} minuto", "")), "is not translated"),
+    ],
+)
+def test_the_check_names_what_a_translator_must_fix(message: Message, complaint: str) -> None:
+    assert complaint in " ".join(problems(message, "it"))
+
+
+def test_a_complete_message_passes_the_check() -> None:
+    message = Message(("{n} minute", "{n} minutes"), ("{n} minuto", "{n} minuti", "{n} minuti"))
+    assert problems(message, "it") == []
+
+
+def test_an_unknown_language_is_refused_with_the_known_ones() -> None:
+    with pytest.raises(ValueError, match="known: en, it"):
+        texts("fr")
+
+
+async def test_the_bot_answers_in_the_workspace_language(
+    tmp_path: Path, clock: ManualClock, database_for: Callable[[Path], str]
+) -> None:
+    async with SandboxStack(
+        database_for(tmp_path), clock=clock, settings={"language": "it"}
+    ) as stack:
+        reply = await stack.driver.command("U01MARCO", "C0INCIDENTS", "dichiarazione")
+    assert "non è un sottocomando di /incident" in reply.text
+    assert "`/incident help` li elenca tutti." in reply.text
