@@ -193,6 +193,9 @@ def _day(word: str, local_now: datetime, languages: Sequence[str]) -> date:
 
 def _dateparse(text: str, languages: Sequence[str], settings: dict[str, Any]) -> datetime | None:
     try:
-        return dateparser.parse(text, languages=list(languages), settings=settings)
+        parsed: datetime | None = dateparser.parse(
+            text, languages=list(languages), settings=settings
+        )
+        return parsed
     except (ValueError, OverflowError):
         return None
