@@ -116,4 +116,4 @@ async def open_close_modal(services: Services, incident: Incident, trigger_id: s
     if not trigger_id:
         raise InputError("Closing needs Slack's form, and this request did not come with one.")
     view = close_modal(incident, services.settings.language)
-    await services.slack.client.views_open(trigger_id=trigger_id, view=view)
+    await services.slack.open_view(trigger_id, view)

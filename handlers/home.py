@@ -60,7 +60,7 @@ async def home_view(services: Services) -> dict[str, Any]:
 
 async def publish_home(services: Services, user_id: str) -> None:
     try:
-        await services.slack.client.views_publish(user_id=user_id, view=await home_view(services))
+        await services.slack.publish_home(user_id, await home_view(services))
     except SlackApiError as exc:
         log.warning("App Home for %s not published: %s", user_id, error_code(exc))
 
@@ -77,7 +77,7 @@ def register(app: AsyncApp, services: Services) -> None:
         view = declare_modal(
             services.settings.default_severity, [f.name for f in services.settings.features]
         )
-        await services.slack.client.views_open(trigger_id=body["trigger_id"], view=view)
+        await services.slack.open_view(body["trigger_id"], view)
 
     @app.shortcut("declare_from_message")
     async def declare_from_message(ack: AsyncAck, body: dict[str, Any]) -> None:
@@ -89,4 +89,4 @@ def register(app: AsyncApp, services: Services) -> None:
             title=" ".join(text.split())[:150],
             channel_id=str((body.get("channel") or {}).get("id") or ""),
         )
-        await services.slack.client.views_open(trigger_id=body["trigger_id"], view=view)
+        await services.slack.open_view(body["trigger_id"], view)

@@ -74,7 +74,7 @@ async def declare(ctx: CommandContext) -> Reply:
         view = declare_modal(
             services.settings.default_severity, features, channel_id=ctx.channel_id
         )
-        await services.slack.client.views_open(trigger_id=ctx.trigger_id, view=view)
+        await services.slack.open_view(ctx.trigger_id, view)
         return Reply("")
     incident = await services.incidents.declare(
         ctx.args, severity=services.settings.default_severity, declared_by=ctx.user_id

@@ -16,18 +16,8 @@ async def resolve_user(slack: SlackWeb, text: str) -> str:
     if match := _ESCAPED.match(text):
         return match.group(1)
     name = text.removeprefix("@").lower()
-    if name:
-        cursor: str | None = None
-        while True:
-            resp = await slack.client.users_list(limit=200, cursor=cursor)
-            for user in resp.get("members", []):
-                profile = user.get("profile") or {}
-                names = {user.get("name"), profile.get("display_name"), profile.get("real_name")}
-                if name in {str(n).lower() for n in names if n} and not user.get("deleted"):
-                    return str(user["id"])
-            cursor = (resp.get("response_metadata") or {}).get("next_cursor") or None
-            if not cursor:
-                break
+    if name and (user := await slack.find_user(name)):
+        return user
     raise InputError(
         f"`{text[:80]}` is not a user in this workspace.",
         "Mention them: `/incident lead @giulia`.",

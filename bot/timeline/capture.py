@@ -174,10 +174,9 @@ class Capture:
             if on:
                 await self.slack.react(channel_id, ts, self.confirm_reaction)
             else:
-                await self.slack.client.reactions_remove(
-                    channel=channel_id, timestamp=ts, name=self.confirm_reaction
-                )
+                # Deleted meanwhile, or taken off by hand: the gateway counts both as done.
+                await self.slack.unreact(channel_id, ts, self.confirm_reaction)
         except SlackApiError as exc:
-            # Deleted meanwhile, or the confirmation was already taken off by hand.
-            if error_code(exc) not in {"message_not_found", "no_reaction"}:
+            # Deleted meanwhile: nothing left to confirm on.
+            if error_code(exc) != "message_not_found":
                 raise
