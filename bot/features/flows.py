@@ -8,11 +8,12 @@ from datetime import datetime
 
 from bot import durations
 from bot.features.board import ICONS
-from bot.features.service import WORDS, FeatureChange, local_when
+from bot.features.service import WORDS, FeatureChange
 from bot.incidents import flows as incident_flows
 from bot.models import FeatureState, Incident
 from bot.services import Services
 from bot.slackweb import escape
+from bot.timefmt import when as local_when
 
 
 def change_text(user_id: str, change: FeatureChange, tz: str, now: datetime) -> str:
