@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-import uuid
 from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qsl
 
@@ -22,15 +21,6 @@ if TYPE_CHECKING:
 
 SERVICES = web.AppKey("services", Services)
 log = logging.getLogger(__name__)
-
-
-def request_key(body: dict[str, Any]) -> str:
-    """What identifies a Slack request in the logs: event id, trigger id, or a fresh id."""
-    for key in ("event_id", "trigger_id", "envelope_id"):
-        value = body.get(key)
-        if isinstance(value, str) and value:
-            return value
-    return uuid.uuid4().hex[:12]
 
 
 async def to_bolt_request(request: web.Request) -> AsyncBoltRequest:
@@ -66,7 +56,7 @@ def build_web_app(
             # malformed bodies; such a request is refused without being processed.
             log.warning("refused a malformed request: %s", type(exc).__name__)
             return web.Response(status=400, text="malformed request")
-        logs.request_id.set(request_key(bolt_request.body))
+        logs.request_id.set(logs.request_key(bolt_request.body))
         bolt_response = await bolt.async_dispatch(bolt_request)
         return await to_aiohttp_response(bolt_response)
 

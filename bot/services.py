@@ -21,7 +21,7 @@ from bot.incidents.board import Board
 from bot.incidents.nudges import Nudges
 from bot.incidents.service import Incidents
 from bot.incidents.setup import Responders, Setup
-from bot.maintenance import MaintenanceGateway, RetryPolicy
+from bot.maintenance import MaintenanceGateway
 from bot.maintenance.board import MaintenanceSection
 from bot.maintenance.permissions import MaintenancePermissions
 from bot.maintenance.service import Maintenance
@@ -29,6 +29,7 @@ from bot.models import Incident
 from bot.people import People
 from bot.postmortem.delivery import Delivery
 from bot.postmortem.service import Postmortems
+from bot.retry import RetryPolicy
 from bot.schedules import Schedules
 from bot.slackweb import SlackWeb, build_client
 from bot.store import migrate

@@ -20,6 +20,9 @@ from zoneinfo import ZoneInfo
 
 import dateparser
 
+from bot.timefmt import clock as format_local  # re-exported: one formatter
+from bot.timefmt import day_clock as format_local_datetime
+
 EXAMPLES: tuple[str, ...] = (
     "10:40",
     "at 10:40",
@@ -73,16 +76,6 @@ class TimedText:
     at: datetime | None
     text: str
     time_text: str | None
-
-
-def format_local(dt: datetime, tz: str) -> str:
-    """The local "HH:MM" a responder in `tz` reads on their clock."""
-    return dt.astimezone(ZoneInfo(tz)).strftime("%H:%M")
-
-
-def format_local_datetime(dt: datetime, tz: str) -> str:
-    """The local day-first "30/04 10:40", for times that are not today."""
-    return dt.astimezone(ZoneInfo(tz)).strftime("%d/%m %H:%M")
 
 
 def parse_note(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
@@ -9,6 +10,9 @@ from typing import Any
 from bot.errors import InputError
 from bot.models import Incident
 from bot.services import Services
+from bot.slackweb import SlackWeb
+
+_ESCAPED = re.compile(r"^<@([UW][A-Z0-9]+)(?:\|[^>]*)?>$")
 
 
 @dataclass(frozen=True)
@@ -68,3 +72,17 @@ async def clicked_incident(services: Services, body: dict[str, Any]) -> Incident
     if not isinstance(value, str) or not value.isdigit():
         raise InputError("That button does not belong to an incident.")
     return await services.incidents.get(int(value))
+
+
+async def resolve_user(slack: SlackWeb, text: str) -> str:
+    """`<@U123|name>` (Slack's escaped mention) or a plain `@name` -> a user id."""
+    text = text.strip()
+    if match := _ESCAPED.match(text):
+        return match.group(1)
+    name = text.removeprefix("@").lower()
+    if name and (user := await slack.find_user(name)):
+        return user
+    raise InputError(
+        f"`{text[:80]}` is not a user in this workspace.",
+        "Mention them: `/incident lead @giulia`.",
+    )

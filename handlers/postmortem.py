@@ -1,7 +1,7 @@
 """Closing through the close modal, and `/incident postmortem [en|it] [customer|internal]`.
 
-The modal's answers are saved before the incident closes, so a draft can always be made again
-from the record; rendering and uploading run after the ack.
+The save-close-draft sequence is `bot.postmortem.flows.close_and_draft`; this module parses
+the modal and renders the answer.
 """
 
 from __future__ import annotations
@@ -11,18 +11,16 @@ import logging
 from typing import Any, cast
 
 from slack_bolt.async_app import AsyncAck, AsyncApp
-from slack_sdk.errors import SlackApiError
 
 from bot.errors import InputError
-from bot.models import Incident, Status
+from bot.postmortem import flows
 from bot.postmortem.delivery import WHAT
 from bot.postmortem.phrases import LANGUAGES
 from bot.postmortem.service import AUDIENCES, Audience
 from bot.services import Services
-from bot.slackweb import error_code, escape
-from handlers.close_form import CLOSE_BUTTON, CLOSE_CALLBACK, close_form, open_close_modal
+from bot.slackweb import escape
 from handlers.context import CommandContext, Reply, Subcommand, clicked_incident
-from handlers.lifecycle import close_now
+from handlers.views.close import CLOSE_BUTTON, CLOSE_CALLBACK, close_form, open_close_modal
 
 log = logging.getLogger(__name__)
 
@@ -58,16 +56,6 @@ async def postmortem(ctx: CommandContext) -> Reply:
     )
 
 
-async def _closed_and_drafted(services: Services, incident: Incident, announcement: str) -> None:
-    if incident.channel_id:
-        try:
-            await services.slack.post(incident.channel_id, announcement)
-        except SlackApiError as exc:
-            log.warning("%s: could not say it closed: %s", incident.number, error_code(exc))
-    language = await services.postmortems.language_of(incident.id)
-    await services.drafts.deliver(incident, [(audience, language) for audience in AUDIENCES])
-
-
 SUBCOMMANDS = [
     Subcommand(
         "postmortem",
@@ -86,34 +74,21 @@ def register(app: AsyncApp, services: Services) -> None:
         form = close_form((view.get("state") or {}).get("values") or {})
         user = str((body.get("user") or {}).get("id") or "")
         try:
-            incident = await services.incidents.get(
-                int(json.loads(view.get("private_metadata") or "{}")["incident_id"])
-            )
-            if incident.status is Status.closed:
-                raise InputError(
-                    f"{incident.number} is already closed; `/incident postmortem` in its channel"
-                    " drafts again."
-                )
-            await services.postmortems.save_form(incident.id, form)
-            reply = await close_now(services, incident, user)
+            incident_id = int(json.loads(view.get("private_metadata") or "{}")["incident_id"])
+            await flows.close_and_draft(services, incident_id, form, user)
         except InputError as exc:
             await ack(response_action="errors", errors={"root_cause": str(exc)[:150]})
             return
         await ack()
-        closed = await services.incidents.get(incident.id)
-        services.tasks.spawn(
-            _closed_and_drafted(services, closed, reply.text), name=f"close-{incident.id}"
-        )
 
     @app.action(CLOSE_BUTTON)
     async def close_clicked(ack: AsyncAck, body: dict[str, Any], respond: Any) -> None:
         await ack()
         incident = await clicked_incident(services, body)
-        if incident.status is Status.closed:
-            await respond(
-                text=f"{incident.number} is already closed; `/incident postmortem` drafts again.",
-                response_type="ephemeral",
-                replace_original=False,
-            )
+        try:
+            flows.ensure_not_closed(incident)
+        except InputError as exc:
+            await respond(text=exc.message, response_type="ephemeral", replace_original=False)
             return
-        await open_close_modal(services, incident, body.get("trigger_id"))
+        language = services.settings.language
+        await open_close_modal(services.slack, incident, body.get("trigger_id"), language)

@@ -9,7 +9,6 @@ from __future__ import annotations
 from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from slack_bolt.async_app import AsyncApp
 from slack_sdk.models.blocks import (
@@ -25,9 +24,10 @@ from bot.models import Incident, TimelineEntry
 from bot.services import Services
 from bot.slacktext import plain
 from bot.slackweb import escape
+from bot.timefmt import when
 from bot.timeline.capture import PIN, REACTION, read_message
 from bot.timeline.render import describe, mentioned, names_for, people_in
-from bot.timeparse import TimeParseError, format_local, format_local_datetime, parse_note
+from bot.timeparse import TimeParseError, parse_note
 from handlers.context import CommandContext, Reply, Subcommand
 
 MAX_BLOCKS = 50
@@ -35,13 +35,6 @@ SECTION_CHARS = 3000
 # A page stays far below Slack's 40,000-character message limit and readable at a glance.
 PAGE_CHARS = 12_000
 LINE_CHARS = 1_000
-
-
-def when(instant: datetime, now: datetime, tz: str) -> str:
-    """In the incident's timezone: "10:40" today, "29/04 10:40" another day."""
-    zone = ZoneInfo(tz)
-    same_day = instant.astimezone(zone).date() == now.astimezone(zone).date()
-    return format_local(instant, tz) if same_day else format_local_datetime(instant, tz)
 
 
 async def note(ctx: CommandContext) -> Reply:
@@ -67,7 +60,7 @@ async def note(ctx: CommandContext) -> Reply:
     )
     names = await names_for(services.people, mentioned(timed.text))
     shown = plain(timed.text, names)
-    return Reply(f"Noted at {when(at, now, incident.timezone)}: {shown}", in_channel=True)
+    return Reply(f"Noted at {when(at, incident.timezone, now)}: {shown}", in_channel=True)
 
 
 async def timeline(ctx: CommandContext) -> Reply:
@@ -101,7 +94,7 @@ async def timeline(ctx: CommandContext) -> Reply:
 def _line(entry: TimelineEntry, names: Mapping[str, str], incident: Incident, now: datetime) -> str:
     """One mrkdwn line that never pings: names instead of mentions, markup re-escaped."""
     who = f" · {escape(names.get(entry.actor, entry.actor))}" if entry.actor else ""
-    line = f"*{when(entry.occurred_at, now, incident.timezone)}*{who} · "
+    line = f"*{when(entry.occurred_at, incident.timezone, now)}*{who} · "
     line += plain(describe(entry), names)
     return line if len(line) <= LINE_CHARS else line[: LINE_CHARS - 1] + "…"
 

@@ -9,7 +9,6 @@ from __future__ import annotations
 import logging
 from datetime import datetime
 from typing import Protocol
-from zoneinfo import ZoneInfo
 
 from slack_sdk.errors import SlackApiError
 from slack_sdk.models.blocks import (
@@ -20,7 +19,7 @@ from slack_sdk.models.blocks import (
     SectionBlock,
 )
 
-from bot import durations
+from bot import durations, timefmt
 from bot.clock import Clock
 from bot.incidents.service import open_for
 from bot.models import EntryKind, Incident
@@ -50,10 +49,6 @@ class BoardSection(Protocol):
     async def open_items(self, incident: Incident) -> list[str]:
         """What still looks broken (resolving asks for confirmation while there is any)."""
         ...
-
-
-def local_time(instant: datetime, timezone: str) -> str:
-    return instant.astimezone(ZoneInfo(timezone)).strftime("%H:%M")
 
 
 def topic(incident: Incident) -> str:
@@ -100,7 +95,7 @@ class Board:
 
     async def status_blocks(self, incident: Incident) -> tuple[str, list[dict[str, object]]]:
         now = self.clock.now()
-        since = local_time(incident.declared_at, incident.timezone)
+        since = timefmt.clock(incident.declared_at, incident.timezone)
         opened = durations.short(open_for(incident, now))
         icon = STATUS_ICON[incident.status.value]
         fields = [

@@ -24,7 +24,7 @@ class MaintenancePermissions:
         """None when `user` may switch maintenance; otherwise why not, in one sentence."""
         try:
             if self.allowed is None:
-                if channel_id and user in await self._members(channel_id):
+                if channel_id and user in await self.slack.members(channel_id):
                     return None
                 return "only members of the incident channel may switch maintenance mode"
             if user in self.allowed:
@@ -35,15 +35,3 @@ class MaintenancePermissions:
         except SlackApiError as exc:
             return f"Slack could not say who may switch maintenance (`{error_code(exc)}`)"
         return "only the people listed under `[permissions] maintenance` may switch maintenance"
-
-    async def _members(self, channel_id: str) -> set[str]:
-        members: set[str] = set()
-        cursor: str | None = None
-        while True:
-            resp = await self.slack.client.conversations_members(
-                channel=channel_id, limit=1000, cursor=cursor
-            )
-            members.update(str(m) for m in resp.get("members", []))
-            cursor = (resp.get("response_metadata") or {}).get("next_cursor") or None
-            if not cursor:
-                return members

@@ -13,6 +13,7 @@ from datetime import datetime, timedelta
 from typing import Literal
 
 from bot.durations import total
+from bot.features.service import BACKDATED_AFTER
 from bot.models import EntryKind, FeatureState, TimelineEntry
 from bot.postmortem.facts import PostmortemFacts
 from bot.postmortem.formatting import Formatter
@@ -22,8 +23,6 @@ from bot.postmortem.phrases import Phrases
 from bot.slacktext import escape_markdown, to_inert_markdown, to_markdown
 
 Audience = Literal["customer", "internal"]
-
-_BACKDATE_THRESHOLD = timedelta(minutes=1)
 
 
 @dataclass(frozen=True)
@@ -306,7 +305,7 @@ class _Builder:
         when = self.fmt.when(entry.occurred_at)
         if self.audience == "customer":
             return TimelineLine(when, text, entry.kind.value, None, False, None)
-        late = entry.recorded_at - entry.occurred_at >= _BACKDATE_THRESHOLD
+        late = entry.recorded_at - entry.occurred_at >= BACKDATED_AFTER
         backdated = bool(entry.data.get("backdated")) or late
         return TimelineLine(
             time=when,

@@ -16,7 +16,8 @@ from bot.sandbox.api_common import (
     require_member,
 )
 from bot.sandbox.errors import SlackError
-from bot.sandbox.state import BOT_USER_ID, Message, decimal_to_ts, ts_key
+from bot.sandbox.state import BOT_USER_ID, Message
+from bot.slackts import decimal_to_ts, ts_key
 
 NAME_PATTERN = re.compile(r"^[a-z0-9_-]+$")
 NAME_MAX = 80

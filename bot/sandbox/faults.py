@@ -3,6 +3,7 @@
 A rule names a method (or `*` for every Web API method), a fault, and how often it fires:
 the next N calls (`times`), a share of calls drawn from a seeded `random.Random` (`share`,
 repeatable run after run), both (a share, at most N times) or, with neither, every call.
+`latency` delays every Web API call alike, without counting as a fault.
 """
 
 from __future__ import annotations
@@ -99,6 +100,9 @@ class Faults:
     def __init__(self, seed: int = 0) -> None:
         self._seed = seed
         self.rules: list[FaultRule] = []
+        # Seconds every Web API call waits before its answer, on top of any fault: Slack's
+        # ordinary round trip (100-300 ms), so a benchmark counts sequential calls in time.
+        self.latency = 0.0
 
     def add(
         self,
