@@ -1,9 +1,10 @@
 """Slack message markup turned into text that is safe to show elsewhere.
 
 Slack sends `<@U123>`, `<!here>`, `<https://x|label>` and escapes `& < >` as entities. Drafts
-need Markdown without pings or ids (mentions become display names, for customers too); untrusted text in Markdown must stay inert (no HTML, no
-`javascript:` links); text the bot posts back into Slack must never ping anyone. One parser
-splits the text into parts and three renderers decide what each part becomes.
+need Markdown without pings or ids (mentions become display names, for customers too);
+untrusted text in Markdown must stay inert (no HTML, no `javascript:` links); text the bot
+posts back into Slack must never ping anyone. One parser splits the text into parts and three
+renderers decide what each part becomes.
 """
 
 from __future__ import annotations
