@@ -28,6 +28,7 @@ from bot.slackweb import escape
 from bot.timeline.capture import PIN, REACTION, read_message
 from bot.timeline.render import describe, mentioned, names_for, people_in
 from bot.timeparse import TimeParseError, format_local, format_local_datetime, parse_note
+from bot.zones import abbreviation, offset_change
 from handlers.context import CommandContext, Reply, Subcommand
 
 MAX_BLOCKS = 50
@@ -37,11 +38,13 @@ PAGE_CHARS = 12_000
 LINE_CHARS = 1_000
 
 
-def when(instant: datetime, now: datetime, tz: str) -> str:
-    """In the incident's timezone: "10:40" today, "29/04 10:40" another day."""
+def when(instant: datetime, now: datetime, tz: str, marked: bool = False) -> str:
+    """In the incident's timezone: "10:40" today, "29/04 10:40" another day; `marked` adds
+    the abbreviation ("03:20 EDT") when the incident spans a change of offset."""
     zone = ZoneInfo(tz)
     same_day = instant.astimezone(zone).date() == now.astimezone(zone).date()
-    return format_local(instant, tz) if same_day else format_local_datetime(instant, tz)
+    shown = format_local(instant, tz) if same_day else format_local_datetime(instant, tz)
+    return f"{shown} {abbreviation(instant.astimezone(zone))}" if marked else shown
 
 
 async def note(ctx: CommandContext) -> Reply:
@@ -84,7 +87,9 @@ async def timeline(ctx: CommandContext) -> Reply:
         )
     names = await names_for(services.people, people_in(entries))
     now = services.clock.now()
-    pages = paginate([_line(e, names, incident, now) for e in entries])
+    first = min([incident.declared_at, *(e.occurred_at for e in entries)])
+    marked = offset_change(ZoneInfo(incident.timezone), first, incident.resolved_at or now)
+    pages = paginate([_line(e, names, incident, now, marked is not None) for e in entries])
     page = min(int(wanted), len(pages))
     title = f"{incident.number} key timeline"
     blocks: list[Block] = [HeaderBlock(text=title)]
@@ -98,10 +103,12 @@ async def timeline(ctx: CommandContext) -> Reply:
     return Reply(f"{title}, page {page} of {len(pages)}", [b.to_dict() for b in blocks])
 
 
-def _line(entry: TimelineEntry, names: Mapping[str, str], incident: Incident, now: datetime) -> str:
+def _line(
+    entry: TimelineEntry, names: Mapping[str, str], incident: Incident, now: datetime, marked: bool
+) -> str:
     """One mrkdwn line that never pings: names instead of mentions, markup re-escaped."""
     who = f" · {escape(names.get(entry.actor, entry.actor))}" if entry.actor else ""
-    line = f"*{when(entry.occurred_at, now, incident.timezone)}*{who} · "
+    line = f"*{when(entry.occurred_at, now, incident.timezone, marked)}*{who} · "
     line += plain(describe(entry), names)
     return line if len(line) <= LINE_CHARS else line[: LINE_CHARS - 1] + "…"
 
