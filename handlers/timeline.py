@@ -76,7 +76,7 @@ async def note(ctx: CommandContext) -> Reply:
 async def timeline(ctx: CommandContext) -> Reply:
     incident, services = ctx.require_incident(), ctx.services
     wanted = ctx.args or "1"
-    if not wanted.isdigit() or int(wanted) < 1:
+    if not (wanted.isascii() and wanted.isdigit()) or int(wanted) < 1:
         raise InputError(f"`{wanted[:20]}` is not a page number.", "`/incident timeline 2`")
     entries = await services.timeline.entries(incident.id, key_only=True, include_deleted=False)
     if not entries:
