@@ -38,6 +38,9 @@ async def to_bolt_request(request: web.Request) -> AsyncBoltRequest:
         if "payload" not in form:
             bolt_request.body = form
             bolt_request.context = build_async_context(AsyncBoltContext(), form)
+    if not isinstance(bolt_request.body.get("event", {}), dict):
+        # Bolt's own middleware reads `event` as an object before any listener can refuse it.
+        raise TypeError("event is not an object")
     return bolt_request
 
 

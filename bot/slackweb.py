@@ -126,14 +126,30 @@ class SlackWeb:
             return str(resp["channel"]["id"]), name
         raise RuntimeError(f"no free channel name for INC-{number} after {_NAME_TAKEN_TRIES} tries")
 
-    async def invite(self, channel: str, user_ids: Iterable[str]) -> None:
+    async def invite(self, channel: str, user_ids: Iterable[str]) -> dict[str, str]:
+        """Invite everyone Slack can; the users it refused (a stale id...) with its reason.
+
+        `force` makes Slack invite the valid users instead of failing the call for one bad id.
+        """
         users = [u for u in dict.fromkeys(user_ids) if u]
         if not users:
-            return
-        await _tolerating(
-            self.client.conversations_invite(channel=channel, users=",".join(users)),
-            "already_in_channel",
-        )
+            return {}
+        try:
+            resp = await self.client.conversations_invite(
+                channel=channel, users=",".join(users), force=True
+            )
+            data: object = resp.data
+        except SlackApiError as exc:
+            data = getattr(exc.response, "data", None)
+            listed = isinstance(data, dict) and isinstance(data.get("errors"), list)
+            if error_code(exc) != "already_in_channel" and not listed:
+                raise
+        errors = data.get("errors") if isinstance(data, dict) else None
+        return {
+            str(e.get("user")): str(e.get("error"))
+            for e in (errors if isinstance(errors, list) else [])
+            if isinstance(e, dict) and e.get("error") != "already_in_channel"
+        }
 
     async def group_members(self, group_id: str) -> list[str]:
         resp = await self.client.usergroups_users_list(usergroup=group_id)

@@ -10,6 +10,8 @@ from __future__ import annotations
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
+from bot.zones import abbreviation
+
 
 def clock(instant: datetime, tz: str) -> str:
     """The local "HH:MM" a responder in `tz` reads on their clock."""
@@ -21,9 +23,14 @@ def day_clock(instant: datetime, tz: str) -> str:
     return instant.astimezone(ZoneInfo(tz)).strftime("%d/%m %H:%M")
 
 
-def when(instant: datetime, tz: str, now: datetime) -> str:
-    """ "10:40" on the reader's day, "29/04 14:00" on another one."""
+def when(instant: datetime, tz: str, now: datetime, marked: bool = False) -> str:
+    """ "10:40" on the reader's day, "29/04 14:00" on another one; `marked` adds the zone's
+    abbreviation ("03:20 EDT") for an incident that spans a change of offset."""
     zone = ZoneInfo(tz)
-    if instant.astimezone(zone).date() == now.astimezone(zone).date():
-        return clock(instant, tz)
-    return day_clock(instant, tz)
+    local = instant.astimezone(zone)
+    shown = (
+        clock(instant, tz)
+        if local.date() == now.astimezone(zone).date()
+        else day_clock(instant, tz)
+    )
+    return f"{shown} {abbreviation(local)}" if marked else shown

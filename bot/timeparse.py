@@ -20,8 +20,7 @@ from zoneinfo import ZoneInfo
 
 import dateparser
 
-from bot.timefmt import clock as format_local  # re-exported: one formatter
-from bot.timefmt import day_clock as format_local_datetime
+from bot.timefmt import clock, day_clock
 
 EXAMPLES: tuple[str, ...] = (
     "10:40",
@@ -163,10 +162,10 @@ def _instant(match: re.Match[str], now: datetime, tz: str, languages: Sequence[s
         )
     if at > now:
         if day == local_now.date():
-            shown, it_is = f"{wall:%H:%M}", format_local(now, tz)
+            shown, it_is = f"{wall:%H:%M}", clock(now, tz)
             hint = f' For yesterday write "yesterday {shown}" or "ieri {shown}".'
         else:
-            shown, it_is, hint = f"{wall:%d/%m %H:%M}", format_local_datetime(now, tz), ""
+            shown, it_is, hint = f"{wall:%d/%m %H:%M}", day_clock(now, tz), ""
         raise TimeParseError(f"{shown} is in the future (it is now {it_is} in {tz}).{hint}")
     return at
 

@@ -69,7 +69,7 @@ async def clicked_incident(services: Services, body: dict[str, Any]) -> Incident
     """The incident a button carries in its value (the number), checked like typed input."""
     actions = body.get("actions")
     value = actions[0].get("value") if isinstance(actions, list) and actions else None
-    if not isinstance(value, str) or not value.isdigit():
+    if not isinstance(value, str) or not (value.isascii() and value.isdigit()):
         raise InputError("That button does not belong to an incident.")
     return await services.incidents.get(int(value))
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from slack_bolt.async_app import AsyncApp
 from slack_sdk.models.blocks import (
@@ -28,6 +29,7 @@ from bot.timefmt import when
 from bot.timeline.capture import PIN, REACTION, read_message
 from bot.timeline.render import describe, mentioned, names_for, people_in
 from bot.timeparse import TimeParseError, parse_note
+from bot.zones import offset_change
 from handlers.context import CommandContext, Reply, Subcommand
 
 MAX_BLOCKS = 50
@@ -66,7 +68,7 @@ async def note(ctx: CommandContext) -> Reply:
 async def timeline(ctx: CommandContext) -> Reply:
     incident, services = ctx.require_incident(), ctx.services
     wanted = ctx.args or "1"
-    if not wanted.isdigit() or int(wanted) < 1:
+    if not (wanted.isascii() and wanted.isdigit()) or int(wanted) < 1:
         raise InputError(f"`{wanted[:20]}` is not a page number.", "`/incident timeline 2`")
     entries = await services.timeline.entries(incident.id, key_only=True, include_deleted=False)
     if not entries:
@@ -77,7 +79,9 @@ async def timeline(ctx: CommandContext) -> Reply:
         )
     names = await names_for(services.people, people_in(entries))
     now = services.clock.now()
-    pages = paginate([_line(e, names, incident, now) for e in entries])
+    first = min([incident.declared_at, *(e.occurred_at for e in entries)])
+    marked = offset_change(ZoneInfo(incident.timezone), first, incident.resolved_at or now)
+    pages = paginate([_line(e, names, incident, now, marked is not None) for e in entries])
     page = min(int(wanted), len(pages))
     title = f"{incident.number} key timeline"
     blocks: list[Block] = [HeaderBlock(text=title)]
@@ -91,10 +95,12 @@ async def timeline(ctx: CommandContext) -> Reply:
     return Reply(f"{title}, page {page} of {len(pages)}", [b.to_dict() for b in blocks])
 
 
-def _line(entry: TimelineEntry, names: Mapping[str, str], incident: Incident, now: datetime) -> str:
+def _line(
+    entry: TimelineEntry, names: Mapping[str, str], incident: Incident, now: datetime, marked: bool
+) -> str:
     """One mrkdwn line that never pings: names instead of mentions, markup re-escaped."""
     who = f" · {escape(names.get(entry.actor, entry.actor))}" if entry.actor else ""
-    line = f"*{when(entry.occurred_at, incident.timezone, now)}*{who} · "
+    line = f"*{when(entry.occurred_at, incident.timezone, now, marked)}*{who} · "
     line += plain(describe(entry), names)
     return line if len(line) <= LINE_CHARS else line[: LINE_CHARS - 1] + "…"
 

@@ -17,7 +17,7 @@ from slack_sdk.errors import SlackApiError
 from bot.incidents.board import Board, topic
 from bot.incidents.service import Incidents
 from bot.models import EntryKind, Incident
-from bot.slackweb import SlackWeb, error_code
+from bot.slackweb import SlackWeb, error_code, escape
 from bot.timeline import Timeline
 
 log = logging.getLogger(__name__)
@@ -138,13 +138,33 @@ class Setup:
         if self.responders.group:
             users += await self.slack.group_members(self.responders.group)
         bot = await self.slack.bot_user_id()
-        await asyncio.gather(
+        refused, _ = await asyncio.gather(
             self.slack.invite(incident.channel_id, [u for u in users if u != bot]),
             self.slack.set_topic(
                 incident.channel_id, topic(incident), current="" if fresh else None
             ),
         )
+        if refused:
+            await self._not_invited(incident, refused)
         return incident
+
+    async def _not_invited(self, incident: Incident, refused: dict[str, str]) -> None:
+        """Say who is missing and why: a stale id in `responders` must not go unnoticed.
+
+        Ids are shown as code, never as mentions: Slack does not know them anyway.
+        """
+        assert incident.channel_id
+        who = [f"{escape(user)} ({escape(code)})" for user, code in refused.items()]
+        shown = ", ".join(f"`{w}`" for w in who)
+        text = f":warning: Could not invite {shown}. Check `responders` in the configuration."
+        await self.slack.post(incident.channel_id, text)
+        await self.timeline.record(
+            incident.id,
+            EntryKind.error,
+            f"not invited: {', '.join(who)}",
+            is_key=False,
+            data={"stage": "setup", "not_invited": refused},
+        )
 
     async def _status_message(self, incident: Incident) -> Incident:
         """posting the status message"""

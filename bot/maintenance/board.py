@@ -17,7 +17,7 @@ def window_line(window: MaintenanceWindow, timezone: str, now: datetime) -> str:
     """One mrkdwn line: `App offline (maintenance on web) since 10:45 — 2 h 30 min`."""
     since = timefmt.clock(window.started_at, timezone)
     if window.ended_at is None:
-        took = durations.short(now - window.started_at)
+        took = durations.short(durations.between(window.started_at, now))
         if window.dry_run:
             return (
                 f":test_tube: DRY RUN: maintenance on {window.target}"
@@ -25,7 +25,7 @@ def window_line(window: MaintenanceWindow, timezone: str, now: datetime) -> str:
             )
         return f":construction: App offline (maintenance on {window.target}) since {since} — {took}"
     until = timefmt.clock(window.ended_at, timezone)
-    took = durations.short(window.ended_at - window.started_at)
+    took = durations.short(durations.between(window.started_at, window.ended_at))
     dry = " (dry run)" if window.dry_run else ""
     return f"Maintenance on {window.target}{dry}: {since}–{until} ({took})"
 

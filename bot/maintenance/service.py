@@ -239,7 +239,7 @@ class Maintenance:
             return
         incident = await self.incidents.get(due.incident_id)
         since = timefmt.clock(window.started_at, incident.timezone)
-        took = durations.short(self.clock.now() - window.started_at)
+        took = durations.short(durations.between(window.started_at, self.clock.now()))
         off = f"`/incident maintenance off {target}`"
         if window.dry_run:
             text = (
