@@ -147,6 +147,9 @@ class SlackWeb:
     ) -> None:
         await self.client.chat_postEphemeral(channel=channel, user=user, text=text, blocks=blocks)
 
+    async def open_view(self, trigger_id: str, view: dict[str, Any]) -> None:
+        await self.client.views_open(trigger_id=trigger_id, view=view)
+
     async def pin(self, channel: str, ts: str) -> None:
         try:
             await self.client.pins_add(channel=channel, timestamp=ts)

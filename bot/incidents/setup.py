@@ -66,6 +66,7 @@ class Setup:
                 result.failures.append(f"{step.__doc__}: {type(exc).__name__}")
             if result.failures and result.incident.channel_id is None:
                 break
+        await self.board.changed(result.incident)
         if result.failures:
             await self.timeline.record(
                 incident.id,
