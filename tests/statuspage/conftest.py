@@ -124,6 +124,7 @@ def settings(**status_page: Any) -> dict[str, Any]:
         "timezone": "Europe/Copenhagen",
         "responders": [LUCA],
         "nudge_minutes": 24 * 60,
+        "maintenance": {"backoff_seconds": 0.01},
         "features": [
             {
                 "name": "Quotes",
