@@ -92,6 +92,8 @@ class StatusPage:
         self.catalogued = comp.public_components(features, texts, settings.app_name, app_remote)
         self._snapshot: Snapshot | None = None
         self._lock = asyncio.Lock()
+        self._refresh: asyncio.Task[None] | None = None
+        self._generation = 0  # bumped by invalidate: a refresh begun before is not kept
 
     @property
     def enabled(self) -> bool:
@@ -102,21 +104,37 @@ class StatusPage:
     def invalidate(self) -> None:
         """The record changed: the next reader computes a fresh snapshot."""
         self._snapshot = None
+        self._generation += 1
 
     async def snapshot(self) -> Snapshot:
-        """The page now; one computation serves every reader arriving meanwhile."""
-        now = self.clock.now()
+        """The page now. After a change of the record the next reader computes it (the others
+        wait for that one computation); when it merely aged past `max_age`, readers get the
+        aged one at once while one refresh runs behind them, so no reader queues behind the
+        database's writes during a burst of ingest."""
         cached = self._snapshot
-        if cached is not None and now - cached.at < timedelta(seconds=self.settings.max_age):
+        if cached is not None:
+            age = self.clock.now() - cached.at
+            if age >= timedelta(seconds=self.settings.max_age) and self._refresh is None:
+                self._refresh = asyncio.create_task(self._recompute())
             return cached
         async with self._lock:
-            cached = self._snapshot
-            if cached is not None and now - cached.at < timedelta(seconds=self.settings.max_age):
-                return cached
-            since = now - timedelta(days=self.settings.history_days)
-            record = await self.db.run_read(lambda conn: _read(conn, since))
-            self._snapshot = self._build(record, now, since)
-            return self._snapshot
+            return self._snapshot or await self._compute()
+
+    async def _recompute(self) -> None:
+        try:
+            async with self._lock:
+                await self._compute()
+        finally:
+            self._refresh = None
+
+    async def _compute(self) -> Snapshot:
+        now, generation = self.clock.now(), self._generation
+        since = now - timedelta(days=self.settings.history_days)
+        record = await self.db.run_read(lambda conn: _read(conn, since))
+        snapshot = self._build(record, now, since)
+        if generation == self._generation:
+            self._snapshot = snapshot
+        return snapshot
 
     async def live_components(self) -> list[Component]:
         """Component states as the record says now, published or not (for proposals, sync)."""

@@ -8,6 +8,7 @@ script at all: the page needs none, and a reflected string could run nothing.
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -49,6 +50,7 @@ class StatusSite:
         )
         self.env.install_gettext_translations(texts.translations, newstyle=True)  # type: ignore[attr-defined]
         self.css = (TEMPLATES / "status.css").read_bytes()
+        self._bodies: dict[str, tuple[Snapshot, str, bytes]] = {}
         settings = page.settings
         self.title = settings.title or texts._("Service status")
         img = "'none'"
@@ -68,6 +70,20 @@ class StatusSite:
             app.router.add_get(f"{BASE}/api/v2/{name}.json", self._json(name))
 
     # --- responses ----------------------------------------------------------------------
+
+    def _cached(
+        self, kind: str, snapshot: Snapshot, render: Callable[[], bytes], variant: str = ""
+    ) -> bytes:
+        """Each body is rendered once per snapshot: a crowd of readers costs no re-rendering.
+
+        One entry per kind, so a reader choosing `variant` (the feed's Host) cannot grow it.
+        """
+        found = self._bodies.get(kind)
+        if found is not None and found[0] is snapshot and found[1] == variant:
+            return found[2]
+        body = render()
+        self._bodies[kind] = (snapshot, variant, body)
+        return body
 
     def _respond(
         self, request: web.Request, snapshot: Snapshot, kind: str, body: bytes, content_type: str
@@ -91,20 +107,24 @@ class StatusSite:
     def _json(self, name: str) -> Any:
         async def handler(request: web.Request) -> web.Response:
             snapshot = await self.page.snapshot()
-            document = self.document(snapshot, name)
-            body = json.dumps(document, ensure_ascii=False).encode()
+            body = self._cached(
+                name,
+                snapshot,
+                lambda: json.dumps(self.document(snapshot, name), ensure_ascii=False).encode(),
+            )
             return self._respond(request, snapshot, name, body, "application/json")
 
         return handler
 
     async def html(self, request: web.Request) -> web.Response:
         snapshot = await self.page.snapshot()
-        body = self.render(snapshot).encode()
+        body = self._cached("html", snapshot, lambda: self.render(snapshot).encode())
         return self._respond(request, snapshot, "html", body, "text/html; charset=utf-8")
 
     async def atom(self, request: web.Request) -> web.Response:
         snapshot = await self.page.snapshot()
-        body = self.feed(snapshot, str(request.url.origin()))
+        origin = str(request.url.origin())
+        body = self._cached("atom", snapshot, lambda: self.feed(snapshot, origin), origin)
         return self._respond(request, snapshot, "atom", body, "application/atom+xml; charset=utf-8")
 
     # --- Statuspage v2 ------------------------------------------------------------------
