@@ -15,7 +15,7 @@ from typing import Any
 
 from sqlalchemy import func, select
 
-from bench import load
+from bench import load, statuspage
 from bench.drafts import time_drafts
 from bench.report import Row
 from bot.sandbox import SlackDriver, SlackSandbox
@@ -134,6 +134,29 @@ def failures(result: dict[str, Any]) -> int:
     return sum(n for status, n in result["statuses"].items() if status != "200")
 
 
+async def read_status_page(
+    opts: Options, folder: Path, sandbox: SlackSandbox, bot: BotProcess, channels: list[str]
+) -> list[Row]:
+    """Readers on the status page (Quotes down) while a second batch of events is ingested."""
+    async with SlackDriver(sandbox, bot.request_url) as driver:
+        await driver.command(load.PEOPLE[0], channels[0], "feature down Quotes")
+    events = load.message_events(
+        folder / "events-status.jsonl",
+        channels,
+        opts.events // 2,
+        repeated=0,
+        seed=opts.seed + 1,
+        prefix="EvPAGE",
+    )
+    done = asyncio.Event()
+    reading = asyncio.create_task(statuspage.read_until(bot.base_url, done))
+    try:
+        ingest = await load.send(bot.request_url, sandbox.signing_secret, events, opts.connections)
+    finally:
+        done.set()
+    return statuspage.rows(await reading, events.distinct / ingest["seconds"])
+
+
 async def run(opts: Options, folder: Path) -> list[Row]:
     url = opts.database_url or f"sqlite+aiosqlite:///{folder / 'bench.db'}"
     db = Database(url)
@@ -145,7 +168,7 @@ async def run(opts: Options, folder: Path) -> list[Row]:
                 folder, database_url=url, api_url=sandbox.api_url, signing_secret=secret, **kwargs
             )
 
-        bot = process()
+        bot = process(env={"OUTAGEBOT_CONFIG": str(statuspage.config(folder))})
         first_start = await bot.start()
         try:
             channels = await declare(sandbox, bot, db, opts.channels)
@@ -165,6 +188,7 @@ async def run(opts: Options, folder: Path) -> list[Row]:
             typed = await load.send(bot.request_url, secret, notes, opts.commands)
             noted = await count_notes(db)
             ready = await declare_to_ready(sandbox, bot, db)
+            page = await read_status_page(opts, folder, sandbox, bot, channels)
         finally:
             await bot.stop()
         restart = await bot.start()
@@ -219,4 +243,5 @@ async def run(opts: Options, folder: Path) -> list[Row]:
         Row("start-up", "s to /healthz 200, empty database", first_start, None, "<2",
             first_start < 2),
         Row("start-up", f"s, restart ({distinct:,} entries)", restart, None, "<2", restart < 2),
+        *page,
     ]  # fmt: skip

@@ -15,6 +15,7 @@ from slack_bolt.request.async_request import AsyncBoltRequest
 
 from bot import logs
 from bot.services import Services
+from bot.statuspage.web import StatusSite
 
 if TYPE_CHECKING:
     from bot.socket_mode import SocketMode
@@ -78,4 +79,6 @@ def build_web_app(
     if bolt is not None:
         app.router.add_post("/slack/events", slack_events)
     app.router.add_get("/healthz", healthz)
+    if services.status_page.enabled:
+        StatusSite(services.status_page, services.texts, services.settings.timezone).routes(app)
     return app

@@ -196,6 +196,10 @@ class SlackWeb:
     ) -> None:
         await self.client.chat_postEphemeral(channel=channel, user=user, text=text, blocks=blocks)
 
+    async def open_view(self, trigger_id: str, view: dict[str, Any]) -> None:
+        """Open a modal; `trigger_id` is valid for 3 s after the click or command."""
+        await self.client.views_open(trigger_id=trigger_id, view=view)
+
     async def pin(self, channel: str, ts: str) -> None:
         await _tolerating(self.client.pins_add(channel=channel, timestamp=ts), "already_pinned")
 
@@ -283,10 +287,6 @@ class SlackWeb:
             ],
             initial_comment=comment,
         )
-
-    async def open_view(self, trigger_id: str, view: dict[str, Any]) -> None:
-        """Open a modal; `trigger_id` is valid for 3 s after the click or command."""
-        await self.client.views_open(trigger_id=trigger_id, view=view)
 
     async def publish_home(self, user_id: str, view: dict[str, Any]) -> None:
         await self.client.views_publish(user_id=user_id, view=view)

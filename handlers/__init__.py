@@ -16,6 +16,7 @@ from handlers import (
     maintenance,
     postmortem,
     router,
+    statuspage,
     timeline,
 )
 from handlers.middleware import dedupe_events
@@ -30,6 +31,7 @@ def register(app: AsyncApp, services: Services) -> None:
         *maintenance.SUBCOMMANDS,
         *timeline.SUBCOMMANDS,
         *postmortem.SUBCOMMANDS,
+        *statuspage.SUBCOMMANDS,
     ]
     router.register(app, router.Router(services, subcommands))
     # Bolt tries listeners in order: chat, by far the most frequent, is matched early.
@@ -39,6 +41,7 @@ def register(app: AsyncApp, services: Services) -> None:
     maintenance.register(app, services)
     home.register(app, services)
     postmortem.register(app, services)
+    statuspage.register(app, services)
 
     # Ack every other event type: an unhandled event gets no 2xx and Slack retries it.
     @app.event(re.compile(".*"))

@@ -7,6 +7,7 @@ knows nothing about them and every change re-renders the whole message from reco
 from __future__ import annotations
 
 import logging
+from collections.abc import Awaitable, Callable
 from datetime import datetime
 from typing import Protocol
 
@@ -63,6 +64,12 @@ class Board:
         self, slack: SlackWeb, clock: Clock, timeline: Timeline, sections: list[BoardSection]
     ) -> None:
         self.slack, self.clock, self.timeline, self.sections = slack, clock, timeline, sections
+        # Told after every change is shown (status page): `await listener(incident)`.
+        self.listeners: list[Callable[[Incident], Awaitable[None]]] = []
+
+    async def changed(self, incident: Incident) -> None:
+        for listener in self.listeners:
+            await listener(incident)
 
     async def section_lines(self, incident: Incident) -> list[str]:
         """What the domains add to the status message (features, maintenance), as mrkdwn."""
@@ -78,6 +85,7 @@ class Board:
         A failed update is repaired by the next one, since each re-renders from the record.
         """
         failures = await self.refresh(incident)
+        await self.changed(incident)
         if change:
             try:
                 await self.announce_in_thread(incident, change)

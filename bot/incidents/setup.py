@@ -83,6 +83,7 @@ class Setup:
             # Each step saved its own reference: the row holds all of them.
             result.incident = await self.incidents.get(incident.id)
         result.failures = [f for f in failures if f]
+        await self.board.changed(result.incident)
         if result.failures:
             await self.timeline.record(
                 incident.id,
