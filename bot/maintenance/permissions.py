@@ -11,14 +11,19 @@ from collections.abc import Sequence
 
 from slack_sdk.errors import SlackApiError
 
+from bot.i18n import Texts, texts
 from bot.slackweb import SlackWeb, error_code
 
 
 class MaintenancePermissions:
-    def __init__(self, slack: SlackWeb, allowed: Sequence[str] | None) -> None:
-        """`allowed`: user ids (`U…`, `W…`) and user group ids (`S…`); None = channel members."""
+    def __init__(
+        self, slack: SlackWeb, allowed: Sequence[str] | None, t: Texts | None = None
+    ) -> None:
+        """`allowed`: user ids (`U…`, `W…`) and user group ids (`S…`); None = channel members.
+        `t`: the language of the refusals, which are shown in Slack and recorded."""
         self.slack = slack
         self.allowed = None if allowed is None else tuple(allowed)
+        self.t = t or texts("en")
 
     async def refusal(self, user: str, channel_id: str | None) -> str | None:
         """None when `user` may switch maintenance; otherwise why not, in one sentence."""
@@ -26,12 +31,16 @@ class MaintenancePermissions:
             if self.allowed is None:
                 if channel_id and user in await self.slack.members(channel_id):
                     return None
-                return "only members of the incident channel may switch maintenance mode"
+                return self.t._("only members of the incident channel may switch maintenance mode")
             if user in self.allowed:
                 return None
             for group in (g for g in self.allowed if g.startswith("S")):
                 if user in await self.slack.group_members(group):
                     return None
         except SlackApiError as exc:
-            return f"Slack could not say who may switch maintenance (`{error_code(exc)}`)"
-        return "only the people listed under `[permissions] maintenance` may switch maintenance"
+            return self.t._("Slack could not say who may switch maintenance (`{error}`)").format(
+                error=error_code(exc)
+            )
+        return self.t._(
+            "only the people listed under `[permissions] maintenance` may switch maintenance"
+        )
