@@ -119,7 +119,8 @@ def build_services(settings: Settings, clock: Clock | None = None) -> Services:
             else None
         ),
     )
-    catalog = Catalog(settings.features, allow_adhoc=settings.allow_adhoc_features)
+    t = texts(settings.language)
+    catalog = Catalog(settings.features, allow_adhoc=settings.allow_adhoc_features, t=t)
     features = Features(db, clock, timeline, catalog)
     gateway = MaintenanceGateway(
         settings.maintenance.targets,
@@ -134,10 +135,11 @@ def build_services(settings: Settings, clock: Clock | None = None) -> Services:
         incidents,
         slack,
         gateway,
-        MaintenancePermissions(slack, settings.permissions.maintenance),
+        MaintenancePermissions(slack, settings.permissions.maintenance, t),
         remind_every=timedelta(minutes=settings.maintenance.reminder_minutes),
+        t=t,
     )
-    sections = [FeatureBoard(features), MaintenanceSection(maintenance)]
+    sections = [FeatureBoard(features, t), MaintenanceSection(maintenance)]
     board = Board(slack, clock, timeline, sections=sections)
     setup = Setup(
         incidents,

@@ -12,6 +12,7 @@ from slack_bolt.async_app import AsyncAck, AsyncApp
 from bot.errors import InputError
 from bot.features import flows
 from bot.features.board import RESTORE_AND_RESOLVE, status_line
+from bot.i18n import N_, Texts, texts
 from bot.models import FeatureState, Incident
 from bot.services import Services
 from bot.slackweb import escape
@@ -20,11 +21,20 @@ from handlers.context import CommandContext, Reply, Subcommand, clicked_incident
 from handlers.views import confirm_blocks
 from handlers.views.close import resolved_reply
 
-USAGE = "feature down|degraded|up NAME [at TIME]"
 _AT = re.compile(r"\s+(at|alle)\s+", re.IGNORECASE)
+# The words a state may be typed as: the command keywords and their Italian aliases.
+STATES = {
+    **{state.value: state for state in FeatureState},
+    "giù": FeatureState.down,
+    "giu": FeatureState.down,
+    "degradata": FeatureState.degraded,
+    "su": FeatureState.up,
+}
 
 
-def split_name_time(text: str, *, now: datetime, tz: str) -> tuple[str, datetime | None]:
+def split_name_time(
+    text: str, *, now: datetime, tz: str, t: Texts | None = None
+) -> tuple[str, datetime | None]:
     """Split "Bulk export at yesterday 14:00" at the last `at`/`alle` followed by a time.
 
     Names may contain spaces (and "at"), so only a keyword whose rest parses as a time splits;
@@ -44,7 +54,8 @@ def split_name_time(text: str, *, now: datetime, tz: str) -> tuple[str, datetime
                 refusal = exc
     if refusal is not None:
         raise InputError(
-            escape(refusal.message), "Write the time after `at`: `at 10:40`, `at yesterday 14:30`."
+            escape(refusal.message),
+            (t or texts("en"))._("Write the time after `at`: `at 10:40`, `at yesterday 14:30`."),
         )
     return text.strip(), None
 
@@ -58,20 +69,21 @@ def _parsed(text: str, *, now: datetime, tz: str) -> datetime | None:
 
 async def feature(ctx: CommandContext) -> Reply:
     incident = ctx.require_incident()
-    services = ctx.services
+    services, t = ctx.services, ctx.services.texts
     verb, _, rest = ctx.args.partition(" ")
     if verb.lower() in ("", "list"):
         return await feature_list(services, incident)
-    try:
-        state = FeatureState(verb.lower())
-    except ValueError:
+    state = STATES.get(verb.lower())
+    if state is None:
         raise InputError(
-            f"`{escape(verb[:20])}` is not a feature state.",
-            "`/incident feature down Quotes at 10:40`, `… degraded …`, `… up Quotes`"
-            " or `/incident feature list`.",
-        ) from None
+            t._("`{word}` is not a feature state.").format(word=escape(verb[:20])),
+            t._(
+                "`/incident feature down Quotes at 10:40`, `… degraded …`, `… up Quotes`"
+                " or `/incident feature list`."
+            ),
+        )
     now = services.clock.now()
-    name, at = split_name_time(rest, now=now, tz=incident.timezone)
+    name, at = split_name_time(rest, now=now, tz=incident.timezone, t=t)
     changed = await flows.change_feature(
         services, incident, name, state, ctx.user_id, at=at, now=now
     )
@@ -79,27 +91,33 @@ async def feature(ctx: CommandContext) -> Reply:
 
 
 async def feature_list(services: Services, incident: Incident) -> Reply:
-    now = services.clock.now()
+    now, t = services.clock.now(), services.texts
     statuses = await services.features.statuses(incident)
     catalog = services.features.catalog.names
-    lines = [status_line(s, incident.timezone, now) for s in statuses]
+    lines = [status_line(t, s, incident.timezone, now) for s in statuses]
     if not lines:
-        example = catalog[0] if catalog else "Quotes"
-        lines = [f"None marked yet: `/incident feature down {escape(example)} at 10:40`."]
+        example = escape(catalog[0] if catalog else "Quotes")
+        lines = [
+            t._("None marked yet: `/incident feature down {feature} at 10:40`.").format(
+                feature=example
+            )
+        ]
     untouched = [n for n in catalog if n not in {s.feature for s in statuses}]
     if untouched:
-        lines.append("Not affected: " + ", ".join(escape(n) for n in untouched) + ".")
-    return Reply(f"*Features in {incident.number}*\n" + "\n".join(lines))
+        names = ", ".join(escape(n) for n in untouched)
+        lines.append(t._("Not affected: {features}.").format(features=names))
+    header = t._("*Features in {incident}*").format(incident=incident.number)
+    return Reply(header + "\n" + "\n".join(lines))
 
 
 SUBCOMMANDS = [
     Subcommand(
         "feature",
-        f"{USAGE} · feature list",
-        "/incident feature down Quotes at 10:40",
-        "mark a product feature down, degraded or back up (list: where they stand)",
+        N_("feature down|degraded|up NAME [at TIME] · feature list"),
+        N_("/incident feature down Quotes at 10:40"),
+        N_("mark a product feature down, degraded or back up (list: where they stand)"),
         feature,
-        aliases=("features",),
+        aliases=("features", "funzionalità", "funzionalita"),
     ),
 ]
 
@@ -109,7 +127,7 @@ def register(app: AsyncApp, services: Services) -> None:
     async def restore_and_resolve(ack: AsyncAck, body: dict[str, Any], respond: Any) -> None:
         await ack()
         incident = await clicked_incident(services, body)
-        user = body["user"]["id"]
+        user, t = body["user"]["id"], services.texts
         try:
             outcome = await flows.restore_and_resolve(services, incident, user)
         except InputError as exc:
@@ -117,13 +135,14 @@ def register(app: AsyncApp, services: Services) -> None:
             return
         resolution = outcome.resolution
         if not resolution.resolved:  # another domain still has something open: ask again
-            question = (
-                outcome.restored
-                + f"Resolve {incident.number} anyway? Still open: "
-                + "; ".join(resolution.open_items)
-            )
+            question = outcome.restored + t._(
+                "Resolve {incident} anyway? Still open: {items}"
+            ).format(incident=incident.number, items="; ".join(resolution.open_items))
             blocks = confirm_blocks(
-                question, "incident_resolve_confirm", str(incident.id), "Resolve anyway"
+                question,
+                "incident_resolve_confirm",
+                str(incident.id),
+                t.pgettext("button", "Resolve anyway"),
             )
             await respond(text=question, blocks=blocks, replace_original=True)
             return

@@ -131,7 +131,8 @@ async def resolve(ctx: CommandContext) -> Reply:
         question, "incident_resolve_confirm", str(incident.id), "Resolve anyway"
     )
     if resolution.features_out:
-        blocks[-1]["elements"].insert(0, restore_and_resolve_button(incident.id))
+        button = restore_and_resolve_button(ctx.services.texts, incident.id)
+        blocks[-1]["elements"].insert(0, button)
     return Reply(question, blocks)
 
 

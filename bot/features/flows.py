@@ -8,7 +8,9 @@ from datetime import datetime
 
 from bot import durations
 from bot.features.board import ICONS
-from bot.features.service import WORDS, FeatureChange
+from bot.features.labels import state_label
+from bot.features.service import FeatureChange
+from bot.i18n import Texts
 from bot.incidents import flows as incident_flows
 from bot.models import FeatureState, Incident
 from bot.services import Services
@@ -16,14 +18,24 @@ from bot.slackweb import escape
 from bot.timefmt import when as local_when
 
 
-def change_text(user_id: str, change: FeatureChange, tz: str, now: datetime) -> str:
-    name, when = f"*{escape(change.feature)}*", local_when(change.at, tz, now)
-    icon, word = ICONS[change.state], WORDS[change.state]
+def change_text(t: Texts, user_id: str, change: FeatureChange, tz: str, now: datetime) -> str:
+    fields = {
+        "icon": ICONS[change.state],
+        "user": f"<@{user_id}>",
+        "feature": f"*{escape(change.feature)}*",
+        "state": state_label(t, change.state),
+        "time": local_when(change.at, tz, now),
+    }
     if change.state is FeatureState.up:
         took = durations.short(change.status.down + change.status.degraded)
-        return f"{icon} <@{user_id}> marked {name} {word} at {when}, out {took} in all."
-    was = f" (was {change.previous.value})" if change.previous else ""
-    return f"{icon} <@{user_id}> marked {name} {word} since {when}{was}."
+        return t._(
+            "{icon} {user} marked {feature} {state} at {time}, out {duration} in all."
+        ).format(duration=took, **fields)
+    if change.previous is None:
+        return t._("{icon} {user} marked {feature} {state} since {time}.").format(**fields)
+    return t._("{icon} {user} marked {feature} {state} since {time} (was {previous}).").format(
+        previous=state_label(t, change.previous), **fields
+    )
 
 
 async def change_feature(
@@ -38,7 +50,7 @@ async def change_feature(
 ) -> incident_flows.Changed:
     """Record the change (refused if it contradicts the record) and publish its line."""
     change = await services.features.set_state(incident, name, state, user_id, at=at)
-    text = change_text(user_id, change, incident.timezone, now)
+    text = change_text(services.texts, user_id, change, incident.timezone, now)
     services.tasks.spawn(services.board.publish(incident, text), name="publish")
     return incident_flows.Changed(incident, text)
 
@@ -59,9 +71,17 @@ async def restore_and_resolve(
     changes = await services.features.restore_all(incident, user_id)
     restored = ""
     if changes:
-        names = ", ".join(f"*{escape(c.feature)}*" for c in changes)
-        when = local_when(changes[0].at, incident.timezone, services.clock.now())
-        restored = f"{ICONS[FeatureState.up]} <@{user_id}> marked {names} restored at {when}.\n"
+        restored = services.texts.ngettext(
+            "{icon} {user} marked {features} restored at {time}.",
+            "{icon} {user} marked {features} restored at {time}.",
+            len(changes),
+        ).format(
+            icon=ICONS[FeatureState.up],
+            user=f"<@{user_id}>",
+            features=", ".join(f"*{escape(c.feature)}*" for c in changes),
+            time=local_when(changes[0].at, incident.timezone, services.clock.now()),
+        )
+        restored += "\n"
     resolution = await incident_flows.resolve(services, incident, user_id)
     if not resolution.resolved and restored:
         # Asked again, without features: the restore still shows on the board meanwhile.

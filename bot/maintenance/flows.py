@@ -9,18 +9,22 @@ from __future__ import annotations
 import asyncio
 
 from bot.errors import InputError
+from bot.i18n import Texts
 from bot.maintenance.http import CallFailed
-from bot.maintenance.service import state
+from bot.maintenance.service import state, state_label
 from bot.models import Incident
 from bot.services import Services
 from bot.slackweb import escape
 
 
-def refused_text(target: str, enabled: bool, reason: str) -> str:
-    return (
-        f":no_entry: You can't turn maintenance {state(enabled)} for *{target}*: {reason}."
-        " The attempt is recorded in the incident timeline."
+def refused_text(t: Texts, target: str, enabled: bool, reason: str) -> str:
+    refused = (
+        t._(":no_entry: You can't turn maintenance on for *{target}*: {reason}.")
+        if enabled
+        else t._(":no_entry: You can't turn maintenance off for *{target}*: {reason}.")
     )
+    recorded = t._("The attempt is recorded in the incident timeline.")
+    return refused.format(target=target, reason=reason) + " " + recorded
 
 
 async def _switch(
@@ -52,7 +56,7 @@ async def confirm_on(
     except InputError as exc:
         return f":warning: {exc}"
     if reason := await services.maintenance.refusal(incident, target, True, user):
-        return refused_text(target, True, reason)
+        return refused_text(services.texts, target, True, reason)
     if await services.maintenance.claim(request):
         start_switch(services, incident, target, True, user, request)
     return None
@@ -63,15 +67,23 @@ async def post_live_state(
 ) -> None:
     """Each target's state read from its platform, flagged where it differs from the record."""
 
+    t = services.texts
+
     async def read(target: str) -> str:
         try:
             live = await services.maintenance.gateway.read_state(target)
         except CallFailed as exc:
-            return f"• *{target}*: could not read: {escape(str(exc))}"
+            return t._("• *{target}*: could not read: {error}").format(
+                target=target, error=escape(str(exc))
+            )
         if live is None:
-            return f"• *{target}*: the platform cannot tell"
-        differs = " :warning: differs from the record" if live != recorded[target] else ""
-        return f"• *{target}*: {state(live)}{differs}"
+            return t._("• *{target}*: the platform cannot tell").format(target=target)
+        if live != recorded[target]:
+            shown = t._("• *{target}*: {state} :warning: differs from the record")
+        else:
+            shown = t._("• *{target}*: {state}")
+        return shown.format(target=target, state=state_label(t, live))
 
-    lines = await asyncio.gather(*(read(t) for t in recorded))
-    await services.slack.ephemeral(channel, user, "*Maintenance, live*\n" + "\n".join(lines))
+    lines = await asyncio.gather(*(read(name) for name in recorded))
+    header = t._("*Maintenance, live*")
+    await services.slack.ephemeral(channel, user, header + "\n" + "\n".join(lines))

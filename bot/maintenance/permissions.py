@@ -11,14 +11,19 @@ from collections.abc import Sequence
 
 from slack_sdk.errors import SlackApiError
 
+from bot.i18n import Texts, texts
 from bot.slackweb import SlackWeb, error_code
 
 
 class MaintenancePermissions:
-    def __init__(self, slack: SlackWeb, allowed: Sequence[str] | None) -> None:
-        """`allowed`: user ids (`U…`, `W…`) and user group ids (`S…`); None = channel members."""
+    def __init__(
+        self, slack: SlackWeb, allowed: Sequence[str] | None, t: Texts | None = None
+    ) -> None:
+        """`allowed`: user ids (`U…`, `W…`) and user group ids (`S…`); None = channel members.
+        `t`: the language of the refusals, which are shown in Slack and recorded."""
         self.slack = slack
         self.allowed = None if allowed is None else tuple(allowed)
+        self.t = t or texts("en")
 
     async def refusal(self, user: str, channel_id: str | None) -> str | None:
         """None when `user` may switch maintenance; otherwise why not, in one sentence."""
@@ -26,10 +31,14 @@ class MaintenancePermissions:
             if await self.permitted(user, channel_id):
                 return None
         except SlackApiError as exc:
-            return f"Slack could not say who may switch maintenance (`{error_code(exc)}`)"
+            return self.t._("Slack could not say who may switch maintenance (`{error}`)").format(
+                error=error_code(exc)
+            )
         if self.allowed is None:
-            return "only members of the incident channel may switch maintenance mode"
-        return "only the people listed under `[permissions] maintenance` may switch maintenance"
+            return self.t._("only members of the incident channel may switch maintenance mode")
+        return self.t._(
+            "only the people listed under `[permissions] maintenance` may switch maintenance"
+        )
 
     async def permitted(self, user: str, channel_id: str | None) -> bool:
         """Whether `user` is listed (or in a listed group), or, with no list, in the channel.

@@ -43,8 +43,8 @@ def test_declare_chat_note_then_resume_and_close_with_drafts(tmp_path: Path) -> 
     assert "[2] Giulia: Rolling back the deploy now" in first
     assert "outagebot: Noted at" in first and "rollback started" in first
     assert "Giulia pinned “Rolling back the deploy now”" in first
-    assert "press [Turn maintenance on]? [y/N] y" in first
-    assert "The app is offline until" in first
+    assert "press [Attiva la manutenzione]? [y/N] y" in first
+    assert "L'app resta offline fino a" in first
 
     second = console(
         tmp_path,

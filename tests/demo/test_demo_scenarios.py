@@ -78,14 +78,14 @@ def test_outage_report_chat_log_reads_like_the_channel(outage: tuple[DemoOutcome
     for seen in (
         "10:40 Marco: Aggiornamento in produzione fatto con Giulia",
         "10:41 outagebot: == INC-1: Offerte sparite dopo l'aggiornamento ==",
-        "10:45 outagebot (only visible to Marco): :warning: Turn maintenance *on*",
-        "[Turn maintenance on] [Cancel]",
-        "10:45 Marco pressed [Turn maintenance on]",
+        "10:45 outagebot (only visible to Marco): :warning: Vuoi attivare la manutenzione",
+        "[Attiva la manutenzione] [Cancel]",
+        "10:45 Marco pressed [Attiva la manutenzione]",
         "11:06 Marco reacted :pushpin: to “Nei log:",
         "11:10   ↳ Luca: Con quale versione",
         "13:42 Giulia: /incident feature down Acquisti at ieri 14:00",
         "📎 INC-1-customer-it.md",
-        "Maintenance on web: 10:45–13:15 (2 h 30 min)",  # the pinned board at the end
+        "Manutenzione su web: 10:45–13:15 (2 h 30 min)",  # the pinned board at the end
     ):
         assert seen in log
     assert "<@U0" not in log
