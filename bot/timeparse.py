@@ -20,6 +20,7 @@ from zoneinfo import ZoneInfo
 
 import dateparser
 
+from bot.i18n import N_, Texts
 from bot.timefmt import clock, day_clock
 
 EXAMPLES: tuple[str, ...] = (
@@ -59,13 +60,26 @@ _LOOKS_LIKE_TIME = re.compile(
 )
 
 
-class TimeParseError(ValueError):
-    """A typed time we refuse; `message` is shown to the responder with `examples`."""
+_UNREADABLE = N_('I can\'t read "{typed}" as a time.')
 
-    def __init__(self, message: str, examples: Sequence[str] = EXAMPLES) -> None:
-        super().__init__(message)
-        self.message = message
+
+class TimeParseError(ValueError):
+    """A typed time we refuse, shown to the responder with `examples`.
+
+    It carries the untranslated pattern and its fields rather than a finished sentence: the
+    parser knows no language, the place that shows the refusal does (`text(t)`). `message` is
+    the English sentence, for logs and callers that show no catalog.
+    """
+
+    def __init__(self, pattern: str, examples: Sequence[str] = EXAMPLES, **fields: str) -> None:
+        self.pattern, self.fields = pattern, fields
+        self.message = pattern.format(**fields)
+        super().__init__(self.message)
         self.examples = list(examples)
+
+    def text(self, t: Texts) -> str:
+        """The refusal in `t`'s language."""
+        return t._(self.pattern).format(**self.fields)
 
 
 @dataclass(frozen=True)
@@ -87,8 +101,10 @@ def parse_note(
         return TimedText(at=None, text=text, time_text=None)
     at, rest = _instant(match, now, tz, languages), text[match.end() :].strip()
     if not rest:
-        example = f"{match['time']} deploy started"
-        raise TimeParseError(f'Add what happened after the time, e.g. "{example}".')
+        raise TimeParseError(
+            N_('Add what happened after the time, e.g. "{time} deploy started".'),
+            time=match["time"],
+        )
     return TimedText(at=at, text=rest, time_text=match["time"])
 
 
@@ -99,7 +115,7 @@ def parse_at(
     text = text.strip()
     match = _leading(text, whole=True)
     if match is None or text[match.end() :].strip():
-        raise TimeParseError(f'I can\'t read "{text}" as a time.')
+        raise TimeParseError(_UNREADABLE, typed=text)
     return _instant(match, now, tz, languages)
 
 
@@ -116,13 +132,17 @@ def _leading(text: str, *, whole: bool) -> re.Match[str] | None:
                 return None  # "99.95 uptime" is a number
             if len(match["h"]) == 1:  # "2.10 release rolled out" is probably a version
                 raise TimeParseError(
-                    f'"{match["time"]}" could be a time or a number: write '
-                    f'"0{match["h"]}:{match["m"]}" or "at {match["time"]}" for a time.'
+                    N_(
+                        '"{typed}" could be a time or a number: write "{clock}" or "at {typed}"'
+                        " for a time."
+                    ),
+                    typed=match["time"],
+                    clock=f"0{match['h']}:{match['m']}",
                 )
     if match:
         return match
     if looks := _LOOKS_LIKE_TIME.match(text):
-        raise TimeParseError(f'I can\'t read "{looks[0]}" as a time.')
+        raise TimeParseError(_UNREADABLE, typed=looks[0])
     return None
 
 
@@ -141,10 +161,10 @@ def _instant(match: re.Match[str], now: datetime, tz: str, languages: Sequence[s
         base = now.replace(tzinfo=None)
         parsed = _dateparse(match["time"], languages, {"RELATIVE_BASE": base})
         if parsed is None or parsed > base:
-            raise TimeParseError(f'I can\'t read "{match["time"]}" as a time.')
+            raise TimeParseError(_UNREADABLE, typed=match["time"])
         return parsed.replace(tzinfo=UTC)
     if not _in_range(match):
-        raise TimeParseError(f'"{match["time"]}" is not a valid time of day.')
+        raise TimeParseError(N_('"{typed}" is not a valid time of day.'), typed=match["time"])
     zone = ZoneInfo(tz)
     local_now = now.astimezone(zone).replace(tzinfo=None)
     day = _day(match["day"], local_now, languages) if match["day"] else local_now.date()
@@ -155,18 +175,30 @@ def _instant(match: re.Match[str], now: datetime, tz: str, languages: Sequence[s
     try:
         at = wall.replace(tzinfo=zone).astimezone(UTC)  # fold=0: the first of a repeated hour
     except OverflowError:
-        raise TimeParseError(f'I can\'t read "{match["time"]}" as a time.') from None
+        raise TimeParseError(_UNREADABLE, typed=match["time"]) from None
     if at.astimezone(zone).replace(tzinfo=None) != wall:
         raise TimeParseError(
-            f"{wall:%d/%m %H:%M} did not happen in {tz}: the clocks jumped forward that night."
+            N_("{time} did not happen in {tz}: the clocks jumped forward that night."),
+            time=f"{wall:%d/%m %H:%M}",
+            tz=tz,
         )
     if at > now:
         if day == local_now.date():
-            shown, it_is = f"{wall:%H:%M}", clock(now, tz)
-            hint = f' For yesterday write "yesterday {shown}" or "ieri {shown}".'
-        else:
-            shown, it_is, hint = f"{wall:%d/%m %H:%M}", day_clock(now, tz), ""
-        raise TimeParseError(f"{shown} is in the future (it is now {it_is} in {tz}).{hint}")
+            raise TimeParseError(
+                N_(
+                    "{time} is in the future (it is now {now} in {tz})."
+                    ' For yesterday write "yesterday {time}" or "ieri {time}".'
+                ),
+                time=f"{wall:%H:%M}",
+                now=clock(now, tz),
+                tz=tz,
+            )
+        raise TimeParseError(
+            N_("{time} is in the future (it is now {now} in {tz})."),
+            time=f"{wall:%d/%m %H:%M}",
+            now=day_clock(now, tz),
+            tz=tz,
+        )
     return at
 
 
@@ -178,8 +210,11 @@ def _day(word: str, local_now: datetime, languages: Sequence[str]) -> date:
         settings["PREFER_DATES_FROM"] = "past"
     parsed = _dateparse(word, languages, settings)
     if parsed is None:
-        known = ", ".join(languages)
-        raise TimeParseError(f'I can\'t read "{word}" as a day (languages: {known}).')
+        raise TimeParseError(
+            N_('I can\'t read "{typed}" as a day (languages: {languages}).'),
+            typed=word,
+            languages=", ".join(languages),
+        )
     return parsed.date()
 
 

@@ -146,7 +146,7 @@ def register(app: AsyncApp, services: Services) -> None:
             )
             await respond(text=question, blocks=blocks, replace_original=True)
             return
-        reply = resolved_reply(resolution, outcome.restored)
+        reply = resolved_reply(services.texts, resolution, outcome.restored)
         # Two calls: whether Slack posts a message sent along with delete_original is unclear.
         await respond(delete_original=True)
         await respond(text=reply.text, blocks=reply.blocks, response_type="in_channel")

@@ -120,7 +120,7 @@ async def rename(ctx: CommandContext) -> Reply:
 async def resolve(ctx: CommandContext) -> Reply:
     resolution = await flows.resolve(ctx.services, ctx.require_incident(), ctx.user_id)
     if resolution.resolved:
-        return resolved_reply(resolution)
+        return resolved_reply(ctx.services.texts, resolution)
     incident = resolution.incident
     question = (
         f"Resolve {incident.number} anyway? Still open: "
@@ -233,7 +233,7 @@ def register(app: AsyncApp, services: Services) -> None:
         except InputError as exc:
             await respond(text=exc.message, replace_original=True)
             return
-        reply = resolved_reply(resolution)
+        reply = resolved_reply(services.texts, resolution)
         await respond(
             text=reply.text, blocks=reply.blocks, response_type="in_channel", delete_original=True
         )

@@ -10,11 +10,13 @@ import json
 import logging
 from typing import Any, cast
 
+from babel.lists import format_list
 from slack_bolt.async_app import AsyncAck, AsyncApp
 
 from bot.errors import InputError
+from bot.i18n import N_, Texts
 from bot.postmortem import flows
-from bot.postmortem.delivery import WHAT
+from bot.postmortem.delivery import what
 from bot.postmortem.phrases import LANGUAGES
 from bot.postmortem.service import AUDIENCES, Audience
 from bot.services import Services
@@ -27,7 +29,7 @@ log = logging.getLogger(__name__)
 USAGE = f"postmortem [{'|'.join(LANGUAGES)}] [{'|'.join(AUDIENCES)}]"
 
 
-def _wanted(args: str, language: str) -> list[tuple[Audience, str]]:
+def _wanted(t: Texts, args: str, language: str) -> list[tuple[Audience, str]]:
     """Words in any order: a language, an audience, both or neither (both drafts)."""
     audiences: list[Audience] = []
     for word in args.lower().split():
@@ -37,22 +39,29 @@ def _wanted(args: str, language: str) -> list[tuple[Audience, str]]:
             audiences.append(cast(Audience, word))
         else:
             raise InputError(
-                f"`{escape(word[:20])}` is neither a language ({', '.join(LANGUAGES)})"
-                f" nor a draft ({', '.join(AUDIENCES)}).",
-                "For example `/incident postmortem it customer`.",
+                t._("`{word}` is neither a language ({languages}) nor a draft ({drafts}).").format(
+                    word=escape(word[:20]),
+                    languages=", ".join(LANGUAGES),
+                    drafts=", ".join(AUDIENCES),
+                ),
+                t._("For example `/incident postmortem it customer`."),
             )
     return [(audience, language) for audience in dict.fromkeys(audiences or AUDIENCES)]
 
 
 async def postmortem(ctx: CommandContext) -> Reply:
     incident = ctx.require_incident()
-    services = ctx.services
-    wanted = _wanted(ctx.args, await services.postmortems.language_of(incident.id))
+    services, t = ctx.services, ctx.services.texts
+    wanted = _wanted(t, ctx.args, await services.postmortems.language_of(incident.id))
     services.tasks.spawn(services.drafts.deliver(incident, wanted), name=f"drafts-{incident.id}")
-    drafts = " and ".join(f"{WHAT[audience]} ({language})" for audience, language in wanted)
+    drafts = format_list(
+        [f"{what(t, audience)} ({language})" for audience, language in wanted], locale=t.locale
+    )
     return Reply(
-        f":memo: Drafting the {drafts} of {incident.number} from the current record;"
-        " the files will appear in this channel."
+        t._(
+            ":memo: Drafting the {drafts} of {incident} from the current record;"
+            " the files will appear in this channel."
+        ).format(drafts=drafts, incident=incident.number)
     )
 
 
@@ -60,9 +69,10 @@ SUBCOMMANDS = [
     Subcommand(
         "postmortem",
         USAGE,
-        "/incident postmortem it customer",
-        "draft the customer apology and the internal postmortem again from the current record",
+        N_("/incident postmortem it customer"),
+        N_("draft the customer apology and the internal postmortem again from the current record"),
         postmortem,
+        aliases=("bozza",),
     ),
 ]
 
@@ -86,7 +96,7 @@ def register(app: AsyncApp, services: Services) -> None:
         await ack()
         incident = await clicked_incident(services, body)
         try:
-            flows.ensure_not_closed(incident)
+            flows.ensure_not_closed(services.texts, incident)
         except InputError as exc:
             await respond(text=exc.message, response_type="ephemeral", replace_original=False)
             return

@@ -11,6 +11,7 @@ import logging
 from slack_sdk.errors import SlackApiError
 
 from bot.errors import InputError
+from bot.i18n import Texts
 from bot.incidents import flows as incident_flows
 from bot.models import Incident, Status
 from bot.postmortem.service import AUDIENCES, CloseForm
@@ -27,8 +28,9 @@ async def close_and_draft(
     incident = await services.incidents.get(incident_id)
     if incident.status is Status.closed:
         raise InputError(
-            f"{incident.number} is already closed; `/incident postmortem` in its channel"
-            " drafts again."
+            services.texts._(
+                "{incident} is already closed; `/incident postmortem` in its channel drafts again."
+            ).format(incident=incident.number)
         )
     await services.postmortems.save_form(incident.id, form)
     closed = await incident_flows.close(services, incident, user_id)
@@ -47,9 +49,11 @@ async def _said_and_drafted(services: Services, closed: incident_flows.Changed) 
     await services.drafts.deliver(incident, [(audience, language) for audience in AUDIENCES])
 
 
-def ensure_not_closed(incident: Incident) -> None:
+def ensure_not_closed(t: Texts, incident: Incident) -> None:
     """The "Close and draft" button of an incident closed meanwhile."""
     if incident.status is Status.closed:
         raise InputError(
-            f"{incident.number} is already closed; `/incident postmortem` drafts again."
+            t._("{incident} is already closed; `/incident postmortem` drafts again.").format(
+                incident=incident.number
+            )
         )

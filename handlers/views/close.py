@@ -22,6 +22,7 @@ from slack_sdk.models.blocks import (
 from slack_sdk.models.views import View
 
 from bot.errors import InputError
+from bot.i18n import N_, Texts, texts
 from bot.incidents.flows import Resolution
 from bot.models import Incident
 from bot.postmortem.phrases import LANGUAGES
@@ -36,38 +37,44 @@ LANGUAGE_NAMES = {"en": "English", "it": "Italiano"}
 TITLE_MAX = 24  # Slack's limit for a modal title
 TEXT_MAX = 3000
 
+# Field: (label, hint), translated where the modal is built.
 _TEXTS = {
-    "root_cause": ("What happened / root cause", None),
-    "resolution": ("How it was fixed", None),
-    "action_items": ("What we change", "One action per line; end it with @owner to assign it."),
-    "went_well": ("What went well (internal)", None),
-    "went_badly": ("What went badly (internal)", None),
+    "root_cause": (N_("What happened / root cause"), None),
+    "resolution": (N_("How it was fixed"), None),
+    "action_items": (
+        N_("What we change"),
+        N_("One action per line; end it with @owner to assign it."),
+    ),
+    "went_well": (N_("What went well (internal)"), None),
+    "went_badly": (N_("What went badly (internal)"), None),
 }
 
 
-def _text_input(block_id: str, label: str, hint: str | None) -> InputBlock:
+def _text_input(t: Texts, block_id: str, label: str, hint: str | None) -> InputBlock:
     return InputBlock(
         block_id=block_id,
-        label=label,
-        hint=hint,
+        label=t._(label),
+        hint=t._(hint) if hint else None,
         optional=True,
         element=PlainTextInputElement(action_id="value", multiline=True, max_length=TEXT_MAX),
     )
 
 
 def close_modal(incident: Incident, language: str) -> dict[str, Any]:
+    """The modal in the workspace's `language`, which is also the draft language offered first
+    (callers pass the configured one)."""
+    t = texts(language)
     languages = [Option(text=LANGUAGE_NAMES.get(code, code), value=code) for code in LANGUAGES]
-    intro = (
-        f"Closing *{incident.number}* ({escape(incident.title)}). Your answers go into the"
-        " customer apology and the internal postmortem; leave any field empty and the drafts"
-        " mark it as still to write."
-    )
+    intro = t._(
+        "Closing *{incident}* ({title}). Your answers go into the customer apology and the"
+        " internal postmortem; leave any field empty and the drafts mark it as still to write."
+    ).format(incident=incident.number, title=escape(incident.title))
     blocks: list[Any] = [SectionBlock(text=intro)]
-    blocks += [_text_input(key, label, hint) for key, (label, hint) in _TEXTS.items()]
+    blocks += [_text_input(t, key, label, hint) for key, (label, hint) in _TEXTS.items()]
     blocks += [
         InputBlock(
             block_id="language",
-            label="Language of the customer post",
+            label=t._("Language of the customer post"),
             optional=True,
             element=StaticSelectElement(
                 action_id="value",
@@ -77,7 +84,7 @@ def close_modal(incident: Incident, language: str) -> dict[str, Any]:
         ),
         InputBlock(
             block_id="signer",
-            label="Signed by",
+            label=t._("Signed by"),
             optional=True,
             element=UserSelectElement(action_id="value", initial_user=incident.lead),
         ),
@@ -85,9 +92,9 @@ def close_modal(incident: Incident, language: str) -> dict[str, Any]:
     view = View(
         type="modal",
         callback_id=CLOSE_CALLBACK,
-        title=f"Close {incident.number}"[:TITLE_MAX],
-        submit="Close and draft",
-        close="Cancel",
+        title=t._("Close {incident}").format(incident=incident.number)[:TITLE_MAX],
+        submit=t.pgettext("button", "Close and draft"),
+        close=t.pgettext("button", "Cancel"),
         blocks=blocks,
         private_metadata=json.dumps({"incident_id": incident.id}),
     )
@@ -105,10 +112,13 @@ def close_form(values: dict[str, Any]) -> CloseForm:
     )
 
 
-def with_close_button(text: str, incident: Incident) -> list[dict[str, Any]]:
+def with_close_button(t: Texts, text: str, incident: Incident) -> list[dict[str, Any]]:
     """`text` with a "Close and draft" button under it (the resolve message)."""
     button = ButtonElement(
-        text="Close and draft", action_id=CLOSE_BUTTON, value=str(incident.id), style="primary"
+        text=t.pgettext("button", "Close and draft"),
+        action_id=CLOSE_BUTTON,
+        value=str(incident.id),
+        style="primary",
     )
     return [SectionBlock(text=text).to_dict(), ActionsBlock(elements=[button]).to_dict()]
 
@@ -119,14 +129,16 @@ async def open_close_modal(
     """Render and open the close modal; without a trigger (not a click or command) there is
     no way to show a form, which is the user's to know."""
     if not trigger_id:
-        raise InputError("Closing needs Slack's form, and this request did not come with one.")
+        raise InputError(
+            texts(language)._("Closing needs Slack's form, and this request did not come with one.")
+        )
     await slack.open_view(trigger_id, close_modal(incident, language))
 
 
-def resolved_reply(resolution: Resolution, said: str = "") -> Reply:
+def resolved_reply(t: Texts, resolution: Resolution, said: str = "") -> Reply:
     """The resolve message (after `said`, e.g. what was restored), with the "Close and draft"
     button under it: the same answer whichever way the incident was resolved."""
     assert resolution.change is not None
-    text = said + resolution.change
-    text += " Close it to draft the postmortem: the button or `/incident close`."
-    return Reply(text, with_close_button(text, resolution.incident), in_channel=True)
+    text = said + resolution.change + " "
+    text += t._("Close it to draft the postmortem: the button or `/incident close`.")
+    return Reply(text, with_close_button(t, text, resolution.incident), in_channel=True)

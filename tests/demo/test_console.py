@@ -11,7 +11,16 @@ from pathlib import Path
 def console(tmp_path: Path, *lines: str) -> str:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("OUTAGEBOT_", "SLACK_"))}
     result = subprocess.run(
-        [sys.executable, "-m", "bot.cli", "console", "--db", str(tmp_path / "room.db")],
+        [
+            sys.executable,
+            "-m",
+            "bot.cli",
+            "console",
+            "--db",
+            str(tmp_path / "room.db"),
+            "--lang",
+            "en",
+        ],
         input="\n".join(lines) + "\n",
         capture_output=True,
         text=True,
@@ -43,8 +52,8 @@ def test_declare_chat_note_then_resume_and_close_with_drafts(tmp_path: Path) -> 
     assert "[2] Giulia: Rolling back the deploy now" in first
     assert "outagebot: Noted at" in first and "rollback started" in first
     assert "Giulia pinned “Rolling back the deploy now”" in first
-    assert "press [Attiva la manutenzione]? [y/N] y" in first
-    assert "L'app resta offline fino a" in first
+    assert "press [Turn maintenance on]? [y/N] y" in first
+    assert "The app is offline until" in first
 
     second = console(
         tmp_path,
