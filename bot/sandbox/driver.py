@@ -66,6 +66,13 @@ class DriverReply:
             return None
 
     @property
+    def body(self) -> dict[str, Any]:
+        """The ack as a JSON object: Bolt answers a text-only ack as plain text, anything
+        richer (blocks, `response_type`) as JSON, so callers read `body["text"]` either way."""
+        parsed = self.json
+        return parsed if isinstance(parsed, dict) else {"text": self.text}
+
+    @property
     def within_deadline(self) -> bool:
         """Slack gives up (and shows an error or retries) after 3 seconds."""
         return self.elapsed <= ACK_DEADLINE_SECONDS

@@ -13,6 +13,7 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
+from bot.sandbox import cast
 from bot.sandbox.errors import SlackError
 from bot.sandbox.state import (
     BOT_ID,
@@ -62,13 +63,13 @@ class Workspace:
         """The default cast: the bot, three people, #incidents (with the bot) and #general."""
         ws = cls()
         ws.add_user("outagebot", "Outage Bot", id=BOT_USER_ID, is_bot=True, bot_id=BOT_ID)
-        ws.add_user("marco", "Marco Rossi", id="U01MARCO", display_name="Marco")
-        ws.add_user("giulia", "Giulia Bianchi", id="U02GIULIA", display_name="Giulia")
-        ws.add_user("luca", "Luca Esposito", id="U03LUCA", display_name="Luca")
-        ws.add_usergroup("oncall", ["U01MARCO", "U02GIULIA"], id="S0ONCALL", name="On call")
-        people = ["U01MARCO", "U02GIULIA", "U03LUCA"]
-        ws.add_channel("incidents", members=[BOT_USER_ID, *people], id="C0INCIDENTS", now=now)
-        ws.add_channel("general", members=people, id="C0GENERAL", now=now, is_general=True)
+        ws.add_user("marco", "Marco Rossi", id=cast.MARCO, display_name="Marco")
+        ws.add_user("giulia", "Giulia Bianchi", id=cast.GIULIA, display_name="Giulia")
+        ws.add_user("luca", "Luca Esposito", id=cast.LUCA, display_name="Luca")
+        ws.add_usergroup("oncall", list(cast.ONCALL_MEMBERS), id=cast.ONCALL, name="On call")
+        people = list(cast.PEOPLE)
+        ws.add_channel("incidents", members=[BOT_USER_ID, *people], id=cast.INCIDENTS, now=now)
+        ws.add_channel("general", members=people, id=cast.GENERAL, now=now, is_general=True)
         return ws
 
     def new_id(self, prefix: str) -> str:
@@ -123,7 +124,7 @@ class Workspace:
         now: datetime,
         members: list[str] | tuple[str, ...] = (),
         id: str | None = None,
-        creator: str = "U01MARCO",
+        creator: str = cast.MARCO,
         is_private: bool = False,
         is_general: bool = False,
         topic: str = "",

@@ -7,6 +7,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 
 def console(tmp_path: Path, *lines: str) -> str:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("OUTAGEBOT_", "SLACK_"))}
@@ -33,6 +35,7 @@ def console(tmp_path: Path, *lines: str) -> str:
     return result.stdout
 
 
+@pytest.mark.slow
 def test_declare_chat_note_then_resume_and_close_with_drafts(tmp_path: Path) -> None:
     first = console(
         tmp_path,

@@ -14,9 +14,10 @@ from bot.features.board import FeatureBoard
 from bot.features.catalog import Catalog
 from bot.features.service import summarize
 from bot.models import FeatureInterval, FeatureState, Incident, Severity
+from bot.sandbox.cast import GIULIA, MARCO
 from bot.services import Services
 
-from .helpers import GIULIA, MARCO, recorded
+from .helpers import recorded
 
 CPH = ZoneInfo("Europe/Copenhagen")
 DOWN, DEGRADED, UP = FeatureState.down, FeatureState.degraded, FeatureState.up

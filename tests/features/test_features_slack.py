@@ -10,12 +10,13 @@ import pytest
 from bot import durations
 from bot.clock import ManualClock
 from bot.errors import InputError
+from bot.sandbox.cast import GIULIA, INCIDENTS, MARCO
 from bot.sandbox.stack import SandboxStack
 from bot.timeline.export import export
 from handlers.features import split_name_time
 from handlers.views.close import CLOSE_BUTTON
 
-from .helpers import ANNOUNCE, GIULIA, MARCO, recorded, run, status_message, status_updates
+from .helpers import recorded, status_message, status_updates
 
 CPH = ZoneInfo("Europe/Copenhagen")
 
@@ -63,13 +64,13 @@ async def test_the_outage_day(stack: SandboxStack, channel: str, clock: ManualCl
     for when, typed, says in steps:
         clock.set(when)
         updates = status_updates(stack, channel)
-        reply = await run(stack, channel, typed)
+        reply = (await stack.run(channel, typed)).body
         assert reply["response_type"] == "in_channel" and says in reply["text"]
         assert status_updates(stack, channel) == updates + 1  # the board, re-rendered in place
         if when == local(30, 13, 41):
             incident = await stack.services.incidents.get(1)
             announcement = next(
-                m for m in stack.sandbox.messages(ANNOUNCE) if m.ts == incident.announce_ts
+                m for m in stack.sandbox.messages(INCIDENTS) if m.ts == incident.announce_ts
             )
             assert "Purchases down 23 h 41 min · Quotes down 3 h 1 min" in str(announcement.blocks)
 
@@ -80,7 +81,7 @@ async def test_the_outage_day(stack: SandboxStack, channel: str, clock: ManualCl
 
     quotes = ":large_green_circle: *Quotes* restored at 17:30 · down 6 h 50 min"
     purchases = ":large_green_circle: *Purchases* restored at 14:30 · down 24 h 30 min"
-    listed = await run(stack, channel, "feature list", user=GIULIA)
+    listed = (await stack.run(channel, "feature list", user=GIULIA)).body
     assert "response_type" not in listed
     assert listed["text"] == f"*Features in INC-1*\n{purchases}\n{quotes}"
     assert f"*Features*\n{purchases}\n{quotes}" in status_message(stack, channel)
@@ -122,10 +123,10 @@ async def test_refusals_are_ephemeral_and_change_nothing(
     stack: SandboxStack, channel: str, clock: ManualClock, typed: str, says: str
 ) -> None:
     assert stack.services is not None
-    await run(stack, channel, "feature down Quotes")
+    await stack.run(channel, "feature down Quotes")
     clock.set(local(30, 11))
     before, updates = await recorded(stack.services), len(stack.sandbox.calls_to("chat.update"))
-    reply = await run(stack, channel, typed)
+    reply = (await stack.run(channel, typed)).body
     assert "response_type" not in reply
     assert reply["text"].startswith(":warning:") and says in reply["text"]
     assert stack.sandbox.ephemerals(MARCO, channel)[-1].text == reply["text"]
@@ -137,9 +138,9 @@ async def test_resolve_guard_restore_and_resolve(
     stack: SandboxStack, channel: str, clock: ManualClock
 ) -> None:
     assert stack.services is not None and stack.driver is not None
-    await run(stack, channel, "feature down Quotes")
+    await stack.run(channel, "feature down Quotes")
     clock.set(local(30, 17, 30))
-    question = await run(stack, channel, "resolve")
+    question = (await stack.run(channel, "resolve")).body
     assert "Quotes is still down" in question["text"]
     buttons = [e["action_id"] for e in question["blocks"][-1]["elements"]]
     assert buttons == ["features_restore_and_resolve", "incident_resolve_confirm", "dismiss"]
@@ -165,9 +166,9 @@ async def test_resolve_anyway_keeps_the_feature_down_in_the_record(
     stack: SandboxStack, channel: str, clock: ManualClock
 ) -> None:
     assert stack.services is not None and stack.driver is not None
-    await run(stack, channel, "feature degraded Quotes at 10:40")
+    await stack.run(channel, "feature degraded Quotes at 10:40")
     clock.set(local(30, 12))
-    await run(stack, channel, "resolve")
+    await stack.run(channel, "resolve")
     ephemeral = stack.sandbox.ephemerals(MARCO, channel)[-1]
     await stack.driver.click(
         MARCO, "incident_resolve_confirm", channel_id=channel, message_ts=ephemeral.ts
@@ -184,7 +185,7 @@ async def test_resolve_anyway_keeps_the_feature_down_in_the_record(
 async def test_without_features_out_resolve_offers_no_restore(
     stack: SandboxStack, channel: str
 ) -> None:
-    reply = await run(stack, channel, "resolve")
+    reply = (await stack.run(channel, "resolve")).body
     assert reply["response_type"] == "in_channel" and "resolved INC-1" in reply["text"]
 
 
@@ -192,7 +193,7 @@ async def test_features_chosen_in_the_declare_modal_are_down_from_the_declaratio
     stack: SandboxStack, clock: ManualClock
 ) -> None:
     assert stack.services is not None and stack.driver is not None
-    await stack.driver.command(GIULIA, ANNOUNCE, "declare")
+    await stack.driver.command(GIULIA, INCIDENTS, "declare")
     view = stack.sandbox.latest_view(GIULIA)
     assert view is not None
     await stack.driver.submit_view(

@@ -6,6 +6,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 
 def run(tmp_path: Path, **env: str) -> subprocess.CompletedProcess[str]:
     base = {"OUTAGEBOT_DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path / 'x.db'}"}
@@ -31,6 +33,7 @@ def test_bot_token_without_app_token_or_signing_secret(tmp_path: Path) -> None:
     assert result.returncode != 0 and "SLACK_APP_TOKEN" in result.stderr
 
 
+@pytest.mark.slow
 def test_unreachable_slack(tmp_path: Path) -> None:
     result = run(
         tmp_path,
@@ -44,6 +47,7 @@ def test_unreachable_slack(tmp_path: Path) -> None:
     assert "xoxb-secret-value" not in result.stderr + result.stdout
 
 
+@pytest.mark.slow
 def test_wrong_setting_names_itself(tmp_path: Path) -> None:
     result = run(tmp_path, OUTAGEBOT_TIMEZONE="Mars/Olympus")
     assert result.returncode != 0

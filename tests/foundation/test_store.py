@@ -31,6 +31,7 @@ async def test_migrations_create_every_table(tmp_path: Path) -> None:
     await db.dispose()
 
 
+@pytest.mark.slow
 def test_db_upgrade_twice_is_a_no_op(tmp_path: Path) -> None:
     env = {"OUTAGEBOT_DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path / 'cli.db'}", "PATH": ""}
     cmd = [sys.executable, "-m", "bot.cli", "db", "upgrade"]

@@ -5,14 +5,12 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import func, select
 
+from bot.sandbox.cast import GIULIA, INCIDENTS, LUCA, MARCO
 from bot.sandbox.faults import server_error
 from bot.sandbox.stack import SandboxStack
 from bot.store import tables
 
 pytestmark = pytest.mark.transports("http", "socket")
-
-MARCO, GIULIA, LUCA = "U01MARCO", "U02GIULIA", "U03LUCA"
-ANNOUNCE = "C0INCIDENTS"
 
 
 async def count(stack: SandboxStack, table) -> int:
@@ -20,15 +18,8 @@ async def count(stack: SandboxStack, table) -> int:
         return (await conn.execute(select(func.count()).select_from(table))).scalar_one()
 
 
-async def declare(stack: SandboxStack, title: str, user: str = MARCO):
-    reply = await stack.driver.command(user, ANNOUNCE, f"declare {title}")
-    assert reply.ok and reply.within_deadline
-    await stack.idle()
-    return reply
-
-
 async def test_declare_by_command_sets_up_everything(stack: SandboxStack) -> None:
-    reply = await declare(stack, "Offerte giù dopo il deploy")
+    reply = await stack.run(INCIDENTS, "declare Offerte giù dopo il deploy")
     assert "INC-1" in reply.text
 
     channel = stack.sandbox.channel_by_name("inc-1-offerte-giu-dopo-il-deploy")
@@ -43,7 +34,9 @@ async def test_declare_by_command_sets_up_everything(stack: SandboxStack) -> Non
     status = next(m for m in channel.messages if m.ts == incident.status_ts)
     assert "INC-1" in str(status.blocks)
 
-    announcement = next(m for m in stack.sandbox.messages(ANNOUNCE) if m.ts == incident.announce_ts)
+    announcement = next(
+        m for m in stack.sandbox.messages(INCIDENTS) if m.ts == incident.announce_ts
+    )
     assert f"<#{channel.id}>" in announcement.text
 
     entries = await stack.services.timeline.entries(1)
@@ -52,7 +45,7 @@ async def test_declare_by_command_sets_up_everything(stack: SandboxStack) -> Non
 
 
 async def test_declare_by_modal(stack: SandboxStack) -> None:
-    reply = await stack.driver.command(GIULIA, ANNOUNCE, "declare")
+    reply = await stack.driver.command(GIULIA, INCIDENTS, "declare")
     assert reply.ok
     view = stack.sandbox.latest_view(GIULIA)
     assert view is not None and view.callback_id == "declare_incident"
@@ -75,33 +68,34 @@ async def test_declare_by_modal(stack: SandboxStack) -> None:
 
 
 async def test_same_title_twice_gets_two_channels(stack: SandboxStack) -> None:
-    await declare(stack, "API down")
-    await declare(stack, "API down")
+    await stack.declare("API down")
+    await stack.declare("API down")
     assert stack.sandbox.channel_by_name("inc-1-api-down") is not None
     assert stack.sandbox.channel_by_name("inc-2-api-down") is not None
 
 
 async def test_taken_name_gets_a_suffix(stack: SandboxStack) -> None:
     stack.sandbox.state.add_channel("inc-1-api-down", members=[], now=stack.clock.now())
-    await declare(stack, "API down")
+    await stack.declare("API down")
     incident = await stack.services.incidents.get(1)
     assert incident.channel_name == "inc-1-api-down-2"
 
 
 async def test_long_and_emoji_titles_still_make_valid_names(stack: SandboxStack) -> None:
-    await declare(stack, "x" * 150)
-    await declare(stack, "🔥🔥🔥")
+    await stack.declare("x" * 150)
+    await stack.declare("🔥🔥🔥")
     first = await stack.services.incidents.get(1)
     second = await stack.services.incidents.get(2)
     assert first.channel_name is not None and len(first.channel_name) <= 80
     assert second.channel_name == "inc-2"
 
 
+@pytest.mark.slow
 async def test_failure_half_way_is_finished_by_a_retry_without_a_second_channel(
     stack: SandboxStack,
 ) -> None:
     stack.sandbox.faults.add("conversations.invite", server_error(), times=10)
-    await declare(stack, "Payments down")
+    await stack.run(INCIDENTS, "declare Payments down")
     incident = await stack.services.incidents.get(1)
     assert incident.channel_id is not None  # recorded, visible, finishable
     retry = [e for e in stack.sandbox.ephemerals(MARCO) if "Retry set-up" in str(e.blocks)]
@@ -111,7 +105,7 @@ async def test_failure_half_way_is_finished_by_a_retry_without_a_second_channel(
 
     stack.sandbox.faults.clear()
     clicked = await stack.driver.click(
-        MARCO, "incident_retry_setup", "1", channel_id=ANNOUNCE, message_ts=retry[-1].ts
+        MARCO, "incident_retry_setup", "1", channel_id=INCIDENTS, message_ts=retry[-1].ts
     )
     assert clicked.ok
     await stack.idle()
@@ -122,9 +116,10 @@ async def test_failure_half_way_is_finished_by_a_retry_without_a_second_channel(
     assert MARCO in channel.members
 
 
+@pytest.mark.slow
 async def test_restart_finishes_an_interrupted_setup(stack: SandboxStack) -> None:
     stack.sandbox.faults.add("chat.postMessage", server_error(), times=10)
-    await declare(stack, "Search slow")
+    await stack.run(INCIDENTS, "declare Search slow")
     assert (await stack.services.incidents.get(1)).status_ts is None
     stack.sandbox.faults.clear()
     await stack.restart_bot()
@@ -140,7 +135,7 @@ async def test_a_responder_slack_does_not_know_is_named_and_the_rest_are_invited
     stack.overrides = stack.overrides | {"responders": ["U0GONE404", LUCA]}
     await stack.restart_bot()
 
-    reply = await declare(stack, "Offerte giù dopo il deploy")
+    reply = await stack.run(INCIDENTS, "declare Offerte giù dopo il deploy")
 
     assert "INC-1" in reply.text
     channel = stack.sandbox.channel_by_name("inc-1-offerte-giu-dopo-il-deploy")

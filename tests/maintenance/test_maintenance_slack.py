@@ -11,6 +11,7 @@ import pytest
 from aiohttp import web
 
 from bot.models import EntryKind, Incident, TimelineEntry
+from bot.sandbox.cast import GIULIA, LUCA, MARCO
 from bot.sandbox.stack import SandboxStack
 from handlers.maintenance import CONFIRM_ON
 
@@ -18,8 +19,8 @@ from .conftest import FakeHeroku, StackFactory
 
 pytestmark = pytest.mark.transports("http", "socket")
 
-MARCO, GIULIA, LUCA = "U01MARCO", "U02GIULIA", "U03LUCA"
-ANNOUNCE = "C0INCIDENTS"
+# Marco declares at 10:45 Copenhagen; the channel holds the bot and Marco.
+TITLE = "Offerte giù dopo il deploy"
 DATA_KEYS = {
     "outcome",
     "target",
@@ -33,21 +34,10 @@ DATA_KEYS = {
 }
 
 
-async def declare(stack: SandboxStack) -> Incident:
-    """Marco declares at 10:45 Copenhagen; the channel holds the bot and Marco."""
-    await stack.driver.command(MARCO, ANNOUNCE, "declare Offerte giù dopo il deploy")
-    await stack.idle()
-    incident = await stack.services.incidents.get(1)
-    assert incident.channel_id and incident.status_ts
-    return incident
-
-
 async def command(stack: SandboxStack, incident: Incident, text: str, user: str = MARCO) -> str:
     """Run `/incident <text>` in the incident channel; the ephemeral answer's text, if any."""
     before = len(stack.sandbox.ephemerals(user, incident.channel_id))
-    reply = await stack.driver.command(user, incident.channel_id, text)
-    assert reply.ok and reply.within_deadline
-    await stack.idle()
+    await stack.run(incident.channel_id, text, user=user)
     answers = stack.sandbox.ephemerals(user, incident.channel_id)[before:]
     return "\n".join(a.text for a in answers)
 
@@ -84,7 +74,7 @@ def heroku_error(status: int, id_: str, message: str) -> web.Response:
 async def test_on_after_confirm_then_off_open_and_close_a_window(
     stack: SandboxStack, heroku: FakeHeroku
 ) -> None:
-    incident = await declare(stack)
+    incident = await stack.declare(TITLE)
     start = stack.clock.now()
 
     question = await command(stack, incident, "maintenance on")
@@ -127,7 +117,7 @@ async def test_on_after_confirm_then_off_open_and_close_a_window(
 
 
 async def test_500_then_200_succeeds_after_a_retry(stack: SandboxStack, heroku: FakeHeroku) -> None:
-    incident = await declare(stack)
+    incident = await stack.declare(TITLE)
     heroku.answer("PATCH", heroku_error(500, "internal_server_error", "Internal server error."))
 
     await confirm_on(stack, incident)
@@ -141,7 +131,7 @@ async def test_500_then_200_succeeds_after_a_retry(stack: SandboxStack, heroku: 
 async def test_422_fails_at_once_with_herokus_message(
     stack: SandboxStack, heroku: FakeHeroku
 ) -> None:
-    incident = await declare(stack)
+    incident = await stack.declare(TITLE)
     message = "Maintenance mode cannot be enabled while a release is running."
     heroku.answer("PATCH", heroku_error(422, "invalid_params", message))
 
@@ -160,7 +150,7 @@ async def test_422_fails_at_once_with_herokus_message(
 async def test_ok_that_reads_back_the_old_state_is_a_failure(
     stack: SandboxStack, heroku: FakeHeroku
 ) -> None:
-    incident = await declare(stack)
+    incident = await stack.declare(TITLE)
     heroku.stale = True
 
     await confirm_on(stack, incident)
@@ -174,7 +164,7 @@ async def test_ok_that_reads_back_the_old_state_is_a_failure(
 async def test_people_outside_the_channel_are_refused_and_recorded(
     stack: SandboxStack, heroku: FakeHeroku
 ) -> None:
-    incident = await declare(stack)
+    incident = await stack.declare(TITLE)
 
     answer = await command(stack, incident, "maintenance on", user=GIULIA)
     off = await command(stack, incident, "maintenance off", user=GIULIA)
@@ -195,7 +185,7 @@ async def test_configured_users_and_groups_decide(
     make_stack: StackFactory, heroku: FakeHeroku
 ) -> None:
     stack = await make_stack(permissions={"maintenance": ["S0ONCALL"]})  # Marco and Giulia
-    incident = await declare(stack)
+    incident = await stack.declare(TITLE)
 
     refused = await command(stack, incident, "maintenance on", user=LUCA)
     asked = await command(stack, incident, "maintenance on", user=GIULIA)  # not in the channel
@@ -207,12 +197,13 @@ async def test_configured_users_and_groups_decide(
     assert entry.actor == LUCA and entry.data["outcome"] == "refused"
 
 
+@pytest.mark.slow
 async def test_the_timeline_holds_every_attempt_and_dry_runs_say_so(
     make_stack: StackFactory, heroku: FakeHeroku, heroku_target: dict[str, Any]
 ) -> None:
     targets = {"web": heroku_target, "preview": {"provider": "dryrun"}}
     stack = await make_stack(maintenance={"targets": targets, "backoff_seconds": 0.01})
-    incident = await declare(stack)
+    incident = await stack.declare(TITLE)
 
     ambiguous = await command(stack, incident, "maintenance on")
     await command(stack, incident, "maintenance on web", user=GIULIA)
@@ -243,7 +234,7 @@ async def test_the_timeline_holds_every_attempt_and_dry_runs_say_so(
 async def test_a_reminder_says_for_how_long_until_maintenance_is_off(
     stack: SandboxStack, heroku: FakeHeroku
 ) -> None:
-    incident = await declare(stack)
+    incident = await stack.declare(TITLE)
     await confirm_on(stack, incident)
     schedules = stack.services.schedules
 
@@ -262,7 +253,7 @@ async def test_a_reminder_says_for_how_long_until_maintenance_is_off(
 
 
 async def test_resolving_while_on_asks_first(stack: SandboxStack, heroku: FakeHeroku) -> None:
-    incident = await declare(stack)
+    incident = await stack.declare(TITLE)
     await confirm_on(stack, incident)
 
     answer = await command(stack, incident, "resolve")
@@ -274,7 +265,7 @@ async def test_resolving_while_on_asks_first(stack: SandboxStack, heroku: FakeHe
 async def test_status_shows_the_record_and_the_live_state(
     stack: SandboxStack, heroku: FakeHeroku
 ) -> None:
-    incident = await declare(stack)
+    incident = await stack.declare(TITLE)
     await confirm_on(stack, incident)
     heroku.apps["acme-web"] = False  # someone switched it off in Heroku's dashboard
     stack.clock.advance(timedelta(minutes=5))
@@ -289,7 +280,7 @@ async def test_status_shows_the_record_and_the_live_state(
 
 
 async def test_a_double_click_switches_once(stack: SandboxStack, heroku: FakeHeroku) -> None:
-    incident = await declare(stack)
+    incident = await stack.declare(TITLE)
     heroku.delay = 0.05
     await command(stack, incident, "maintenance on")
     prompt = stack.sandbox.ephemerals(MARCO, incident.channel_id)[-1]

@@ -24,6 +24,9 @@ from bot.store.conflicts import insert_ignoring_conflicts
 from bot.store.database import Database
 from bot.timeline import Timeline
 
+# The PostgreSQL suite (CI runs it again on PostgreSQL): not in the inner loop.
+pytestmark = pytest.mark.slow
+
 START = datetime(2025, 4, 30, 8, 40, 12, 345678, tzinfo=UTC)
 
 

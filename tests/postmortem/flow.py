@@ -15,14 +15,15 @@ from aiohttp import web
 from sqlalchemy import select
 
 from bot.models import Incident
+from bot.sandbox.cast import MARCO
 from bot.sandbox.stack import SandboxStack
 from bot.store import tables
 from handlers.maintenance import CONFIRM_ON
 
 from .story import at
 
-MARCO, GIULIA, LUCA = "U01MARCO", "U02GIULIA", "U03LUCA"
-ANNOUNCE = "C0INCIDENTS"
+# The outage report's incident, INC-1, declared by Marco at 10:40.
+TITLE = "Offerte sparite dopo l'aggiornamento"
 WEBHOOK_SECRET = "whsec-test-0123456789abcdef"
 
 
@@ -49,28 +50,9 @@ async def reconfigure(stack: SandboxStack, webhook_url: str, **overrides: Any) -
     await stack.restart_bot()
 
 
-async def run(stack: SandboxStack, channel: str, text: str, user: str = MARCO) -> str:
-    """`/incident text` in `channel`; waits for the background work; the ack's text."""
-    assert stack.driver is not None
-    reply = await stack.driver.command(user, channel, text)
-    assert reply.ok and reply.within_deadline, reply.text
-    await stack.idle()
-    body = reply.json
-    return str(body.get("text", "")) if isinstance(body, dict) else reply.text
-
-
-async def declare(stack: SandboxStack) -> Incident:
-    """Marco declares INC-1 at 10:40 from the announce channel."""
-    await run(stack, ANNOUNCE, "declare Offerte sparite dopo l'aggiornamento")
-    assert stack.services is not None
-    incident = await stack.services.incidents.get(1)
-    assert incident.channel_id and incident.status_ts
-    return incident
-
-
 async def maintenance_on(stack: SandboxStack, channel: str) -> None:
     assert stack.driver is not None
-    await run(stack, channel, "maintenance on web")
+    await stack.run(channel, "maintenance on web")
     prompt = stack.sandbox.ephemerals(MARCO, channel)[-1]
     reply = await stack.driver.click(MARCO, CONFIRM_ON, channel_id=channel, message_ts=prompt.ts)
     assert reply.ok
@@ -84,28 +66,28 @@ async def replay_day(
 
     `clicks`: how long after 10:45:00 and 13:15:00 the maintenance on and off land.
     """
-    incident = await declare(stack)
+    incident = await stack.declare(TITLE)
     channel = incident.channel_id or ""
-    await run(stack, channel, "feature down Quotes at 10:40")
+    await stack.run(channel, "feature down Quotes at 10:40")
     stack.clock.set(at(30, 10, 45) + clicks[0])
     await maintenance_on(stack, channel)
     stack.clock.set(at(30, 13, 15) + clicks[1])
-    await run(stack, channel, "maintenance off web")
+    await stack.run(channel, "maintenance off web")
     stack.clock.set(at(30, 13, 41))
-    await run(stack, channel, "feature down Acquisti")
+    await stack.run(channel, "feature down Acquisti")
     stack.clock.set(at(30, 14, 30))
-    await run(stack, channel, "feature up Purchases")
+    await stack.run(channel, "feature up Purchases")
     stack.clock.set(at(30, 17, 30))
-    await run(stack, channel, "feature up Offerte")
+    await stack.run(channel, "feature up Offerte")
     stack.clock.set(at(30, 17, 32))
-    await run(stack, channel, "resolve")
+    await stack.run(channel, "resolve")
     return incident
 
 
 async def close_with(stack: SandboxStack, channel: str, values: dict[str, Any]) -> None:
     """`/incident close`, then submit the modal it opened with `values` (block -> value)."""
     assert stack.driver is not None
-    await run(stack, channel, "close")
+    await stack.run(channel, "close")
     await submit_close(stack, values)
 
 

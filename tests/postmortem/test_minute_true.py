@@ -14,7 +14,7 @@ import pytest
 
 from bot.sandbox.stack import SandboxStack
 
-from .flow import WEBHOOK_SECRET, close_with, deploy_platform, reconfigure, replay_day, run, uploads
+from .flow import WEBHOOK_SECRET, close_with, deploy_platform, reconfigure, replay_day, uploads
 
 HOURS = re.compile(r"(\d+) (?:ore|ora|hours|hour)\b")
 MINUTES = re.compile(r"(\d+) (?:minuti|minuto|minutes|minute)\b")
@@ -60,7 +60,7 @@ async def test_two_hours_and_thirty_minutes_offline_in_both_languages(
     assert windows[0].started_at.microsecond == on * 1_000_000  # instants stay to the second
 
     await close_with(stack, channel, {"root_cause": "Deploy tool mismatch.", "language": "it"})
-    await run(stack, channel, "postmortem en")
+    await stack.run(channel, "postmortem en")
 
     files = [(name, text) for u in uploads(stack, channel) for name, text in u.files.items()]
     drafts = dict(files)

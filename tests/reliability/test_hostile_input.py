@@ -19,9 +19,12 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from bot.sandbox import payloads
+from bot.sandbox.cast import INCIDENTS, MARCO
 from bot.sandbox.stack import SIGNING_SECRET
 
-MARCO = "U01MARCO"
+# Seconds per test (fuzzes a bot subprocess): not in the inner loop.
+pytestmark = pytest.mark.slow
+
 SUBCOMMANDS = [
     "status",
     "severity",
@@ -95,7 +98,7 @@ def bot(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Bot]:
         bot_process(sandbox, folder, OUTAGEBOT_LOG_LEVEL="INFO") as process,
     ):
         running = Bot(sandbox, process.request_url, folder / "bot.db", process.log_path)
-        assert running.command("C0INCIDENTS", "declare Quotes down").status_code == 200
+        assert running.command(INCIDENTS, "declare Quotes down").status_code == 200
         assert eventually(lambda: sandbox.sandbox.channel_by_name("inc-1-quotes-down"))
         yield running
         log = running.log.read_text(errors="replace")
@@ -206,11 +209,11 @@ def test_random_modal_submissions_never_fail(bot: Bot, values: dict[str, Any]) -
 def test_hostile_text_is_stored_as_typed_and_posted_inert(bot: Bot) -> None:
     def texts() -> list[str]:
         """What this test posted: fuzzed commands before it may have posted hostile text too."""
-        return [m.text for m in bot.sandbox.sandbox.messages("C0INCIDENTS")][earlier:]
+        return [m.text for m in bot.sandbox.sandbox.messages(INCIDENTS)][earlier:]
 
-    earlier = len(bot.sandbox.sandbox.messages("C0INCIDENTS"))
+    earlier = len(bot.sandbox.sandbox.messages(INCIDENTS))
     title = "<!channel> {{ 7*7 }} '; DROP TABLE incidents; -- <b>x</b>"
-    assert bot.command("C0INCIDENTS", f"declare {title}").status_code == 200
+    assert bot.command(INCIDENTS, f"declare {title}").status_code == 200
     assert eventually(lambda: [r for r in bot.rows() if r[1] == title]), "stored as typed"
 
     # the announcement is posted in the background
@@ -240,8 +243,8 @@ def test_random_button_clicks_never_fail(bot: Bot, action: str, value: str) -> N
         user=payloads.user_ref(MARCO, "marco"),
         actions=[{"action_id": action, "block_id": "b", "type": "button", "value": value}],
         trigger_id="1.2.click",
-        container={"type": "message", "message_ts": "1.000001", "channel_id": "C0INCIDENTS"},
-        channel={"id": "C0INCIDENTS", "name": "incidents"},
+        container={"type": "message", "message_ts": "1.000001", "channel_id": INCIDENTS},
+        channel={"id": INCIDENTS, "name": "incidents"},
         response_url=bot.sandbox.sandbox.response_url("none"),
     )
     assert bot.post(payloads.interactive_body(payload)).status_code < 500

@@ -7,6 +7,7 @@ import sys
 from datetime import UTC, datetime
 from pathlib import Path
 
+import pytest
 from sqlalchemy import text
 
 from bot.clock import ManualClock
@@ -67,6 +68,7 @@ async def test_rows_survive_an_upgrade_to_head(tmp_path: Path) -> None:
     await db.dispose()
 
 
+@pytest.mark.slow
 def test_there_is_no_downgrade_command(tmp_path: Path) -> None:
     result = subprocess.run(
         [sys.executable, "-m", "bot.cli", "db", "downgrade"],

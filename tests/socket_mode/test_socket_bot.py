@@ -10,23 +10,11 @@ import pytest
 from bot.maintenance import RetryPolicy
 from bot.models import EntryKind
 from bot.sandbox import error, payloads
+from bot.sandbox.cast import GIULIA, MARCO
 from bot.sandbox.stack import SandboxStack
 from bot.socket_mode import ConnectionState
 
 pytestmark = pytest.mark.transports("socket")
-
-MARCO, GIULIA = "U01MARCO", "U02GIULIA"
-ANNOUNCE = "C0INCIDENTS"
-
-
-async def incident_channel(stack: SandboxStack) -> str:
-    assert stack.driver is not None and stack.services is not None
-    reply = await stack.driver.command(MARCO, ANNOUNCE, "declare Quotes page empty")
-    assert reply.ok and "INC-1" in reply.text
-    await stack.idle()
-    channel = (await stack.services.incidents.get(1)).channel_id
-    assert channel
-    return channel
 
 
 async def message_texts(stack: SandboxStack) -> list[str]:
@@ -35,9 +23,8 @@ async def message_texts(stack: SandboxStack) -> list[str]:
     return [e.text for e in entries if e.kind is EntryKind.message]
 
 
-async def test_a_redelivered_envelope_is_processed_once(stack: SandboxStack) -> None:
+async def test_a_redelivered_envelope_is_processed_once(stack: SandboxStack, channel: str) -> None:
     assert stack.driver is not None
-    channel = await incident_channel(stack)
     sock = stack.sandbox.socket
     sock.ack_timeout = 0.5
     sock.lose_acks(1)
@@ -67,10 +54,9 @@ async def test_a_retry_of_an_event_never_seen_is_processed(stack: SandboxStack) 
 
 @pytest.mark.parametrize("how", ["refresh_requested", "warning", "drop"])
 async def test_a_reconnect_mid_burst_loses_and_doubles_nothing(
-    stack: SandboxStack, how: str
+    stack: SandboxStack, channel: str, how: str
 ) -> None:
     assert stack.driver is not None and stack.socket is not None
-    channel = await incident_channel(stack)
     sock = stack.sandbox.socket
     texts = [f"burst message {i}" for i in range(100)]
     for i, text in enumerate(texts):

@@ -15,6 +15,9 @@ import pytest
 
 from bot.sandbox import SlackDriver, SlackSandbox
 
+# Seconds per test (starts `outagebot run` in a subprocess): not in the inner loop.
+pytestmark = pytest.mark.slow
+
 
 @pytest.fixture
 async def sandbox() -> AsyncIterator[SlackSandbox]:

@@ -6,11 +6,12 @@ from datetime import timedelta
 
 from bot.models import Incident
 from bot.sandbox import payloads
+from bot.sandbox.cast import GIULIA, LUCA, MARCO
 from bot.sandbox.stack import SandboxStack
 from bot.sandbox.state import BOT_USER_ID, Channel, Message
 from bot.timeline.capture import CONFIRM_REACTION
 
-from .helpers import GIULIA, LUCA, MARCO, messages, running
+from .helpers import messages, running
 
 
 def message(channel: Channel, ts: str) -> Message:

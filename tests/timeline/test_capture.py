@@ -9,12 +9,13 @@ from datetime import timedelta
 import pytest
 
 from bot.models import Incident
+from bot.sandbox.cast import GIULIA, INCIDENTS, LUCA, MARCO
 from bot.sandbox.stack import SandboxStack
 from bot.sandbox.state import BOT_USER_ID
 from bot.slackts import ts_instant
 from bot.timeline.capture import CONFIRM_REACTION
 
-from .helpers import ANNOUNCE, GIULIA, LUCA, MARCO, messages, running
+from .helpers import messages, running
 
 pytestmark = pytest.mark.transports("http", "socket")
 
@@ -42,6 +43,7 @@ async def redeliver(stack: SandboxStack, same_event_id: bool) -> None:
     assert reply.ok
 
 
+@pytest.mark.slow
 async def test_200_messages_make_exactly_the_expected_entries(
     stack: SandboxStack, incident: Incident
 ) -> None:
@@ -91,7 +93,7 @@ async def test_200_messages_make_exactly_the_expected_entries(
     await driver.delete(expected[parents[2]].user, channel, parents[2])
     expected[parents[2]].deleted = True
     # Not captured: the announce channel is no incident's, and the bot's own posts are its own.
-    await driver.message(MARCO, ANNOUNCE, "chatter elsewhere")
+    await driver.message(MARCO, INCIDENTS, "chatter elsewhere")
     await driver.command(MARCO, channel, "status identified")
     await stack.idle()
 

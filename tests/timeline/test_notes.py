@@ -9,10 +9,11 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from bot.models import EntryKind, Incident
+from bot.sandbox.cast import GIULIA, MARCO
 from bot.sandbox.stack import SandboxStack
 
 from .conftest import StartStack
-from .helpers import GIULIA, MARCO, NEW_YORK, PINGS, ROME, declare, running
+from .helpers import NEW_YORK, PINGS, ROME, TITLE, running
 
 # Rome leaves summer time on 25 October 2026 (03:00 CEST -> 02:00 CET); New York starts it on
 # 8 March 2026 (02:00 EST -> 03:00 EDT). "Now" is noon on those days.
@@ -51,7 +52,7 @@ REFUSED = [
 
 async def incident_at(start_stack: StartStack, tz: str) -> tuple[SandboxStack, Incident]:
     stack = await start_stack(tz, ROME_NOON if tz == ROME else NEW_YORK_NOON)
-    return stack, await declare(stack)
+    return stack, await stack.declare(TITLE)
 
 
 def bot_posts(stack: SandboxStack, channel: str) -> list[str]:

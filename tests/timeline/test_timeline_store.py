@@ -6,12 +6,13 @@ import asyncio
 from datetime import UTC, datetime
 
 from bot.models import EntryKind, Incident, TimelineEntry
+from bot.sandbox.cast import GIULIA, MARCO
 from bot.services import Services
 from bot.slackts import ts_instant
 from bot.timeline.capture import read_message
 from handlers.timeline import MAX_BLOCKS, SECTION_CHARS, paginate
 
-from .helpers import CHANNEL, GIULIA, MARCO, TS, incident_in, record
+from .helpers import CHANNEL, TS, incident_in, record
 
 
 async def only_message(services: Services, incident: Incident) -> TimelineEntry:

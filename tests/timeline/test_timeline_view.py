@@ -6,10 +6,13 @@ import json
 from datetime import timedelta
 from typing import Any
 
+import pytest
+
 from bot.models import EntryKind, Incident
+from bot.sandbox.cast import GIULIA, LUCA, MARCO
 from bot.sandbox.stack import SandboxStack
 
-from .helpers import GIULIA, LUCA, MARCO, PINGS, running
+from .helpers import PINGS, running
 
 
 def sections(body: dict[str, Any]) -> list[str]:
@@ -43,6 +46,7 @@ async def test_key_moments_show_local_time_names_and_no_pings(
     assert not any(ping in json.dumps(body) for ping in PINGS)
 
 
+@pytest.mark.slow
 async def test_a_long_timeline_is_paged(stack: SandboxStack, incident: Incident) -> None:
     driver, services = running(stack)
     assert incident.channel_id
