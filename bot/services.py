@@ -11,11 +11,13 @@ import os
 import socket
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import time, timedelta
 
 from bot.clock import Clock, SystemClock
 from bot.config import Settings
 from bot.features import Catalog, FeatureBoard, Features
+from bot.followups.reminders import Reminders
+from bot.followups.service import Followups
 from bot.i18n import Texts, texts
 from bot.incidents.board import Board
 from bot.incidents.nudges import Nudges
@@ -30,6 +32,8 @@ from bot.people import People
 from bot.postmortem.delivery import Delivery
 from bot.postmortem.service import Postmortems
 from bot.schedules import Schedules
+from bot.similar.notice import SimilarNotice
+from bot.similar.service import SimilarIncidents
 from bot.slackweb import SlackWeb, build_client
 from bot.store import migrate
 from bot.store.database import Database
@@ -61,6 +65,10 @@ class Services:
     backfill: Backfill
     postmortems: Postmortems
     drafts: Delivery
+    followups: Followups
+    reminders: Reminders
+    similar: SimilarIncidents
+    similar_notice: SimilarNotice
     # The workspace's language: every text the bot puts in Slack.
     texts: Texts
     # Seconds between looks for due nudges and reminders; 0 turns the loop off (tests tick).
@@ -139,6 +147,32 @@ def build_services(settings: Settings, clock: Clock | None = None) -> Services:
         responders=Responders(tuple(settings.responders), settings.responders_group),
     )
     people = People(db, slack, clock)
+    language_texts = texts(settings.language)
+    followups = Followups(
+        db,
+        clock,
+        timeline,
+        incidents,
+        schedules,
+        language_texts,
+        remind_at=time(settings.followups.reminder_hour),
+    )
+    reminders = Reminders(
+        db,
+        clock,
+        followups,
+        slack,
+        timeline,
+        schedules,
+        language_texts,
+        timezone=settings.timezone,
+        digest_channel=(
+            settings.followups.digest_channel or settings.announce_channel
+            if settings.followups.digest
+            else None
+        ),
+        owner=schedules.owner,
+    )
     capture = Capture(timeline, incidents, people, slack, tasks, key_reaction=settings.key_reaction)
     postmortems = Postmortems(
         db,
@@ -152,6 +186,7 @@ def build_services(settings: Settings, clock: Clock | None = None) -> Services:
         commitment=settings.commitment,
         language=settings.language,
     )
+    similar = SimilarIncidents(db, clock, incidents, features, followups, timeline)
     return Services(
         settings=settings,
         clock=clock,
@@ -171,7 +206,11 @@ def build_services(settings: Settings, clock: Clock | None = None) -> Services:
         backfill=Backfill(capture, timeline, incidents, slack),
         postmortems=postmortems,
         drafts=Delivery(postmortems, slack, timeline),
-        texts=texts(settings.language),
+        followups=followups,
+        reminders=reminders,
+        similar=similar,
+        similar_notice=SimilarNotice(similar, slack, timeline, clock, language_texts),
+        texts=language_texts,
         schedule_tick=settings.schedule_tick,
         declare_hooks=[features.on_declare],
     )

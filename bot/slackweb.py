@@ -196,6 +196,12 @@ class SlackWeb:
         profile = user.get("profile") or {}
         return str(profile.get("display_name") or profile.get("real_name") or user.get("name"))
 
+    async def open_view(self, trigger_id: str, view: dict[str, Any]) -> None:
+        await self.client.views_open(trigger_id=trigger_id, view=view)
+
+    async def publish_home(self, user_id: str, view: dict[str, Any]) -> None:
+        await self.client.views_publish(user_id=user_id, view=view)
+
     async def upload(self, channel: str, filename: str, content: str, comment: str) -> None:
         await self.client.files_upload_v2(
             channel=channel,

@@ -11,6 +11,7 @@ from bot.services import Services
 from handlers import (
     errors,
     features,
+    followups,
     home,
     lifecycle,
     maintenance,
@@ -30,6 +31,7 @@ def register(app: AsyncApp, services: Services) -> None:
         *maintenance.SUBCOMMANDS,
         *timeline.SUBCOMMANDS,
         *postmortem.SUBCOMMANDS,
+        *followups.SUBCOMMANDS,
     ]
     router.register(app, router.Router(services, subcommands))
     # Bolt tries listeners in order: chat, by far the most frequent, is matched early.
@@ -39,6 +41,7 @@ def register(app: AsyncApp, services: Services) -> None:
     maintenance.register(app, services)
     home.register(app, services)
     postmortem.register(app, services)
+    followups.register(app, services)
 
     # Ack every other event type: an unhandled event gets no 2xx and Slack retries it.
     @app.event(re.compile(".*"))

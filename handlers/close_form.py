@@ -7,6 +7,7 @@ Kept apart from the listeners so `lifecycle` (the `close` command, its confirmat
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from typing import Any
 
 from slack_sdk.models.blocks import (
@@ -27,6 +28,7 @@ from bot.postmortem.phrases import LANGUAGES
 from bot.postmortem.service import CloseForm
 from bot.services import Services
 from bot.slackweb import escape
+from handlers.followups import close_form_blocks
 from handlers.views import modal_value
 
 CLOSE_CALLBACK = "postmortem_close"
@@ -54,7 +56,9 @@ def _text_input(block_id: str, label: str, hint: str | None) -> InputBlock:
     )
 
 
-def close_modal(incident: Incident, language: str) -> dict[str, Any]:
+def close_modal(
+    incident: Incident, language: str, followup_blocks: Sequence[Any] = ()
+) -> dict[str, Any]:
     languages = [Option(text=LANGUAGE_NAMES.get(code, code), value=code) for code in LANGUAGES]
     intro = (
         f"Closing *{incident.number}* ({escape(incident.title)}). Your answers go into the"
@@ -80,6 +84,7 @@ def close_modal(incident: Incident, language: str) -> dict[str, Any]:
             optional=True,
             element=UserSelectElement(action_id="value", initial_user=incident.lead),
         ),
+        *followup_blocks,
     ]
     view = View(
         type="modal",
@@ -115,5 +120,7 @@ def with_close_button(text: str, incident: Incident) -> list[dict[str, Any]]:
 async def open_close_modal(services: Services, incident: Incident, trigger_id: str | None) -> None:
     if not trigger_id:
         raise InputError("Closing needs Slack's form, and this request did not come with one.")
-    view = close_modal(incident, services.settings.language)
+    # Issue 18: a SEV1/SEV2 close that leaves no follow-up asks to confirm it.
+    extra = close_form_blocks(services.texts, incident)
+    view = close_modal(incident, services.settings.language, extra)
     await services.slack.client.views_open(trigger_id=trigger_id, view=view)

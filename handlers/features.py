@@ -87,6 +87,8 @@ async def feature(ctx: CommandContext) -> Reply:
     change = await services.features.set_state(incident, name, state, ctx.user_id, at=at)
     text = change_text(ctx.user_id, change, incident.timezone, now)
     services.tasks.spawn(services.board.publish(incident, text), name="publish")
+    if state is not FeatureState.up:  # issue 18: past incidents with this feature out
+        services.tasks.spawn(services.similar_notice.announce(incident), name="similar")
     return Reply(text, in_channel=True)
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from slack_bolt.async_app import AsyncAck, AsyncApp
 from slack_sdk.errors import SlackApiError
@@ -18,6 +19,7 @@ from slack_sdk.models.blocks import (
 )
 from slack_sdk.models.views import View
 
+from bot.followups import render as followup_render
 from bot.services import Services
 from bot.slackweb import error_code
 from handlers.views import declare_modal, list_lines
@@ -27,7 +29,7 @@ log = logging.getLogger(__name__)
 CLOSED_SHOWN = 10
 
 
-async def home_view(services: Services) -> dict[str, Any]:
+async def home_view(services: Services, user_id: str | None = None) -> dict[str, Any]:
     open_ = await services.incidents.list(open_only=True)
     closed = await services.incidents.list(closed_limit=CLOSED_SHOWN)
     now = services.clock.now()
@@ -53,6 +55,10 @@ async def home_view(services: Services) -> dict[str, Any]:
     blocks += [SectionBlock(text=line) for line in list_lines(closed, now)] or [
         SectionBlock(text="None yet.")
     ]
+    if user_id:  # issue 18: the viewer's open follow-ups, with Done buttons
+        today = now.astimezone(ZoneInfo(services.settings.timezone)).date()
+        mine = await services.followups.open_ones(owner=user_id)
+        blocks += followup_render.home_blocks(services.texts, mine, today)
     view = View(type="home", blocks=blocks[:100])
     view.validate_json()
     return view.to_dict()
@@ -60,7 +66,7 @@ async def home_view(services: Services) -> dict[str, Any]:
 
 async def publish_home(services: Services, user_id: str) -> None:
     try:
-        await services.slack.client.views_publish(user_id=user_id, view=await home_view(services))
+        await services.slack.publish_home(user_id, await home_view(services, user_id))
     except SlackApiError as exc:
         log.warning("App Home for %s not published: %s", user_id, error_code(exc))
 

@@ -14,6 +14,7 @@ from slack_bolt.async_app import AsyncAck, AsyncApp
 from slack_sdk.errors import SlackApiError
 
 from bot.errors import InputError
+from bot.followups.models import Source
 from bot.models import Incident, Status
 from bot.postmortem.delivery import WHAT
 from bot.postmortem.phrases import LANGUAGES
@@ -22,7 +23,9 @@ from bot.services import Services
 from bot.slackweb import error_code, escape
 from handlers.close_form import CLOSE_BUTTON, CLOSE_CALLBACK, close_form, open_close_modal
 from handlers.context import CommandContext, Reply, Subcommand, clicked_incident
+from handlers.followups import close_form_followups
 from handlers.lifecycle import close_now
+from handlers.views import FormError
 
 log = logging.getLogger(__name__)
 
@@ -94,8 +97,15 @@ def register(app: AsyncApp, services: Services) -> None:
                     f"{incident.number} is already closed; `/incident postmortem` in its channel"
                     " drafts again."
                 )
+            # Issue 18: action items become follow-ups; checked before anything is written.
+            items = await close_form_followups(services, incident, view, form.action_items)
             await services.postmortems.save_form(incident.id, form)
             reply = await close_now(services, incident, user)
+            await services.followups.add(incident, items, user, Source.close_form)
+            await services.similar.index(incident.id)
+        except FormError as exc:
+            await ack(response_action="errors", errors=exc.errors)
+            return
         except InputError as exc:
             await ack(response_action="errors", errors={"root_cause": str(exc)[:150]})
             return

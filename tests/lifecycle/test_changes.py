@@ -38,10 +38,12 @@ async def run(stack: SandboxStack, channel: str, text: str, user: str = MARCO):
 
 
 async def submit_close_modal(stack: SandboxStack, user: str = MARCO) -> None:
-    """`close` opens the close modal; closing happens when it is submitted."""
+    """`close` opens the close modal; closing happens when it is submitted (a SEV2 with no
+    follow-up, confirmed as such)."""
     view = stack.driver.latest_view(user)
     assert view is not None
-    assert (await stack.driver.submit_view(user, view.id, {})).ok
+    confirmed = {"no_followups": {"value": ["yes"]}}
+    assert (await stack.driver.submit_view(user, view.id, confirmed)).ok
     await stack.idle()
 
 

@@ -1,0 +1,445 @@
+"""`/incident followup add|list|done|drop|owner|due`, `/incident followups [mine|all|overdue]`,
+the Done and New date buttons (reminder DM, App Home) and the close form's follow-ups.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import re
+from collections.abc import Awaitable, Callable
+from datetime import date
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from slack_bolt.async_app import AsyncAck, AsyncApp
+from slack_sdk.errors import SlackApiError
+from slack_sdk.models.blocks import (
+    CheckboxesElement,
+    DatePickerElement,
+    InputBlock,
+    Option,
+    SectionBlock,
+)
+from slack_sdk.models.views import View
+
+from bot.errors import InputError
+from bot.followups import render
+from bot.followups.models import FollowUp, FollowUpStatus, NewFollowUp, Source
+from bot.followups.parse import TypedFollowUp, parse_line, parse_lines
+from bot.i18n import N_, Texts
+from bot.models import Incident, Severity
+from bot.postmortem.facts import parse_action_items
+from bot.services import Services
+from bot.slackweb import error_code, escape
+from bot.timeparse import DueParseError, parse_due
+from handlers.context import CommandContext, Reply, Subcommand
+from handlers.home import publish_home
+from handlers.mentions import resolve_user
+from handlers.views import FormError
+
+log = logging.getLogger(__name__)
+
+FOLLOWUP_USAGE = "followup add|list|done|drop|owner|due"
+FOLLOWUPS_USAGE = "followups [mine|all|overdue]"
+NEW_DATE_CALLBACK = "followup_new_date_modal"
+NO_FOLLOWUPS = "no_followups"
+_NUMBER = re.compile(r"#?([0-9]{1,6})$")
+CONFIRM_SEVERITIES = (Severity.sev1, Severity.sev2)
+
+
+def _today(services: Services, tz: str) -> date:
+    return services.clock.now().astimezone(ZoneInfo(tz)).date()
+
+
+def _due_error(t: Texts, exc: DueParseError) -> InputError:
+    examples = ", ".join(f"`{e}`" for e in exc.examples)
+    if exc.past is not None:
+        message = t._("{day} is already past: a due day is today or later.").format(
+            day=render.day(t, exc.past)
+        )
+    else:
+        message = t._("I can't read “{text}” as a day.").format(text=escape(exc.text[:60]))
+    return InputError(message, t._("For example {examples}.").format(examples=examples))
+
+
+async def _owner(services: Services, typed: str | None) -> str | None:
+    """`<@U1>` or `@name` as typed -> a user id; an unknown name is refused."""
+    return await resolve_user(services.slack, typed) if typed else None
+
+
+async def _new(services: Services, incident: Incident, typed: TypedFollowUp) -> NewFollowUp:
+    return NewFollowUp(
+        text=typed.text, owner=await _owner(services, typed.owner), due_on=typed.due_on
+    )
+
+
+def _number(t: Texts, text: str, usage: str) -> int:
+    if match := _NUMBER.fullmatch(text.strip()):
+        return int(match[1])
+    raise InputError(
+        t._("`{text}` is not a follow-up number.").format(text=escape(text[:20])),
+        t._("For example `/incident {usage}`.").format(usage=usage),
+    )
+
+
+async def _add(ctx: CommandContext, incident: Incident, rest: str) -> Reply:
+    services, t = ctx.services, ctx.services.texts
+    items = parse_action_items(rest)
+    if not items:
+        raise InputError(
+            t._("Say what to do."),
+            t._(
+                "For example `/incident followup add Check the deploy tool version @bob by friday`."
+            ),
+        )
+    try:
+        typed = parse_line(items[0], now=services.clock.now(), tz=incident.timezone)
+    except DueParseError as exc:
+        raise _due_error(t, exc) from None
+    [added] = await services.followups.add(
+        incident, [await _new(services, incident, typed)], ctx.user_id, Source.command
+    )
+    today = _today(services, incident.timezone)
+    head = t._(":pushpin: <@{user}> added a follow-up to {number}:").format(
+        user=ctx.user_id, number=incident.number
+    )
+    return Reply(f"{head}\n{render.line(t, added, today)}", in_channel=True)
+
+
+async def _list(ctx: CommandContext, incident: Incident, rest: str) -> Reply:
+    services, t = ctx.services, ctx.services.texts
+    followups = await services.followups.for_incident(incident.id)
+    if not followups:
+        return Reply(
+            t._(
+                "{number} has no follow-ups yet: `/incident followup add TEXT [@owner] [by DATE]`."
+            ).format(number=incident.number)
+        )
+    today = _today(services, incident.timezone)
+    head = t._("*Follow-ups of {number}*").format(number=incident.number)
+    return Reply(head + "\n" + render.listing(t, followups, today, with_incident=False))
+
+
+async def _finish(
+    ctx: CommandContext, incident: Incident, rest: str, status: FollowUpStatus
+) -> Reply:
+    services, t = ctx.services, ctx.services.texts
+    verb = "done" if status is FollowUpStatus.done else "drop"
+    number, _, reason = rest.strip().partition(" ")
+    followup = await services.followups.get(incident.id, _number(t, number, f"followup {verb} 2"))
+    changed = await services.followups.finish(followup, status, ctx.user_id, reason.strip() or None)
+    if changed is None:
+        raise InputError(
+            t._("Follow-up #{seq} is already {status}.").format(
+                seq=followup.seq, status=render.status_word(t, followup.status)
+            )
+        )
+    return Reply(_finished_text(t, ctx.user_id, changed, incident), in_channel=True)
+
+
+def _finished_text(t: Texts, user: str, f: FollowUp, incident: Incident) -> str:
+    if f.status is FollowUpStatus.done:
+        text = t._(":white_check_mark: <@{user}> marked follow-up #{seq} of {number} done: {text}")
+    else:
+        text = t._(":heavy_minus_sign: <@{user}> dropped follow-up #{seq} of {number}: {text}")
+    said = text.format(user=user, seq=f.seq, number=incident.number, text=escape(f.text))
+    if f.close_reason:
+        said += " " + t._("(reason: {reason})").format(reason=escape(f.close_reason))
+    return said
+
+
+async def _set_owner(ctx: CommandContext, incident: Incident, rest: str) -> Reply:
+    services, t = ctx.services, ctx.services.texts
+    number, _, who = rest.strip().partition(" ")
+    followup = await services.followups.get(
+        incident.id, _number(t, number, "followup owner 2 @bob")
+    )
+    if not who.strip():
+        raise InputError(
+            t._("Say who owns it."), t._("For example `/incident followup owner 2 @bob`.")
+        )
+    owner = await resolve_user(services.slack, who)
+    changed = await services.followups.set_owner(followup, owner, ctx.user_id)
+    return _changed(
+        ctx,
+        incident,
+        changed,
+        followup,
+        t._(":bust_in_silhouette: <@{user}> gave follow-up #{seq} to <@{owner}>."),
+        owner=owner,
+    )
+
+
+async def _set_due(ctx: CommandContext, incident: Incident, rest: str) -> Reply:
+    services, t = ctx.services, ctx.services.texts
+    number, _, when = rest.strip().partition(" ")
+    followup = await services.followups.get(
+        incident.id, _number(t, number, "followup due 2 friday")
+    )
+    try:
+        day = parse_due(when, now=services.clock.now(), tz=incident.timezone)
+    except DueParseError as exc:
+        raise _due_error(t, exc) from None
+    changed = await services.followups.set_due(followup, day, ctx.user_id)
+    return _changed(
+        ctx,
+        incident,
+        changed,
+        followup,
+        t._(":date: <@{user}> moved follow-up #{seq} to {day}."),
+        day=render.day(t, day),
+    )
+
+
+def _changed(
+    ctx: CommandContext,
+    incident: Incident,
+    changed: FollowUp | None,
+    before: FollowUp,
+    pattern: str,
+    **values: str,
+) -> Reply:
+    t = ctx.services.texts
+    if changed is None:
+        raise InputError(
+            t._("Follow-up #{seq} is {status}; only open ones change.").format(
+                seq=before.seq, status=render.status_word(t, before.status)
+            )
+        )
+    today = _today(ctx.services, incident.timezone)
+    head = pattern.format(user=ctx.user_id, seq=changed.seq, **values)
+    return Reply(f"{head}\n{render.line(t, changed, today)}", in_channel=True)
+
+
+Action = Callable[[CommandContext, Incident, str], Awaitable[Reply]]
+ACTIONS: dict[str, Action] = {
+    "add": _add,
+    "list": _list,
+    "done": lambda ctx, i, rest: _finish(ctx, i, rest, FollowUpStatus.done),
+    "drop": lambda ctx, i, rest: _finish(ctx, i, rest, FollowUpStatus.not_doing),
+    "owner": _set_owner,
+    "due": _set_due,
+}
+
+
+async def followup(ctx: CommandContext) -> Reply:
+    incident = ctx.require_incident()
+    verb, _, rest = ctx.args.partition(" ")
+    action = ACTIONS.get(verb.lower() or "list")
+    if action is None:
+        t = ctx.services.texts
+        raise InputError(
+            t._("`{verb}` is not a follow-up action.").format(verb=escape(verb[:20])),
+            t._("Use `/incident {usage}`.").format(usage=FOLLOWUP_USAGE),
+        )
+    return await action(ctx, incident, rest.strip())
+
+
+async def followups(ctx: CommandContext) -> Reply:
+    """Open follow-ups across incidents, oldest due first."""
+    services, t = ctx.services, ctx.services.texts
+    scope = ctx.args.strip().lower() or "all"
+    today = _today(services, services.settings.timezone)
+    if scope == "mine":
+        found = await services.followups.open_ones(owner=ctx.user_id)
+        head = t._("*Your open follow-ups*")
+    elif scope == "all":
+        found = await services.followups.open_ones()
+        head = t._("*Open follow-ups*")
+    elif scope == "overdue":
+        found = await services.followups.open_ones(overdue_on=today)
+        head = t._("*Overdue follow-ups*")
+    else:
+        raise InputError(
+            t._("`{scope}` is not mine, all or overdue.").format(scope=escape(scope[:20])),
+            t._("For example `/incident followups mine`."),
+        )
+    if not found:
+        return Reply(head + "\n" + t._("None. :tada:"))
+    return Reply(head + "\n" + render.listing(t, found, today, with_incident=True))
+
+
+SUBCOMMANDS = [
+    Subcommand(
+        "followup",
+        "followup add TEXT [@owner] [by DATE] | list | done N | drop N [reason]"
+        " | owner N @user | due N DATE",
+        "/incident followup add Check the deploy tool version @bob by friday",
+        N_("track what we change so it does not happen again"),
+        followup,
+    ),
+    Subcommand(
+        "followups",
+        FOLLOWUPS_USAGE,
+        "/incident followups overdue",
+        N_("open follow-ups across incidents, oldest due first"),
+        followups,
+        needs_incident=False,
+    ),
+]
+
+
+# --- the close form ---------------------------------------------------------------------
+
+
+def close_form_blocks(t: Texts, incident: Incident) -> list[Any]:
+    """The confirmation a SEV1/SEV2 close needs when it leaves no follow-up."""
+    if incident.severity not in CONFIRM_SEVERITIES:
+        return []
+    return [
+        InputBlock(
+            block_id=NO_FOLLOWUPS,
+            label=t._("No follow-ups?"),
+            optional=True,
+            element=CheckboxesElement(
+                action_id="value",
+                options=[Option(text=t._("Close without any follow-up"), value="yes")],
+            ),
+        )
+    ]
+
+
+def _confirmed(values: dict[str, Any]) -> bool:
+    element = (values.get(NO_FOLLOWUPS) or {}).get("value") or {}
+    return bool(element.get("selected_options"))
+
+
+async def close_form_followups(
+    services: Services, incident: Incident, view: dict[str, Any], action_items: str
+) -> list[NewFollowUp]:
+    """The close form's action items as follow-ups, checked before anything is written.
+
+    Raises FormError (shown under the field) for an unknown owner, a past day, or a SEV1/SEV2
+    close that leaves no follow-up and was not confirmed.
+    """
+    t = services.texts
+    try:
+        typed = parse_lines(action_items, now=services.clock.now(), tz=incident.timezone)
+        items = [await _new(services, incident, line) for line in typed]
+    except DueParseError as exc:
+        raise FormError({"action_items": str(_due_error(t, exc))[:150]}) from None
+    except InputError as exc:
+        raise FormError({"action_items": str(exc)[:150]}) from None
+    values = (view.get("state") or {}).get("values") or {}
+    if (
+        not items
+        and incident.severity in CONFIRM_SEVERITIES
+        and not _confirmed(values)
+        and not await services.followups.for_incident(incident.id)
+    ):
+        message = t._(
+            "A {severity} incident should leave at least one follow-up: add one per line,"
+            " or tick “Close without any follow-up”."
+        ).format(severity=incident.severity.value.upper())
+        raise FormError({"action_items": message[:150]})
+    return items
+
+
+# --- buttons ------------------------------------------------------------------------------
+
+
+def new_date_modal(t: Texts, f: FollowUp, today: date) -> dict[str, Any]:
+    view = View(
+        type="modal",
+        callback_id=NEW_DATE_CALLBACK,
+        title=t._("New due day")[:24],
+        submit=t.pgettext("button", "Save")[:24],
+        close=t.pgettext("button", "Cancel")[:24],
+        private_metadata=json.dumps({"followup": f.id}),
+        blocks=[
+            SectionBlock(text=render.line(t, f, today, with_incident=True)),
+            InputBlock(
+                block_id="due",
+                label=t._("Due on"),
+                element=DatePickerElement(
+                    action_id="value", initial_date=(f.due_on or today).isoformat()
+                ),
+            ),
+        ],
+    )
+    view.validate_json()
+    return view.to_dict()
+
+
+async def _clicked(services: Services, body: dict[str, Any]) -> FollowUp:
+    actions = body.get("actions")
+    value = actions[0].get("value") if isinstance(actions, list) and actions else None
+    found = await services.followups.by_id(int(value)) if str(value).isdigit() else None
+    if found is None:
+        raise InputError(services.texts._("That follow-up no longer exists."))
+    return found
+
+
+async def _tell_channel(services: Services, incident: Incident, text: str) -> None:
+    if not incident.channel_id:
+        return
+    try:
+        await services.slack.post(incident.channel_id, text)
+    except SlackApiError as exc:
+        log.warning("%s: follow-up change not posted: %s", incident.number, error_code(exc))
+
+
+def register(app: AsyncApp, services: Services) -> None:
+    t = services.texts
+
+    @app.action(render.DONE_BUTTON)
+    async def done_clicked(ack: AsyncAck, body: dict[str, Any], respond: Any) -> None:
+        await ack()
+        user = str((body.get("user") or {}).get("id") or "")
+        followup = await _clicked(services, body)
+        incident = await services.incidents.get(followup.incident_id)
+        changed = await services.followups.finish(followup, FollowUpStatus.done, user)
+        from_home = (body.get("container") or {}).get("type") == "view"
+        if changed is not None:
+            text = _finished_text(t, user, changed, incident)
+            services.tasks.spawn(_tell_channel(services, incident, text), name="followup-done")
+        else:
+            text = t._("Follow-up {label} was already {status}.").format(
+                label=followup.label, status=render.status_word(t, followup.status)
+            )
+        if from_home:
+            services.tasks.spawn(publish_home(services, user), name="home")
+        else:
+            await respond(text=text, replace_original=True)
+
+    @app.action(render.NEW_DATE_BUTTON)
+    async def new_date_clicked(ack: AsyncAck, body: dict[str, Any]) -> None:
+        await ack()
+        followup = await _clicked(services, body)
+        incident = await services.incidents.get(followup.incident_id)
+        trigger = body.get("trigger_id")
+        if not trigger:
+            raise InputError(t._("Slack sent no form for this click; try again."))
+        view = new_date_modal(t, followup, _today(services, incident.timezone))
+        await services.slack.open_view(str(trigger), view)
+
+    @app.view(NEW_DATE_CALLBACK)
+    async def new_date_submitted(ack: AsyncAck, body: dict[str, Any]) -> None:
+        view = body.get("view") or {}
+        user = str((body.get("user") or {}).get("id") or "")
+        try:
+            followup_id = int(json.loads(view.get("private_metadata") or "{}")["followup"])
+        except (ValueError, KeyError, TypeError):
+            await ack(
+                response_action="errors", errors={"due": t._("This form lost its follow-up.")}
+            )
+            return
+        state = ((view.get("state") or {}).get("values") or {}).get("due") or {}
+        picked = (state.get("value") or {}).get("selected_date")
+        followup = await services.followups.by_id(followup_id)
+        if followup is None or not picked:
+            await ack(response_action="errors", errors={"due": t._("Pick a day.")})
+            return
+        incident = await services.incidents.get(followup.incident_id)
+        day, today = date.fromisoformat(str(picked)), _today(services, incident.timezone)
+        if day < today:
+            await ack(response_action="errors", errors={"due": t._("Pick today or a later day.")})
+            return
+        changed = await services.followups.set_due(followup, day, user)
+        await ack()
+        if changed is not None:
+            text = t._(":date: <@{user}> moved follow-up #{seq} of {number} to {day}.").format(
+                user=user, seq=changed.seq, number=incident.number, day=render.day(t, day)
+            )
+            services.tasks.spawn(_tell_channel(services, incident, text), name="followup-due")
