@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import os
 import uuid
 from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qsl
@@ -15,6 +16,7 @@ from slack_bolt.request.async_internals import build_async_context
 from slack_bolt.request.async_request import AsyncBoltRequest
 
 from bot import logs
+from bot.followups.webhook import github_webhook
 from bot.services import Services
 
 if TYPE_CHECKING:
@@ -85,4 +87,6 @@ def build_web_app(
     if bolt is not None:
         app.router.add_post("/slack/events", slack_events)
     app.router.add_get("/healthz", healthz)
+    # Issue 18: GitHub's issues webhook, when [followups.github] names a secret.
+    app.router.add_post("/github", github_webhook(services.export, os.environ))
     return app

@@ -16,6 +16,8 @@ from datetime import time, timedelta
 from bot.clock import Clock, SystemClock
 from bot.config import Settings
 from bot.features import Catalog, FeatureBoard, Features
+from bot.followups.export import TrackerExport
+from bot.followups.github import GithubIssues
 from bot.followups.reminders import Reminders
 from bot.followups.service import Followups
 from bot.i18n import Texts, texts
@@ -68,6 +70,7 @@ class Services:
     followups: Followups
     reminders: Reminders
     similar: SimilarIncidents
+    export: TrackerExport
     similar_notice: SimilarNotice
     # The workspace's language: every text the bot puts in Slack.
     texts: Texts
@@ -187,6 +190,18 @@ def build_services(settings: Settings, clock: Clock | None = None) -> Services:
         language=settings.language,
     )
     similar = SimilarIncidents(db, clock, incidents, features, followups, timeline)
+    github = settings.followups.github
+    export = TrackerExport(
+        GithubIssues(github, clock) if github else None,
+        followups,
+        schedules,
+        timeline,
+        slack,
+        people,
+        tasks,
+        clock,
+        language_texts,
+    )
     return Services(
         settings=settings,
         clock=clock,
@@ -209,6 +224,7 @@ def build_services(settings: Settings, clock: Clock | None = None) -> Services:
         followups=followups,
         reminders=reminders,
         similar=similar,
+        export=export,
         similar_notice=SimilarNotice(similar, slack, timeline, clock, language_texts),
         texts=language_texts,
         schedule_tick=settings.schedule_tick,

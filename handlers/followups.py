@@ -40,7 +40,7 @@ from handlers.views import FormError
 
 log = logging.getLogger(__name__)
 
-FOLLOWUP_USAGE = "followup add|list|done|drop|owner|due"
+FOLLOWUP_USAGE = "followup add|list|done|drop|owner|due|export"
 FOLLOWUPS_USAGE = "followups [mine|all|overdue]"
 NEW_DATE_CALLBACK = "followup_new_date_modal"
 NO_FOLLOWUPS = "no_followups"
@@ -104,7 +104,29 @@ async def _add(ctx: CommandContext, incident: Incident, rest: str) -> Reply:
     head = t._(":pushpin: <@{user}> added a follow-up to {number}:").format(
         user=ctx.user_id, number=incident.number
     )
-    return Reply(f"{head}\n{render.line(t, added, today)}", in_channel=True)
+    text = f"{head}\n{render.line(t, added, today)}"
+    github = services.export.github
+    if github is None or github.settings.auto_export:
+        return Reply(text, in_channel=True)
+    return Reply(text, render.with_export_button(t, text, added), in_channel=True)
+
+
+async def _export(ctx: CommandContext, incident: Incident, rest: str) -> Reply:
+    services, t = ctx.services, ctx.services.texts
+    if not services.export.enabled:
+        raise InputError(
+            t._("No tracker is configured."),
+            t._("Add `[followups.github]` with `repo` and `token_env` to the TOML file."),
+        )
+    followup = await services.followups.get(incident.id, _number(t, rest, "followup export 2"))
+    if followup.tracker_ref:
+        raise InputError(
+            t._("Follow-up #{seq} is already exported: {ref}.").format(
+                seq=followup.seq, ref=escape(followup.tracker_ref)
+            )
+        )
+    services.export.start(followup, ctx.user_id)
+    return Reply(t._("Exporting follow-up #{seq} to GitHub…").format(seq=followup.seq))
 
 
 async def _list(ctx: CommandContext, incident: Incident, rest: str) -> Reply:
@@ -220,6 +242,7 @@ ACTIONS: dict[str, Action] = {
     "drop": lambda ctx, i, rest: _finish(ctx, i, rest, FollowUpStatus.not_doing),
     "owner": _set_owner,
     "due": _set_due,
+    "export": _export,
 }
 
 
@@ -264,7 +287,7 @@ SUBCOMMANDS = [
     Subcommand(
         "followup",
         "followup add TEXT [@owner] [by DATE] | list | done N | drop N [reason]"
-        " | owner N @user | due N DATE",
+        " | owner N @user | due N DATE | export N",
         "/incident followup add Check the deploy tool version @bob by friday",
         N_("track what we change so it does not happen again"),
         followup,
@@ -402,6 +425,12 @@ def register(app: AsyncApp, services: Services) -> None:
             services.tasks.spawn(publish_home(services, user), name="home")
         else:
             await respond(text=text, replace_original=True)
+
+    @app.action(render.EXPORT_BUTTON)
+    async def export_clicked(ack: AsyncAck, body: dict[str, Any]) -> None:
+        await ack()
+        user = str((body.get("user") or {}).get("id") or "")
+        services.export.start(await _clicked(services, body), user)
 
     @app.action(render.NEW_DATE_BUTTON)
     async def new_date_clicked(ack: AsyncAck, body: dict[str, Any]) -> None:

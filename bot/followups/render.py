@@ -130,3 +130,11 @@ def home_blocks(t: Texts, followups: Sequence[FollowUp], today: date) -> list[An
         blocks.append(SectionBlock(text=line(t, f, today, with_incident=True)))
         blocks.append(buttons(t, f, new_date=True))
     return blocks
+
+
+def with_export_button(t: Texts, text: str, f: FollowUp) -> list[dict[str, Any]]:
+    """The "added" message with an Export to GitHub button under it."""
+    button = ButtonElement(
+        text=t.pgettext("button", "Export to GitHub"), action_id=EXPORT_BUTTON, value=str(f.id)
+    )
+    return [SectionBlock(text=text).to_dict(), ActionsBlock(elements=[button]).to_dict()]

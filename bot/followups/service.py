@@ -6,7 +6,7 @@ incident's timezone, so the reminder survives restarts and goes out once across 
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -27,6 +27,8 @@ from bot.store.database import Database
 from bot.timeline import Timeline
 
 REMINDER = "followup"
+# tracker_ref while the issue is being created, so a second click creates nothing.
+EXPORTING = "exporting"
 REPEAT = timedelta(days=7)
 _SEQ_TRIES = 5
 
@@ -58,6 +60,8 @@ class Followups:
         self.db, self.clock, self.timeline = db, clock, timeline
         self.incidents, self.schedules, self.texts = incidents, schedules, texts
         self.remind_at = remind_at
+        # Told about new follow-ups once their transaction committed (the tracker export).
+        self.on_added: list[Callable[[Incident, list[FollowUp]], None]] = []
 
     # Reading
 
@@ -84,6 +88,12 @@ class Followups:
         f = tables.followups
         async with self.db.connect() as conn:
             row = (await conn.execute(select(f).where(f.c.id == followup_id))).mappings().first()
+        return _row(row) if row else None
+
+    async def by_tracker(self, ref: str) -> FollowUp | None:
+        f = tables.followups
+        async with self.db.connect() as conn:
+            row = (await conn.execute(select(f).where(f.c.tracker_ref == ref))).mappings().first()
         return _row(row) if row else None
 
     async def open_ones(
@@ -120,7 +130,10 @@ class Followups:
         for attempt in range(_SEQ_TRIES):
             try:
                 async with self.db.begin() as conn:
-                    return await self._insert(conn, incident, items, actor, source)
+                    added = await self._insert(conn, incident, items, actor, source)
+                for listener in self.on_added:
+                    listener(incident, added)
+                return added
             except IntegrityError:
                 if attempt == _SEQ_TRIES - 1:
                     raise
@@ -181,7 +194,9 @@ class Followups:
     async def set_due(self, followup: FollowUp, due_on: date, actor: str) -> FollowUp | None:
         return await self._update(followup, actor, "due", due_on=due_on)
 
-    async def set_tracker(self, followup_id: int, url: str, ref: str, etag: str | None) -> None:
+    async def set_tracker(
+        self, followup_id: int, url: str | None, ref: str | None, etag: str | None
+    ) -> None:
         f = tables.followups
         async with self.db.begin() as conn:
             await conn.execute(
@@ -189,6 +204,17 @@ class Followups:
                 .where(f.c.id == followup_id)
                 .values(tracker_url=url, tracker_ref=ref, tracker_etag=etag)
             )
+
+    async def claim_export(self, followup_id: int) -> bool:
+        """Mark it as being exported unless it is (or was) already: one issue per follow-up."""
+        f = tables.followups
+        async with self.db.begin() as conn:
+            won = await conn.execute(
+                update(f)
+                .where(f.c.id == followup_id, f.c.tracker_ref.is_(None))
+                .values(tracker_ref=EXPORTING)
+            )
+        return won.rowcount == 1
 
     async def _update(
         self, followup: FollowUp, actor: str, what: str, **values: Any
