@@ -33,6 +33,7 @@ from bot.models import Incident
 from bot.people import People
 from bot.postmortem.delivery import Delivery
 from bot.postmortem.service import Postmortems
+from bot.record.service import TeamRecord
 from bot.schedules import Schedules
 from bot.similar.notice import SimilarNotice
 from bot.similar.service import SimilarIncidents
@@ -71,6 +72,7 @@ class Services:
     reminders: Reminders
     similar: SimilarIncidents
     export: TrackerExport
+    record: TeamRecord
     similar_notice: SimilarNotice
     # The workspace's language: every text the bot puts in Slack.
     texts: Texts
@@ -225,6 +227,7 @@ def build_services(settings: Settings, clock: Clock | None = None) -> Services:
         reminders=reminders,
         similar=similar,
         export=export,
+        record=TeamRecord(db, clock, postmortems, followups, timezone=settings.timezone),
         similar_notice=SimilarNotice(similar, slack, timeline, clock, language_texts),
         texts=language_texts,
         schedule_tick=settings.schedule_tick,

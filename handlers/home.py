@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from datetime import datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -20,6 +21,7 @@ from slack_sdk.models.blocks import (
 from slack_sdk.models.views import View
 
 from bot.followups import render as followup_render
+from bot.record import render as record_render
 from bot.services import Services
 from bot.slackweb import error_code
 from handlers.views import declare_modal, list_lines
@@ -27,6 +29,7 @@ from handlers.views import declare_modal, list_lines
 log = logging.getLogger(__name__)
 
 CLOSED_SHOWN = 10
+RECORD_DAYS = timedelta(days=90)
 
 
 async def home_view(services: Services, user_id: str | None = None) -> dict[str, Any]:
@@ -59,9 +62,19 @@ async def home_view(services: Services, user_id: str | None = None) -> dict[str,
         today = now.astimezone(ZoneInfo(services.settings.timezone)).date()
         mine = await services.followups.open_ones(owner=user_id)
         blocks += followup_render.home_blocks(services.texts, mine, today)
+        blocks += await record_blocks(services, now)
     view = View(type="home", blocks=blocks[:100])
     view.validate_json()
     return view.to_dict()
+
+
+async def record_blocks(services: Services, now: datetime) -> list[Any]:
+    """Issue 18: the last 90 days at a glance, computed like `outagebot report`."""
+    t = services.texts
+    record = await services.record.compute(now - RECORD_DAYS)
+    head = t._("*The team's record, last {days} days*").format(days=RECORD_DAYS.days)
+    lines = "\n".join(record_render.home_lines(t, record))
+    return [DividerBlock(), SectionBlock(text=f"{head}\n{lines}")]
 
 
 async def publish_home(services: Services, user_id: str) -> None:

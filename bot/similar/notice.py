@@ -38,7 +38,7 @@ def _open_warning(t: Texts, match: Match, today: date) -> str | None:
     late = f.days_overdue(today)
     if late:
         return t._(
-            ":warning: {number} looked the same: its follow-up “{text}” is still open,"
+            ":repeat: {number} looked the same: its follow-up “{text}” is still open,"
             " owner {owner}, {overdue}."
         ).format(
             number=match.incident.number,
@@ -47,7 +47,7 @@ def _open_warning(t: Texts, match: Match, today: date) -> str | None:
             overdue=render.overdue(t, late),
         )
     return t._(
-        ":warning: {number} looked the same: its follow-up “{text}” is still open, owner {owner}."
+        ":repeat: {number} looked the same: its follow-up “{text}” is still open, owner {owner}."
     ).format(number=match.incident.number, text=escape(f.text), owner=owner)
 
 

@@ -176,6 +176,7 @@ async def test_app_home_lists_mine_with_done(stack: SandboxStack) -> None:
     assert "Your follow-ups (1)" in text
     assert "Check the tool version" in text
     assert "Not hers" not in text
+    assert "The team's record, last 90 days" in text
     await stack.driver.click(GIULIA, DONE_BUTTON, view_id=home.id)
     await stack.idle()
     assert (await stack.services.followups.get(incident.id, 1)).status is FollowUpStatus.done

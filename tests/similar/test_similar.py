@@ -105,7 +105,7 @@ async def test_the_notice_says_an_open_followup_first(
     channel = incident.channel_id or ""
     [notice] = [m.text for m in history.sandbox.messages(channel) if ":mag:" in (m.text or "")]
     assert notice.startswith(
-        ":warning: INC-1 looked the same: its follow-up “Automated checks on the deploy tool"
+        ":repeat: INC-1 looked the same: its follow-up “Automated checks on the deploy tool"
         " version” is still open, owner <@U02GIULIA>, 12 days overdue."
     )
     assert "This looks like a past incident" in notice
