@@ -34,7 +34,7 @@ class Due:
 
 DueHandler = Callable[[Due], Awaitable[None]]
 # Work that claims itself (the weekly follow-up digest): looked at on every tick.
-Ticker = Callable[[], Awaitable[None]]
+Ticker = Callable[[], Awaitable[object]]
 
 
 def _family(kind: str) -> str:

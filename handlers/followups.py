@@ -388,7 +388,7 @@ def new_date_modal(t: Texts, f: FollowUp, today: date) -> dict[str, Any]:
 async def _clicked(services: Services, body: dict[str, Any]) -> FollowUp:
     actions = body.get("actions")
     value = actions[0].get("value") if isinstance(actions, list) and actions else None
-    found = await services.followups.by_id(int(value)) if str(value).isdigit() else None
+    found = await services.followups.by_id(int(str(value))) if str(value).isdigit() else None
     if found is None:
         raise InputError(services.texts._("That follow-up no longer exists."))
     return found

@@ -162,8 +162,9 @@ class Followups:
                 "created_by": actor,
                 "created_at": now,
             }
-            new_id = (await conn.execute(f.insert().values(**values))).inserted_primary_key[0]
-            followup = FollowUp(id=new_id, **values)
+            key = (await conn.execute(f.insert().values(**values))).inserted_primary_key
+            assert key is not None
+            followup = FollowUp(id=int(key[0]), **values)
             added.append(followup)
             await self._schedule(conn, incident, followup)
             if source is Source.command:

@@ -9,7 +9,6 @@ incidents with a change marked *Caused it* waits for the change-events issue.
 from __future__ import annotations
 
 import math
-import statistics
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -43,7 +42,11 @@ class Spread:
             return cls(0, None, None)
         ordered = sorted(values)
         rank = max(math.ceil(0.9 * len(ordered)), 1)
-        return cls(len(ordered), statistics.median(ordered), ordered[rank - 1])
+        middle = len(ordered) // 2
+        median = (
+            ordered[middle] if len(ordered) % 2 else (ordered[middle - 1] + ordered[middle]) / 2
+        )
+        return cls(len(ordered), median, ordered[rank - 1])
 
 
 @dataclass(frozen=True)

@@ -87,11 +87,9 @@ async def seed(
                 "closed_at": resolved + timedelta(minutes=30),
                 "last_update_at": resolved,
             }
-            incident_id = int(
-                (await conn.execute(tables.incidents.insert().values(**row))).inserted_primary_key[
-                    0
-                ]
-            )
+            key = (await conn.execute(tables.incidents.insert().values(**row))).inserted_primary_key
+            assert key is not None
+            incident_id = int(key[0])
             ids.append(incident_id)
             for feature in past.features:
                 await conn.execute(

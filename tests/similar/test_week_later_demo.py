@@ -5,8 +5,8 @@ from __future__ import annotations
 import asyncio
 from pathlib import Path
 
-from bot.demo.demo import DEFAULT_SCENARIO, run_demo
-from bot.demo.scenario import load_scenario
+from bot.demo.demo import run_demo
+from bot.demo.scenario import DEFAULT_SCENARIO, load_scenario
 
 SCENARIO = DEFAULT_SCENARIO.parent / "a-week-later.yml"
 
