@@ -16,7 +16,8 @@ from bot.timeparse import DueParseError, parse_due
 
 # A keyword whose rest of the line is the day: "by friday", "entro il 7 maggio".
 _BEFORE_DAY = re.compile(
-    r"\s(?:by|before|due|entro(?:\s+il|\s+l')?|scadenza|deadline)\s*[: ]\s*", re.IGNORECASE
+    r"\s(?:by|before|due|entro(?:\s+il|\s+l')?|scadenza|deadline)(?:\s*:\s*|\s+|(?<='))",
+    re.IGNORECASE,
 )
 # A span from now, read whole: "in 2 weeks", "tra 3 giorni".
 _SPAN = re.compile(r"\s((?:in|tra|fra)\s+\w+\s+\w+)\s*[.]?$", re.IGNORECASE)
