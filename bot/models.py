@@ -52,6 +52,8 @@ class EntryKind(StrEnum):
     error = "error"
     followup = "followup"
     similar = "similar"
+    # An update published on the status page (text customers read).
+    public = "public"
 
 
 class Incident(BaseModel):

@@ -25,7 +25,7 @@ from bot.incidents.board import Board
 from bot.incidents.nudges import Nudges
 from bot.incidents.service import Incidents
 from bot.incidents.setup import Responders, Setup
-from bot.maintenance import MaintenanceGateway, RetryPolicy
+from bot.maintenance import MaintenanceGateway
 from bot.maintenance.board import MaintenanceSection
 from bot.maintenance.permissions import MaintenancePermissions
 from bot.maintenance.service import Maintenance
@@ -34,10 +34,14 @@ from bot.people import People
 from bot.postmortem.delivery import Delivery
 from bot.postmortem.service import Postmortems
 from bot.record.service import TeamRecord
+from bot.retry import RetryPolicy
 from bot.schedules import Schedules
 from bot.similar.notice import SimilarNotice
 from bot.similar.service import SimilarIncidents
 from bot.slackweb import SlackWeb, build_client
+from bot.statuspage.atlassian import Atlassian
+from bot.statuspage.flows import StatusFlows
+from bot.statuspage.service import StatusPage
 from bot.store import migrate
 from bot.store.database import Database
 from bot.tasks import BackgroundTasks
@@ -76,6 +80,9 @@ class Services:
     similar_notice: SimilarNotice
     # The workspace's language: every text the bot puts in Slack.
     texts: Texts
+    status_page: StatusPage
+    # None when the status page is off: nothing is proposed, nothing served.
+    status_flows: StatusFlows | None = None
     # Seconds between looks for due nudges and reminders; 0 turns the loop off (tests tick).
     schedule_tick: float = 30.0
     _stop: asyncio.Event = field(default_factory=asyncio.Event)
@@ -91,6 +98,8 @@ class Services:
             self.tasks.spawn(self.setup.run(incident), name=f"resume-setup-{incident.id}")
         # Messages, edits and marks posted while the bot was down.
         self.tasks.spawn(self.backfill.backfill_open_incidents(), name="backfill")
+        if self.status_flows is not None:  # updates published before a crash reach the host
+            self.tasks.spawn(self.status_flows.sync(), name="statuspage-sync")
         if self.schedule_tick > 0:
             self._stop.clear()
             self.tasks.spawn(self.schedules.loop(self._stop, self.schedule_tick), name="schedules")
@@ -204,6 +213,29 @@ def build_services(settings: Settings, clock: Clock | None = None) -> Services:
         clock,
         language_texts,
     )
+    status_page = StatusPage(
+        db, clock, timeline, settings.status_page, settings.features, language_texts
+    )
+    status_flows = None
+    if settings.status_page.enabled:
+        hosted = settings.status_page.atlassian
+        status_flows = StatusFlows(
+            status_page,
+            incidents,
+            slack,
+            timeline,
+            tasks,
+            MaintenancePermissions(slack, settings.permissions.status_page),
+            language_texts,
+            Atlassian(
+                hosted,
+                environ=os.environ,
+                policy=RetryPolicy(backoff_base=settings.maintenance.backoff_seconds),
+            )
+            if hosted
+            else None,
+        )
+        board.listeners.append(status_flows.on_change)
     return Services(
         settings=settings,
         clock=clock,
@@ -230,6 +262,8 @@ def build_services(settings: Settings, clock: Clock | None = None) -> Services:
         record=TeamRecord(db, clock, postmortems, followups, timezone=settings.timezone),
         similar_notice=SimilarNotice(similar, slack, timeline, clock, language_texts),
         texts=language_texts,
+        status_page=status_page,
+        status_flows=status_flows,
         schedule_tick=settings.schedule_tick,
         declare_hooks=[features.on_declare],
     )

@@ -26,8 +26,7 @@ from slack_sdk.socket_mode.request import SocketModeRequest
 
 from bot import logs
 from bot.app import build_app
-from bot.maintenance import RetryPolicy
-from bot.server import request_key
+from bot.retry import RetryPolicy
 from bot.services import Services
 from bot.slackweb import error_code
 from bot.tasks import BackgroundTasks
@@ -59,7 +58,7 @@ class _Handler(AsyncSocketModeHandler):
         await self.inflight.spawn(self._handle(client, req), name=f"envelope-{req.envelope_id}")
 
     async def _handle(self, client: SocketModeClient, req: SocketModeRequest) -> None:
-        logs.request_id.set(request_key({**req.payload, "envelope_id": req.envelope_id}))
+        logs.request_id.set(logs.request_key({**req.payload, "envelope_id": req.envelope_id}))
         await super().handle(client, req)
 
 

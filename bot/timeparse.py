@@ -20,6 +20,8 @@ from zoneinfo import ZoneInfo
 
 import dateparser
 
+from bot.timefmt import clock, day_clock
+
 EXAMPLES: tuple[str, ...] = (
     "10:40",
     "at 10:40",
@@ -73,16 +75,6 @@ class TimedText:
     at: datetime | None
     text: str
     time_text: str | None
-
-
-def format_local(dt: datetime, tz: str) -> str:
-    """The local "HH:MM" a responder in `tz` reads on their clock."""
-    return dt.astimezone(ZoneInfo(tz)).strftime("%H:%M")
-
-
-def format_local_datetime(dt: datetime, tz: str) -> str:
-    """The local day-first "30/04 10:40", for times that are not today."""
-    return dt.astimezone(ZoneInfo(tz)).strftime("%d/%m %H:%M")
 
 
 def parse_note(
@@ -170,10 +162,10 @@ def _instant(match: re.Match[str], now: datetime, tz: str, languages: Sequence[s
         )
     if at > now:
         if day == local_now.date():
-            shown, it_is = f"{wall:%H:%M}", format_local(now, tz)
+            shown, it_is = f"{wall:%H:%M}", clock(now, tz)
             hint = f' For yesterday write "yesterday {shown}" or "ieri {shown}".'
         else:
-            shown, it_is, hint = f"{wall:%d/%m %H:%M}", format_local_datetime(now, tz), ""
+            shown, it_is, hint = f"{wall:%d/%m %H:%M}", day_clock(now, tz), ""
         raise TimeParseError(f"{shown} is in the future (it is now {it_is} in {tz}).{hint}")
     return at
 
@@ -193,7 +185,10 @@ def _day(word: str, local_now: datetime, languages: Sequence[str]) -> date:
 
 def _dateparse(text: str, languages: Sequence[str], settings: dict[str, Any]) -> datetime | None:
     try:
-        return dateparser.parse(text, languages=list(languages), settings=settings)
+        parsed: datetime | None = dateparser.parse(
+            text, languages=list(languages), settings=settings
+        )
+        return parsed
     except (ValueError, OverflowError):
         return None
 

@@ -6,9 +6,11 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
 
+from bot import people
 from bot.errors import InputError
 from bot.models import Incident
 from bot.services import Services
+from bot.slackweb import SlackWeb
 
 
 @dataclass(frozen=True)
@@ -65,6 +67,11 @@ async def clicked_incident(services: Services, body: dict[str, Any]) -> Incident
     """The incident a button carries in its value (the number), checked like typed input."""
     actions = body.get("actions")
     value = actions[0].get("value") if isinstance(actions, list) and actions else None
-    if not isinstance(value, str) or not value.isdigit():
+    if not isinstance(value, str) or not (value.isascii() and value.isdigit()):
         raise InputError("That button does not belong to an incident.")
     return await services.incidents.get(int(value))
+
+
+async def resolve_user(slack: SlackWeb, text: str) -> str:
+    """`<@U123|name>` (Slack's escaped mention) or a plain `@name` -> a user id."""
+    return await people.resolve_user(slack, text)

@@ -9,18 +9,16 @@ from typing import Any
 
 from slack_bolt.async_app import AsyncAck, AsyncApp
 
-from bot import durations
 from bot.errors import InputError
-from bot.features.board import ICONS, RESTORE_AND_RESOLVE, status_line
-from bot.features.service import WORDS, FeatureChange, local_when
+from bot.features import flows
+from bot.features.board import RESTORE_AND_RESOLVE, status_line
 from bot.models import FeatureState, Incident
 from bot.services import Services
 from bot.slackweb import escape
 from bot.timeparse import TimeParseError, parse_at
-from handlers.close_form import with_close_button
 from handlers.context import CommandContext, Reply, Subcommand, clicked_incident
-from handlers.lifecycle import resolve_now
 from handlers.views import confirm_blocks
+from handlers.views.close import resolved_reply
 
 USAGE = "feature down|degraded|up NAME [at TIME]"
 _AT = re.compile(r"\s+(at|alle)\s+", re.IGNORECASE)
@@ -58,16 +56,6 @@ def _parsed(text: str, *, now: datetime, tz: str) -> datetime | None:
         return None
 
 
-def change_text(user_id: str, change: FeatureChange, tz: str, now: datetime) -> str:
-    name, when = f"*{escape(change.feature)}*", local_when(change.at, tz, now)
-    icon, word = ICONS[change.state], WORDS[change.state]
-    if change.state is FeatureState.up:
-        took = durations.short(change.status.down + change.status.degraded)
-        return f"{icon} <@{user_id}> marked {name} {word} at {when}, out {took} in all."
-    was = f" (was {change.previous.value})" if change.previous else ""
-    return f"{icon} <@{user_id}> marked {name} {word} since {when}{was}."
-
-
 async def feature(ctx: CommandContext) -> Reply:
     incident = ctx.require_incident()
     services = ctx.services
@@ -84,12 +72,10 @@ async def feature(ctx: CommandContext) -> Reply:
         ) from None
     now = services.clock.now()
     name, at = split_name_time(rest, now=now, tz=incident.timezone)
-    change = await services.features.set_state(incident, name, state, ctx.user_id, at=at)
-    text = change_text(ctx.user_id, change, incident.timezone, now)
-    services.tasks.spawn(services.board.publish(incident, text), name="publish")
-    if state is not FeatureState.up:  # issue 18: past incidents with this feature out
-        services.tasks.spawn(services.similar_notice.announce(incident), name="similar")
-    return Reply(text, in_channel=True)
+    changed = await flows.change_feature(
+        services, incident, name, state, ctx.user_id, at=at, now=now
+    )
+    return Reply(changed.text, in_channel=True)
 
 
 async def feature_list(services: Services, incident: Incident) -> Reply:
@@ -124,32 +110,24 @@ def register(app: AsyncApp, services: Services) -> None:
         await ack()
         incident = await clicked_incident(services, body)
         user = body["user"]["id"]
-        if not incident.is_open:
-            await respond(
-                text=f"{incident.number} is already {incident.status.value}.", replace_original=True
-            )
+        try:
+            outcome = await flows.restore_and_resolve(services, incident, user)
+        except InputError as exc:
+            await respond(text=exc.message, replace_original=True)
             return
-        changes = await services.features.restore_all(incident, user)
-        restored = ""
-        if changes:
-            names = ", ".join(f"*{escape(c.feature)}*" for c in changes)
-            when = local_when(changes[0].at, incident.timezone, services.clock.now())
-            restored = f"{ICONS[FeatureState.up]} <@{user}> marked {names} restored at {when}.\n"
-        items = await services.board.open_items(incident)
-        if items:  # another domain still has something open: ask again, without features
-            if restored:
-                services.tasks.spawn(services.board.publish(incident, restored), name="publish")
+        resolution = outcome.resolution
+        if not resolution.resolved:  # another domain still has something open: ask again
             question = (
-                restored + f"Resolve {incident.number} anyway? Still open: " + "; ".join(items)
+                outcome.restored
+                + f"Resolve {incident.number} anyway? Still open: "
+                + "; ".join(resolution.open_items)
             )
             blocks = confirm_blocks(
                 question, "incident_resolve_confirm", str(incident.id), "Resolve anyway"
             )
             await respond(text=question, blocks=blocks, replace_original=True)
             return
-        reply = await resolve_now(services, incident, user)
+        reply = resolved_reply(resolution, outcome.restored)
         # Two calls: whether Slack posts a message sent along with delete_original is unclear.
         await respond(delete_original=True)
-        said = restored + reply.text
-        blocks = with_close_button(said, incident)
-        await respond(text=said, blocks=blocks, response_type="in_channel")
+        await respond(text=reply.text, blocks=reply.blocks, response_type="in_channel")

@@ -10,68 +10,30 @@ import re
 from collections.abc import Awaitable, Callable
 from datetime import date
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from slack_bolt.async_app import AsyncAck, AsyncApp
-from slack_sdk.errors import SlackApiError
-from slack_sdk.models.blocks import (
-    CheckboxesElement,
-    DatePickerElement,
-    InputBlock,
-    Option,
-    SectionBlock,
-)
+from slack_sdk.models.blocks import DatePickerElement, InputBlock, SectionBlock
 from slack_sdk.models.views import View
 
 from bot.errors import InputError
-from bot.followups import render
-from bot.followups.models import FollowUp, FollowUpStatus, NewFollowUp, Source
-from bot.followups.parse import TypedFollowUp, parse_line, parse_lines
+from bot.followups import flows, render
+from bot.followups.models import FollowUp, FollowUpStatus
 from bot.i18n import N_, Texts
-from bot.models import Incident, Severity
-from bot.postmortem.facts import parse_action_items
+from bot.models import Incident
 from bot.services import Services
-from bot.slackweb import error_code, escape
-from bot.timeparse import DueParseError, parse_due
+from bot.slackweb import escape
 from handlers.context import CommandContext, Reply, Subcommand
-from handlers.home import publish_home
-from handlers.mentions import resolve_user
-from handlers.views import FormError
 
 log = logging.getLogger(__name__)
 
 FOLLOWUP_USAGE = "followup add|list|done|drop|owner|due|export"
 FOLLOWUPS_USAGE = "followups [mine|all|overdue]"
 NEW_DATE_CALLBACK = "followup_new_date_modal"
-NO_FOLLOWUPS = "no_followups"
 _NUMBER = re.compile(r"#?([0-9]{1,6})$")
-CONFIRM_SEVERITIES = (Severity.sev1, Severity.sev2)
 
 
 def _today(services: Services, tz: str) -> date:
-    return services.clock.now().astimezone(ZoneInfo(tz)).date()
-
-
-def _due_error(t: Texts, exc: DueParseError) -> InputError:
-    examples = ", ".join(f"`{e}`" for e in exc.examples)
-    if exc.past is not None:
-        message = t._("{day} is already past: a due day is today or later.").format(
-            day=render.day(t, exc.past)
-        )
-    else:
-        message = t._("I can't read “{text}” as a day.").format(text=escape(exc.text[:60]))
-    return InputError(message, t._("For example {examples}.").format(examples=examples))
-
-
-async def _owner(services: Services, typed: str | None) -> str | None:
-    """`<@U1>` or `@name` as typed -> a user id; an unknown name is refused."""
-    return await resolve_user(services.slack, typed) if typed else None
-
-
-async def _new(services: Services, incident: Incident, typed: TypedFollowUp) -> NewFollowUp:
-    return NewFollowUp(
-        text=typed.text, owner=await _owner(services, typed.owner), due_on=typed.due_on
-    )
+    return flows.today(services, tz)
 
 
 def _number(t: Texts, text: str, usage: str) -> int:
@@ -85,21 +47,7 @@ def _number(t: Texts, text: str, usage: str) -> int:
 
 async def _add(ctx: CommandContext, incident: Incident, rest: str) -> Reply:
     services, t = ctx.services, ctx.services.texts
-    items = parse_action_items(rest)
-    if not items:
-        raise InputError(
-            t._("Say what to do."),
-            t._(
-                "For example `/incident followup add Check the deploy tool version @bob by friday`."
-            ),
-        )
-    try:
-        typed = parse_line(items[0], now=services.clock.now(), tz=incident.timezone)
-    except DueParseError as exc:
-        raise _due_error(t, exc) from None
-    [added] = await services.followups.add(
-        incident, [await _new(services, incident, typed)], ctx.user_id, Source.command
-    )
+    added = await flows.add(services, incident, rest, ctx.user_id)
     today = _today(services, incident.timezone)
     head = t._(":pushpin: <@{user}> added a follow-up to {number}:").format(
         user=ctx.user_id, number=incident.number
@@ -157,18 +105,7 @@ async def _finish(
                 seq=followup.seq, status=render.status_word(t, followup.status)
             )
         )
-    return Reply(_finished_text(t, ctx.user_id, changed, incident), in_channel=True)
-
-
-def _finished_text(t: Texts, user: str, f: FollowUp, incident: Incident) -> str:
-    if f.status is FollowUpStatus.done:
-        text = t._(":white_check_mark: <@{user}> marked follow-up #{seq} of {number} done: {text}")
-    else:
-        text = t._(":heavy_minus_sign: <@{user}> dropped follow-up #{seq} of {number}: {text}")
-    said = text.format(user=user, seq=f.seq, number=incident.number, text=escape(f.text))
-    if f.close_reason:
-        said += " " + t._("(reason: {reason})").format(reason=escape(f.close_reason))
-    return said
+    return Reply(flows.finished_text(t, ctx.user_id, changed, incident), in_channel=True)
 
 
 async def _set_owner(ctx: CommandContext, incident: Incident, rest: str) -> Reply:
@@ -177,12 +114,7 @@ async def _set_owner(ctx: CommandContext, incident: Incident, rest: str) -> Repl
     followup = await services.followups.get(
         incident.id, _number(t, number, "followup owner 2 @bob")
     )
-    if not who.strip():
-        raise InputError(
-            t._("Say who owns it."), t._("For example `/incident followup owner 2 @bob`.")
-        )
-    owner = await resolve_user(services.slack, who)
-    changed = await services.followups.set_owner(followup, owner, ctx.user_id)
+    changed, owner = await flows.set_owner(services, followup, who, ctx.user_id)
     return _changed(
         ctx,
         incident,
@@ -199,11 +131,7 @@ async def _set_due(ctx: CommandContext, incident: Incident, rest: str) -> Reply:
     followup = await services.followups.get(
         incident.id, _number(t, number, "followup due 2 friday")
     )
-    try:
-        day = parse_due(when, now=services.clock.now(), tz=incident.timezone)
-    except DueParseError as exc:
-        raise _due_error(t, exc) from None
-    changed = await services.followups.set_due(followup, day, ctx.user_id)
+    changed, day = await flows.set_due(services, incident, followup, when, ctx.user_id)
     return _changed(
         ctx,
         incident,
@@ -303,62 +231,6 @@ SUBCOMMANDS = [
 ]
 
 
-# --- the close form ---------------------------------------------------------------------
-
-
-def close_form_blocks(t: Texts, incident: Incident) -> list[Any]:
-    """The confirmation a SEV1/SEV2 close needs when it leaves no follow-up."""
-    if incident.severity not in CONFIRM_SEVERITIES:
-        return []
-    return [
-        InputBlock(
-            block_id=NO_FOLLOWUPS,
-            label=t._("No follow-ups?"),
-            optional=True,
-            element=CheckboxesElement(
-                action_id="value",
-                options=[Option(text=t._("Close without any follow-up"), value="yes")],
-            ),
-        )
-    ]
-
-
-def _confirmed(values: dict[str, Any]) -> bool:
-    element = (values.get(NO_FOLLOWUPS) or {}).get("value") or {}
-    return bool(element.get("selected_options"))
-
-
-async def close_form_followups(
-    services: Services, incident: Incident, view: dict[str, Any], action_items: str
-) -> list[NewFollowUp]:
-    """The close form's action items as follow-ups, checked before anything is written.
-
-    Raises FormError (shown under the field) for an unknown owner, a past day, or a SEV1/SEV2
-    close that leaves no follow-up and was not confirmed.
-    """
-    t = services.texts
-    try:
-        typed = parse_lines(action_items, now=services.clock.now(), tz=incident.timezone)
-        items = [await _new(services, incident, line) for line in typed]
-    except DueParseError as exc:
-        raise FormError({"action_items": str(_due_error(t, exc))[:150]}) from None
-    except InputError as exc:
-        raise FormError({"action_items": str(exc)[:150]}) from None
-    values = (view.get("state") or {}).get("values") or {}
-    if (
-        not items
-        and incident.severity in CONFIRM_SEVERITIES
-        and not _confirmed(values)
-        and not await services.followups.for_incident(incident.id)
-    ):
-        message = t._(
-            "A {severity} incident should leave at least one follow-up: add one per line,"
-            " or tick “Close without any follow-up”."
-        ).format(severity=incident.severity.value.upper())
-        raise FormError({"action_items": message[:150]})
-    return items
-
-
 # --- buttons ------------------------------------------------------------------------------
 
 
@@ -394,15 +266,6 @@ async def _clicked(services: Services, body: dict[str, Any]) -> FollowUp:
     return found
 
 
-async def _tell_channel(services: Services, incident: Incident, text: str) -> None:
-    if not incident.channel_id:
-        return
-    try:
-        await services.slack.post(incident.channel_id, text)
-    except SlackApiError as exc:
-        log.warning("%s: follow-up change not posted: %s", incident.number, error_code(exc))
-
-
 def register(app: AsyncApp, services: Services) -> None:
     t = services.texts
 
@@ -411,19 +274,9 @@ def register(app: AsyncApp, services: Services) -> None:
         await ack()
         user = str((body.get("user") or {}).get("id") or "")
         followup = await _clicked(services, body)
-        incident = await services.incidents.get(followup.incident_id)
-        changed = await services.followups.finish(followup, FollowUpStatus.done, user)
         from_home = (body.get("container") or {}).get("type") == "view"
-        if changed is not None:
-            text = _finished_text(t, user, changed, incident)
-            services.tasks.spawn(_tell_channel(services, incident, text), name="followup-done")
-        else:
-            text = t._("Follow-up {label} was already {status}.").format(
-                label=followup.label, status=render.status_word(t, followup.status)
-            )
-        if from_home:
-            services.tasks.spawn(publish_home(services, user), name="home")
-        else:
+        text = await flows.done_clicked(services, followup, user, from_home=from_home)
+        if not from_home:
             await respond(text=text, replace_original=True)
 
     @app.action(render.EXPORT_BUTTON)
@@ -460,15 +313,9 @@ def register(app: AsyncApp, services: Services) -> None:
         if followup is None or not picked:
             await ack(response_action="errors", errors={"due": t._("Pick a day.")})
             return
-        incident = await services.incidents.get(followup.incident_id)
-        day, today = date.fromisoformat(str(picked)), _today(services, incident.timezone)
-        if day < today:
-            await ack(response_action="errors", errors={"due": t._("Pick today or a later day.")})
+        try:
+            await flows.move_due(services, followup, date.fromisoformat(str(picked)), user)
+        except InputError as exc:
+            await ack(response_action="errors", errors={"due": exc.message[:150]})
             return
-        changed = await services.followups.set_due(followup, day, user)
         await ack()
-        if changed is not None:
-            text = t._(":date: <@{user}> moved follow-up #{seq} of {number} to {day}.").format(
-                user=user, seq=changed.seq, number=incident.number, day=render.day(t, day)
-            )
-            services.tasks.spawn(_tell_channel(services, incident, text), name="followup-due")

@@ -1,4 +1,4 @@
-"""Declare, change, resolve, close and list incidents."""
+"""Declare, change, resolve, close and list incidents: parse, call one flow, render."""
 
 from __future__ import annotations
 
@@ -6,19 +6,16 @@ import logging
 from typing import Any
 
 from slack_bolt.async_app import AsyncAck, AsyncApp
-from slack_sdk.webhook.async_client import AsyncWebhookClient
 
-from bot import durations
 from bot.errors import InputError
 from bot.features.board import restore_and_resolve_button
-from bot.incidents.service import open_for
+from bot.followups.blocks import close_form_blocks
+from bot.incidents import flows
+from bot.incidents.setup import SetupResult
 from bot.models import Incident, Severity, Status
 from bot.services import Services
 from bot.slackweb import escape
-from handlers.close_form import open_close_modal, with_close_button
-from handlers.context import CommandContext, Reply, Subcommand, clicked_incident
-from handlers.home import publish_home
-from handlers.mentions import resolve_user
+from handlers.context import CommandContext, Reply, Subcommand, clicked_incident, resolve_user
 from handlers.views import (
     DECLARE_CALLBACK,
     DeclareForm,
@@ -27,6 +24,7 @@ from handlers.views import (
     declare_modal,
     list_lines,
 )
+from handlers.views.close import open_close_modal, resolved_reply
 
 log = logging.getLogger(__name__)
 
@@ -44,25 +42,24 @@ async def _setup_and_report(
     services: Services, incident: Incident, response_url: str | None
 ) -> None:
     """Slack set-up in the background; the declarer learns the outcome either way."""
-    result = await services.setup.run(incident)
-    if result.complete:  # issue 18: closed incidents that look like this one
-        await services.similar_notice.announce(result.incident)
-    if not response_url:
-        return
-    webhook = AsyncWebhookClient(response_url)
+    result = await flows.set_up(services, incident)
+    if response_url:
+        await _report(services, result, response_url)
+
+
+async def _report(services: Services, result: SetupResult, response_url: str) -> None:
     number = result.incident.number
     if result.complete:
-        await webhook.send(
-            text=f":rotating_light: {number} is open in <#{result.incident.channel_id}>."
-        )
+        text = f":rotating_light: {number} is open in <#{result.incident.channel_id}>."
+        await services.slack.respond(response_url, text)
         return
     blocks = confirm_blocks(
         f":x: {number} is recorded but its Slack set-up stopped: {'; '.join(result.failures)}.",
         "incident_retry_setup",
-        str(incident.id),
+        str(result.incident.id),
         "Retry set-up",
     )
-    await webhook.send(text=f"{number} set-up failed", blocks=blocks)
+    await services.slack.respond(response_url, f"{number} set-up failed", blocks)
 
 
 async def declare(ctx: CommandContext) -> Reply:
@@ -76,7 +73,7 @@ async def declare(ctx: CommandContext) -> Reply:
         view = declare_modal(
             services.settings.default_severity, features, channel_id=ctx.channel_id
         )
-        await services.slack.client.views_open(trigger_id=ctx.trigger_id, view=view)
+        await services.slack.open_view(ctx.trigger_id, view)
         return Reply("")
     incident = await services.incidents.declare(
         ctx.args, severity=services.settings.default_severity, declared_by=ctx.user_id
@@ -88,20 +85,8 @@ async def declare(ctx: CommandContext) -> Reply:
     return Reply(f"{incident.number} declared: *{escape(incident.title)}*. Opening its channel…")
 
 
-async def _changed(ctx: CommandContext, incident: Incident, change: str) -> Reply:
-    ctx.services.tasks.spawn(_publish(ctx.services, incident, change, ctx.user_id), name="publish")
-    return Reply(change, in_channel=True)
-
-
-async def _publish(services: Services, incident: Incident, change: str, user_id: str) -> None:
-    """Board, topic and announcement, then the App Home of whoever made the change.
-
-    A set-up that Slack interrupted earlier is finished first, so the next change repairs it.
-    """
-    if not (incident.channel_id and incident.status_ts and incident.announce_ts):
-        incident = (await services.setup.run(incident)).incident
-    await services.board.publish(incident, change)
-    await publish_home(services, user_id)
+def _changed(changed: flows.Changed) -> Reply:
+    return Reply(changed.text, in_channel=True)
 
 
 async def status(ctx: CommandContext) -> Reply:
@@ -111,17 +96,13 @@ async def status(ctx: CommandContext) -> Reply:
     )
     if new is Status.resolved:
         return await resolve(ctx)
-    incident = await ctx.services.incidents.set_status(incident, new, ctx.user_id)
-    return await _changed(ctx, incident, f"<@{ctx.user_id}> set the status to *{new.value}*.")
+    return _changed(await flows.set_status(ctx.services, incident, new, ctx.user_id))
 
 
 async def severity(ctx: CommandContext) -> Reply:
     incident = ctx.require_incident()
     new = _choice(Severity, ctx.args, "severity", [s.value for s in Severity])
-    incident = await ctx.services.incidents.set_severity(incident, new, ctx.user_id)
-    return await _changed(
-        ctx, incident, f"<@{ctx.user_id}> set the severity to *{new.value.upper()}*."
-    )
+    return _changed(await flows.set_severity(ctx.services, incident, new, ctx.user_id))
 
 
 async def lead(ctx: CommandContext) -> Reply:
@@ -129,65 +110,44 @@ async def lead(ctx: CommandContext) -> Reply:
     if not ctx.args:
         raise InputError("Say who leads.", "`/incident lead @giulia`")
     user = await resolve_user(ctx.services.slack, ctx.args)
-    incident = await ctx.services.incidents.set_lead(incident, user, ctx.user_id)
-    ctx.services.tasks.spawn(ctx.services.slack.invite(incident.channel_id or "", [user]))
-    return await _changed(ctx, incident, f"<@{ctx.user_id}> made <@{user}> the incident lead.")
+    return _changed(await flows.set_lead(ctx.services, incident, user, ctx.user_id))
 
 
 async def rename(ctx: CommandContext) -> Reply:
-    incident = await ctx.services.incidents.rename(ctx.require_incident(), ctx.args, ctx.user_id)
-    return await _changed(
-        ctx, incident, f"<@{ctx.user_id}> renamed the incident to *{escape(incident.title)}*."
-    )
+    incident = ctx.require_incident()
+    return _changed(await flows.rename(ctx.services, incident, ctx.args, ctx.user_id))
 
 
 async def resolve(ctx: CommandContext) -> Reply:
-    incident = ctx.require_incident()
-    if not incident.is_open:
-        raise InputError(f"{incident.number} is already {incident.status.value}.")
-    items = await ctx.services.board.open_items(incident)
-    if items:
-        question = (
-            f"Resolve {incident.number} anyway? Still open: "
-            + "; ".join(items)
-            + ". They stay open in the record and the drafts say so."
-        )
-        blocks = confirm_blocks(
-            question, "incident_resolve_confirm", str(incident.id), "Resolve anyway"
-        )
-        if any(s.is_out for s in await ctx.services.features.statuses(incident)):
-            blocks[-1]["elements"].insert(0, restore_and_resolve_button(incident.id))
-        return Reply(question, blocks)
-    return await resolve_now(ctx.services, incident, ctx.user_id)
-
-
-async def resolve_now(services: Services, incident: Incident, user_id: str) -> Reply:
-    incident = await services.incidents.resolve(incident, user_id)
-    took = durations.short(open_for(incident, services.clock.now()))
-    change = f":white_check_mark: <@{user_id}> resolved {incident.number} after {took}."
-    services.tasks.spawn(services.board.publish(incident, change), name="publish")
-    text = change + " Close it to draft the postmortem: the button or `/incident close`."
-    return Reply(text, with_close_button(text, incident), in_channel=True)
+    resolution = await flows.resolve(ctx.services, ctx.require_incident(), ctx.user_id)
+    if resolution.resolved:
+        return resolved_reply(resolution)
+    incident = resolution.incident
+    question = (
+        f"Resolve {incident.number} anyway? Still open: "
+        + "; ".join(resolution.open_items)
+        + ". They stay open in the record and the drafts say so."
+    )
+    blocks = confirm_blocks(
+        question, "incident_resolve_confirm", str(incident.id), "Resolve anyway"
+    )
+    if resolution.features_out:
+        blocks[-1]["elements"].insert(0, restore_and_resolve_button(incident.id))
+    return Reply(question, blocks)
 
 
 async def close(ctx: CommandContext) -> Reply:
     incident = ctx.require_incident()
-    if incident.status is Status.closed:
-        raise InputError(f"{incident.number} is already closed.")
+    flows.ensure_closable(incident)
     if incident.status is not Status.resolved:
         question = f"{incident.number} is not resolved yet. Resolve and close it now?"
         return Reply(
             question, confirm_blocks(question, "incident_close_confirm", str(incident.id), "Close")
         )
-    await open_close_modal(ctx.services, incident, ctx.trigger_id)
+    language = ctx.services.settings.language
+    extra = close_form_blocks(ctx.services.texts, incident)
+    await open_close_modal(ctx.services.slack, incident, ctx.trigger_id, language, extra)
     return Reply("")
-
-
-async def close_now(services: Services, incident: Incident, user_id: str) -> Reply:
-    incident = await services.incidents.close(incident, user_id)
-    change = f":lock: <@{user_id}> closed {incident.number}."
-    services.tasks.spawn(_publish(services, incident, change, user_id), name="publish")
-    return Reply(change, in_channel=True)
 
 
 async def list_incidents(ctx: CommandContext) -> Reply:
@@ -255,7 +215,7 @@ def register(app: AsyncApp, services: Services) -> None:
             return
         await ack()
         services.tasks.spawn(
-            _after_modal_declare(services, incident, user, form.features),
+            flows.set_up(services, incident, declarer=user, features=form.features),
             name=f"setup-{incident.id}",
         )
 
@@ -269,13 +229,12 @@ def register(app: AsyncApp, services: Services) -> None:
     async def resolve_confirmed(ack: AsyncAck, body: dict[str, Any], respond: Any) -> None:
         await ack()
         incident = await clicked_incident(services, body)
-        user = body["user"]["id"]
-        if not incident.is_open:
-            await respond(
-                text=f"{incident.number} is already {incident.status.value}.", replace_original=True
-            )
+        try:
+            resolution = await flows.resolve(services, incident, body["user"]["id"], anyway=True)
+        except InputError as exc:
+            await respond(text=exc.message, replace_original=True)
             return
-        reply = await resolve_now(services, incident, user)
+        reply = resolved_reply(resolution)
         await respond(
             text=reply.text, blocks=reply.blocks, response_type="in_channel", delete_original=True
         )
@@ -284,20 +243,12 @@ def register(app: AsyncApp, services: Services) -> None:
     async def close_confirmed(ack: AsyncAck, body: dict[str, Any], respond: Any) -> None:
         await ack()
         incident = await clicked_incident(services, body)
-        await open_close_modal(services, incident, body.get("trigger_id"))
+        language = services.settings.language
+        extra = close_form_blocks(services.texts, incident)
+        await open_close_modal(services.slack, incident, body.get("trigger_id"), language, extra)
         await respond(delete_original=True)
 
     @app.action("dismiss")
     async def dismiss(ack: AsyncAck, respond: Any) -> None:
         await ack()
         await respond(delete_original=True)
-
-
-async def _after_modal_declare(
-    services: Services, incident: Incident, user: str, features: list[str]
-) -> None:
-    await _setup_and_report(services, incident, None)
-    for hook in services.declare_hooks:
-        await hook(incident, user, features)
-    if services.declare_hooks:
-        await services.board.publish(await services.incidents.get(incident.id))

@@ -6,7 +6,6 @@ sees "Turning maintenance on…" and then how it went.
 
 from __future__ import annotations
 
-import asyncio
 import json
 import uuid
 from typing import Any
@@ -15,41 +14,16 @@ from pydantic import BaseModel, StrictStr, ValidationError
 from slack_bolt.async_app import AsyncAck, AsyncApp
 
 from bot.errors import InputError
-from bot.maintenance import CallFailed
+from bot.maintenance import flows
 from bot.maintenance.board import window_line
-from bot.maintenance.service import DRY_RUN, state
+from bot.maintenance.service import DRY_RUN
 from bot.models import Incident, Status
 from bot.services import Services
-from bot.slackweb import escape
 from handlers.context import CommandContext, Reply, Subcommand
 from handlers.views import confirm_blocks
 
 CONFIRM_ON = "maintenance_on_confirm"
 USAGE = "maintenance on|off|status [target]"
-
-
-async def _switch(
-    services: Services, incident: Incident, target: str, enabled: bool, user: str, request: str
-) -> None:
-    result = await services.maintenance.switch(incident, target, enabled, user, request)
-    change = services.maintenance.report(result, user) if result.ok else None
-    await services.board.publish(await services.incidents.get(incident.id), change)
-
-
-def _start(
-    services: Services, incident: Incident, target: str, enabled: bool, user: str, request: str
-) -> None:
-    services.tasks.spawn(
-        _switch(services, incident, target, enabled, user, request),
-        name=f"maintenance-{state(enabled)}-{incident.id}-{target}",
-    )
-
-
-def _refused(target: str, enabled: bool, reason: str) -> str:
-    return (
-        f":no_entry: You can't turn maintenance {state(enabled)} for *{target}*: {reason}."
-        " The attempt is recorded in the incident timeline."
-    )
 
 
 async def maintenance(ctx: CommandContext) -> Reply:
@@ -65,11 +39,11 @@ async def maintenance(ctx: CommandContext) -> Reply:
     if enabled and incident.status is Status.closed:
         raise InputError(f"{incident.number} is closed.", "Declare a new incident first.")
     if reason := await services.maintenance.refusal(incident, target, enabled, ctx.user_id):
-        return Reply(_refused(target, enabled, reason))
+        return Reply(flows.refused_text(target, enabled, reason))
     # Identifies this command: the webhook's Idempotency-Key, and the Confirm's one claim.
     request = ctx.trigger_id or uuid.uuid4().hex
     if not enabled:
-        _start(services, incident, target, False, ctx.user_id, request)
+        flows.start_switch(services, incident, target, False, ctx.user_id, request)
         return Reply("")
     provider = services.maintenance.provider(target)
     if services.maintenance.is_dry_run(target):
@@ -102,27 +76,10 @@ async def _status(ctx: CommandContext, incident: Incident) -> Reply:
         lines.append(f"• *{target}* ({config.provider}): {shown}")
     readable = {t: recorded[t] for t, config in targets.items() if config.provider != "dryrun"}
     if readable:
-        live = _live(services, ctx.channel_id, ctx.user_id, readable)
+        live = flows.post_live_state(services, ctx.channel_id, ctx.user_id, readable)
         services.tasks.spawn(live, name="maintenance-live")
         lines.append("_Asking the platforms for the live state…_")
     return Reply("*Maintenance, as recorded*\n" + "\n".join(lines))
-
-
-async def _live(services: Services, channel: str, user: str, recorded: dict[str, bool]) -> None:
-    """Each target's state read from its platform, flagged where it differs from the record."""
-
-    async def read(target: str) -> str:
-        try:
-            live = await services.maintenance.gateway.read_state(target)
-        except CallFailed as exc:
-            return f"• *{target}*: could not read: {escape(str(exc))}"
-        if live is None:
-            return f"• *{target}*: the platform cannot tell"
-        differs = " :warning: differs from the record" if live != recorded[target] else ""
-        return f"• *{target}*: {state(live)}{differs}"
-
-    lines = await asyncio.gather(*(read(t) for t in recorded))
-    await services.slack.ephemeral(channel, user, "*Maintenance, live*\n" + "\n".join(lines))
 
 
 SUBCOMMANDS = [
@@ -153,15 +110,10 @@ def register(app: AsyncApp, services: Services) -> None:
             value = ConfirmValue.model_validate_json(body["actions"][0]["value"])
         except (ValidationError, KeyError, IndexError, TypeError):
             raise InputError("That button does not belong to a maintenance request.") from None
-        try:
-            incident = await services.incidents.get(value.incident)
-            target = services.maintenance.resolve(value.target)
-        except InputError as exc:
-            await respond(text=f":warning: {exc}", replace_original=True)
+        refused = await flows.confirm_on(
+            services, value.incident, value.target, user, value.request
+        )
+        if refused:
+            await respond(text=refused, replace_original=True)
             return
-        if reason := await services.maintenance.refusal(incident, target, True, user):
-            await respond(text=_refused(target, True, reason), replace_original=True)
-            return
-        if await services.maintenance.claim(value.request):
-            _start(services, incident, target, True, user, value.request)
         await respond(delete_original=True)

@@ -1,7 +1,7 @@
 """Closing through the close modal, and `/incident postmortem [en|it] [customer|internal]`.
 
-The modal's answers are saved before the incident closes, so a draft can always be made again
-from the record; rendering and uploading run after the ack.
+The save-close-draft sequence is `bot.postmortem.flows.close_and_draft`; this module parses
+the modal and renders the answer.
 """
 
 from __future__ import annotations
@@ -11,21 +11,24 @@ import logging
 from typing import Any, cast
 
 from slack_bolt.async_app import AsyncAck, AsyncApp
-from slack_sdk.errors import SlackApiError
 
 from bot.errors import InputError
-from bot.followups.models import Source
-from bot.models import Incident, Status
+from bot.followups import flows as followup_flows
+from bot.followups.blocks import close_form_blocks
+from bot.postmortem import flows
 from bot.postmortem.delivery import WHAT
 from bot.postmortem.phrases import LANGUAGES
 from bot.postmortem.service import AUDIENCES, Audience
 from bot.services import Services
-from bot.slackweb import error_code, escape
-from handlers.close_form import CLOSE_BUTTON, CLOSE_CALLBACK, close_form, open_close_modal
+from bot.slackweb import escape
 from handlers.context import CommandContext, Reply, Subcommand, clicked_incident
-from handlers.followups import close_form_followups
-from handlers.lifecycle import close_now
-from handlers.views import FormError
+from handlers.views.close import (
+    CLOSE_BUTTON,
+    CLOSE_CALLBACK,
+    close_form,
+    closing_without_followups,
+    open_close_modal,
+)
 
 log = logging.getLogger(__name__)
 
@@ -61,16 +64,6 @@ async def postmortem(ctx: CommandContext) -> Reply:
     )
 
 
-async def _closed_and_drafted(services: Services, incident: Incident, announcement: str) -> None:
-    if incident.channel_id:
-        try:
-            await services.slack.post(incident.channel_id, announcement)
-        except SlackApiError as exc:
-            log.warning("%s: could not say it closed: %s", incident.number, error_code(exc))
-    language = await services.postmortems.language_of(incident.id)
-    await services.drafts.deliver(incident, [(audience, language) for audience in AUDIENCES])
-
-
 SUBCOMMANDS = [
     Subcommand(
         "postmortem",
@@ -86,44 +79,33 @@ def register(app: AsyncApp, services: Services) -> None:
     @app.view(CLOSE_CALLBACK)
     async def close_submitted(ack: AsyncAck, body: dict[str, Any]) -> None:
         view = body.get("view") or {}
-        form = close_form((view.get("state") or {}).get("values") or {})
+        values = (view.get("state") or {}).get("values") or {}
+        form = close_form(values)
         user = str((body.get("user") or {}).get("id") or "")
-        try:
-            incident = await services.incidents.get(
-                int(json.loads(view.get("private_metadata") or "{}")["incident_id"])
+        incident_id = int(json.loads(view.get("private_metadata") or "{}")["incident_id"])
+        try:  # action items become follow-ups; checked before anything is written
+            items = await followup_flows.close_form_followups(
+                services, incident_id, form.action_items, closing_without_followups(values)
             )
-            if incident.status is Status.closed:
-                raise InputError(
-                    f"{incident.number} is already closed; `/incident postmortem` in its channel"
-                    " drafts again."
-                )
-            # Issue 18: action items become follow-ups; checked before anything is written.
-            items = await close_form_followups(services, incident, view, form.action_items)
-            await services.postmortems.save_form(incident.id, form)
-            reply = await close_now(services, incident, user)
-            await services.followups.add(incident, items, user, Source.close_form)
-            await services.similar.index(incident.id)
-        except FormError as exc:
-            await ack(response_action="errors", errors=exc.errors)
+        except InputError as exc:
+            await ack(response_action="errors", errors={"action_items": str(exc)[:150]})
             return
+        try:
+            await flows.close_and_draft(services, incident_id, form, user, items)
         except InputError as exc:
             await ack(response_action="errors", errors={"root_cause": str(exc)[:150]})
             return
         await ack()
-        closed = await services.incidents.get(incident.id)
-        services.tasks.spawn(
-            _closed_and_drafted(services, closed, reply.text), name=f"close-{incident.id}"
-        )
 
     @app.action(CLOSE_BUTTON)
     async def close_clicked(ack: AsyncAck, body: dict[str, Any], respond: Any) -> None:
         await ack()
         incident = await clicked_incident(services, body)
-        if incident.status is Status.closed:
-            await respond(
-                text=f"{incident.number} is already closed; `/incident postmortem` drafts again.",
-                response_type="ephemeral",
-                replace_original=False,
-            )
+        try:
+            flows.ensure_not_closed(incident)
+        except InputError as exc:
+            await respond(text=exc.message, response_type="ephemeral", replace_original=False)
             return
-        await open_close_modal(services, incident, body.get("trigger_id"))
+        language = services.settings.language
+        extra = close_form_blocks(services.texts, incident)
+        await open_close_modal(services.slack, incident, body.get("trigger_id"), language, extra)

@@ -25,9 +25,11 @@ from bot.models import Incident, TimelineEntry
 from bot.services import Services
 from bot.slacktext import plain
 from bot.slackweb import escape
+from bot.timefmt import when
 from bot.timeline.capture import PIN, REACTION, read_message
 from bot.timeline.render import describe, mentioned, names_for, people_in
-from bot.timeparse import TimeParseError, format_local, format_local_datetime, parse_note
+from bot.timeparse import TimeParseError, parse_note
+from bot.zones import offset_change
 from handlers.context import CommandContext, Reply, Subcommand
 
 MAX_BLOCKS = 50
@@ -35,13 +37,6 @@ SECTION_CHARS = 3000
 # A page stays far below Slack's 40,000-character message limit and readable at a glance.
 PAGE_CHARS = 12_000
 LINE_CHARS = 1_000
-
-
-def when(instant: datetime, now: datetime, tz: str) -> str:
-    """In the incident's timezone: "10:40" today, "29/04 10:40" another day."""
-    zone = ZoneInfo(tz)
-    same_day = instant.astimezone(zone).date() == now.astimezone(zone).date()
-    return format_local(instant, tz) if same_day else format_local_datetime(instant, tz)
 
 
 async def note(ctx: CommandContext) -> Reply:
@@ -67,13 +62,13 @@ async def note(ctx: CommandContext) -> Reply:
     )
     names = await names_for(services.people, mentioned(timed.text))
     shown = plain(timed.text, names)
-    return Reply(f"Noted at {when(at, now, incident.timezone)}: {shown}", in_channel=True)
+    return Reply(f"Noted at {when(at, incident.timezone, now)}: {shown}", in_channel=True)
 
 
 async def timeline(ctx: CommandContext) -> Reply:
     incident, services = ctx.require_incident(), ctx.services
     wanted = ctx.args or "1"
-    if not wanted.isdigit() or int(wanted) < 1:
+    if not (wanted.isascii() and wanted.isdigit()) or int(wanted) < 1:
         raise InputError(f"`{wanted[:20]}` is not a page number.", "`/incident timeline 2`")
     entries = await services.timeline.entries(incident.id, key_only=True, include_deleted=False)
     if not entries:
@@ -84,7 +79,9 @@ async def timeline(ctx: CommandContext) -> Reply:
         )
     names = await names_for(services.people, people_in(entries))
     now = services.clock.now()
-    pages = paginate([_line(e, names, incident, now) for e in entries])
+    first = min([incident.declared_at, *(e.occurred_at for e in entries)])
+    marked = offset_change(ZoneInfo(incident.timezone), first, incident.resolved_at or now)
+    pages = paginate([_line(e, names, incident, now, marked is not None) for e in entries])
     page = min(int(wanted), len(pages))
     title = f"{incident.number} key timeline"
     blocks: list[Block] = [HeaderBlock(text=title)]
@@ -98,10 +95,12 @@ async def timeline(ctx: CommandContext) -> Reply:
     return Reply(f"{title}, page {page} of {len(pages)}", [b.to_dict() for b in blocks])
 
 
-def _line(entry: TimelineEntry, names: Mapping[str, str], incident: Incident, now: datetime) -> str:
+def _line(
+    entry: TimelineEntry, names: Mapping[str, str], incident: Incident, now: datetime, marked: bool
+) -> str:
     """One mrkdwn line that never pings: names instead of mentions, markup re-escaped."""
     who = f" · {escape(names.get(entry.actor, entry.actor))}" if entry.actor else ""
-    line = f"*{when(entry.occurred_at, now, incident.timezone)}*{who} · "
+    line = f"*{when(entry.occurred_at, incident.timezone, now, marked)}*{who} · "
     line += plain(describe(entry), names)
     return line if len(line) <= LINE_CHARS else line[: LINE_CHARS - 1] + "…"
 

@@ -14,10 +14,11 @@ NAMES = {"U01MARCO": "Marco Rossi"}
 @pytest.mark.parametrize(
     ("text", "internal", "customer"),
     [
-        ("ask <@U01MARCO> now", "ask Marco Rossi now", "ask now"),
-        ("ask <@U99|giulia>", "ask giulia", "ask"),
-        ("<@U01MARCO>, please check", "Marco Rossi, please check", "please check"),
-        ("thanks <@U01MARCO>.", "thanks Marco Rossi.", "thanks."),
+        ("ask <@U01MARCO> now", "ask Marco Rossi now", "ask Marco Rossi now"),
+        ("ask <@U99|giulia>", "ask giulia", "ask giulia"),
+        ("ask <@U99> now", "ask U99 now", "ask now"),
+        ("<@U01MARCO>, please check", "Marco Rossi, please check", "Marco Rossi, please check"),
+        ("thanks <@U01MARCO>.", "thanks Marco Rossi.", "thanks Marco Rossi."),
         ("see <#C1|general>", "see #general", "see #general"),
         ("see <#C1>", "see #C1", "see"),
         ("<!here> deploy broke <!channel>", "deploy broke", "deploy broke"),
@@ -27,7 +28,7 @@ NAMES = {"U01MARCO": "Marco Rossi"}
         ("<https://x.io|dashboard>", "[dashboard](https://x.io)", "[dashboard](https://x.io)"),
         ("<https://x.io>", "https://x.io", "https://x.io"),
         ("a &lt;b&gt; &amp; c", "a <b> & c", "a <b> & c"),
-        ("line one\n<@U01MARCO> line two", "line one\nMarco Rossi line two", "line one\nline two"),
+        ("line one\n<@U99> line two", "line one\nU99 line two", "line one\nline two"),
     ],
 )
 def test_to_markdown(text: str, internal: str, customer: str) -> None:

@@ -8,11 +8,10 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from bot.timefmt import clock, day_clock
 from bot.timeparse import (
     TimedText,
     TimeParseError,
-    format_local,
-    format_local_datetime,
     parse_at,
     parse_note,
 )
@@ -203,8 +202,8 @@ def test_naive_now_is_a_programming_error() -> None:
 
 
 def test_format_local() -> None:
-    assert format_local(utc(2026, 4, 30, 8, 40), ROME) == "10:40"
-    assert format_local_datetime(utc(2026, 4, 30, 8, 40), NY) == "30/04 04:40"
+    assert clock(utc(2026, 4, 30, 8, 40), ROME) == "10:40"
+    assert day_clock(utc(2026, 4, 30, 8, 40), NY) == "30/04 04:40"
 
 
 PREFIXES = ["", "10:40 ", "ieri alle ", "yesterday ", "5 minuti fa ", "at ", "30/04 ", "2.1"]

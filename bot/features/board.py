@@ -11,9 +11,10 @@ from typing import Any
 from slack_sdk.models.blocks import ButtonElement
 
 from bot import durations
-from bot.features.service import WORDS, Features, FeatureStatus, local_when
+from bot.features.service import WORDS, Features, FeatureStatus
 from bot.models import FeatureState, Incident
 from bot.slackweb import escape
+from bot.timefmt import when as local_when
 
 ICONS = {
     FeatureState.down: ":red_circle:",

@@ -14,7 +14,6 @@ import logging
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
@@ -27,8 +26,8 @@ from bot.models import EntryKind, FeatureInterval, FeatureState, Incident, Statu
 from bot.slackweb import escape
 from bot.store import tables
 from bot.store.database import Database
+from bot.timefmt import when as local_when
 from bot.timeline import Timeline
-from bot.timeparse import format_local, format_local_datetime
 
 log = logging.getLogger(__name__)
 
@@ -36,14 +35,6 @@ log = logging.getLogger(__name__)
 # when it was noticed); a time typed within the current minute is not.
 BACKDATED_AFTER = timedelta(minutes=1)
 WORDS = {FeatureState.down: "down", FeatureState.degraded: "degraded", FeatureState.up: "restored"}
-
-
-def local_when(instant: datetime, tz: str, now: datetime) -> str:
-    """ "10:40" on the reader's day, "29/04 14:00" on another one."""
-    zone = ZoneInfo(tz)
-    if instant.astimezone(zone).date() == now.astimezone(zone).date():
-        return format_local(instant, tz)
-    return format_local_datetime(instant, tz)
 
 
 def measured_until(incident: Incident, now: datetime) -> datetime:

@@ -7,6 +7,11 @@ from enum import StrEnum
 
 from pydantic import BaseModel, ConfigDict
 
+from bot.models import Severity
+
+# A close of these severities that leaves no follow-up must be confirmed as such.
+CONFIRM_SEVERITIES = (Severity.sev1, Severity.sev2)
+
 
 class FollowUpStatus(StrEnum):
     open = "open"

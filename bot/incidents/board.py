@@ -7,9 +7,9 @@ knows nothing about them and every change re-renders the whole message from reco
 from __future__ import annotations
 
 import logging
+from collections.abc import Awaitable, Callable
 from datetime import datetime
 from typing import Protocol
-from zoneinfo import ZoneInfo
 
 from slack_sdk.errors import SlackApiError
 from slack_sdk.models.blocks import (
@@ -20,7 +20,7 @@ from slack_sdk.models.blocks import (
     SectionBlock,
 )
 
-from bot import durations
+from bot import durations, timefmt
 from bot.clock import Clock
 from bot.incidents.service import open_for
 from bot.models import EntryKind, Incident
@@ -52,10 +52,6 @@ class BoardSection(Protocol):
         ...
 
 
-def local_time(instant: datetime, timezone: str) -> str:
-    return instant.astimezone(ZoneInfo(timezone)).strftime("%H:%M")
-
-
 def topic(incident: Incident) -> str:
     return (
         f"{incident.number} · {incident.severity.value.upper()} · {incident.status.value}"
@@ -68,6 +64,12 @@ class Board:
         self, slack: SlackWeb, clock: Clock, timeline: Timeline, sections: list[BoardSection]
     ) -> None:
         self.slack, self.clock, self.timeline, self.sections = slack, clock, timeline, sections
+        # Told after every change is shown (status page): `await listener(incident)`.
+        self.listeners: list[Callable[[Incident], Awaitable[None]]] = []
+
+    async def changed(self, incident: Incident) -> None:
+        for listener in self.listeners:
+            await listener(incident)
 
     async def section_lines(self, incident: Incident) -> list[str]:
         """What the domains add to the status message (features, maintenance), as mrkdwn."""
@@ -83,6 +85,7 @@ class Board:
         A failed update is repaired by the next one, since each re-renders from the record.
         """
         failures = await self.refresh(incident)
+        await self.changed(incident)
         if change:
             try:
                 await self.announce_in_thread(incident, change)
@@ -100,7 +103,7 @@ class Board:
 
     async def status_blocks(self, incident: Incident) -> tuple[str, list[dict[str, object]]]:
         now = self.clock.now()
-        since = local_time(incident.declared_at, incident.timezone)
+        since = timefmt.clock(incident.declared_at, incident.timezone)
         opened = durations.short(open_for(incident, now))
         icon = STATUS_ICON[incident.status.value]
         fields = [

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from datetime import timedelta
 
 from slack_sdk.errors import SlackApiError
 
@@ -14,6 +15,7 @@ from bot.slackweb import SlackWeb, error_code
 from bot.timeline import Timeline
 
 log = logging.getLogger(__name__)
+MINUTE = timedelta(minutes=1)
 
 
 class Nudges:
@@ -35,17 +37,21 @@ class Nudges:
             # Something was posted since this was scheduled (a note, a feature change).
             await self.schedules.set(incident.id, NUDGE, next_due)
             return
-        quiet = durations.short(now - incident.last_update_at)
+        quiet = durations.between(incident.last_update_at, now)
         text = (
-            f":alarm_clock: <@{incident.lead}> no status update on {incident.number} for {quiet}. "
+            f":alarm_clock: <@{incident.lead}> no status update on {incident.number}"
+            f" for {durations.short(quiet)}. "
             "Post one: `/incident status identified`, or `/incident note <what changed>`."
         )
+        # Drafts render the reminder from this data in their own language, not from the text.
+        data: dict[str, object] = {"lead": incident.lead, "quiet_minutes": quiet // MINUTE}
         try:
             await self.slack.post(incident.channel_id, text)
         except SlackApiError as exc:
             log.warning("%s nudge not posted: %s", incident.number, error_code(exc))
             text = f"nudge not posted: {error_code(exc)}"
-        await self.timeline.record(incident.id, EntryKind.nudge, text, is_key=False)
+            data["error"] = error_code(exc)
+        await self.timeline.record(incident.id, EntryKind.nudge, text, is_key=False, data=data)
 
     async def archive(self, due: Due) -> None:
         """Archive a closed incident's channel once its configured delay has passed."""

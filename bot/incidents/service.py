@@ -8,6 +8,7 @@ from typing import Any
 from sqlalchemy import Connection, select, update
 from sqlalchemy.exc import IntegrityError
 
+from bot import durations
 from bot.clock import Clock
 from bot.errors import InputError
 from bot.models import EntryKind, Incident, Severity, Status
@@ -274,4 +275,6 @@ class Incidents:
 
 
 def open_for(incident: Incident, now: datetime) -> timedelta:
-    return (incident.resolved_at or incident.closed_at or now) - incident.declared_at
+    return durations.between(
+        incident.declared_at, incident.resolved_at or incident.closed_at or now
+    )

@@ -8,31 +8,30 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from bot import durations
-from bot.incidents.board import local_time
+from bot import durations, timefmt
 from bot.maintenance.service import Maintenance
 from bot.models import Incident, MaintenanceWindow
 
 
 def window_line(window: MaintenanceWindow, timezone: str, now: datetime) -> str:
     """One mrkdwn line: `App offline (maintenance on web) since 10:45 — 2 h 30 min`."""
-    since = local_time(window.started_at, timezone)
+    since = timefmt.clock(window.started_at, timezone)
     if window.ended_at is None:
-        took = durations.short(now - window.started_at)
+        took = durations.short(durations.between(window.started_at, now))
         if window.dry_run:
             return (
                 f":test_tube: DRY RUN: maintenance on {window.target}"
                 f" (nothing changed) since {since} — {took}"
             )
         return f":construction: App offline (maintenance on {window.target}) since {since} — {took}"
-    until = local_time(window.ended_at, timezone)
-    took = durations.short(window.ended_at - window.started_at)
+    until = timefmt.clock(window.ended_at, timezone)
+    took = durations.short(durations.between(window.started_at, window.ended_at))
     dry = " (dry run)" if window.dry_run else ""
     return f"Maintenance on {window.target}{dry}: {since}–{until} ({took})"
 
 
 def _still_on(window: MaintenanceWindow, timezone: str) -> str:
-    since = local_time(window.started_at, timezone)
+    since = timefmt.clock(window.started_at, timezone)
     if window.dry_run:
         return f"DRY RUN maintenance on {window.target} since {since}"
     return f"App offline (maintenance on {window.target}) since {since}"

@@ -11,8 +11,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import math
-import random
-from collections.abc import Awaitable, Callable, Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from importlib.metadata import PackageNotFoundError, version
@@ -22,9 +21,12 @@ from typing import Any, Self
 import httpx
 from pydantic import SecretStr
 
+from bot.retry import MAX_ATTEMPTS, RetryPolicy
+
 log = logging.getLogger(__name__)
 
-MAX_ATTEMPTS = 3
+__all__ = ["MAX_ATTEMPTS", "CallFailed", "HttpSession", "Reply", "RetryPolicy", "excerpt"]
+
 CONNECT_TIMEOUT = 5.0
 
 
@@ -36,36 +38,6 @@ def _user_agent() -> str:
 
 
 USER_AGENT = _user_agent()
-
-
-@dataclass(frozen=True)
-class RetryPolicy:
-    """How hard to try; `sleep` and `backoff_base` are injectable so tests run in milliseconds."""
-
-    attempts: int = MAX_ATTEMPTS
-    backoff_base: float = 0.5
-    backoff_cap: float = 8.0
-    retry_after_cap: float = 30.0
-    sleep: Callable[[float], Awaitable[None]] = asyncio.sleep
-
-    def __post_init__(self) -> None:
-        if not 1 <= self.attempts <= MAX_ATTEMPTS:
-            raise ValueError(f"attempts must be between 1 and {MAX_ATTEMPTS}")
-
-    def backoff(self, failed_attempts: int) -> float:
-        """Exponential with jitter, so retries from several bots don't arrive in lockstep."""
-        ceiling = min(self.backoff_cap, self.backoff_base * 2 ** (failed_attempts - 1))
-        return ceiling * random.uniform(0.5, 1.0)
-
-    def retry_after(self, response: httpx.Response) -> float | None:
-        """The server's `Retry-After` in seconds, capped; None when absent or an HTTP-date."""
-        try:
-            seconds = float(response.headers.get("Retry-After", ""))
-        except ValueError:
-            return None
-        if math.isnan(seconds):
-            return None
-        return min(max(seconds, 0.0), self.retry_after_cap)
 
 
 class CallFailed(Exception):

@@ -23,27 +23,25 @@ class MaintenancePermissions:
     async def refusal(self, user: str, channel_id: str | None) -> str | None:
         """None when `user` may switch maintenance; otherwise why not, in one sentence."""
         try:
-            if self.allowed is None:
-                if channel_id and user in await self._members(channel_id):
-                    return None
-                return "only members of the incident channel may switch maintenance mode"
-            if user in self.allowed:
+            if await self.permitted(user, channel_id):
                 return None
-            for group in (g for g in self.allowed if g.startswith("S")):
-                if user in await self.slack.group_members(group):
-                    return None
         except SlackApiError as exc:
             return f"Slack could not say who may switch maintenance (`{error_code(exc)}`)"
+        if self.allowed is None:
+            return "only members of the incident channel may switch maintenance mode"
         return "only the people listed under `[permissions] maintenance` may switch maintenance"
 
-    async def _members(self, channel_id: str) -> set[str]:
-        members: set[str] = set()
-        cursor: str | None = None
-        while True:
-            resp = await self.slack.client.conversations_members(
-                channel=channel_id, limit=1000, cursor=cursor
-            )
-            members.update(str(m) for m in resp.get("members", []))
-            cursor = (resp.get("response_metadata") or {}).get("next_cursor") or None
-            if not cursor:
-                return members
+    async def permitted(self, user: str, channel_id: str | None) -> bool:
+        """Whether `user` is listed (or in a listed group), or, with no list, in the channel.
+
+        Raises SlackApiError when Slack cannot say; other permissions (the status page's)
+        reuse this check with their own wording.
+        """
+        if self.allowed is None:
+            return bool(channel_id) and user in await self.slack.members(channel_id or "")
+        if user in self.allowed:
+            return True
+        for group in (g for g in self.allowed if g.startswith("S")):
+            if user in await self.slack.group_members(group):
+                return True
+        return False

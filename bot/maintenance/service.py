@@ -17,10 +17,9 @@ from slack_sdk.errors import SlackApiError
 from sqlalchemy import select, update
 from sqlalchemy.sql.elements import ColumnElement
 
-from bot import durations
+from bot import durations, timefmt
 from bot.clock import Clock
 from bot.errors import InputError
-from bot.incidents.board import local_time
 from bot.incidents.service import Incidents
 from bot.maintenance.gateway import MaintenanceGateway, UnknownTargetError
 from bot.maintenance.permissions import MaintenancePermissions
@@ -239,8 +238,8 @@ class Maintenance:
             await self.schedules.cancel(due.incident_id, due.kind)
             return
         incident = await self.incidents.get(due.incident_id)
-        since = local_time(window.started_at, incident.timezone)
-        took = durations.short(self.clock.now() - window.started_at)
+        since = timefmt.clock(window.started_at, incident.timezone)
+        took = durations.short(durations.between(window.started_at, self.clock.now()))
         off = f"`/incident maintenance off {target}`"
         if window.dry_run:
             text = (

@@ -74,12 +74,8 @@ class Delivery:
             " late edits."
         )
         try:
-            await self.slack.client.files_upload_v2(
-                channel=incident.channel_id,
-                file_uploads=[
-                    {"content": d.body, "filename": d.filename, "title": d.filename} for d in drafts
-                ],
-                initial_comment=comment,
+            await self.slack.upload(
+                incident.channel_id, {d.filename: d.body for d in drafts}, comment
             )
         except _SLACK_FAILURES as exc:
             first = drafts[0]

@@ -6,8 +6,10 @@ from __future__ import annotations
 import csv
 import io
 from datetime import timedelta
+from typing import Any
 
 from babel.dates import format_date
+from slack_sdk.models.blocks import DividerBlock, SectionBlock
 
 from bot.durations import short
 from bot.i18n import Texts
@@ -126,3 +128,10 @@ def home_lines(t: Texts, record: Record) -> list[str]:
         )
     )
     return lines
+
+
+def home_blocks(t: Texts, record: Record, days: int) -> list[Any]:
+    """App Home's section: the last `days` days at a glance, computed like `outagebot report`."""
+    head = t._("*The team's record, last {days} days*").format(days=days)
+    lines = "\n".join(home_lines(t, record))
+    return [DividerBlock(), SectionBlock(text=f"{head}\n{lines}")]

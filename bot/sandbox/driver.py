@@ -248,6 +248,7 @@ class SlackDriver:
     def _show_ack(self, reply: DriverReply, channel: Channel, user_id: str) -> None:
         body = reply.json if isinstance(reply.json, dict) else {"text": reply.text}
         text, blocks = str(body.get("text") or ""), body.get("blocks")
+        blocks = blocks if isinstance(blocks, list) else None
         if not text and not blocks:
             return
         if body.get("response_type") == "in_channel":
@@ -279,7 +280,9 @@ class SlackDriver:
             files=file_ids,
             subtype="file_share" if file_ids else None,
         )
-        parent = channel.message(message.thread_ts) if message.is_reply else None
+        parent = (
+            channel.message(message.thread_ts) if message.is_reply and message.thread_ts else None
+        )
         event = payloads.message_event(
             channel=channel.id,
             user=user_id,

@@ -16,7 +16,7 @@ from aiohttp import web
 from bot.app import build_app
 from bot.clock import Clock, SystemClock
 from bot.config import Settings
-from bot.maintenance import RetryPolicy
+from bot.retry import RetryPolicy
 from bot.sandbox.driver import SlackDriver, Transport
 from bot.sandbox.running import Running
 from bot.sandbox.server import SlackSandbox

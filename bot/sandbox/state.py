@@ -7,9 +7,11 @@ it (`to_api`). The operations that change several of them at once live in `works
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
-from decimal import Decimal, InvalidOperation
+from datetime import datetime
+from decimal import Decimal
 from typing import Any, Literal
+
+from bot.slackts import ts_instant, ts_key
 
 TEAM_ID = "T0SANDBOX"
 TEAM_DOMAIN = "sandbox"
@@ -29,37 +31,10 @@ EphemeralSource = Literal["postEphemeral", "response_url", "ack"]
 # --- ts helpers: Slack's ts is both an id and the exact time of a message -----------------
 
 
-def format_ts(seconds: int, micros: int) -> str:
-    """Slack's `ts` text: seconds and six digits of microseconds."""
-    return f"{seconds}.{micros:06d}"
-
-
-def ts_key(ts: str) -> Decimal:
-    """A sortable value of a `ts`; raises ValueError for text that is not one."""
-    try:
-        value = Decimal(str(ts))
-    except InvalidOperation as exc:
-        raise ValueError(f"not a ts: {ts!r}") from exc
-    if not value.is_finite() or value < 0:
-        raise ValueError(f"not a ts: {ts!r}")
-    return value
-
-
-def ts_from_datetime(instant: datetime) -> Decimal:
-    stamp = instant.astimezone(UTC)
-    seconds = int(stamp.timestamp())
-    return Decimal(format_ts(seconds, stamp.microsecond))
-
-
 def ts_to_datetime(ts: str) -> datetime:
-    """The instant a `ts` names, timezone-aware UTC."""
-    return datetime.fromtimestamp(float(ts_key(ts)), UTC)
-
-
-def decimal_to_ts(value: Decimal) -> str:
-    seconds = int(value)
-    micros = int((value - seconds) * 1_000_000)
-    return format_ts(seconds, micros)
+    """The instant a `ts` names, timezone-aware UTC (checked: raises ValueError)."""
+    ts_key(ts)
+    return ts_instant(ts)
 
 
 # --- records ----------------------------------------------------------------------------

@@ -29,9 +29,8 @@ from bot.sandbox.state import (
     User,
     UserGroup,
     View,
-    decimal_to_ts,
-    ts_from_datetime,
 )
+from bot.slackts import decimal_to_ts, ts_from_datetime
 
 TRIGGER_LIFETIME_SECONDS = 3
 RESPONSE_URL_MAX_USES = 5

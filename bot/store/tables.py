@@ -206,3 +206,39 @@ incident_search = Table(
     Column("body", Text, nullable=False),
     Column("updated_at", UTCDateTime, nullable=False),
 )
+
+# Public status updates: proposed by the bot or a responder, published only by a person.
+status_updates = Table(
+    "status_updates",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("incident_id", ForeignKey("incidents.id", ondelete="CASCADE"), nullable=False),
+    # proposed | published | skipped
+    Column("state", String(16), nullable=False),
+    # Statuspage's incident status: investigating | identified | monitoring | resolved
+    Column("status", String(16), nullable=False),
+    Column("title", String(200), nullable=False),
+    Column("body", Text, nullable=False),
+    # Component key -> Statuspage state, as the record said when it was proposed/published.
+    Column("components", JSON, nullable=False, default=dict),
+    Column("proposed_at", UTCDateTime, nullable=False),
+    Column("proposed_by", String(32)),
+    Column("channel_id", String(32)),
+    Column("message_ts", String(32)),
+    Column("decided_at", UTCDateTime),
+    Column("decided_by", String(32)),
+    # When the hosted status page confirmed it (Atlassian sync), None while pending.
+    Column("synced_at", UTCDateTime),
+    # What caused the proposal ("status:2:identified", a trigger id): one proposal per cause.
+    Column("request_key", String(128), nullable=False, unique=True),
+    Index("ix_status_updates_incident", "incident_id", "state"),
+)
+
+# The hosted status page's incident for each of ours, so a retry or restart never makes two.
+status_links = Table(
+    "status_links",
+    metadata,
+    Column("incident_id", ForeignKey("incidents.id", ondelete="CASCADE"), primary_key=True),
+    Column("remote_id", String(64), nullable=False),
+    Column("created_at", UTCDateTime, nullable=False),
+)

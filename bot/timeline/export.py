@@ -17,10 +17,10 @@ from pydantic import TypeAdapter
 from bot.models import EntryKind, Incident, TimelineEntry
 from bot.people import People
 from bot.slacktext import escape_markdown, to_inert_markdown
+from bot.slackts import ts_instant
 from bot.timeline.capture import PIN, REACTION
 from bot.timeline.render import describe, names_for, people_in
 from bot.timeline.service import Timeline
-from bot.timeline.ts import ts_instant
 
 Format = Literal["md", "json"]
 ENTRIES = TypeAdapter(list[TimelineEntry])

@@ -12,9 +12,9 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from bot.clock import Clock
 from bot.models import EntryKind, Revision, TimelineEntry
+from bot.slackts import ts_key
 from bot.store import tables
 from bot.store.database import Database
-from bot.timeline.ts import ts_key
 
 
 class Timeline:

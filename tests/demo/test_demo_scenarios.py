@@ -149,3 +149,22 @@ def test_cli_demo_reports_a_broken_scenario(tmp_path: Path) -> None:
     assert result.returncode == 2
     assert re.fullmatch(r"typo\.yml:\d+: steps\[3\]\.at: .+\n", result.stderr)
     assert not (tmp_path / "demo-output").exists()
+
+
+SCENARIOS = sorted(EXAMPLES.glob("*.yml"))
+SLACK_MARKUP = re.compile(r"<@|<!|<#|&lt;|&gt;|\\`|:[a-z0-9_+-]+:")
+
+
+@pytest.mark.parametrize("language", ["it", "en"])
+@pytest.mark.parametrize("scenario", SCENARIOS, ids=[p.stem for p in SCENARIOS])
+def test_no_draft_of_any_scenario_carries_slack_markup(
+    tmp_path: Path, scenario: Path, language: str
+) -> None:
+    outcome, _ = replay(scenario, tmp_path, language)
+    drafts = [p for p in outcome.written if p.suffix == ".md" and "timeline" not in p.name]
+    assert len(drafts) == 2
+    for draft in drafts:
+        text = draft.read_text()
+        # `http://x:80:` and times like 10:40: are not emoji codes; strip URLs first.
+        prose = re.sub(r"\(https?://[^)]*\)|https?://\S+", "", text)
+        assert not SLACK_MARKUP.findall(prose), (draft.name, SLACK_MARKUP.findall(prose))

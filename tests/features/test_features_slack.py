@@ -12,8 +12,8 @@ from bot.clock import ManualClock
 from bot.errors import InputError
 from bot.sandbox.stack import SandboxStack
 from bot.timeline.export import export
-from handlers.close_form import CLOSE_BUTTON
 from handlers.features import split_name_time
+from handlers.views.close import CLOSE_BUTTON
 
 from .helpers import ANNOUNCE, GIULIA, MARCO, recorded, run, status_message, status_updates
 

@@ -132,3 +132,24 @@ async def test_restart_finishes_an_interrupted_setup(stack: SandboxStack) -> Non
     incident = await stack.services.incidents.get(1)
     assert incident.status_ts and incident.announce_ts
     assert len(stack.sandbox.calls_to("conversations.create")) == 1
+
+
+async def test_a_responder_slack_does_not_know_is_named_and_the_rest_are_invited(
+    stack: SandboxStack, caplog: pytest.LogCaptureFixture
+) -> None:
+    stack.overrides = stack.overrides | {"responders": ["U0GONE404", LUCA]}
+    await stack.restart_bot()
+
+    reply = await declare(stack, "Offerte giù dopo il deploy")
+
+    assert "INC-1" in reply.text
+    channel = stack.sandbox.channel_by_name("inc-1-offerte-giu-dopo-il-deploy")
+    assert channel is not None and {MARCO, LUCA} <= set(channel.members)
+    assert "SEV2" in channel.topic
+    incident = await stack.services.incidents.get(1)
+    assert incident.status_ts and incident.announce_ts
+    said = [m.text or "" for m in channel.messages]
+    told = [t for t in said if "U0GONE404" in t]
+    assert told and "user_not_found" in told[0], said
+    assert "<@U0GONE404>" not in told[0]  # an unknown id is shown, never mentioned
+    assert "Traceback" not in caplog.text and not [r for r in caplog.records if r.exc_info]

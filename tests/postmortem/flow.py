@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import Any
 
 from aiohttp import web
@@ -76,14 +77,19 @@ async def maintenance_on(stack: SandboxStack, channel: str) -> None:
     await stack.idle()
 
 
-async def replay_day(stack: SandboxStack) -> Incident:
-    """The outage report's day, typed as it happened; resolved at 17:32."""
+async def replay_day(
+    stack: SandboxStack, clicks: tuple[timedelta, timedelta] = (timedelta(), timedelta())
+) -> Incident:
+    """The outage report's day, typed as it happened; resolved at 17:32.
+
+    `clicks`: how long after 10:45:00 and 13:15:00 the maintenance on and off land.
+    """
     incident = await declare(stack)
     channel = incident.channel_id or ""
     await run(stack, channel, "feature down Quotes at 10:40")
-    stack.clock.set(at(30, 10, 45))
+    stack.clock.set(at(30, 10, 45) + clicks[0])
     await maintenance_on(stack, channel)
-    stack.clock.set(at(30, 13, 15))
+    stack.clock.set(at(30, 13, 15) + clicks[1])
     await run(stack, channel, "maintenance off web")
     stack.clock.set(at(30, 13, 41))
     await run(stack, channel, "feature down Acquisti")

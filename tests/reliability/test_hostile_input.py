@@ -167,6 +167,8 @@ def test_random_events_never_fail(
             b"payload=[1]",
             b'{"type": "event_callback"}',
             b'{"type": "url_verification"}',
+            b"event=x",  # Bolt's self-event check reads `event` as an object
+            b'{"type": "event_callback", "event": "x"}',
         ]
     )
 )
@@ -245,3 +247,23 @@ def test_random_button_clicks_never_fail(bot: Bot, action: str, value: str) -> N
     assert bot.post(payloads.interactive_body(payload)).status_code < 500
     if not value.isdigit():
         assert bot.rows() == before
+
+
+@pytest.mark.parametrize("field", ["ts", "thread_ts"])
+def test_a_message_with_a_ts_that_is_not_slacks_is_refused_at_the_edge(
+    bot: Bot, field: str
+) -> None:
+    def entries() -> int:
+        with sqlite3.connect(bot.database) as conn:
+            return int(conn.execute("SELECT count(*) FROM timeline_entries").fetchone()[0])
+
+    before = entries()
+    event = {"type": "message", "channel": incident_channel(bot), "user": MARCO}
+    event |= {"text": "Rolling back 4812", "ts": "1714466400.000100", field: "not-a-ts"}
+    envelope = payloads.event_callback(event, event_id=f"Ev-not-a-ts-{field}", event_time=1)
+
+    response = bot.post(payloads.json_body(envelope))
+
+    assert response.status_code == 200
+    assert entries() == before
+    assert eventually(lambda: f"message.{field}" in bot.log.read_text(errors="replace"))

@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 from bot.models import EntryKind, Incident, Severity, TimelineEntry
 from bot.sandbox.stack import SandboxStack
 from bot.services import Services
-from bot.timeline.ts import ts_instant
+from bot.slackts import ts_instant
 
 MARCO, GIULIA, LUCA = "U01MARCO", "U02GIULIA", "U03LUCA"
 ANNOUNCE = "C0INCIDENTS"

@@ -11,8 +11,8 @@ import pytest
 from bot.models import Incident
 from bot.sandbox.stack import SandboxStack
 from bot.sandbox.state import BOT_USER_ID
+from bot.slackts import ts_instant
 from bot.timeline.capture import CONFIRM_REACTION
-from bot.timeline.ts import ts_instant
 
 from .helpers import ANNOUNCE, GIULIA, LUCA, MARCO, messages, running
 

@@ -7,8 +7,8 @@ from datetime import UTC, datetime
 
 from bot.models import EntryKind, Incident, TimelineEntry
 from bot.services import Services
+from bot.slackts import ts_instant
 from bot.timeline.capture import read_message
-from bot.timeline.ts import ts_instant
 from handlers.timeline import MAX_BLOCKS, SECTION_CHARS, paginate
 
 from .helpers import CHANNEL, GIULIA, MARCO, TS, incident_in, record

@@ -1,9 +1,13 @@
-"""Block Kit for the incident lifecycle: the declare modal and confirmation prompts."""
+"""Block Kit for the incident lifecycle: the declare modal and confirmation prompts.
+
+A shared edge helper: listener modules import views, never one another. The close modal is in
+`close.py`; the App Home and the list lines live in `bot/incidents/blocks.py`, since a flow
+refreshes the App Home after every change.
+"""
 
 from __future__ import annotations
 
 import json
-from datetime import datetime
 from typing import Any
 
 from pydantic import BaseModel, StrictStr, ValidationError
@@ -19,12 +23,11 @@ from slack_sdk.models.blocks import (
 )
 from slack_sdk.models.views import View
 
-from bot import durations
-from bot.incidents.service import open_for
-from bot.models import Incident, Severity
-from bot.slackweb import escape
+from bot.incidents.blocks import list_lines
+from bot.models import Severity
 
 DECLARE_CALLBACK = "declare_incident"
+__all__ = ["DECLARE_CALLBACK", "DeclareForm", "FormError", "confirm_blocks", "list_lines"]
 
 
 def declare_modal(
@@ -141,13 +144,3 @@ class DeclareForm(BaseModel):
             for error in exc.errors():
                 errors.setdefault(str(error["loc"][0]), error["msg"][:150])
             raise FormError(errors) from None
-
-
-def list_lines(incidents: list[Incident], now: datetime) -> list[str]:
-    """One line per incident, for `list` and App Home."""
-    return [
-        f"• *{i.number}* {escape(i.title)} · {i.severity.value.upper()} · {i.status.value}"
-        f" · lead <@{i.lead}> · open {durations.short(open_for(i, now))}"
-        + (f" · <#{i.channel_id}>" if i.channel_id else "")
-        for i in incidents
-    ]

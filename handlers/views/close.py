@@ -1,7 +1,7 @@
 """The close modal: what the drafts need from people, asked once, all of it optional.
 
-Kept apart from the listeners so `lifecycle` (the `close` command, its confirmation) and
-`postmortem` (the submission, the "Close and draft" button) can both use it.
+A view module, so `lifecycle` (the `close` command, its confirmation) and `postmortem` (the
+submission, the "Close and draft" button) both use it without importing each other.
 """
 
 from __future__ import annotations
@@ -23,12 +23,13 @@ from slack_sdk.models.blocks import (
 from slack_sdk.models.views import View
 
 from bot.errors import InputError
+from bot.followups.blocks import NO_FOLLOWUPS
+from bot.incidents.flows import Resolution
 from bot.models import Incident
 from bot.postmortem.phrases import LANGUAGES
 from bot.postmortem.service import CloseForm
-from bot.services import Services
-from bot.slackweb import escape
-from handlers.followups import close_form_blocks
+from bot.slackweb import SlackWeb, escape
+from handlers.context import Reply
 from handlers.views import modal_value
 
 CLOSE_CALLBACK = "postmortem_close"
@@ -109,6 +110,12 @@ def close_form(values: dict[str, Any]) -> CloseForm:
     )
 
 
+def closing_without_followups(values: dict[str, Any]) -> bool:
+    """Whether the submitted modal ticked "Close without any follow-up"."""
+    element = (values.get(NO_FOLLOWUPS) or {}).get("value") or {}
+    return bool(element.get("selected_options"))
+
+
 def with_close_button(text: str, incident: Incident) -> list[dict[str, Any]]:
     """`text` with a "Close and draft" button under it (the resolve message)."""
     button = ButtonElement(
@@ -117,10 +124,25 @@ def with_close_button(text: str, incident: Incident) -> list[dict[str, Any]]:
     return [SectionBlock(text=text).to_dict(), ActionsBlock(elements=[button]).to_dict()]
 
 
-async def open_close_modal(services: Services, incident: Incident, trigger_id: str | None) -> None:
+async def open_close_modal(
+    slack: SlackWeb,
+    incident: Incident,
+    trigger_id: str | None,
+    language: str,
+    extra: Sequence[Any] = (),
+) -> None:
+    """Render and open the close modal (with `extra` blocks at the end, e.g. the follow-ups'
+    confirmation); without a trigger (not a click or command) there is no way to show a form,
+    which is the user's to know."""
     if not trigger_id:
         raise InputError("Closing needs Slack's form, and this request did not come with one.")
-    # Issue 18: a SEV1/SEV2 close that leaves no follow-up asks to confirm it.
-    extra = close_form_blocks(services.texts, incident)
-    view = close_modal(incident, services.settings.language, extra)
-    await services.slack.client.views_open(trigger_id=trigger_id, view=view)
+    await slack.open_view(trigger_id, close_modal(incident, language, extra))
+
+
+def resolved_reply(resolution: Resolution, said: str = "") -> Reply:
+    """The resolve message (after `said`, e.g. what was restored), with the "Close and draft"
+    button under it: the same answer whichever way the incident was resolved."""
+    assert resolution.change is not None
+    text = said + resolution.change
+    text += " Close it to draft the postmortem: the button or `/incident close`."
+    return Reply(text, with_close_button(text, resolution.incident), in_channel=True)

@@ -1,0 +1,77 @@
+"""Maintenance switches as workflows: call the platform in the background, then show the
+outcome on the board; confirm a pending "on"; read the live state of every target.
+
+The deploy platform can take seconds, so the edge answers Slack at once and these run after.
+"""
+
+from __future__ import annotations
+
+import asyncio
+
+from bot.errors import InputError
+from bot.maintenance.http import CallFailed
+from bot.maintenance.service import state
+from bot.models import Incident
+from bot.services import Services
+from bot.slackweb import escape
+
+
+def refused_text(target: str, enabled: bool, reason: str) -> str:
+    return (
+        f":no_entry: You can't turn maintenance {state(enabled)} for *{target}*: {reason}."
+        " The attempt is recorded in the incident timeline."
+    )
+
+
+async def _switch(
+    services: Services, incident: Incident, target: str, enabled: bool, user: str, request: str
+) -> None:
+    result = await services.maintenance.switch(incident, target, enabled, user, request)
+    change = services.maintenance.report(result, user) if result.ok else None
+    await services.board.publish(await services.incidents.get(incident.id), change)
+
+
+def start_switch(
+    services: Services, incident: Incident, target: str, enabled: bool, user: str, request: str
+) -> None:
+    """Switch in the background; `request` is the platform's idempotency key."""
+    services.tasks.spawn(
+        _switch(services, incident, target, enabled, user, request),
+        name=f"maintenance-{state(enabled)}-{incident.id}-{target}",
+    )
+
+
+async def confirm_on(
+    services: Services, incident_id: int, target_name: str, user: str, request: str
+) -> str | None:
+    """The Confirm of `maintenance on`: checked again (permissions may have changed since the
+    question), claimed once (a double click switches once). Returns why not, or None."""
+    try:
+        incident = await services.incidents.get(incident_id)
+        target = services.maintenance.resolve(target_name)
+    except InputError as exc:
+        return f":warning: {exc}"
+    if reason := await services.maintenance.refusal(incident, target, True, user):
+        return refused_text(target, True, reason)
+    if await services.maintenance.claim(request):
+        start_switch(services, incident, target, True, user, request)
+    return None
+
+
+async def post_live_state(
+    services: Services, channel: str, user: str, recorded: dict[str, bool]
+) -> None:
+    """Each target's state read from its platform, flagged where it differs from the record."""
+
+    async def read(target: str) -> str:
+        try:
+            live = await services.maintenance.gateway.read_state(target)
+        except CallFailed as exc:
+            return f"• *{target}*: could not read: {escape(str(exc))}"
+        if live is None:
+            return f"• *{target}*: the platform cannot tell"
+        differs = " :warning: differs from the record" if live != recorded[target] else ""
+        return f"• *{target}*: {state(live)}{differs}"
+
+    lines = await asyncio.gather(*(read(t) for t in recorded))
+    await services.slack.ephemeral(channel, user, "*Maintenance, live*\n" + "\n".join(lines))
