@@ -18,6 +18,7 @@ from sqlalchemy import func, select
 from bench import load, statuspage
 from bench.drafts import time_drafts
 from bench.report import Row
+from bench.similar import time_lookups
 from bot.sandbox import SlackDriver, SlackSandbox
 from bot.sandbox.process import BotProcess
 from bot.store import tables
@@ -206,6 +207,7 @@ async def run(opts: Options, folder: Path) -> list[Row]:
             await floor.stop()
     await db.dispose()
     drafts, _chars = time_drafts(opts.entries, opts.features)
+    lookups = await time_lookups(folder)
 
     rate, floor_rate = (
         events.distinct / ingest["seconds"],
@@ -240,6 +242,10 @@ async def run(opts: Options, folder: Path) -> list[Row]:
             None, "≤0.5", ready <= 0.5),
         Row("drafts", f"s, both ({opts.entries:,} entries, {opts.features} features)", drafts,
             None, "<1", drafts < 1),
+        Row("similar", "lookup p50 ms (1,000 closed, SQLite)", lookups["p50"], None, "<50",
+            lookups["p50"] < 50),
+        Row("similar", "lookup p95 ms", lookups["p95"], None, "<50", lookups["p95"] < 50),
+        Row("similar", "lookup CPU ms (median)", lookups["cpu"]),
         Row("start-up", "s to /healthz 200, empty database", first_start, None, "<2",
             first_start < 2),
         Row("start-up", f"s, restart ({distinct:,} entries)", restart, None, "<2", restart < 2),

@@ -5,12 +5,15 @@ from __future__ import annotations
 import argparse
 import asyncio
 import os
+import re
 import signal
 import sys
 from collections.abc import Coroutine, Sequence
+from datetime import date, datetime, time, timedelta
 from functools import partial
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from aiohttp import web
 from slack_sdk.errors import SlackApiError
@@ -20,6 +23,7 @@ from bot.errors import InputError
 from bot.logs import configure
 from bot.postmortem import DraftError
 from bot.postmortem.service import Audience
+from bot.record.render import csv_text, markdown
 from bot.services import Services, build_services
 from bot.slackweb import error_code
 from bot.store import migrate
@@ -154,6 +158,29 @@ async def _draft(settings: Settings, number: str, language: str | None, audience
         await services.db.dispose()
 
 
+def _since(text: str, now: datetime, tz: str) -> datetime:
+    """`90d`, `12w` (days, weeks back from now) or a day `2025-01-01` (midnight in `tz`)."""
+    if match := re.fullmatch(r"([0-9]{1,4})([dw])", text.strip()):
+        days = int(match[1]) * (7 if match[2] == "w" else 1)
+        return now - timedelta(days=days)
+    try:
+        day = date.fromisoformat(text.strip())
+    except ValueError:
+        raise InputError(f"--since {text!r}: use 90d, 12w or a day like 2025-01-01") from None
+    return datetime.combine(day, time(), tzinfo=ZoneInfo(tz))
+
+
+async def _report(settings: Settings, since: str, fmt: str) -> str:
+    """The team's record from the database alone (Slack is not called)."""
+    services = build_services(settings)
+    try:
+        start = _since(since, services.clock.now(), settings.timezone)
+        record = await services.record.compute(start)
+        return csv_text(record) if fmt == "csv" else markdown(services.texts, record)
+    finally:
+        await services.db.dispose()
+
+
 def _write(text: str, out: str | None) -> int:
     if out:
         Path(out).write_text(text, encoding="utf-8")
@@ -187,6 +214,10 @@ def _parser() -> argparse.ArgumentParser:
     draft.add_argument("incident", help="INC-3 or 3")
     draft.add_argument("--lang", choices=["en", "it"], help="default: the one chosen at close")
     draft.add_argument("--audience", choices=["customer", "internal"], default="customer")
+    report = sub.add_parser("report", help="the team's record: incidents, times, downtime")
+    report.add_argument("--since", default="90d", help="90d, 12w or a day like 2025-01-01")
+    report.add_argument("--format", choices=["md", "csv"], default="md")
+    report.add_argument("--out", help="file to write (default: standard output)")
     return parser
 
 
@@ -202,6 +233,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command == "export":
         try:
             return _write(asyncio.run(_export(settings, args.incident, args.format)), args.out)
+        except InputError as exc:
+            return _fail(str(exc))
+    if args.command == "report":
+        try:
+            return _write(asyncio.run(_report(settings, args.since, args.format)), args.out)
         except InputError as exc:
             return _fail(str(exc))
     if args.command == "postmortem":

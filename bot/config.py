@@ -29,6 +29,7 @@ from pydantic_settings import (
 )
 from sqlalchemy.engine import make_url
 
+from bot.followups.config import FollowupSettings
 from bot.maintenance.targets import Target, TargetName
 from bot.models import Severity
 
@@ -132,6 +133,7 @@ class Settings(BaseSettings):
     features: list[FeatureConfig] = []
     maintenance: MaintenanceSettings = MaintenanceSettings()
     permissions: Permissions = Permissions()
+    followups: FollowupSettings = FollowupSettings()
     status_page: StatusPageSettings = StatusPageSettings()
 
     @field_validator("timezone")

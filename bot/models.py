@@ -50,6 +50,8 @@ class EntryKind(StrEnum):
     closed = "closed"
     nudge = "nudge"
     error = "error"
+    followup = "followup"
+    similar = "similar"
     # An update published on the status page (text customers read).
     public = "public"
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import os
 from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qsl
 
@@ -14,6 +15,7 @@ from slack_bolt.request.async_internals import build_async_context
 from slack_bolt.request.async_request import AsyncBoltRequest
 
 from bot import logs
+from bot.followups.webhook import github_webhook
 from bot.services import Services
 from bot.statuspage.web import StatusSite
 
@@ -79,6 +81,8 @@ def build_web_app(
     if bolt is not None:
         app.router.add_post("/slack/events", slack_events)
     app.router.add_get("/healthz", healthz)
+    # Issue 18: GitHub's issues webhook, when [followups.github] names a secret.
+    app.router.add_post("/github", github_webhook(services.export, os.environ))
     if services.status_page.enabled:
         StatusSite(services.status_page, services.texts, services.settings.timezone).routes(app)
     return app

@@ -11,11 +11,15 @@ import os
 import socket
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import time, timedelta
 
 from bot.clock import Clock, SystemClock
 from bot.config import Settings
 from bot.features import Catalog, FeatureBoard, Features
+from bot.followups.export import TrackerExport
+from bot.followups.github import GithubIssues
+from bot.followups.reminders import Reminders
+from bot.followups.service import Followups
 from bot.i18n import Texts, texts
 from bot.incidents.board import Board
 from bot.incidents.nudges import Nudges
@@ -29,8 +33,11 @@ from bot.models import Incident
 from bot.people import People
 from bot.postmortem.delivery import Delivery
 from bot.postmortem.service import Postmortems
+from bot.record.service import TeamRecord
 from bot.retry import RetryPolicy
 from bot.schedules import Schedules
+from bot.similar.notice import SimilarNotice
+from bot.similar.service import SimilarIncidents
 from bot.slackweb import SlackWeb, build_client
 from bot.statuspage.atlassian import Atlassian
 from bot.statuspage.flows import StatusFlows
@@ -65,6 +72,12 @@ class Services:
     backfill: Backfill
     postmortems: Postmortems
     drafts: Delivery
+    followups: Followups
+    reminders: Reminders
+    similar: SimilarIncidents
+    export: TrackerExport
+    record: TeamRecord
+    similar_notice: SimilarNotice
     # The workspace's language: every text the bot puts in Slack.
     texts: Texts
     status_page: StatusPage
@@ -150,6 +163,32 @@ def build_services(settings: Settings, clock: Clock | None = None) -> Services:
         responders=Responders(tuple(settings.responders), settings.responders_group),
     )
     people = People(db, slack, clock)
+    language_texts = texts(settings.language)
+    followups = Followups(
+        db,
+        clock,
+        timeline,
+        incidents,
+        schedules,
+        language_texts,
+        remind_at=time(settings.followups.reminder_hour),
+    )
+    reminders = Reminders(
+        db,
+        clock,
+        followups,
+        slack,
+        timeline,
+        schedules,
+        language_texts,
+        timezone=settings.timezone,
+        digest_channel=(
+            settings.followups.digest_channel or settings.announce_channel
+            if settings.followups.digest
+            else None
+        ),
+        owner=schedules.owner,
+    )
     capture = Capture(timeline, incidents, people, slack, tasks, key_reaction=settings.key_reaction)
     postmortems = Postmortems(
         db,
@@ -163,9 +202,21 @@ def build_services(settings: Settings, clock: Clock | None = None) -> Services:
         commitment=settings.commitment,
         language=settings.language,
     )
-    page_texts = texts(settings.language)
+    similar = SimilarIncidents(db, clock, incidents, features, followups, timeline)
+    github = settings.followups.github
+    export = TrackerExport(
+        GithubIssues(github, clock) if github else None,
+        followups,
+        schedules,
+        timeline,
+        slack,
+        people,
+        tasks,
+        clock,
+        language_texts,
+    )
     status_page = StatusPage(
-        db, clock, timeline, settings.status_page, settings.features, page_texts
+        db, clock, timeline, settings.status_page, settings.features, language_texts
     )
     status_flows = None
     if settings.status_page.enabled:
@@ -177,7 +228,7 @@ def build_services(settings: Settings, clock: Clock | None = None) -> Services:
             timeline,
             tasks,
             MaintenancePermissions(slack, settings.permissions.status_page),
-            page_texts,
+            language_texts,
             Atlassian(
                 hosted,
                 environ=os.environ,
@@ -205,8 +256,14 @@ def build_services(settings: Settings, clock: Clock | None = None) -> Services:
         capture=capture,
         backfill=Backfill(capture, timeline, incidents, slack),
         postmortems=postmortems,
-        drafts=Delivery(postmortems, slack, timeline, page_texts),
-        texts=page_texts,
+        drafts=Delivery(postmortems, slack, timeline, language_texts),
+        followups=followups,
+        reminders=reminders,
+        similar=similar,
+        export=export,
+        record=TeamRecord(db, clock, postmortems, followups, timezone=settings.timezone),
+        similar_notice=SimilarNotice(similar, slack, timeline, clock, language_texts),
+        texts=language_texts,
         status_page=status_page,
         status_flows=status_flows,
         schedule_tick=settings.schedule_tick,

@@ -226,3 +226,50 @@ def _dateparse(text: str, languages: Sequence[str], settings: dict[str, Any]) ->
         return parsed
     except (ValueError, OverflowError):
         return None
+
+
+DUE_EXAMPLES: tuple[str, ...] = (
+    "friday",
+    "venerdì",
+    "2025-05-07",
+    "7 maggio",
+    "in 2 weeks",
+    "tra 2 settimane",
+)
+_FRA = re.compile(r"^fra\b", re.IGNORECASE)
+
+
+class DueParseError(TimeParseError):
+    """A due day we refuse: unreadable (`past` None) or already past (`past` is the day read).
+
+    Carries the pieces so the caller can say it in the team's language.
+    """
+
+    def __init__(self, message: str, text: str, past: date | None = None) -> None:
+        super().__init__(message, DUE_EXAMPLES)
+        self.text, self.past = text, past
+
+
+def parse_due(
+    text: str, *, now: datetime, tz: str, languages: Sequence[str] = ("en", "it")
+) -> date:
+    """Read a due day ("friday", "entro il 7 maggio" minus its keyword, "in 2 weeks") in `tz`.
+
+    The opposite of a note's time: a due day is in the future, and today is allowed. Year-less
+    dates and weekdays mean the next one to come.
+    """
+    phrase = _FRA.sub("tra", " ".join(text.split()))
+    if now.tzinfo is None:
+        raise ValueError("now must be timezone-aware")
+    local_now = now.astimezone(ZoneInfo(tz)).replace(tzinfo=None)
+    settings: dict[str, Any] = {
+        "RELATIVE_BASE": local_now,
+        "DATE_ORDER": "DMY",
+        "PREFER_DATES_FROM": "future",
+    }
+    parsed = _dateparse(phrase, languages, settings) if phrase else None
+    if parsed is None:
+        raise DueParseError(f'I can\'t read "{text}" as a day.', text)
+    if parsed.date() < local_now.date():
+        raise DueParseError(f"{parsed:%d/%m/%Y} is already past.", text, parsed.date())
+    return parsed.date()

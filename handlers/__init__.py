@@ -11,6 +11,7 @@ from bot.services import Services
 from handlers import (
     errors,
     features,
+    followups,
     home,
     lifecycle,
     maintenance,
@@ -31,6 +32,7 @@ def register(app: AsyncApp, services: Services) -> None:
         *maintenance.SUBCOMMANDS,
         *timeline.SUBCOMMANDS,
         *postmortem.SUBCOMMANDS,
+        *followups.SUBCOMMANDS,
         *statuspage.SUBCOMMANDS,
     ]
     router.register(app, router.Router(services, subcommands))
@@ -41,6 +43,7 @@ def register(app: AsyncApp, services: Services) -> None:
     maintenance.register(app, services)
     home.register(app, services)
     postmortem.register(app, services)
+    followups.register(app, services)
     statuspage.register(app, services)
 
     # Ack every other event type: an unhandled event gets no 2xx and Slack retries it.

@@ -2,17 +2,15 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
 
+from bot import people
 from bot.errors import InputError
 from bot.models import Incident
 from bot.services import Services
 from bot.slackweb import SlackWeb
-
-_ESCAPED = re.compile(r"^<@([UW][A-Z0-9]+)(?:\|[^>]*)?>$")
 
 
 @dataclass(frozen=True)
@@ -76,13 +74,4 @@ async def clicked_incident(services: Services, body: dict[str, Any]) -> Incident
 
 async def resolve_user(slack: SlackWeb, text: str) -> str:
     """`<@U123|name>` (Slack's escaped mention) or a plain `@name` -> a user id."""
-    text = text.strip()
-    if match := _ESCAPED.match(text):
-        return match.group(1)
-    name = text.removeprefix("@").lower()
-    if name and (user := await slack.find_user(name)):
-        return user
-    raise InputError(
-        f"`{text[:80]}` is not a user in this workspace.",
-        "Mention them: `/incident lead @giulia`.",
-    )
+    return await people.resolve_user(slack, text)

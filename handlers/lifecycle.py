@@ -9,6 +9,7 @@ from slack_bolt.async_app import AsyncAck, AsyncApp
 
 from bot.errors import InputError
 from bot.features.board import restore_and_resolve_button
+from bot.followups.blocks import close_form_blocks
 from bot.incidents import flows
 from bot.incidents.setup import SetupResult
 from bot.models import Incident, Severity, Status
@@ -145,7 +146,8 @@ async def close(ctx: CommandContext) -> Reply:
             question, confirm_blocks(question, "incident_close_confirm", str(incident.id), "Close")
         )
     language = ctx.services.settings.language
-    await open_close_modal(ctx.services.slack, incident, ctx.trigger_id, language)
+    extra = close_form_blocks(ctx.services.texts, incident)
+    await open_close_modal(ctx.services.slack, incident, ctx.trigger_id, language, extra)
     return Reply("")
 
 
@@ -243,7 +245,8 @@ def register(app: AsyncApp, services: Services) -> None:
         await ack()
         incident = await clicked_incident(services, body)
         language = services.settings.language
-        await open_close_modal(services.slack, incident, body.get("trigger_id"), language)
+        extra = close_form_blocks(services.texts, incident)
+        await open_close_modal(services.slack, incident, body.get("trigger_id"), language, extra)
         await respond(delete_original=True)
 
     @app.action("dismiss")

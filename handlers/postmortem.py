@@ -14,6 +14,8 @@ from babel.lists import format_list
 from slack_bolt.async_app import AsyncAck, AsyncApp
 
 from bot.errors import InputError
+from bot.followups import flows as followup_flows
+from bot.followups.blocks import close_form_blocks
 from bot.i18n import N_, Texts
 from bot.postmortem import flows
 from bot.postmortem.delivery import what
@@ -22,7 +24,13 @@ from bot.postmortem.service import AUDIENCES, Audience
 from bot.services import Services
 from bot.slackweb import escape
 from handlers.context import CommandContext, Reply, Subcommand, clicked_incident
-from handlers.views.close import CLOSE_BUTTON, CLOSE_CALLBACK, close_form, open_close_modal
+from handlers.views.close import (
+    CLOSE_BUTTON,
+    CLOSE_CALLBACK,
+    close_form,
+    closing_without_followups,
+    open_close_modal,
+)
 
 log = logging.getLogger(__name__)
 
@@ -81,11 +89,19 @@ def register(app: AsyncApp, services: Services) -> None:
     @app.view(CLOSE_CALLBACK)
     async def close_submitted(ack: AsyncAck, body: dict[str, Any]) -> None:
         view = body.get("view") or {}
-        form = close_form((view.get("state") or {}).get("values") or {})
+        values = (view.get("state") or {}).get("values") or {}
+        form = close_form(values)
         user = str((body.get("user") or {}).get("id") or "")
+        incident_id = int(json.loads(view.get("private_metadata") or "{}")["incident_id"])
+        try:  # action items become follow-ups; checked before anything is written
+            items = await followup_flows.close_form_followups(
+                services, incident_id, form.action_items, closing_without_followups(values)
+            )
+        except InputError as exc:
+            await ack(response_action="errors", errors={"action_items": str(exc)[:150]})
+            return
         try:
-            incident_id = int(json.loads(view.get("private_metadata") or "{}")["incident_id"])
-            await flows.close_and_draft(services, incident_id, form, user)
+            await flows.close_and_draft(services, incident_id, form, user, items)
         except InputError as exc:
             await ack(response_action="errors", errors={"root_cause": str(exc)[:150]})
             return
@@ -101,4 +117,5 @@ def register(app: AsyncApp, services: Services) -> None:
             await respond(text=exc.message, response_type="ephemeral", replace_original=False)
             return
         language = services.settings.language
-        await open_close_modal(services.slack, incident, body.get("trigger_id"), language)
+        extra = close_form_blocks(services.texts, incident)
+        await open_close_modal(services.slack, incident, body.get("trigger_id"), language, extra)

@@ -52,6 +52,8 @@ async def change_feature(
     change = await services.features.set_state(incident, name, state, user_id, at=at)
     text = change_text(services.texts, user_id, change, incident.timezone, now)
     services.tasks.spawn(services.board.publish(incident, text), name="publish")
+    if state is not FeatureState.up:  # past incidents with this feature out
+        services.tasks.spawn(services.similar_notice.announce(incident), name="similar")
     return incident_flows.Changed(incident, text)
 
 

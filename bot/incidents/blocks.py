@@ -7,7 +7,7 @@ board's own blocks (status message, announcement) are built in `board.py`.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from slack_sdk.models.blocks import (
@@ -29,6 +29,7 @@ from bot.models import Incident
 from bot.slackweb import escape
 
 CLOSED_SHOWN = 10
+RECORD_DAYS = timedelta(days=90)  # the team's record under the incidents
 HOME_DECLARE = "home_declare"
 
 
@@ -47,8 +48,10 @@ async def home_view(
     closed: Sequence[Incident],
     sections: Sequence[BoardSection],
     now: datetime,
+    extra: Sequence[Block] = (),
 ) -> dict[str, Any]:
-    """The App Home: open incidents with what the domains say is down, the last closed ones."""
+    """The App Home: open incidents with what the domains say is down, the last closed ones,
+    then `extra` (the viewer's follow-ups with Done buttons, the team's record)."""
     blocks: list[Block] = [
         HeaderBlock(text="Incidents"),
         ActionsBlock(
@@ -69,6 +72,7 @@ async def home_view(
     blocks += [SectionBlock(text=line) for line in list_lines(closed, now)] or [
         SectionBlock(text="None yet.")
     ]
+    blocks += extra
     view = View(type="home", blocks=blocks[:100])
     view.validate_json()
     return view.to_dict()

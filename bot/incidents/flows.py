@@ -9,15 +9,18 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass, field
+from zoneinfo import ZoneInfo
 
 from slack_sdk.errors import SlackApiError
 
 from bot import durations
 from bot.errors import InputError
-from bot.incidents.blocks import CLOSED_SHOWN, home_view
+from bot.followups import render as followup_render
+from bot.incidents.blocks import CLOSED_SHOWN, RECORD_DAYS, home_view
 from bot.incidents.service import open_for
 from bot.incidents.setup import SetupResult
 from bot.models import Incident, Severity, Status
+from bot.record import render as record_render
 from bot.services import Services
 from bot.slackweb import error_code, escape
 
@@ -50,23 +53,33 @@ async def set_up(
     services: Services, incident: Incident, *, declarer: str = "", features: list[str] | None = None
 ) -> SetupResult:
     """Slack set-up; after a modal declaration (`features` given) the declare hooks run too,
-    since they need the channel, and the board shows what they recorded."""
+    since they need the channel, and the board shows what they recorded. A complete set-up
+    ends with the similar past incidents, if any, in the new channel."""
     result = await services.setup.run(incident)
-    if features is None:
-        return result
-    for hook in services.declare_hooks:
-        await hook(incident, declarer, features)
-    if services.declare_hooks:
-        await services.board.publish(await services.incidents.get(incident.id))
+    if features is not None:
+        for hook in services.declare_hooks:
+            await hook(incident, declarer, features)
+        if services.declare_hooks:
+            await services.board.publish(await services.incidents.get(incident.id))
+    if result.complete:  # closed incidents that look like this one, in its channel
+        await services.similar_notice.announce(await services.incidents.get(incident.id))
     return result
 
 
 async def refresh_home(services: Services, user_id: str) -> None:
-    """Re-render the App Home of one person; a failure only costs a stale tab."""
+    """Re-render the App Home of one person (their follow-ups and the team's record under the
+    incidents); a failure only costs a stale tab."""
     now = services.clock.now()
     open_ = await services.incidents.list(open_only=True)
     closed = await services.incidents.list(closed_limit=CLOSED_SHOWN)
-    view = await home_view(open_, closed, services.board.sections, now)
+    today = now.astimezone(ZoneInfo(services.settings.timezone)).date()
+    mine = await services.followups.open_ones(owner=user_id)
+    record = await services.record.compute(now - RECORD_DAYS)
+    extra = [
+        *followup_render.home_blocks(services.texts, mine, today),
+        *record_render.home_blocks(services.texts, record, RECORD_DAYS.days),
+    ]
+    view = await home_view(open_, closed, services.board.sections, now, extra)
     try:
         await services.slack.publish_home(user_id, view)
     except SlackApiError as exc:

@@ -10,8 +10,10 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import math
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from importlib.metadata import PackageNotFoundError, version
 from types import TracebackType
 from typing import Any, Self
@@ -39,12 +41,49 @@ USER_AGENT = _user_agent()
 
 
 class CallFailed(Exception):
-    """A remote call that did not succeed; `str()` is the human-readable reason."""
+    """A remote call that did not succeed; `str()` is the human-readable reason.
 
-    def __init__(self, message: str, *, attempts: int = 0, status: int | None = None) -> None:
+    A rate-limited answer (403/429) carries when to try again: `retry_after` seconds
+    (`Retry-After`) or the instant `reset_at` (`X-RateLimit-Reset` with none remaining).
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        attempts: int = 0,
+        status: int | None = None,
+        retry_after: float | None = None,
+        reset_at: datetime | None = None,
+    ) -> None:
         super().__init__(message)
         self.attempts = attempts
         self.status = status
+        self.retry_after = retry_after
+        self.reset_at = reset_at
+
+    @property
+    def rate_limited(self) -> bool:
+        return self.retry_after is not None or self.reset_at is not None
+
+
+def rate_limit_hint(response: httpx.Response) -> tuple[float | None, datetime | None]:
+    """GitHub-style limits: `Retry-After` seconds, or the reset instant when none remain."""
+    if response.status_code not in (403, 429):
+        return None, None
+    try:
+        retry_after = float(response.headers.get("Retry-After", ""))
+    except ValueError:
+        retry_after = None
+    if retry_after is not None and not math.isnan(retry_after):
+        return max(retry_after, 0.0), None
+    if response.headers.get("X-RateLimit-Remaining") == "0":
+        try:
+            reset = int(response.headers.get("X-RateLimit-Reset", ""))
+        except ValueError:
+            return None, None
+        return None, datetime.fromtimestamp(reset, UTC)
+    return None, None
 
 
 def redact(text: str, secrets: Iterable[SecretStr]) -> str:
@@ -161,7 +200,8 @@ class HttpSession:
                 ) from None
             else:
                 status = response.status_code
-                if status < 300:
+                # 304: a conditional GET (If-None-Match) found nothing new; not a redirect.
+                if status < 300 or status == 304:
                     return Reply(response, attempt, self._service)
                 if status < 400:
                     raise self._failed(self._redirect_message(response), attempt, status)
@@ -169,11 +209,11 @@ class HttpSession:
                 if status == 429:
                     delay = self._policy.retry_after(response)
                 elif status < 500:
-                    raise self._failed(problem, attempt, status)
+                    raise self._failed(problem, attempt, status, response)
             if attempt >= self._policy.attempts:
                 if attempt > 1:
                     problem += f" (after {attempt} attempts)"
-                raise self._failed(problem, attempt, status)
+                raise self._failed(problem, attempt, status, response if status else None)
             if delay is None:
                 delay = self._policy.backoff(attempt)
             log.warning("%s; retrying in %.2f s", redact(problem, self._secrets), delay)
@@ -189,5 +229,18 @@ class HttpSession:
             "redirects are not followed, check the configured URL"
         )
 
-    def _failed(self, message: str, attempts: int, status: int | None = None) -> CallFailed:
-        return CallFailed(redact(message, self._secrets), attempts=attempts, status=status)
+    def _failed(
+        self,
+        message: str,
+        attempts: int,
+        status: int | None = None,
+        response: httpx.Response | None = None,
+    ) -> CallFailed:
+        retry_after, reset_at = rate_limit_hint(response) if response is not None else (None, None)
+        return CallFailed(
+            redact(message, self._secrets),
+            attempts=attempts,
+            status=status,
+            retry_after=retry_after,
+            reset_at=reset_at,
+        )

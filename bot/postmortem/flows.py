@@ -7,10 +7,12 @@ record; posting and rendering run in the background, after Slack got its answer.
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 
 from slack_sdk.errors import SlackApiError
 
 from bot.errors import InputError
+from bot.followups.models import NewFollowUp, Source
 from bot.i18n import Texts
 from bot.incidents import flows as incident_flows
 from bot.models import Incident, Status
@@ -22,9 +24,15 @@ log = logging.getLogger(__name__)
 
 
 async def close_and_draft(
-    services: Services, incident_id: int, form: CloseForm, user_id: str
+    services: Services,
+    incident_id: int,
+    form: CloseForm,
+    user_id: str,
+    followups: Sequence[NewFollowUp] = (),
 ) -> incident_flows.Changed:
-    """Save the form, close, then say so in the channel and deliver both drafts."""
+    """Save the form, close, record the form's follow-ups (read and checked beforehand by
+    `bot.followups.flows.close_form_followups`) and index the incident for the similar-incident
+    search; then say so in the channel and deliver both drafts."""
     incident = await services.incidents.get(incident_id)
     if incident.status is Status.closed:
         raise InputError(
@@ -34,6 +42,8 @@ async def close_and_draft(
         )
     await services.postmortems.save_form(incident.id, form)
     closed = await incident_flows.close(services, incident, user_id)
+    await services.followups.add(incident, followups, user_id, Source.close_form)
+    await services.similar.index(incident.id)
     services.tasks.spawn(_said_and_drafted(services, closed), name=f"close-{incident.id}")
     return closed
 

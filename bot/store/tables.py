@@ -6,6 +6,7 @@ from sqlalchemy import (
     JSON,
     Boolean,
     Column,
+    Date,
     ForeignKey,
     Index,
     Integer,
@@ -159,6 +160,51 @@ drafts = Table(
     Column("body", Text, nullable=False),
     Column("created_at", UTCDateTime, nullable=False),
     UniqueConstraint("incident_id", "audience", "language", "version", name="uq_drafts_version"),
+)
+
+# Follow-ups: the action items of an incident, tracked until done (issue 18).
+followups = Table(
+    "followups",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("incident_id", ForeignKey("incidents.id", ondelete="CASCADE"), nullable=False),
+    # The number people type in the incident's channel: `followup done 2`.
+    Column("seq", Integer, nullable=False),
+    Column("text", Text, nullable=False),
+    Column("owner", String(32)),
+    # A day, not an instant: reminders go out at 09:00 in the incident's timezone.
+    Column("due_on", Date),
+    Column("status", String(16), nullable=False),
+    Column("tracker_url", String(500)),
+    Column("tracker_ref", String(200)),
+    Column("tracker_etag", String(200)),
+    Column("source", String(16), nullable=False),
+    Column("created_by", String(32), nullable=False),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("closed_by", String(32)),
+    Column("closed_at", UTCDateTime),
+    Column("close_reason", Text),
+    UniqueConstraint("incident_id", "seq", name="uq_followups_incident_seq"),
+    Index("ix_followups_status_due", "status", "due_on"),
+)
+
+# One row per weekly digest sent: the first replica to insert the week's row sends it.
+followup_digests = Table(
+    "followup_digests",
+    metadata,
+    Column("week", String(10), primary_key=True),
+    Column("sent_by", String(64), nullable=False),
+    Column("sent_at", UTCDateTime, nullable=False),
+)
+
+# The searchable text of each incident, stemmed in Python (bot/similar/stem.py) so SQLite's
+# FTS5 and PostgreSQL's full-text search rank the same words; the migration adds the index.
+incident_search = Table(
+    "incident_search",
+    metadata,
+    Column("incident_id", ForeignKey("incidents.id", ondelete="CASCADE"), primary_key=True),
+    Column("body", Text, nullable=False),
+    Column("updated_at", UTCDateTime, nullable=False),
 )
 
 # Public status updates: proposed by the bot or a responder, published only by a person.

@@ -7,6 +7,7 @@ submission, the "Close and draft" button) both use it without importing each oth
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from typing import Any
 
 from slack_sdk.models.blocks import (
@@ -22,6 +23,7 @@ from slack_sdk.models.blocks import (
 from slack_sdk.models.views import View
 
 from bot.errors import InputError
+from bot.followups.blocks import NO_FOLLOWUPS
 from bot.i18n import N_, Texts, texts
 from bot.incidents.flows import Resolution
 from bot.models import Incident
@@ -60,7 +62,9 @@ def _text_input(t: Texts, block_id: str, label: str, hint: str | None) -> InputB
     )
 
 
-def close_modal(incident: Incident, language: str) -> dict[str, Any]:
+def close_modal(
+    incident: Incident, language: str, followup_blocks: Sequence[Any] = ()
+) -> dict[str, Any]:
     """The modal in the workspace's `language`, which is also the draft language offered first
     (callers pass the configured one)."""
     t = texts(language)
@@ -88,6 +92,7 @@ def close_modal(incident: Incident, language: str) -> dict[str, Any]:
             optional=True,
             element=UserSelectElement(action_id="value", initial_user=incident.lead),
         ),
+        *followup_blocks,
     ]
     view = View(
         type="modal",
@@ -112,6 +117,12 @@ def close_form(values: dict[str, Any]) -> CloseForm:
     )
 
 
+def closing_without_followups(values: dict[str, Any]) -> bool:
+    """Whether the submitted modal ticked "Close without any follow-up"."""
+    element = (values.get(NO_FOLLOWUPS) or {}).get("value") or {}
+    return bool(element.get("selected_options"))
+
+
 def with_close_button(t: Texts, text: str, incident: Incident) -> list[dict[str, Any]]:
     """`text` with a "Close and draft" button under it (the resolve message)."""
     button = ButtonElement(
@@ -124,15 +135,20 @@ def with_close_button(t: Texts, text: str, incident: Incident) -> list[dict[str,
 
 
 async def open_close_modal(
-    slack: SlackWeb, incident: Incident, trigger_id: str | None, language: str
+    slack: SlackWeb,
+    incident: Incident,
+    trigger_id: str | None,
+    language: str,
+    extra: Sequence[Any] = (),
 ) -> None:
-    """Render and open the close modal; without a trigger (not a click or command) there is
-    no way to show a form, which is the user's to know."""
+    """Render and open the close modal (with `extra` blocks at the end, e.g. the follow-ups'
+    confirmation); without a trigger (not a click or command) there is no way to show a form,
+    which is the user's to know."""
     if not trigger_id:
         raise InputError(
             texts(language)._("Closing needs Slack's form, and this request did not come with one.")
         )
-    await slack.open_view(trigger_id, close_modal(incident, language))
+    await slack.open_view(trigger_id, close_modal(incident, language, extra))
 
 
 def resolved_reply(t: Texts, resolution: Resolution, said: str = "") -> Reply:

@@ -73,6 +73,7 @@ def test_declare_chat_note_then_resume_and_close_with_drafts(tmp_path: Path) -> 
         "",
         "en",
         "Giulia",
+        "",  # "Close without any follow-up": not needed, the line above is one
         ":quit",
     )
     assert "(resumed 1 incident(s)" in second

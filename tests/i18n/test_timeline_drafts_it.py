@@ -110,11 +110,17 @@ async def test_close_modal_and_drafts_in_italian(italian: SandboxStack) -> None:
         "Cosa è andato male (interno)",
         "Lingua del post per i clienti",
         "Firmato da",
+        "Chiudi senza azioni di follow-up",
     ):
         assert label in modal
 
     reply = await italian.driver.submit_view(
-        MARCO, view.id, {"root_cause": {"value": "Uno strumento di deploy aggiornato a metà."}}
+        MARCO,
+        view.id,
+        {
+            "root_cause": {"value": "Uno strumento di deploy aggiornato a metà."},
+            "no_followups": {"value": ["yes"]},  # a SEV2 closed on purpose without follow-ups
+        },
     )
     assert reply.ok and not reply.text.strip(), reply.text
     await italian.idle()

@@ -20,10 +20,12 @@ async def snapshot(stack: SandboxStack) -> tuple:
 
 
 async def submit_close_modal(stack: SandboxStack, user: str = MARCO) -> None:
-    """`close` opens the close modal; closing happens when it is submitted."""
+    """`close` opens the close modal; closing happens when it is submitted (a SEV2 with no
+    follow-up, confirmed as such)."""
     view = stack.driver.latest_view(user)
     assert view is not None
-    assert (await stack.driver.submit_view(user, view.id, {})).ok
+    confirmed = {"no_followups": {"value": ["yes"]}}
+    assert (await stack.driver.submit_view(user, view.id, confirmed)).ok
     await stack.idle()
 
 

@@ -95,6 +95,8 @@ async def submit_close(stack: SandboxStack, values: dict[str, Any]) -> None:
     assert stack.driver is not None
     view = stack.driver.latest_view(MARCO)
     assert view is not None and view.callback_id == "postmortem_close"
+    if not values.get("action_items"):  # a SEV2 closed without follow-ups is confirmed
+        values = {**values, "no_followups": ["yes"]}
     reply = await stack.driver.submit_view(
         MARCO, view.id, {block: {"value": value} for block, value in values.items()}
     )

@@ -1,7 +1,7 @@
 """status page: published updates and the hosted page's incident ids
 
 Revision ID: 0005
-Revises: 0002
+Revises: 0004
 Create Date: 2026-12-02 03:30:00.000000
 """
 
@@ -11,7 +11,7 @@ from alembic import op
 import bot.store.types
 
 revision = "0005"
-down_revision = "0002"
+down_revision = "0004"
 branch_labels = None
 depends_on = None
 
