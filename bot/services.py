@@ -129,8 +129,9 @@ def build_services(settings: Settings, clock: Clock | None = None) -> Services:
         MaintenancePermissions(slack, settings.permissions.maintenance),
         remind_every=timedelta(minutes=settings.maintenance.reminder_minutes),
     )
+    t = texts(settings.language)
     sections = [FeatureBoard(features), MaintenanceSection(maintenance)]
-    board = Board(slack, clock, timeline, sections=sections)
+    board = Board(slack, clock, timeline, sections=sections, texts=t)
     setup = Setup(
         incidents,
         slack,
@@ -138,6 +139,7 @@ def build_services(settings: Settings, clock: Clock | None = None) -> Services:
         timeline,
         announce_channel=settings.announce_channel,
         responders=Responders(tuple(settings.responders), settings.responders_group),
+        texts=t,
     )
     people = People(db, slack, clock)
     capture = Capture(timeline, incidents, people, slack, tasks, key_reaction=settings.key_reaction)
@@ -165,14 +167,14 @@ def build_services(settings: Settings, clock: Clock | None = None) -> Services:
         board=board,
         setup=setup,
         schedules=schedules,
-        nudges=Nudges(incidents, slack, timeline, schedules),
+        nudges=Nudges(incidents, slack, timeline, schedules, t),
         features=features,
         maintenance=maintenance,
         capture=capture,
         backfill=Backfill(capture, timeline, incidents, slack),
         postmortems=postmortems,
         drafts=Delivery(postmortems, slack, timeline),
-        texts=texts(settings.language),
+        texts=t,
         schedule_tick=settings.schedule_tick,
         declare_hooks=[features.on_declare],
     )

@@ -10,7 +10,6 @@ from typing import Any
 from bot.errors import InputError
 from bot.models import Incident
 from bot.services import Services
-from bot.slackweb import SlackWeb
 
 _ESCAPED = re.compile(r"^<@([UW][A-Z0-9]+)(?:\|[^>]*)?>$")
 
@@ -45,7 +44,7 @@ class CommandContext:
 
     def require_incident(self) -> Incident:
         if self.incident is None:
-            raise InputError("This only works inside an incident channel.")
+            raise InputError(self.services.texts._("This only works inside an incident channel."))
         return self.incident
 
 
@@ -70,19 +69,19 @@ async def clicked_incident(services: Services, body: dict[str, Any]) -> Incident
     actions = body.get("actions")
     value = actions[0].get("value") if isinstance(actions, list) and actions else None
     if not isinstance(value, str) or not (value.isascii() and value.isdigit()):
-        raise InputError("That button does not belong to an incident.")
+        raise InputError(services.texts._("That button does not belong to an incident."))
     return await services.incidents.get(int(value))
 
 
-async def resolve_user(slack: SlackWeb, text: str) -> str:
+async def resolve_user(services: Services, text: str) -> str:
     """`<@U123|name>` (Slack's escaped mention) or a plain `@name` -> a user id."""
     text = text.strip()
     if match := _ESCAPED.match(text):
         return match.group(1)
     name = text.removeprefix("@").lower()
-    if name and (user := await slack.find_user(name)):
+    if name and (user := await services.slack.find_user(name)):
         return user
     raise InputError(
-        f"`{text[:80]}` is not a user in this workspace.",
-        "Mention them: `/incident lead @giulia`.",
+        services.texts._("`{text}` is not a user in this workspace.").format(text=text[:80]),
+        services.texts._("Mention them: `/incident lead @giulia`."),
     )

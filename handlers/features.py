@@ -12,6 +12,7 @@ from slack_bolt.async_app import AsyncAck, AsyncApp
 from bot.errors import InputError
 from bot.features import flows
 from bot.features.board import RESTORE_AND_RESOLVE, status_line
+from bot.i18n import N_
 from bot.models import FeatureState, Incident
 from bot.services import Services
 from bot.slackweb import escape
@@ -96,8 +97,8 @@ SUBCOMMANDS = [
     Subcommand(
         "feature",
         f"{USAGE} · feature list",
-        "/incident feature down Quotes at 10:40",
-        "mark a product feature down, degraded or back up (list: where they stand)",
+        N_("/incident feature down Quotes at 10:40"),
+        N_("mark a product feature down, degraded or back up (list: where they stand)"),
         feature,
         aliases=("features",),
     ),
@@ -123,7 +124,11 @@ def register(app: AsyncApp, services: Services) -> None:
                 + "; ".join(resolution.open_items)
             )
             blocks = confirm_blocks(
-                question, "incident_resolve_confirm", str(incident.id), "Resolve anyway"
+                services.texts,
+                question,
+                "incident_resolve_confirm",
+                str(incident.id),
+                "Resolve anyway",
             )
             await respond(text=question, blocks=blocks, replace_original=True)
             return

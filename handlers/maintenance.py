@@ -14,6 +14,7 @@ from pydantic import BaseModel, StrictStr, ValidationError
 from slack_bolt.async_app import AsyncAck, AsyncApp
 
 from bot.errors import InputError
+from bot.i18n import N_
 from bot.maintenance import flows
 from bot.maintenance.board import window_line
 from bot.maintenance.service import DRY_RUN
@@ -59,7 +60,7 @@ async def maintenance(ctx: CommandContext) -> Reply:
         )
         label = "Turn maintenance on"
     value = json.dumps({"incident": incident.id, "target": target, "request": request})
-    return Reply(question, confirm_blocks(question, CONFIRM_ON, value, label))
+    return Reply(question, confirm_blocks(services.texts, question, CONFIRM_ON, value, label))
 
 
 async def _status(ctx: CommandContext, incident: Incident) -> Reply:
@@ -86,8 +87,8 @@ SUBCOMMANDS = [
     Subcommand(
         "maintenance",
         USAGE,
-        "/incident maintenance on web",
-        "take the app offline (asks to confirm) and back, or show the state",
+        N_("/incident maintenance on web"),
+        N_("take the app offline (asks to confirm) and back, or show the state"),
         maintenance,
     )
 ]

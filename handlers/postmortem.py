@@ -13,6 +13,7 @@ from typing import Any, cast
 from slack_bolt.async_app import AsyncAck, AsyncApp
 
 from bot.errors import InputError
+from bot.i18n import N_
 from bot.postmortem import flows
 from bot.postmortem.delivery import WHAT
 from bot.postmortem.phrases import LANGUAGES
@@ -60,8 +61,8 @@ SUBCOMMANDS = [
     Subcommand(
         "postmortem",
         USAGE,
-        "/incident postmortem it customer",
-        "draft the customer apology and the internal postmortem again from the current record",
+        N_("/incident postmortem it customer"),
+        N_("draft the customer apology and the internal postmortem again from the current record"),
         postmortem,
     ),
 ]

@@ -21,6 +21,7 @@ from slack_sdk.models.blocks import (
 )
 
 from bot.errors import InputError
+from bot.i18n import N_
 from bot.models import Incident, TimelineEntry
 from bot.services import Services
 from bot.slacktext import plain
@@ -130,13 +131,17 @@ def paginate(lines: list[str]) -> list[list[str]]:
 SUBCOMMANDS = [
     Subcommand(
         "note",
-        "note [time] text",
-        "/incident note 10:40 deploy started",
-        "add a key moment at the time given (10:40, ieri alle 14:30, 5 min ago) or now",
+        N_("note [time] text"),
+        N_("/incident note 10:40 deploy started"),
+        N_("add a key moment at the time given (10:40, ieri alle 14:30, 5 min ago) or now"),
         note,
     ),
     Subcommand(
-        "timeline", "timeline [page]", "/incident timeline", "show the key moments", timeline
+        "timeline",
+        N_("timeline [page]"),
+        N_("/incident timeline"),
+        N_("show the key moments"),
+        timeline,
     ),
 ]
 
