@@ -11,7 +11,16 @@ from pathlib import Path
 def console(tmp_path: Path, *lines: str) -> str:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("OUTAGEBOT_", "SLACK_"))}
     result = subprocess.run(
-        [sys.executable, "-m", "bot.cli", "console", "--db", str(tmp_path / "room.db")],
+        [
+            sys.executable,
+            "-m",
+            "bot.cli",
+            "console",
+            "--db",
+            str(tmp_path / "room.db"),
+            "--lang",
+            "en",
+        ],
         input="\n".join(lines) + "\n",
         capture_output=True,
         text=True,
