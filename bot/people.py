@@ -10,6 +10,7 @@ from sqlalchemy import select
 
 from bot.clock import Clock
 from bot.errors import InputError
+from bot.i18n import Texts
 from bot.slackweb import SlackWeb, error_code
 from bot.store import tables
 from bot.store.conflicts import insert_ignoring_conflicts
@@ -20,7 +21,7 @@ log = logging.getLogger(__name__)
 _ESCAPED = re.compile(r"^<@([UW][A-Z0-9]+)(?:\|[^>]*)?>$")
 
 
-async def resolve_user(slack: SlackWeb, text: str) -> str:
+async def resolve_user(slack: SlackWeb, t: Texts, text: str) -> str:
     """`<@U123|name>` (Slack's escaped mention) or a plain `@name` -> a user id; an unknown
     name is refused. Here rather than at the edge because flows read owners from typed text."""
     text = text.strip()
@@ -30,8 +31,8 @@ async def resolve_user(slack: SlackWeb, text: str) -> str:
     if name and (user := await slack.find_user(name)):
         return user
     raise InputError(
-        f"`{text[:80]}` is not a user in this workspace.",
-        "Mention them: `/incident lead @giulia`.",
+        t._("`{text}` is not a user in this workspace.").format(text=text[:80]),
+        t._("Mention them: `/incident lead @giulia`."),
     )
 
 

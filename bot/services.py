@@ -112,6 +112,7 @@ class Services:
 
 def build_services(settings: Settings, clock: Clock | None = None) -> Services:
     clock = clock or SystemClock()
+    t = texts(settings.language)
     token = settings.slack_bot_token.get_secret_value() if settings.slack_bot_token else ""
     db = Database(settings.database_url)
     slack = SlackWeb(build_client(token, settings.slack_api_url))
@@ -132,7 +133,6 @@ def build_services(settings: Settings, clock: Clock | None = None) -> Services:
             else None
         ),
     )
-    t = texts(settings.language)
     catalog = Catalog(settings.features, allow_adhoc=settings.allow_adhoc_features, t=t)
     features = Features(db, clock, timeline, catalog)
     gateway = MaintenanceGateway(
@@ -153,7 +153,7 @@ def build_services(settings: Settings, clock: Clock | None = None) -> Services:
         t=t,
     )
     sections = [FeatureBoard(features, t), MaintenanceSection(maintenance)]
-    board = Board(slack, clock, timeline, sections=sections)
+    board = Board(slack, clock, timeline, sections=sections, texts=t)
     setup = Setup(
         incidents,
         slack,
@@ -161,16 +161,16 @@ def build_services(settings: Settings, clock: Clock | None = None) -> Services:
         timeline,
         announce_channel=settings.announce_channel,
         responders=Responders(tuple(settings.responders), settings.responders_group),
+        texts=t,
     )
     people = People(db, slack, clock)
-    language_texts = texts(settings.language)
     followups = Followups(
         db,
         clock,
         timeline,
         incidents,
         schedules,
-        language_texts,
+        t,
         remind_at=time(settings.followups.reminder_hour),
     )
     reminders = Reminders(
@@ -180,7 +180,7 @@ def build_services(settings: Settings, clock: Clock | None = None) -> Services:
         slack,
         timeline,
         schedules,
-        language_texts,
+        t,
         timezone=settings.timezone,
         digest_channel=(
             settings.followups.digest_channel or settings.announce_channel
@@ -213,11 +213,9 @@ def build_services(settings: Settings, clock: Clock | None = None) -> Services:
         people,
         tasks,
         clock,
-        language_texts,
+        t,
     )
-    status_page = StatusPage(
-        db, clock, timeline, settings.status_page, settings.features, language_texts
-    )
+    status_page = StatusPage(db, clock, timeline, settings.status_page, settings.features, t)
     status_flows = None
     if settings.status_page.enabled:
         hosted = settings.status_page.atlassian
@@ -228,7 +226,7 @@ def build_services(settings: Settings, clock: Clock | None = None) -> Services:
             timeline,
             tasks,
             MaintenancePermissions(slack, settings.permissions.status_page),
-            language_texts,
+            t,
             Atlassian(
                 hosted,
                 environ=os.environ,
@@ -250,20 +248,20 @@ def build_services(settings: Settings, clock: Clock | None = None) -> Services:
         board=board,
         setup=setup,
         schedules=schedules,
-        nudges=Nudges(incidents, slack, timeline, schedules),
+        nudges=Nudges(incidents, slack, timeline, schedules, t),
         features=features,
         maintenance=maintenance,
         capture=capture,
         backfill=Backfill(capture, timeline, incidents, slack),
         postmortems=postmortems,
-        drafts=Delivery(postmortems, slack, timeline, language_texts),
+        drafts=Delivery(postmortems, slack, timeline, t),
         followups=followups,
         reminders=reminders,
         similar=similar,
         export=export,
         record=TeamRecord(db, clock, postmortems, followups, timezone=settings.timezone),
-        similar_notice=SimilarNotice(similar, slack, timeline, clock, language_texts),
-        texts=language_texts,
+        similar_notice=SimilarNotice(similar, slack, timeline, clock, t),
+        texts=t,
         status_page=status_page,
         status_flows=status_flows,
         schedule_tick=settings.schedule_tick,

@@ -10,7 +10,6 @@ from bot import people
 from bot.errors import InputError
 from bot.models import Incident
 from bot.services import Services
-from bot.slackweb import SlackWeb
 
 
 @dataclass(frozen=True)
@@ -43,7 +42,7 @@ class CommandContext:
 
     def require_incident(self) -> Incident:
         if self.incident is None:
-            raise InputError("This only works inside an incident channel.")
+            raise InputError(self.services.texts._("This only works inside an incident channel."))
         return self.incident
 
 
@@ -68,10 +67,10 @@ async def clicked_incident(services: Services, body: dict[str, Any]) -> Incident
     actions = body.get("actions")
     value = actions[0].get("value") if isinstance(actions, list) and actions else None
     if not isinstance(value, str) or not (value.isascii() and value.isdigit()):
-        raise InputError("That button does not belong to an incident.")
+        raise InputError(services.texts._("That button does not belong to an incident."))
     return await services.incidents.get(int(value))
 
 
-async def resolve_user(slack: SlackWeb, text: str) -> str:
+async def resolve_user(services: Services, text: str) -> str:
     """`<@U123|name>` (Slack's escaped mention) or a plain `@name` -> a user id."""
-    return await people.resolve_user(slack, text)
+    return await people.resolve_user(services.slack, services.texts, text)

@@ -139,6 +139,7 @@ def register(app: AsyncApp, services: Services) -> None:
                 "Resolve {incident} anyway? Still open: {items}"
             ).format(incident=incident.number, items="; ".join(resolution.open_items))
             blocks = confirm_blocks(
+                services.texts,
                 question,
                 "incident_resolve_confirm",
                 str(incident.id),

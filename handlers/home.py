@@ -28,7 +28,9 @@ def register(app: AsyncApp, services: Services) -> None:
     async def declare_from_home(ack: AsyncAck, body: dict[str, Any]) -> None:
         await ack()
         view = declare_modal(
-            services.settings.default_severity, [f.name for f in services.settings.features]
+            services.texts,
+            services.settings.default_severity,
+            [f.name for f in services.settings.features],
         )
         await services.slack.open_view(body["trigger_id"], view)
 
@@ -37,6 +39,7 @@ def register(app: AsyncApp, services: Services) -> None:
         await ack()
         text = str((body.get("message") or {}).get("text") or "")
         view = declare_modal(
+            services.texts,
             services.settings.default_severity,
             [f.name for f in services.settings.features],
             title=" ".join(text.split())[:150],

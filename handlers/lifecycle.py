@@ -10,6 +10,7 @@ from slack_bolt.async_app import AsyncAck, AsyncApp
 from bot.errors import InputError
 from bot.features.board import restore_and_resolve_button
 from bot.followups.blocks import close_form_blocks
+from bot.i18n import N_, Texts
 from bot.incidents import flows
 from bot.incidents.setup import SetupResult
 from bot.models import Incident, Severity, Status
@@ -29,12 +30,18 @@ from handlers.views.close import open_close_modal, resolved_reply
 log = logging.getLogger(__name__)
 
 
-def _choice(enum: type[Status] | type[Severity], text: str, what: str, allowed: list[str]) -> Any:
+def _choice(t: Texts, enum: type[Status] | type[Severity], text: str, allowed: list[str]) -> Any:
+    """The typed keyword (always English, as in `help`) as an enum value, or a clear refusal."""
     try:
         return enum(text.strip().lower())
     except ValueError:
+        if enum is Status:
+            wrong = t._("`{text}` is not a status.")
+        else:
+            wrong = t._("`{text}` is not a severity.")
         raise InputError(
-            f"`{text[:40]}` is not a {what}.", f"Use one of: {', '.join(allowed)}."
+            wrong.format(text=text[:40]),
+            t._("Use one of: {choices}.").format(choices=", ".join(allowed)),
         ) from None
 
 
@@ -48,30 +55,37 @@ async def _setup_and_report(
 
 
 async def _report(services: Services, result: SetupResult, response_url: str) -> None:
-    number = result.incident.number
+    t, number = services.texts, result.incident.number
     if result.complete:
-        text = f":rotating_light: {number} is open in <#{result.incident.channel_id}>."
+        text = t._(":rotating_light: {number} is open in {channel}.").format(
+            number=number, channel=f"<#{result.incident.channel_id}>"
+        )
         await services.slack.respond(response_url, text)
         return
     blocks = confirm_blocks(
-        f":x: {number} is recorded but its Slack set-up stopped: {'; '.join(result.failures)}.",
+        t,
+        t._(":x: {number} is recorded but its Slack set-up stopped: {failures}.").format(
+            number=number, failures="; ".join(result.failures)
+        ),
         "incident_retry_setup",
         str(result.incident.id),
-        "Retry set-up",
+        t.pgettext("button", "Retry set-up"),
     )
-    await services.slack.respond(response_url, f"{number} set-up failed", blocks)
+    text = t._("{number} set-up failed").format(number=number)
+    await services.slack.respond(response_url, text, blocks)
 
 
 async def declare(ctx: CommandContext) -> Reply:
     services = ctx.services
+    t = services.texts
     if not ctx.args:
         if not ctx.trigger_id:
             raise InputError(
-                "Give the incident a title.", "`/incident declare Quotes page is down`"
+                t._("Give the incident a title."), t._("`/incident declare Quotes page is down`")
             )
         features = [f.name for f in services.settings.features]
         view = declare_modal(
-            services.settings.default_severity, features, channel_id=ctx.channel_id
+            t, services.settings.default_severity, features, channel_id=ctx.channel_id
         )
         await services.slack.open_view(ctx.trigger_id, view)
         return Reply("")
@@ -82,7 +96,11 @@ async def declare(ctx: CommandContext) -> Reply:
         _setup_and_report(services, incident, ctx.response_url),
         name=f"setup-{incident.id}",
     )
-    return Reply(f"{incident.number} declared: *{escape(incident.title)}*. Opening its channel…")
+    return Reply(
+        t._("{number} declared: *{title}*. Opening its channel…").format(
+            number=incident.number, title=escape(incident.title)
+        )
+    )
 
 
 def _changed(changed: flows.Changed) -> Reply:
@@ -92,7 +110,10 @@ def _changed(changed: flows.Changed) -> Reply:
 async def status(ctx: CommandContext) -> Reply:
     incident = ctx.require_incident()
     new = _choice(
-        Status, ctx.args, "status", ["investigating", "identified", "monitoring", "resolved"]
+        ctx.services.texts,
+        Status,
+        ctx.args,
+        ["investigating", "identified", "monitoring", "resolved"],
     )
     if new is Status.resolved:
         return await resolve(ctx)
@@ -101,15 +122,16 @@ async def status(ctx: CommandContext) -> Reply:
 
 async def severity(ctx: CommandContext) -> Reply:
     incident = ctx.require_incident()
-    new = _choice(Severity, ctx.args, "severity", [s.value for s in Severity])
+    new = _choice(ctx.services.texts, Severity, ctx.args, [s.value for s in Severity])
     return _changed(await flows.set_severity(ctx.services, incident, new, ctx.user_id))
 
 
 async def lead(ctx: CommandContext) -> Reply:
     incident = ctx.require_incident()
     if not ctx.args:
-        raise InputError("Say who leads.", "`/incident lead @giulia`")
-    user = await resolve_user(ctx.services.slack, ctx.args)
+        t = ctx.services.texts
+        raise InputError(t._("Say who leads."), t._("`/incident lead @giulia`"))
+    user = await resolve_user(ctx.services, ctx.args)
     return _changed(await flows.set_lead(ctx.services, incident, user, ctx.user_id))
 
 
@@ -122,14 +144,17 @@ async def resolve(ctx: CommandContext) -> Reply:
     resolution = await flows.resolve(ctx.services, ctx.require_incident(), ctx.user_id)
     if resolution.resolved:
         return resolved_reply(ctx.services.texts, resolution)
-    incident = resolution.incident
-    question = (
-        f"Resolve {incident.number} anyway? Still open: "
-        + "; ".join(resolution.open_items)
-        + ". They stay open in the record and the drafts say so."
-    )
+    t, incident = ctx.services.texts, resolution.incident
+    question = t._(
+        "Resolve {number} anyway? Still open: {items}."
+        " They stay open in the record and the drafts say so."
+    ).format(number=incident.number, items="; ".join(resolution.open_items))
     blocks = confirm_blocks(
-        question, "incident_resolve_confirm", str(incident.id), "Resolve anyway"
+        t,
+        question,
+        "incident_resolve_confirm",
+        str(incident.id),
+        t.pgettext("button", "Resolve anyway"),
     )
     if resolution.features_out:
         button = restore_and_resolve_button(ctx.services.texts, incident.id)
@@ -138,13 +163,17 @@ async def resolve(ctx: CommandContext) -> Reply:
 
 
 async def close(ctx: CommandContext) -> Reply:
-    incident = ctx.require_incident()
-    flows.ensure_closable(incident)
+    incident, t = ctx.require_incident(), ctx.services.texts
+    flows.ensure_closable(ctx.services, incident)
     if incident.status is not Status.resolved:
-        question = f"{incident.number} is not resolved yet. Resolve and close it now?"
-        return Reply(
-            question, confirm_blocks(question, "incident_close_confirm", str(incident.id), "Close")
+        question = t._("{number} is not resolved yet. Resolve and close it now?").format(
+            number=incident.number
         )
+        close_label = t.pgettext("button", "Close")
+        blocks = confirm_blocks(
+            t, question, "incident_close_confirm", str(incident.id), close_label
+        )
+        return Reply(question, blocks)
     language = ctx.services.settings.language
     extra = close_form_blocks(ctx.services.texts, incident)
     await open_close_modal(ctx.services.slack, incident, ctx.trigger_id, language, extra)
@@ -152,44 +181,80 @@ async def close(ctx: CommandContext) -> Reply:
 
 
 async def list_incidents(ctx: CommandContext) -> Reply:
+    t = ctx.services.texts
     incidents = await ctx.services.incidents.list(open_only=True)
     if not incidents:
-        return Reply("No open incidents. :tada:")
-    lines = list_lines(incidents, ctx.services.clock.now())
-    return Reply("*Open incidents*\n" + "\n".join(lines))
+        return Reply(t._("No open incidents. :tada:"))
+    lines = list_lines(t, incidents, ctx.services.clock.now())
+    return Reply(t._("*Open incidents*") + "\n" + "\n".join(lines))
 
 
 SUBCOMMANDS = [
     Subcommand(
         "declare",
-        "declare [title]",
-        "/incident declare Quotes page is down",
-        "open an incident (no title: a form)",
+        N_("declare [title]"),
+        N_("/incident declare Quotes page is down"),
+        N_("open an incident (no title: a form)"),
         declare,
         needs_incident=False,
+        aliases=("dichiara",),
     ),
     Subcommand(
         "status",
-        "status investigating|identified|monitoring|resolved",
-        "/incident status identified",
-        "set the status",
+        N_("status investigating|identified|monitoring|resolved"),
+        N_("/incident status identified"),
+        N_("set the status"),
         status,
+        aliases=("stato",),
     ),
     Subcommand(
-        "severity", "severity sev1..sev4", "/incident severity sev1", "set the severity", severity
+        "severity",
+        N_("severity sev1..sev4"),
+        N_("/incident severity sev1"),
+        N_("set the severity"),
+        severity,
+        aliases=("gravità", "gravita"),
     ),
-    Subcommand("lead", "lead @user", "/incident lead @giulia", "hand over the lead", lead),
+    Subcommand(
+        "lead",
+        N_("lead @user"),
+        N_("/incident lead @giulia"),
+        N_("hand over the lead"),
+        lead,
+        aliases=("responsabile",),
+    ),
     Subcommand(
         "rename",
-        "rename <title>",
-        "/incident rename Quotes and Purchases down",
-        "change the title",
+        N_("rename <title>"),
+        N_("/incident rename Quotes and Purchases down"),
+        N_("change the title"),
         rename,
+        aliases=("rinomina",),
     ),
-    Subcommand("resolve", "resolve", "/incident resolve", "mark it resolved", resolve),
-    Subcommand("close", "close", "/incident close", "close it and draft the postmortem", close),
     Subcommand(
-        "list", "list", "/incident list", "open incidents", list_incidents, needs_incident=False
+        "resolve",
+        N_("resolve"),
+        N_("/incident resolve"),
+        N_("mark it resolved"),
+        resolve,
+        aliases=("risolvi",),
+    ),
+    Subcommand(
+        "close",
+        N_("close"),
+        N_("/incident close"),
+        N_("close it and draft the postmortem"),
+        close,
+        aliases=("chiudi",),
+    ),
+    Subcommand(
+        "list",
+        N_("list"),
+        N_("/incident list"),
+        N_("open incidents"),
+        list_incidents,
+        needs_incident=False,
+        aliases=("elenco",),
     ),
 ]
 
@@ -200,7 +265,7 @@ def register(app: AsyncApp, services: Services) -> None:
         view = body.get("view") or {}
         user = str((body.get("user") or {}).get("id") or "")
         try:
-            form = DeclareForm.from_view(view, services.settings.default_severity)
+            form = DeclareForm.from_view(view, services.settings.default_severity, services.texts)
             incident = await services.incidents.declare(
                 form.title,
                 severity=form.severity,

@@ -68,7 +68,7 @@ async def maintenance(ctx: CommandContext) -> Reply:
         ).format(command=off_command(t, target), **fields)
         label = t.pgettext("button", "Turn maintenance on")
     value = json.dumps({"incident": incident.id, "target": target, "request": request})
-    return Reply(question, confirm_blocks(question, CONFIRM_ON, value, label))
+    return Reply(question, confirm_blocks(services.texts, question, CONFIRM_ON, value, label))
 
 
 async def _status(ctx: CommandContext, incident: Incident) -> Reply:

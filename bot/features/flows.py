@@ -69,7 +69,7 @@ class RestoredResolution:
 async def restore_and_resolve(
     services: Services, incident: Incident, user_id: str
 ) -> RestoredResolution:
-    incident_flows.ensure_open(incident)
+    incident_flows.ensure_open(services, incident)
     changes = await services.features.restore_all(incident, user_id)
     restored = ""
     if changes:

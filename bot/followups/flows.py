@@ -45,7 +45,7 @@ def due_error(t: Texts, exc: DueParseError) -> InputError:
 
 async def _owner(services: Services, typed: str | None) -> str | None:
     """`<@U1>` or `@name` as typed -> a user id; an unknown name is refused."""
-    return await resolve_user(services.slack, typed) if typed else None
+    return await resolve_user(services.slack, services.texts, typed) if typed else None
 
 
 async def _new(services: Services, typed: TypedFollowUp) -> NewFollowUp:
@@ -83,7 +83,7 @@ async def set_owner(
         raise InputError(
             t._("Say who owns it."), t._("For example `/incident followup owner 2 @bob`.")
         )
-    owner = await resolve_user(services.slack, who)
+    owner = await resolve_user(services.slack, services.texts, who)
     return await services.followups.set_owner(followup, owner, user_id), owner
 
 

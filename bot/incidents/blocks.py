@@ -23,7 +23,9 @@ from slack_sdk.models.blocks import (
 from slack_sdk.models.views import View
 
 from bot import durations
+from bot.i18n import Texts
 from bot.incidents.board import BoardSection
+from bot.incidents.labels import severity_label, status_label
 from bot.incidents.service import open_for
 from bot.models import Incident
 from bot.slackweb import escape
@@ -33,17 +35,25 @@ RECORD_DAYS = timedelta(days=90)  # the team's record under the incidents
 HOME_DECLARE = "home_declare"
 
 
-def list_lines(incidents: Sequence[Incident], now: datetime) -> list[str]:
+def list_lines(t: Texts, incidents: Sequence[Incident], now: datetime) -> list[str]:
     """One line per incident, for `list` and App Home."""
+    pattern = t._("• *{number}* {title} · {severity} · {status} · lead {lead} · open {duration}")
     return [
-        f"• *{i.number}* {escape(i.title)} · {i.severity.value.upper()} · {i.status.value}"
-        f" · lead <@{i.lead}> · open {durations.short(open_for(i, now))}"
+        pattern.format(
+            number=i.number,
+            title=escape(i.title),
+            severity=severity_label(t, i.severity),
+            status=status_label(t, i.status),
+            lead=f"<@{i.lead}>",
+            duration=durations.short(open_for(i, now)),
+        )
         + (f" · <#{i.channel_id}>" if i.channel_id else "")
         for i in incidents
     ]
 
 
 async def home_view(
+    t: Texts,
     open_: Sequence[Incident],
     closed: Sequence[Incident],
     sections: Sequence[BoardSection],
@@ -53,24 +63,28 @@ async def home_view(
     """The App Home: open incidents with what the domains say is down, the last closed ones,
     then `extra` (the viewer's follow-ups with Done buttons, the team's record)."""
     blocks: list[Block] = [
-        HeaderBlock(text="Incidents"),
+        HeaderBlock(text=t._("Incidents")),
         ActionsBlock(
             elements=[
-                ButtonElement(text="Declare an incident", action_id=HOME_DECLARE, style="danger")
+                ButtonElement(
+                    text=t.pgettext("button", "Declare an incident"),
+                    action_id=HOME_DECLARE,
+                    style="danger",
+                )
             ]
         ),
-        SectionBlock(text=f"*Open ({len(open_)})*"),
+        SectionBlock(text=t._("*Open ({count})*").format(count=len(open_))),
     ]
-    for incident, line in zip(open_[:40], list_lines(open_[:40], now), strict=True):
+    for incident, line in zip(open_[:40], list_lines(t, open_[:40], now), strict=True):
         blocks.append(SectionBlock(text=line))
         summaries = [s for section in sections if (s := await section.summary(incident, now))]
         if summaries:
             blocks.append(ContextBlock(elements=[MarkdownTextObject(text=" · ".join(summaries))]))
     if not open_:
-        blocks.append(SectionBlock(text="Nothing open. :tada:"))
-    blocks += [DividerBlock(), SectionBlock(text="*Recently closed*")]
-    blocks += [SectionBlock(text=line) for line in list_lines(closed, now)] or [
-        SectionBlock(text="None yet.")
+        blocks.append(SectionBlock(text=t._("Nothing open. :tada:")))
+    blocks += [DividerBlock(), SectionBlock(text=t._("*Recently closed*"))]
+    blocks += [SectionBlock(text=line) for line in list_lines(t, closed, now)] or [
+        SectionBlock(text=t._("None yet."))
     ]
     blocks += extra
     view = View(type="home", blocks=blocks[:100])

@@ -14,9 +14,9 @@ from zoneinfo import ZoneInfo
 from slack_sdk.errors import SlackApiError
 
 from bot import durations
-from bot.errors import InputError
 from bot.followups import render as followup_render
 from bot.incidents.blocks import CLOSED_SHOWN, RECORD_DAYS, home_view
+from bot.incidents.labels import severity_label, status_label
 from bot.incidents.service import open_for
 from bot.incidents.setup import SetupResult
 from bot.models import Incident, Severity, Status
@@ -79,7 +79,7 @@ async def refresh_home(services: Services, user_id: str) -> None:
         *followup_render.home_blocks(services.texts, mine, today),
         *record_render.home_blocks(services.texts, record, RECORD_DAYS.days),
     ]
-    view = await home_view(open_, closed, services.board.sections, now, extra)
+    view = await home_view(services.texts, open_, closed, services.board.sections, now, extra)
     try:
         await services.slack.publish_home(user_id, view)
     except SlackApiError as exc:
@@ -104,15 +104,22 @@ def _announced(services: Services, incident: Incident, change: str, user_id: str
 
 async def set_status(services: Services, incident: Incident, new: Status, user_id: str) -> Changed:
     """Any status but resolved (that one goes through `resolve` and its guard)."""
+    t = services.texts
     incident = await services.incidents.set_status(incident, new, user_id)
-    return _announced(services, incident, f"<@{user_id}> set the status to *{new.value}*.", user_id)
+    change = t._("{user} set the status to *{status}*.").format(
+        user=f"<@{user_id}>", status=status_label(t, new)
+    )
+    return _announced(services, incident, change, user_id)
 
 
 async def set_severity(
     services: Services, incident: Incident, new: Severity, user_id: str
 ) -> Changed:
+    t = services.texts
     incident = await services.incidents.set_severity(incident, new, user_id)
-    change = f"<@{user_id}> set the severity to *{new.value.upper()}*."
+    change = t._("{user} set the severity to *{severity}*.").format(
+        user=f"<@{user_id}>", severity=severity_label(t, new)
+    )
     return _announced(services, incident, change, user_id)
 
 
@@ -120,20 +127,23 @@ async def set_lead(services: Services, incident: Incident, lead: str, user_id: s
     """Hand over the lead and bring the new lead into the channel."""
     incident = await services.incidents.set_lead(incident, lead, user_id)
     services.tasks.spawn(services.slack.invite(incident.channel_id or "", [lead]))
-    change = f"<@{user_id}> made <@{lead}> the incident lead."
+    change = services.texts._("{user} made {lead} the incident lead.").format(
+        user=f"<@{user_id}>", lead=f"<@{lead}>"
+    )
     return _announced(services, incident, change, user_id)
 
 
 async def rename(services: Services, incident: Incident, title: str, user_id: str) -> Changed:
     incident = await services.incidents.rename(incident, title, user_id)
-    change = f"<@{user_id}> renamed the incident to *{escape(incident.title)}*."
+    change = services.texts._("{user} renamed the incident to *{title}*.").format(
+        user=f"<@{user_id}>", title=escape(incident.title)
+    )
     return _announced(services, incident, change, user_id)
 
 
-def ensure_open(incident: Incident) -> None:
+def ensure_open(services: Services, incident: Incident) -> None:
     """The one guard every way to resolve passes: a resolved or closed incident stays so."""
-    if not incident.is_open:
-        raise InputError(f"{incident.number} is already {incident.status.value}.")
+    services.incidents.require_open(incident)
 
 
 async def resolve(
@@ -141,7 +151,7 @@ async def resolve(
 ) -> Resolution:
     """Resolve, unless a domain still shows something open and nobody said "anyway" yet:
     then the answer is the list, for the edge to ask with."""
-    ensure_open(incident)
+    ensure_open(services, incident)
     if not anyway:
         items = await services.board.open_items(incident)
         if items:
@@ -149,17 +159,20 @@ async def resolve(
             return Resolution(incident, open_items=items, features_out=out)
     incident = await services.incidents.resolve(incident, user_id)
     took = durations.short(open_for(incident, services.clock.now()))
-    change = f":white_check_mark: <@{user_id}> resolved {incident.number} after {took}."
+    change = services.texts._(":white_check_mark: {user} resolved {number} after {duration}.")
+    change = change.format(user=f"<@{user_id}>", number=incident.number, duration=took)
     services.tasks.spawn(services.board.publish(incident, change), name="publish")
     return Resolution(incident, change)
 
 
-def ensure_closable(incident: Incident) -> None:
-    if incident.status is Status.closed:
-        raise InputError(f"{incident.number} is already closed.")
+def ensure_closable(services: Services, incident: Incident) -> None:
+    services.incidents.require_closable(incident)
 
 
 async def close(services: Services, incident: Incident, user_id: str) -> Changed:
     """Record the close and publish it; the drafts are the postmortem flow's part."""
     incident = await services.incidents.close(incident, user_id)
-    return _announced(services, incident, f":lock: <@{user_id}> closed {incident.number}.", user_id)
+    change = services.texts._(":lock: {user} closed {number}.").format(
+        user=f"<@{user_id}>", number=incident.number
+    )
+    return _announced(services, incident, change, user_id)

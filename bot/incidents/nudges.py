@@ -8,6 +8,7 @@ from datetime import timedelta
 from slack_sdk.errors import SlackApiError
 
 from bot import durations
+from bot.i18n import Texts
 from bot.incidents.service import ARCHIVE, NUDGE, Incidents
 from bot.models import EntryKind
 from bot.schedules import Due, Schedules
@@ -20,10 +21,15 @@ MINUTE = timedelta(minutes=1)
 
 class Nudges:
     def __init__(
-        self, incidents: Incidents, slack: SlackWeb, timeline: Timeline, schedules: Schedules
+        self,
+        incidents: Incidents,
+        slack: SlackWeb,
+        timeline: Timeline,
+        schedules: Schedules,
+        texts: Texts,
     ) -> None:
         self.incidents, self.slack, self.timeline = incidents, slack, timeline
-        self.schedules = schedules
+        self.schedules, self.texts = schedules, texts
         schedules.on(NUDGE, self.nudge, incidents.nudge_every)
         schedules.on(ARCHIVE, self.archive, incidents.nudge_every)
 
@@ -38,10 +44,11 @@ class Nudges:
             await self.schedules.set(incident.id, NUDGE, next_due)
             return
         quiet = durations.between(incident.last_update_at, now)
-        text = (
-            f":alarm_clock: <@{incident.lead}> no status update on {incident.number}"
-            f" for {durations.short(quiet)}. "
+        text = self.texts._(
+            ":alarm_clock: {lead} no status update on {number} for {duration}. "
             "Post one: `/incident status identified`, or `/incident note <what changed>`."
+        ).format(
+            lead=f"<@{incident.lead}>", number=incident.number, duration=durations.short(quiet)
         )
         # Drafts render the reminder from this data in their own language, not from the text.
         data: dict[str, object] = {"lead": incident.lead, "quiet_minutes": quiet // MINUTE}

@@ -11,6 +11,8 @@ from sqlalchemy.exc import IntegrityError
 from bot import durations
 from bot.clock import Clock
 from bot.errors import InputError
+from bot.i18n import Texts, texts
+from bot.incidents.labels import status_label
 from bot.models import EntryKind, Incident, Severity, Status
 from bot.schedules import Schedules
 from bot.store import tables
@@ -23,16 +25,18 @@ ARCHIVE = "archive"
 OPEN_STATUSES = (Status.investigating, Status.identified, Status.monitoring)
 
 
-def check_title(title: str) -> str:
+def check_title(t: Texts, title: str) -> str:
     title = " ".join(title.split())
     if not title:
         raise InputError(
-            "An incident needs a title.", "Try `/incident declare Quotes page is down`."
+            t._("An incident needs a title."), t._("Try `/incident declare Quotes page is down`.")
         )
     if len(title) > TITLE_MAX:
         raise InputError(
-            f"That title has {len(title)} characters; the limit is {TITLE_MAX}.",
-            "Shorten it; put the details in the channel or the declare form's description.",
+            t._("That title has {count} characters; the limit is {limit}.").format(
+                count=len(title), limit=TITLE_MAX
+            ),
+            t._("Shorten it; put the details in the channel or the declare form's description."),
         )
     return title
 
@@ -53,6 +57,8 @@ class Incidents:
         self.db, self.clock, self.timeline, self.schedules = db, clock, timeline, schedules
         self.timezone, self.language, self.nudge_every = timezone, language, nudge_every
         self.archive_after = archive_after
+        # The workspace's language is also the one its refusals are written in.
+        self.texts = texts(language)
 
     async def declare(
         self,
@@ -64,7 +70,7 @@ class Incidents:
         request_key: str | None = None,
     ) -> Incident:
         """Write the incident first; Slack set-up follows and can be retried from this row."""
-        title = check_title(title)
+        title = check_title(self.texts, title)
         now = self.clock.now()
         if request_key is not None:
             existing = await self._find(tables.incidents.c.request_key == request_key)
@@ -114,7 +120,7 @@ class Incidents:
     async def get(self, incident_id: int) -> Incident:
         incident = await self._find(tables.incidents.c.id == incident_id)
         if incident is None:
-            raise InputError(f"There is no incident INC-{incident_id}.")
+            raise InputError(self.texts._("There is no incident INC-{id}.").format(id=incident_id))
         return incident
 
     async def by_channel(self, channel_id: str) -> Incident | None:
@@ -124,7 +130,10 @@ class Incidents:
         """Accepts `INC-3`, `inc-3` or `3`."""
         digits = text.strip().upper().removeprefix("INC-")
         if not digits.isdigit():
-            raise InputError(f"{text!r} is not an incident number.", "Use the form `INC-3`.")
+            raise InputError(
+                self.texts._("{text} is not an incident number.").format(text=repr(text)),
+                self.texts._("Use the form `INC-3`."),
+            )
         return await self.get(int(digits))
 
     async def list(
@@ -208,8 +217,8 @@ class Incidents:
         if status is Status.resolved:
             return await self.resolve(incident, actor)
         if status is Status.closed:
-            raise InputError("Use `/incident close` to close an incident.")
-        self._require_open(incident)
+            raise InputError(self.texts._("Use `/incident close` to close an incident."))
+        self.require_open(incident)
         return await self._change(
             incident,
             actor,
@@ -235,13 +244,13 @@ class Incidents:
         )
 
     async def rename(self, incident: Incident, title: str, actor: str) -> Incident:
-        title = check_title(title)
+        title = check_title(self.texts, title)
         return await self._change(
             incident, actor, EntryKind.rename, title, {"from": incident.title}, title=title
         )
 
     async def resolve(self, incident: Incident, actor: str) -> Incident:
-        self._require_open(incident)
+        self.require_open(incident)
         now = self.clock.now()
         return await self._change(
             incident,
@@ -254,8 +263,7 @@ class Incidents:
         )
 
     async def close(self, incident: Incident, actor: str) -> Incident:
-        if incident.status is Status.closed:
-            raise InputError(f"{incident.number} is already closed.")
+        self.require_closable(incident)
         now = self.clock.now()
         return await self._change(
             incident,
@@ -268,10 +276,21 @@ class Incidents:
             resolved_at=incident.resolved_at or now,
         )
 
-    @staticmethod
-    def _require_open(incident: Incident) -> None:
+    def require_open(self, incident: Incident) -> None:
+        """The one guard every way to resolve or change passes: resolved or closed stays so."""
         if not incident.is_open:
-            raise InputError(f"{incident.number} is already {incident.status.value}.")
+            raise self._already(incident)
+
+    def require_closable(self, incident: Incident) -> None:
+        if incident.status is Status.closed:
+            raise self._already(incident)
+
+    def _already(self, incident: Incident) -> InputError:
+        return InputError(
+            self.texts._("{number} is already {status}.").format(
+                number=incident.number, status=status_label(self.texts, incident.status)
+            )
+        )
 
 
 def open_for(incident: Incident, now: datetime) -> timedelta:

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 
 from slack_sdk.errors import SlackApiError
 
+from bot.i18n import Texts
 from bot.incidents.board import Board, topic
 from bot.incidents.service import Incidents
 from bot.models import EntryKind, Incident
@@ -59,25 +60,33 @@ class Setup:
         *,
         announce_channel: str,
         responders: Responders,
+        texts: Texts,
     ) -> None:
         self.incidents, self.slack, self.board, self.timeline = incidents, slack, board, timeline
+        self.texts = texts
         self.announce_channel = announce_channel
         self.responders = responders
         self._announce_id: str | None = None
 
     async def run(self, incident: Incident) -> SetupResult:
-        result = SetupResult(incident)
+        t, result = self.texts, SetupResult(incident)
         fresh = incident.channel_id is None  # a channel made now has no topic to read first
         (created, failure), _ = await asyncio.gather(
-            self._step(incident, self._channel.__doc__, self._channel(incident)),
+            self._step(incident, t._("creating the channel"), self._channel(incident)),
             self._prefetch(),
         )
         failures = [failure]
         if created is not None:
             outcomes = await asyncio.gather(
-                self._step(incident, self._invite.__doc__, self._invite(created, fresh)),
-                self._step(incident, self._status_message.__doc__, self._status_message(created)),
-                self._step(incident, self._announcement.__doc__, self._announcement(created)),
+                self._step(incident, t._("inviting the responders"), self._invite(created, fresh)),
+                self._step(
+                    incident, t._("posting the status message"), self._status_message(created)
+                ),
+                self._step(
+                    incident,
+                    t._("announcing in the announce channel"),
+                    self._announcement(created),
+                ),
             )
             failures += [failure for _, failure in outcomes]
             # Each step saved its own reference: the row holds all of them.
@@ -95,14 +104,15 @@ class Setup:
         return result
 
     async def _step(
-        self, incident: Incident, doing: str | None, step: Awaitable[Incident]
+        self, incident: Incident, doing: str, step: Awaitable[Incident]
     ) -> tuple[Incident | None, str | None]:
         """Run one step; its failure becomes one line of the report instead of an exception,
         so the other steps running beside it finish and record their results."""
         try:
             return await step, None
         except SlackApiError as exc:
-            return None, f"{doing}: Slack answered `{error_code(exc)}`"
+            answer = self.texts._("{doing}: Slack answered `{code}`")
+            return None, answer.format(doing=doing, code=error_code(exc))
         except LookupError as exc:
             return None, f"{doing}: {exc}"
         except Exception as exc:  # a network failure must not lose the record
@@ -142,7 +152,7 @@ class Setup:
         refused, _ = await asyncio.gather(
             self.slack.invite(incident.channel_id, [u for u in users if u != bot]),
             self.slack.set_topic(
-                incident.channel_id, topic(incident), current="" if fresh else None
+                incident.channel_id, topic(self.texts, incident), current="" if fresh else None
             ),
         )
         if refused:
@@ -157,7 +167,9 @@ class Setup:
         assert incident.channel_id
         who = [f"{escape(user)} ({escape(code)})" for user, code in refused.items()]
         shown = ", ".join(f"`{w}`" for w in who)
-        text = f":warning: Could not invite {shown}. Check `responders` in the configuration."
+        text = self.texts._(
+            ":warning: Could not invite {who}. Check `responders` in the configuration."
+        ).format(who=shown)
         await self.slack.post(incident.channel_id, text)
         await self.timeline.record(
             incident.id,
@@ -184,7 +196,8 @@ class Setup:
             return incident
         channel = incident.announce_channel_id or await self._announce_channel_id()
         if channel is None:
-            raise LookupError(f"no public channel #{self.announce_channel.lstrip('#')}")
+            name = self.announce_channel.lstrip("#")
+            raise LookupError(self.texts._("no public channel #{name}").format(name=name))
         await self.slack.join(channel)
         text, blocks = await self.board.announcement_blocks(incident)
         ts = await self.slack.post(channel, text, blocks)

@@ -23,7 +23,9 @@ from slack_sdk.models.blocks import (
 )
 from slack_sdk.models.views import View
 
+from bot.i18n import Texts
 from bot.incidents.blocks import list_lines
+from bot.incidents.labels import severity_label
 from bot.models import Severity
 
 DECLARE_CALLBACK = "declare_incident"
@@ -31,18 +33,23 @@ __all__ = ["DECLARE_CALLBACK", "DeclareForm", "FormError", "confirm_blocks", "li
 
 
 def declare_modal(
-    default_severity: Severity, features: list[str], *, title: str = "", channel_id: str = ""
+    t: Texts,
+    default_severity: Severity,
+    features: list[str],
+    *,
+    title: str = "",
+    channel_id: str = "",
 ) -> dict[str, Any]:
-    severities = [Option(text=s.value.upper(), value=s.value) for s in Severity]
+    severities = [Option(text=severity_label(t, s), value=s.value) for s in Severity]
     blocks: list[Any] = [
         InputBlock(
             block_id="title",
-            label="Title",
+            label=t._("Title"),
             element=PlainTextInputElement(action_id="value", max_length=150, initial_value=title),
         ),
         InputBlock(
             block_id="severity",
-            label="Severity",
+            label=t._("Severity"),
             element=StaticSelectElement(
                 action_id="value",
                 options=severities,
@@ -54,7 +61,7 @@ def declare_modal(
         blocks.append(
             InputBlock(
                 block_id="features",
-                label="Features down",
+                label=t._("Features down"),
                 optional=True,
                 element=StaticMultiSelectElement(
                     action_id="value",
@@ -65,7 +72,7 @@ def declare_modal(
     blocks.append(
         InputBlock(
             block_id="description",
-            label="Description",
+            label=t._("Description"),
             optional=True,
             element=PlainTextInputElement(action_id="value", multiline=True, max_length=3000),
         )
@@ -73,9 +80,9 @@ def declare_modal(
     view = View(
         type="modal",
         callback_id=DECLARE_CALLBACK,
-        title="Declare an incident",
-        submit="Declare",
-        close="Cancel",
+        title=t._("Declare an incident"),
+        submit=t.pgettext("button", "Declare"),
+        close=t.pgettext("button", "Cancel"),
         blocks=blocks,
         private_metadata=json.dumps({"channel_id": channel_id}),
     )
@@ -83,7 +90,10 @@ def declare_modal(
     return view.to_dict()
 
 
-def confirm_blocks(question: str, confirm_action: str, value: str, confirm_label: str) -> list[Any]:
+def confirm_blocks(
+    t: Texts, question: str, confirm_action: str, value: str, confirm_label: str
+) -> list[Any]:
+    """A question with its confirm button (labelled by the caller) and a Cancel button."""
     blocks = [
         SectionBlock(text=question),
         ActionsBlock(
@@ -91,7 +101,9 @@ def confirm_blocks(question: str, confirm_action: str, value: str, confirm_label
                 ButtonElement(
                     text=confirm_label, action_id=confirm_action, value=value, style="danger"
                 ),
-                ButtonElement(text="Cancel", action_id="dismiss", value=value),
+                ButtonElement(
+                    text=t.pgettext("button", "Cancel"), action_id="dismiss", value=value
+                ),
             ]
         ),
     ]
@@ -131,7 +143,7 @@ class DeclareForm(BaseModel):
     features: list[StrictStr] = []
 
     @classmethod
-    def from_view(cls, view: Any, default: Severity) -> DeclareForm:
+    def from_view(cls, view: Any, default: Severity, t: Texts) -> DeclareForm:
         state = view.get("state") if isinstance(view, dict) else None
         values = state.get("values") if isinstance(state, dict) else None
         raw = {block: modal_value(values, block) for block in cls.model_fields}
@@ -140,7 +152,6 @@ class DeclareForm(BaseModel):
         try:
             return cls.model_validate(raw)
         except ValidationError as exc:
-            errors: dict[str, str] = {}
-            for error in exc.errors():
-                errors.setdefault(str(error["loc"][0]), error["msg"][:150])
-            raise FormError(errors) from None
+            # Only a tampered or malformed payload gets here: say which field, not pydantic's words.
+            unreadable = t._("This value could not be read; enter it again.")
+            raise FormError({str(error["loc"][0]): unreadable for error in exc.errors()}) from None

@@ -79,7 +79,7 @@ def test_outage_report_chat_log_reads_like_the_channel(outage: tuple[DemoOutcome
         "10:40 Marco: Aggiornamento in produzione fatto con Giulia",
         "10:41 outagebot: == INC-1: Offerte sparite dopo l'aggiornamento ==",
         "10:45 outagebot (only visible to Marco): :warning: Vuoi attivare la manutenzione",
-        "[Attiva la manutenzione] [Cancel]",
+        "[Attiva la manutenzione] [Annulla]",
         "10:45 Marco pressed [Attiva la manutenzione]",
         "11:06 Marco reacted :pushpin: to “Nei log:",
         "11:10   ↳ Luca: Con quale versione",
