@@ -122,7 +122,7 @@ async def run_demo(
         for line in await _pinned(stack, log):
             echo(line)
         outcome.written = await _write_outputs(stack, out)
-        outcome.bot_texts = bot_texts(stack.sandbox.state)
+        outcome.bot_texts = bot_texts(stack.sandbox.calls, stack.sandbox.state)
     _report(outcome, out, echo)
     return outcome
 

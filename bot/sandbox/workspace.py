@@ -44,6 +44,8 @@ class Workspace:
     usergroups: dict[str, UserGroup] = field(default_factory=dict)
     channels: dict[str, Channel] = field(default_factory=dict)
     ephemerals: list[Ephemeral] = field(default_factory=list)
+    # Every ephemeral ever shown, also those a button later replaced or deleted.
+    ephemerals_shown: list[Ephemeral] = field(default_factory=list)
     views: dict[str, View] = field(default_factory=dict)
     home_views: dict[str, str] = field(default_factory=dict)
     files: dict[str, File] = field(default_factory=dict)
@@ -401,6 +403,7 @@ class Workspace:
             thread_ts=thread_ts,
         )
         self.ephemerals.append(ephemeral)
+        self.ephemerals_shown.append(ephemeral)
         return ephemeral
 
     def ephemeral(self, ts: str) -> Ephemeral | None:
