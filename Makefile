@@ -26,6 +26,7 @@ chromium:
 lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/mypy
 
 # Re-extract the gettext template, merge it into bot/locale/*/LC_MESSAGES/messages.po and fail
 # on any message missing, fuzzy or untranslated (see bot/i18n/check.py).

@@ -73,7 +73,7 @@ async def _refused(settings: Settings, services: Services) -> str | None:
             await check()
         except SlackApiError as exc:
             return f"Slack refused the {token} ({error_code(exc)}): {SLACK_SETUP}"
-        except Exception as exc:
+        except Exception as exc:  # noqa: BLE001 - start-up reports any failure as one line
             return f"cannot reach Slack at {settings.slack_api_url} ({type(exc).__name__})"
     return None
 

@@ -63,7 +63,7 @@ class People:
                 log.warning("could not resolve user %s: %s", user_id, error_code(exc))
                 known[user_id] = user_id
                 continue
-            except Exception as exc:  # Slack unreachable: show the id, try again next time
+            except Exception as exc:  # noqa: BLE001 - Slack unreachable: show the id, try again next time
                 log.warning("could not resolve user %s: %s", user_id, type(exc).__name__)
                 known[user_id] = user_id
                 continue

@@ -40,7 +40,7 @@ class RetryPolicy:
     def backoff(self, failed_attempts: int) -> float:
         """Exponential with jitter, so retries from several bots don't arrive in lockstep."""
         ceiling = min(self.backoff_cap, self.backoff_base * 2 ** (failed_attempts - 1))
-        return ceiling * random.uniform(0.5, 1.0)
+        return float(ceiling * random.uniform(0.5, 1.0))
 
     def retry_after(self, response: HasHeaders) -> float | None:
         """The server's `Retry-After` in seconds, capped; None when absent or an HTTP-date."""

@@ -57,7 +57,7 @@ def build_web_app(
         assert bolt is not None
         try:
             bolt_request = await to_bolt_request(request)
-        except Exception as exc:
+        except Exception as exc:  # noqa: BLE001
             # Bolt reads ids out of the body before checking the signature and trips over
             # malformed bodies; such a request is refused without being processed.
             log.warning("refused a malformed request: %s", type(exc).__name__)

@@ -21,7 +21,7 @@ from bot.followups.github import GithubIssues
 from bot.followups.reminders import Reminders
 from bot.followups.service import Followups
 from bot.i18n import Texts, texts
-from bot.incidents.board import Board
+from bot.incidents.board import Board, BoardSection
 from bot.incidents.nudges import Nudges
 from bot.incidents.service import Incidents
 from bot.incidents.setup import Responders, Setup
@@ -152,7 +152,7 @@ def build_services(settings: Settings, clock: Clock | None = None) -> Services:
         remind_every=timedelta(minutes=settings.maintenance.reminder_minutes),
         t=t,
     )
-    sections = [FeatureBoard(features, t), MaintenanceSection(maintenance)]
+    sections: list[BoardSection] = [FeatureBoard(features, t), MaintenanceSection(maintenance)]
     board = Board(slack, clock, timeline, sections=sections, texts=t)
     setup = Setup(
         incidents,

@@ -102,7 +102,7 @@ class SlackWeb:
                 state = "ok"
             except SlackApiError as exc:
                 state = error_code(exc)
-            except Exception as exc:
+            except Exception as exc:  # noqa: BLE001 - health reports any failure
                 state = f"unreachable ({type(exc).__name__})"
             self._reachable = (now, state)
         return self._reachable[1]
@@ -153,7 +153,8 @@ class SlackWeb:
 
     async def group_members(self, group_id: str) -> list[str]:
         resp = await self.client.usergroups_users_list(usergroup=group_id)
-        return [str(u) for u in resp.get("users", [])]
+        users: list[Any] = resp.get("users") or []
+        return [str(u) for u in users]
 
     async def set_topic(self, channel: str, topic: str, *, current: str | None = None) -> None:
         """Set the topic unless it already reads so: Slack posts a notice in the channel on
@@ -206,7 +207,8 @@ class SlackWeb:
     async def pinned(self, channel: str) -> set[str]:
         """The `ts` of every pinned message in the channel."""
         resp = await self.client.pins_list(channel=channel)
-        return {str((item.get("message") or {}).get("ts")) for item in resp.get("items", [])}
+        items: list[dict[str, Any]] = resp.get("items") or []
+        return {str((item.get("message") or {}).get("ts")) for item in items}
 
     async def react(self, channel: str, ts: str, name: str) -> None:
         await _tolerating(

@@ -140,7 +140,7 @@ class SocketMode:
                 client.message_receiver.cancel()
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._inflight.idle(), SHUTDOWN_GRACE)
-            await self._handler.close_async()
+            await self._handler.close_async()  # type: ignore[no-untyped-call]  # unannotated in Bolt
         await self._set(ConnectionState.closed)
 
     async def idle(self) -> None:
@@ -201,7 +201,7 @@ class SocketMode:
             try:
                 # Takes slack_sdk's lock: a reconnect it began after `disconnect` is not doubled.
                 await client.connect_to_new_endpoint()
-            except Exception as exc:
+            except Exception as exc:  # noqa: BLE001 - any failure means reconnect
                 failures += 1
                 delay = self.retry.backoff(failures)
                 reason = error_code(exc) if isinstance(exc, SlackApiError) else type(exc).__name__

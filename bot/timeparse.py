@@ -247,7 +247,7 @@ class DueParseError(TimeParseError):
 
     def __init__(self, message: str, text: str, past: date | None = None) -> None:
         super().__init__(message, DUE_EXAMPLES)
-        self.text, self.past = text, past
+        self.typed, self.past = text, past
 
 
 def parse_due(

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 import logging
-from typing import Any, cast
+from typing import Any
 
 from babel.lists import format_list
 from slack_bolt.async_app import AsyncAck, AsyncApp
@@ -44,7 +44,7 @@ def _wanted(t: Texts, args: str, language: str) -> list[tuple[Audience, str]]:
         if word in LANGUAGES:
             language = word
         elif word in AUDIENCES:
-            audiences.append(cast(Audience, word))
+            audiences.append(word)
         else:
             raise InputError(
                 t._("`{word}` is neither a language ({languages}) nor a draft ({drafts}).").format(

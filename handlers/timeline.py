@@ -27,7 +27,7 @@ from bot.services import Services
 from bot.slacktext import plain
 from bot.slackweb import escape
 from bot.timefmt import when
-from bot.timeline.capture import PIN, REACTION, read_message
+from bot.timeline.capture import PIN, REACTION, Capture, read_message
 from bot.timeline.render import describe, mentioned, names_for, people_in
 from bot.timeparse import TimeParseError, parse_note
 from bot.zones import offset_change
@@ -167,6 +167,25 @@ SUBCOMMANDS = [
 ]
 
 
+async def reaction(capture: Capture, event: dict[str, Any], on: bool) -> None:
+    item = event.get("item") or {}
+    name = str(event.get("reaction") or "").split("::")[0]  # skin tones: "x::skin-tone-2"
+    if item.get("type") != "message" or name != capture.key_reaction:
+        return
+    mark = REACTION + str(event.get("user"))
+    await capture.set_mark(str(item.get("channel")), str(item.get("ts")), mark, on)
+
+
+async def pin(capture: Capture, event: dict[str, Any], on: bool) -> None:
+    item = event.get("item") or {}
+    channel = str(event.get("channel_id") or item.get("channel") or "")
+    msg = read_message(item.get("message") or {})
+    if item.get("type") != "message" or msg is None:
+        return
+    await capture.message(channel, msg)  # a pin also saves a message whose event was lost
+    await capture.set_mark(channel, msg.ts, PIN, on)
+
+
 def register(app: AsyncApp, services: Services) -> None:
     capture = services.capture
 
@@ -186,35 +205,18 @@ def register(app: AsyncApp, services: Services) -> None:
         elif (msg := read_message(event)) is not None:
             await capture.message(channel, msg)
 
-    async def reaction(event: dict[str, Any], on: bool) -> None:
-        item = event.get("item") or {}
-        name = str(event.get("reaction") or "").split("::")[0]  # skin tones: "x::skin-tone-2"
-        if item.get("type") != "message" or name != capture.key_reaction:
-            return
-        mark = REACTION + str(event.get("user"))
-        await capture.set_mark(str(item.get("channel")), str(item.get("ts")), mark, on)
-
-    async def pin(event: dict[str, Any], on: bool) -> None:
-        item = event.get("item") or {}
-        channel = str(event.get("channel_id") or item.get("channel") or "")
-        msg = read_message(item.get("message") or {})
-        if item.get("type") != "message" or msg is None:
-            return
-        await capture.message(channel, msg)  # a pin also saves a message whose event was lost
-        await capture.set_mark(channel, msg.ts, PIN, on)
-
     @app.event("reaction_added")
     async def on_reaction_added(event: dict[str, Any]) -> None:
-        await reaction(event, True)
+        await reaction(capture, event, True)
 
     @app.event("reaction_removed")
     async def on_reaction_removed(event: dict[str, Any]) -> None:
-        await reaction(event, False)
+        await reaction(capture, event, False)
 
     @app.event("pin_added")
     async def on_pin_added(event: dict[str, Any]) -> None:
-        await pin(event, True)
+        await pin(capture, event, True)
 
     @app.event("pin_removed")
     async def on_pin_removed(event: dict[str, Any]) -> None:
-        await pin(event, False)
+        await pin(capture, event, False)

@@ -39,7 +39,7 @@ def due_error(t: Texts, exc: DueParseError) -> InputError:
             day=render.day(t, exc.past)
         )
     else:
-        message = t._("I can't read “{text}” as a day.").format(text=escape(exc.text[:60]))
+        message = t._("I can't read “{text}” as a day.").format(text=escape(exc.typed[:60]))
     return InputError(message, t._("For example {examples}.").format(examples=examples))
 
 

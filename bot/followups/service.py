@@ -151,7 +151,7 @@ class Followups:
         last = await conn.scalar(select(func.max(f.c.seq)).where(f.c.incident_id == incident.id))
         added: list[FollowUp] = []
         for n, item in enumerate(items, start=(last or 0) + 1):
-            values = {
+            values: dict[str, Any] = {
                 "incident_id": incident.id,
                 "seq": n,
                 "text": item.text,

@@ -13,6 +13,7 @@ from typing import Protocol
 
 from slack_sdk.errors import SlackApiError
 from slack_sdk.models.blocks import (
+    Block,
     ContextBlock,
     DividerBlock,
     HeaderBlock,
@@ -153,7 +154,7 @@ class Board:
             lead=f"<@{incident.lead}>",
             channel=channel,
         )
-        blocks = [SectionBlock(text=text)]
+        blocks: list[Block] = [SectionBlock(text=text)]
         if summaries:
             blocks.append(ContextBlock(elements=[MarkdownTextObject(text=" · ".join(summaries))]))
         return text, [block.to_dict() for block in blocks]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import builtins
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -16,7 +17,7 @@ from bot.incidents.labels import status_label
 from bot.models import EntryKind, Incident, Severity, Status
 from bot.schedules import Schedules
 from bot.store import tables
-from bot.store.database import Database
+from bot.store.database import Database, inserted_id
 from bot.timeline import Timeline
 
 TITLE_MAX = 150
@@ -93,7 +94,7 @@ class Incidents:
                         request_key=request_key,
                     )
                 )
-                incident_id = int(result.inserted_primary_key[0])
+                incident_id = inserted_id(result)
                 await self.schedules.set(incident_id, NUDGE, now + self.nudge_every, conn=conn)
                 await self.timeline.record(
                     incident_id,
@@ -136,9 +137,10 @@ class Incidents:
             )
         return await self.get(int(digits))
 
+    # Annotations below say `builtins.list`: inside the class, `list` is this method.
     async def list(
         self, *, open_only: bool = False, closed_limit: int | None = None
-    ) -> list[Incident]:
+    ) -> builtins.list[Incident]:
         i = tables.incidents
         query = select(i)
         if open_only:
@@ -150,7 +152,7 @@ class Incidents:
             rows = (await conn.execute(query)).mappings().all()
         return [Incident.model_validate(dict(row)) for row in rows]
 
-    async def unfinished_setup(self) -> list[Incident]:
+    async def unfinished_setup(self) -> builtins.list[Incident]:
         """Incidents whose Slack set-up a failure interrupted; start-up finishes them."""
         i = tables.incidents
         query = select(i).where(

@@ -124,7 +124,7 @@ class Setup:
         left for the step that needs the answer to meet and report."""
         try:
             await asyncio.gather(self.slack.bot_user_id(), self._announce_channel_id())
-        except Exception as exc:
+        except Exception as exc:  # noqa: BLE001 - a prefetch is only a shortcut
             log.debug("set-up prefetch failed: %s", type(exc).__name__)
 
     async def _announce_channel_id(self) -> str | None:
@@ -186,6 +186,7 @@ class Setup:
             text, blocks = await self.board.status_blocks(incident)
             ts = await self.slack.post(incident.channel_id, text, blocks)
             incident = await self.incidents.save_slack_refs(incident.id, status_ts=ts)
+        assert incident.channel_id
         assert incident.status_ts
         await self.slack.pin(incident.channel_id, incident.status_ts)
         return incident

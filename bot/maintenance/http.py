@@ -131,6 +131,16 @@ def _describe_exception(exc: Exception) -> str:
     return f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
 
 
+@dataclass(frozen=True)
+class _Transient:
+    """A failed try worth repeating: timeout, connection, 429 or 5xx."""
+
+    problem: str
+    status: int | None = None
+    response: httpx.Response | None = None
+    delay: float | None = None  # what the server asked for (Retry-After), else our backoff
+
+
 class HttpSession:
     """One client for one provider call: own connections, no redirects, a deadline per attempt.
 
@@ -185,39 +195,43 @@ class HttpSession:
         attempt = 0
         while True:
             attempt += 1
-            status: int | None = None
-            delay: float | None = None
-            try:
-                async with asyncio.timeout(self._timeout):
-                    response = await self._client.send(request)
-            except (TimeoutError, httpx.TimeoutException):
-                problem = f"{self._service} did not answer within {self._timeout:g} s"
-            except (httpx.NetworkError, httpx.RemoteProtocolError) as exc:
-                problem = f"could not reach {self._service}: {_describe_exception(exc)}"
-            except httpx.RequestError as exc:
-                raise self._failed(
-                    f"request to {self._service} failed: {_describe_exception(exc)}", attempt
-                ) from None
-            else:
-                status = response.status_code
-                # 304: a conditional GET (If-None-Match) found nothing new; not a redirect.
-                if status < 300 or status == 304:
-                    return Reply(response, attempt, self._service)
-                if status < 400:
-                    raise self._failed(self._redirect_message(response), attempt, status)
-                problem = f"{status} from {self._service}: {self._describe(response)}"
-                if status == 429:
-                    delay = self._policy.retry_after(response)
-                elif status < 500:
-                    raise self._failed(problem, attempt, status, response)
+            outcome = await self._attempt(request, attempt)
+            if isinstance(outcome, Reply):
+                return outcome
             if attempt >= self._policy.attempts:
+                problem = outcome.problem
                 if attempt > 1:
                     problem += f" (after {attempt} attempts)"
-                raise self._failed(problem, attempt, status, response if status else None)
-            if delay is None:
-                delay = self._policy.backoff(attempt)
-            log.warning("%s; retrying in %.2f s", redact(problem, self._secrets), delay)
+                raise self._failed(problem, attempt, outcome.status, outcome.response)
+            delay = outcome.delay if outcome.delay is not None else self._policy.backoff(attempt)
+            log.warning("%s; retrying in %.2f s", redact(outcome.problem, self._secrets), delay)
             await self._policy.sleep(delay)
+
+    async def _attempt(self, request: httpx.Request, attempt: int) -> Reply | _Transient:
+        """One try: the reply, or what went wrong that is worth another try; raises when not."""
+        try:
+            async with asyncio.timeout(self._timeout):
+                response = await self._client.send(request)
+        except (TimeoutError, httpx.TimeoutException):
+            return _Transient(f"{self._service} did not answer within {self._timeout:g} s")
+        except (httpx.NetworkError, httpx.RemoteProtocolError) as exc:
+            return _Transient(f"could not reach {self._service}: {_describe_exception(exc)}")
+        except httpx.RequestError as exc:
+            raise self._failed(
+                f"request to {self._service} failed: {_describe_exception(exc)}", attempt
+            ) from None
+        status = response.status_code
+        # 304: a conditional GET (If-None-Match) found nothing new; not a redirect.
+        if status < 300 or status == 304:
+            return Reply(response, attempt, self._service)
+        if status < 400:
+            raise self._failed(self._redirect_message(response), attempt, status)
+        problem = f"{status} from {self._service}: {self._describe(response)}"
+        if status == 429:
+            return _Transient(problem, status, response, self._policy.retry_after(response))
+        if status < 500:
+            raise self._failed(problem, attempt, status, response)
+        return _Transient(problem, status, response)
 
     def _redirect_message(self, response: httpx.Response) -> str:
         location = response.headers.get("Location")

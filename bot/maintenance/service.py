@@ -303,7 +303,7 @@ class Maintenance:
                 return await self.slack.post(incident.channel_id, text)
             await self.slack.update(incident.channel_id, ts, text)
             return ts
-        except Exception as exc:  # Slack down must not stop the switch or lose its record
+        except Exception as exc:  # noqa: BLE001 - Slack down must not stop the switch or lose its record
             problem = error_code(exc) if isinstance(exc, SlackApiError) else type(exc).__name__
             log.warning("%s maintenance message not posted: %s", incident.number, problem)
             await self.timeline.record(

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import date, datetime, timedelta
+from typing import Literal
 from zoneinfo import ZoneInfo
 
 from babel import Locale
@@ -69,7 +70,7 @@ class Formatter:
         """`Central European Summer Time` on the incident's day; `Central European Time` when
         the span has both, so the name never contradicts half of the times."""
         noon = datetime(self.day.year, self.day.month, self.day.day, 12, tzinfo=self.zone)
-        variant = "generic" if self.change else None
+        variant: Literal["generic"] | None = "generic" if self.change else None
         return get_timezone_name(noon, "long", zone_variant=variant, locale=self.locale)
 
     def zone_change(self) -> str | None:

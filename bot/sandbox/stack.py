@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from aiohttp import web
+from pydantic import SecretStr
 
 from bot.app import build_app
 from bot.clock import Clock, SystemClock
@@ -64,9 +65,11 @@ class SandboxStack(Running):
 
     def settings(self) -> Settings:
         return Settings(
-            slack_bot_token=self.sandbox.bot_token,
-            slack_signing_secret=SIGNING_SECRET,
-            slack_app_token=self.sandbox.app_token if self.transport == "socket" else None,
+            slack_bot_token=SecretStr(self.sandbox.bot_token),
+            slack_signing_secret=SecretStr(SIGNING_SECRET),
+            slack_app_token=SecretStr(self.sandbox.app_token)
+            if self.transport == "socket"
+            else None,
             slack_api_url=self.sandbox.api_url,
             database_url=self.database_url,
             **self.overrides,

@@ -131,29 +131,23 @@ class Message:
         """Join/topic/archive notices Slack writes by itself into a channel."""
         return self.subtype in {"channel_join", "channel_topic", "channel_archive", "tombstone"}
 
+    @staticmethod
+    def _bot_fields(bot_id: str) -> dict[str, Any]:
+        profile = {"id": bot_id, "app_id": APP_ID, "name": BOT_NAME, "deleted": False}
+        return {"bot_id": bot_id, "app_id": APP_ID, "bot_profile": profile | {"team_id": TEAM_ID}}
+
     def to_api(self, files: list[dict[str, Any]] | None = None) -> dict[str, Any]:
         body: dict[str, Any] = {"type": "message", "ts": self.ts, "text": self.text}
-        if self.subtype:
-            body["subtype"] = self.subtype
-        if self.user:
-            body["user"] = self.user
+        # Slack leaves out what a message does not have.
+        present = {"subtype": self.subtype, "user": self.user, "thread_ts": self.thread_ts}
+        body |= {key: value for key, value in present.items() if value}
         if self.bot_id:
-            body["bot_id"] = self.bot_id
-            body["app_id"] = APP_ID
-            body["bot_profile"] = {
-                "id": self.bot_id,
-                "app_id": APP_ID,
-                "name": BOT_NAME,
-                "deleted": False,
-                "team_id": TEAM_ID,
-            }
+            body |= self._bot_fields(self.bot_id)
         body["team"] = TEAM_ID
         if self.blocks is not None:
             body["blocks"] = self.blocks
         if self.attachments:
             body["attachments"] = self.attachments
-        if self.thread_ts:
-            body["thread_ts"] = self.thread_ts
         if self.thread_ts == self.ts or self.reply_count:
             body["reply_count"] = self.reply_count
             body["reply_users_count"] = len(self.reply_users)

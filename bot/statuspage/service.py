@@ -164,7 +164,7 @@ class StatusPage:
             if w.ended_at is None and record.incidents[w.incident_id].status is not Status.closed
         ]
         maintenance = any(c.state is ComponentState.under_maintenance for c in components)
-        body = {
+        body: dict[str, Any] = {
             "indicator": indicator(components, open_incidents),
             "components": components,
             "maintenance": maintenance,

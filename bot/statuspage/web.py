@@ -275,4 +275,5 @@ class StatusSite:
             ET.SubElement(entry, f"{{{ns}}}updated").text = _iso(u.at)
             ET.SubElement(entry, f"{{{ns}}}link", href=f"{origin}{BASE}")
             ET.SubElement(entry, f"{{{ns}}}content", type="text").text = u.body
-        return b'<?xml version="1.0" encoding="utf-8"?>\n' + ET.tostring(root, encoding="utf-8")
+        tree: bytes = ET.tostring(root, encoding="utf-8")
+        return b'<?xml version="1.0" encoding="utf-8"?>\n' + tree

@@ -70,7 +70,7 @@ class InsertBatch:
             asks, self._asks = self._asks, []
             try:
                 results = await self.db.run_transaction(partial(_write, asks=asks))
-            except Exception:
+            except Exception:  # noqa: BLE001
                 # One bad row must not fail the others: each ask alone, in its own transaction.
                 for ask in asks:
                     await self._alone(ask)
@@ -81,7 +81,7 @@ class InsertBatch:
     async def _alone(self, ask: _Ask) -> None:
         try:
             [result] = await self.db.run_transaction(partial(_write, asks=[ask]))
-        except Exception as exc:
+        except Exception as exc:  # noqa: BLE001 - handed to the waiting caller
             ask.done.set_exception(exc)
         else:
             ask.done.set_result(result)

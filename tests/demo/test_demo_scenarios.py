@@ -66,7 +66,8 @@ def test_outage_report_writes_drafts_and_timeline(outage: tuple[DemoOutcome, str
         "INC-1-timeline.json",
     }
     internal = written["INC-1-internal.md"].read_text()
-    assert "2 ore e 30 minuti" in internal and "6 ore e 50 minuti" in internal
+    assert "2 ore e 30 minuti" in internal
+    assert "6 ore e 50 minuti" in internal
     entries = read_json(written["INC-1-timeline.json"].read_text())
     notes = [e.text for e in entries if e.kind.value == "note"]
     assert "Due sviluppatori eseguono l'aggiornamento del sistema di produzione" in notes
@@ -104,9 +105,11 @@ def test_a_different_outage_in_english(tmp_path: Path) -> None:
     outcome, log = replay(EXAMPLES / "search-failover.yml", tmp_path)
     assert failures(outcome) == []
     draft = outcome.customer_draft or ""
-    assert "unavailable for 40 minutes" in draft and "degraded for 57 minutes" in draft
+    assert "unavailable for 40 minutes" in draft
+    assert "degraded for 57 minutes" in draft
     assert "offline" not in draft  # the maintenance was a dry run: nothing went offline
-    assert "=== Monday, March 10, 2025 ===" in log and "22:40 Dana:" in log
+    assert "=== Monday, March 10, 2025 ===" in log
+    assert "22:40 Dana:" in log
     assert "(only visible to Dana): :warning: 04:00 is in the future" in log
 
 

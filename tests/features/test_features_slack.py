@@ -65,7 +65,8 @@ async def test_the_outage_day(stack: SandboxStack, channel: str, clock: ManualCl
         clock.set(when)
         updates = status_updates(stack, channel)
         reply = (await stack.run(channel, typed)).body
-        assert reply["response_type"] == "in_channel" and says in reply["text"]
+        assert reply["response_type"] == "in_channel"
+        assert says in reply["text"]
         assert status_updates(stack, channel) == updates + 1  # the board, re-rendered in place
         if when == local(30, 13, 41):
             incident = await stack.services.incidents.get(1)
@@ -93,7 +94,8 @@ async def test_the_outage_day(stack: SandboxStack, channel: str, clock: ManualCl
         ("Purchases", "up", False),
         ("Quotes", "up", False),
     ]
-    assert entries[0].recorded_at == local(30, 13, 41) and entries[0].actor == MARCO
+    assert entries[0].recorded_at == local(30, 13, 41)
+    assert entries[0].actor == MARCO
     for feature, expected in (("Quotes", "6 h 50 min"), ("Purchases", "24 h 30 min")):
         down, up = (e.occurred_at for e in entries if e.data["feature"] == feature)
         assert durations.short(durations.total([(down, up)], clock.now())) == expected
@@ -128,7 +130,8 @@ async def test_refusals_are_ephemeral_and_change_nothing(
     before, updates = await recorded(stack.services), len(stack.sandbox.calls_to("chat.update"))
     reply = (await stack.run(channel, typed)).body
     assert "response_type" not in reply
-    assert reply["text"].startswith(":warning:") and says in reply["text"]
+    assert reply["text"].startswith(":warning:")
+    assert says in reply["text"]
     assert stack.sandbox.ephemerals(MARCO, channel)[-1].text == reply["text"]
     assert await recorded(stack.services) == before
     assert len(stack.sandbox.calls_to("chat.update")) == updates
@@ -137,7 +140,8 @@ async def test_refusals_are_ephemeral_and_change_nothing(
 async def test_resolve_guard_restore_and_resolve(
     stack: SandboxStack, channel: str, clock: ManualClock
 ) -> None:
-    assert stack.services is not None and stack.driver is not None
+    assert stack.services is not None
+    assert stack.driver is not None
     await stack.run(channel, "feature down Quotes")
     clock.set(local(30, 17, 30))
     question = (await stack.run(channel, "resolve")).body
@@ -154,18 +158,22 @@ async def test_resolve_guard_restore_and_resolve(
     incident = await stack.services.incidents.get(1)
     assert incident.status.value == "resolved"
     (quotes,) = await stack.services.features.statuses(incident)
-    assert quotes.state.value == "up" and quotes.down == timedelta(hours=6, minutes=50)
+    assert quotes.state.value == "up"
+    assert quotes.down == timedelta(hours=6, minutes=50)
     said = stack.sandbox.messages(channel)[-1]
-    assert "*Quotes* restored at 17:30" in said.text and "resolved INC-1" in said.text
+    assert "*Quotes* restored at 17:30" in said.text
+    assert "resolved INC-1" in said.text
     # as after a plain resolve: the way on is the close button
-    assert CLOSE_BUTTON in str(said.blocks) and "Close and draft" in str(said.blocks)
+    assert CLOSE_BUTTON in str(said.blocks)
+    assert "Close and draft" in str(said.blocks)
     assert ":large_green_circle: *Quotes* restored at 17:30" in status_message(stack, channel)
 
 
 async def test_resolve_anyway_keeps_the_feature_down_in_the_record(
     stack: SandboxStack, channel: str, clock: ManualClock
 ) -> None:
-    assert stack.services is not None and stack.driver is not None
+    assert stack.services is not None
+    assert stack.driver is not None
     await stack.run(channel, "feature degraded Quotes at 10:40")
     clock.set(local(30, 12))
     await stack.run(channel, "resolve")
@@ -178,7 +186,8 @@ async def test_resolve_anyway_keeps_the_feature_down_in_the_record(
     incident = await stack.services.incidents.get(1)
     assert incident.status.value == "resolved"
     (quotes,) = await stack.services.features.statuses(incident)
-    assert quotes.state.value == "degraded" and quotes.degraded == timedelta(hours=1, minutes=20)
+    assert quotes.state.value == "degraded"
+    assert quotes.degraded == timedelta(hours=1, minutes=20)
     assert "*Quotes* degraded since 10:40 · degraded 1 h 20 min" in status_message(stack, channel)
 
 
@@ -186,13 +195,15 @@ async def test_without_features_out_resolve_offers_no_restore(
     stack: SandboxStack, channel: str
 ) -> None:
     reply = (await stack.run(channel, "resolve")).body
-    assert reply["response_type"] == "in_channel" and "resolved INC-1" in reply["text"]
+    assert reply["response_type"] == "in_channel"
+    assert "resolved INC-1" in reply["text"]
 
 
 async def test_features_chosen_in_the_declare_modal_are_down_from_the_declaration(
     stack: SandboxStack, clock: ManualClock
 ) -> None:
-    assert stack.services is not None and stack.driver is not None
+    assert stack.services is not None
+    assert stack.driver is not None
     await stack.driver.command(GIULIA, INCIDENTS, "declare")
     view = stack.sandbox.latest_view(GIULIA)
     assert view is not None
@@ -203,5 +214,6 @@ async def test_features_chosen_in_the_declare_modal_are_down_from_the_declaratio
     incident = await stack.services.incidents.get(1)
     assert incident.channel_id
     (quotes,) = await stack.services.features.statuses(incident)
-    assert quotes.since == incident.declared_at and quotes.state.value == "down"
+    assert quotes.since == incident.declared_at
+    assert quotes.state.value == "down"
     assert ":red_circle: *Quotes* down since 10:40" in status_message(stack, incident.channel_id)

@@ -19,7 +19,8 @@ from bot.store.tables import metadata
 async def test_migrations_create_every_table(tmp_path: Path) -> None:
     db = Database(f"sqlite+aiosqlite:///{tmp_path / 'fresh.db'}")
     before, after = await migrate.upgrade(db)
-    assert before is None and after == migrate.head_revision()
+    assert before is None
+    assert after == migrate.head_revision()
     async with db.connect() as conn:
         names = await conn.run_sync(lambda sync: set(inspect(sync).get_table_names()))
         pragmas = await conn.exec_driver_sql("PRAGMA journal_mode")

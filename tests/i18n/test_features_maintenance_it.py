@@ -51,13 +51,15 @@ async def test_features_are_marked_and_listed_in_italian(italian: SandboxStack) 
     down, _ = await say(italian, incident, "funzionalità giù Offerte")
     assert "ha segnato *Quotes* come fuori servizio dalle" in down
     degraded, _ = await say(italian, incident, "funzionalita degradata offerte")
-    assert "come degradata dalle" in degraded and "(prima: fuori servizio)" in degraded
+    assert "come degradata dalle" in degraded
+    assert "(prima: fuori servizio)" in degraded
     listed, _ = await say(italian, incident, "funzionalità list")
     assert listed.startswith("*Funzionalità in INC-1*")
     assert ":large_orange_circle: *Quotes* degradata dalle" in listed
     assert "Non coinvolte: Purchases." in listed
     up, _ = await say(italian, incident, "funzionalità su Offerte")
-    assert "come ripristinata alle" in up and "in tutto." in up
+    assert "come ripristinata alle" in up
+    assert "in tutto." in up
     board = italian.sandbox.messages(str(incident.channel_id))
     assert any("*Funzionalità*" in m.text or "*Funzionalità*" in str(m.blocks) for m in board)
 
@@ -68,7 +70,8 @@ async def test_bad_feature_input_is_refused_in_italian(italian: SandboxStack) ->
     assert "non è uno stato di funzionalità" in state
     assert "`/incident funzionalità giù Offerte alle 10:40`" in state
     unknown, _ = await say(italian, incident, "funzionalità giù Offrte")
-    assert "non è una funzionalità conosciuta" in unknown and "Intendevi Quotes?" in unknown
+    assert "non è una funzionalità conosciuta" in unknown
+    assert "Intendevi Quotes?" in unknown
     restored, _ = await say(italian, incident, "funzionalità su Acquisti")
     assert "*Purchases* non è segnata fuori servizio." in restored
 

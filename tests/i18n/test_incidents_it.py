@@ -68,8 +68,10 @@ async def test_the_board_topic_and_announcement_read_italian(
     stack: SandboxStack, channel: str
 ) -> None:
     board = pinned(stack, channel)
-    assert "*Stato*\\n:mag: in analisi" in board and "*Gravità*" in board
-    assert "*Responsabile*" in board and "*Aperto dalle*" in board
+    assert "*Stato*\\n:mag: in analisi" in board
+    assert "*Gravità*" in board
+    assert "*Responsabile*" in board
+    assert "*Aperto dalle*" in board
     assert "Aggiornato da outagebot" in board
     topic = stack.sandbox.state.channels[channel].topic
     assert f"INC-1 · SEV2 · in analisi · responsabile <@{MARCO}>" in topic
@@ -101,12 +103,14 @@ async def test_refusals_explain_in_italian(stack: SandboxStack, channel: str) ->
 
 async def test_resolve_close_and_list_in_italian(stack: SandboxStack, channel: str) -> None:
     reply = await run(stack, ANNOUNCE, "elenco")
-    assert "*Incidenti aperti*" in reply and "in analisi · responsabile" in reply
+    assert "*Incidenti aperti*" in reply
+    assert "in analisi · responsabile" in reply
 
     reply = await run(stack, channel, "chiudi")
     assert "INC-1 non è ancora risolto. Lo risolvo e lo chiudo adesso?" in reply
     prompt = str(stack.sandbox.ephemerals(MARCO, channel)[-1].blocks)
-    assert "'Chiudi'" in prompt and "'Annulla'" in prompt
+    assert "'Chiudi'" in prompt
+    assert "'Annulla'" in prompt
 
     stack.clock.advance(timedelta(hours=1, minutes=5))
     await run(stack, channel, "risolvi")
@@ -124,15 +128,19 @@ async def test_declare_modal_and_app_home_are_italian(stack: SandboxStack, chann
     shown = str(view.view)
     for word in ("Dichiara un incidente", "Titolo", "Gravità", "Funzioni non disponibili"):
         assert word in shown
-    assert "'Dichiara'" in shown and "'Annulla'" in shown
+    assert "'Dichiara'" in shown
+    assert "'Annulla'" in shown
 
     await stack.driver.open_home(GIULIA)
     await stack.idle()
     home = stack.sandbox.latest_view(GIULIA, type="home")
     assert home is not None
     shown = str(home.view)
-    assert "Incidenti" in shown and "*Aperti (1)*" in shown and "*Chiusi di recente*" in shown
-    assert "Ancora nessuno." in shown and "aperto da" in shown
+    assert "Incidenti" in shown
+    assert "*Aperti (1)*" in shown
+    assert "*Chiusi di recente*" in shown
+    assert "Ancora nessuno." in shown
+    assert "aperto da" in shown
 
 
 async def test_the_nudge_is_italian(stack: SandboxStack, channel: str) -> None:

@@ -36,7 +36,8 @@ async def run(stack: SandboxStack, channel: str, text: str) -> str:
     """`/incident text` as Marco; the ack's text once background work is done."""
     assert stack.driver is not None
     reply = await stack.driver.command(MARCO, channel, text)
-    assert reply.ok and reply.within_deadline, reply.text
+    assert reply.ok, reply.text
+    assert reply.within_deadline
     await stack.idle()
     body = reply.json
     return str(body.get("text", "")) if isinstance(body, dict) else reply.text
@@ -70,7 +71,8 @@ async def test_notes_and_the_key_timeline_in_italian(italian: SandboxStack) -> N
     assert "Inizia la nota con un'ora che so leggere" in refused
 
     empty = await run(italian, channel, "nota")
-    assert "Scrivi cosa è successo." in empty and "`/incident nota 10:40 deploy avviato`" in empty
+    assert "Scrivi cosa è successo." in empty
+    assert "`/incident nota 10:40 deploy avviato`" in empty
 
     answer = await run(italian, channel, "cronologia")
     assert answer == "Momenti chiave di INC-1, pagina 1 di 1"
@@ -122,7 +124,8 @@ async def test_close_modal_and_drafts_in_italian(italian: SandboxStack) -> None:
             "no_followups": {"value": ["yes"]},  # a SEV2 closed on purpose without follow-ups
         },
     )
-    assert reply.ok and not reply.text.strip(), reply.text
+    assert reply.ok, reply.text
+    assert not reply.text.strip(), reply.text
     await italian.idle()
     (upload,) = [m for m in italian.sandbox.messages(channel) if m.files]
     assert (upload.text or "").startswith(":memo: Bozze per INC-1, preparate dai fatti registrati")

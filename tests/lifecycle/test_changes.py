@@ -116,16 +116,19 @@ async def test_help_lists_every_subcommand_with_an_example(stack: SandboxStack) 
 
 async def test_resolve_close_and_list(stack: SandboxStack, channel: str) -> None:
     listed = await stack.run(INCIDENTS, "list")
-    assert "INC-1" in listed.text and f"<#{channel}>" in listed.text
+    assert "INC-1" in listed.text
+    assert f"<#{channel}>" in listed.text
     stack.clock.advance(timedelta(hours=2))
     reply = await stack.run(channel, "resolve")
     assert "resolved INC-1 after 2 h" in reply.text
     incident = await stack.services.incidents.get(1)
-    assert incident.status.value == "resolved" and incident.resolved_at == stack.clock.now()
+    assert incident.status.value == "resolved"
+    assert incident.resolved_at == stack.clock.now()
     await stack.run(channel, "close")
     await submit_close_modal(stack)
     incident = await stack.services.incidents.get(1)
-    assert incident.status.value == "closed" and incident.closed_at is not None
+    assert incident.status.value == "closed"
+    assert incident.closed_at is not None
     assert "No open incidents" in (await stack.run(INCIDENTS, "list")).text
     assert "closed" in stack.sandbox.state.channels[channel].topic
 
@@ -147,7 +150,9 @@ async def test_app_home_shows_open_and_closed(stack: SandboxStack, channel: str)
     await stack.driver.open_home(GIULIA)
     await stack.idle()
     home = stack.sandbox.latest_view(GIULIA, type="home")
-    assert home is not None and "INC-1" in str(home.view) and "home_declare" in str(home.view)
+    assert home is not None
+    assert "INC-1" in str(home.view)
+    assert "home_declare" in str(home.view)
 
 
 async def test_nudges_fire_after_the_interval_once_and_survive_a_restart(
@@ -162,7 +167,8 @@ async def test_nudges_fire_after_the_interval_once_and_survive_a_restart(
     await stack.restart_bot()  # the due time lives in the database
     assert await stack.services.schedules.run_due() == 1
     assert await stack.services.schedules.run_due() == 0  # not repeated
-    assert len(nudges()) == 1 and f"<@{MARCO}>" in nudges()[0]
+    assert len(nudges()) == 1
+    assert f"<@{MARCO}>" in nudges()[0]
     # an update resets the clock
     stack.clock.advance(timedelta(minutes=20))
     await stack.run(channel, "status identified")

@@ -25,7 +25,8 @@ async def test_declare_by_command_sets_up_everything(stack: SandboxStack) -> Non
     channel = stack.sandbox.channel_by_name("inc-1-offerte-giu-dopo-il-deploy")
     assert channel is not None
     assert {MARCO, LUCA} <= set(channel.members)
-    assert "SEV2" in channel.topic and "investigating" in channel.topic
+    assert "SEV2" in channel.topic
+    assert "investigating" in channel.topic
     assert f"<@{MARCO}>" in channel.topic
 
     incident = await stack.services.incidents.get(1)
@@ -48,7 +49,8 @@ async def test_declare_by_modal(stack: SandboxStack) -> None:
     reply = await stack.driver.command(GIULIA, INCIDENTS, "declare")
     assert reply.ok
     view = stack.sandbox.latest_view(GIULIA)
-    assert view is not None and view.callback_id == "declare_incident"
+    assert view is not None
+    assert view.callback_id == "declare_incident"
     submitted = await stack.driver.submit_view(
         GIULIA,
         view.id,
@@ -62,7 +64,8 @@ async def test_declare_by_modal(stack: SandboxStack) -> None:
     await stack.idle()
     # Slack may deliver the same submission twice; the view id keys the declaration.
     incident = await stack.services.incidents.get(1)
-    assert incident.severity.value == "sev1" and incident.lead == GIULIA
+    assert incident.severity.value == "sev1"
+    assert incident.lead == GIULIA
     assert stack.sandbox.channel_by_name("inc-1-checkout-errors") is not None
     assert await count(stack, tables.incidents) == 1
 
@@ -86,7 +89,8 @@ async def test_long_and_emoji_titles_still_make_valid_names(stack: SandboxStack)
     await stack.declare("🔥🔥🔥")
     first = await stack.services.incidents.get(1)
     second = await stack.services.incidents.get(2)
-    assert first.channel_name is not None and len(first.channel_name) <= 80
+    assert first.channel_name is not None
+    assert len(first.channel_name) <= 80
     assert second.channel_name == "inc-2"
 
 
@@ -110,7 +114,8 @@ async def test_failure_half_way_is_finished_by_a_retry_without_a_second_channel(
     assert clicked.ok
     await stack.idle()
     incident = await stack.services.incidents.get(1)
-    assert incident.status_ts and incident.announce_ts
+    assert incident.status_ts
+    assert incident.announce_ts
     assert len(stack.sandbox.calls_to("conversations.create")) == 1
     channel = stack.sandbox.state.channels[incident.channel_id]
     assert MARCO in channel.members
@@ -125,7 +130,8 @@ async def test_restart_finishes_an_interrupted_setup(stack: SandboxStack) -> Non
     await stack.restart_bot()
     await stack.idle()
     incident = await stack.services.incidents.get(1)
-    assert incident.status_ts and incident.announce_ts
+    assert incident.status_ts
+    assert incident.announce_ts
     assert len(stack.sandbox.calls_to("conversations.create")) == 1
 
 
@@ -139,12 +145,16 @@ async def test_a_responder_slack_does_not_know_is_named_and_the_rest_are_invited
 
     assert "INC-1" in reply.text
     channel = stack.sandbox.channel_by_name("inc-1-offerte-giu-dopo-il-deploy")
-    assert channel is not None and {MARCO, LUCA} <= set(channel.members)
+    assert channel is not None
+    assert {MARCO, LUCA} <= set(channel.members)
     assert "SEV2" in channel.topic
     incident = await stack.services.incidents.get(1)
-    assert incident.status_ts and incident.announce_ts
+    assert incident.status_ts
+    assert incident.announce_ts
     said = [m.text or "" for m in channel.messages]
     told = [t for t in said if "U0GONE404" in t]
-    assert told and "user_not_found" in told[0], said
+    assert told, said
+    assert "user_not_found" in told[0]
     assert "<@U0GONE404>" not in told[0]  # an unknown id is shown, never mentioned
-    assert "Traceback" not in caplog.text and not [r for r in caplog.records if r.exc_info]
+    assert "Traceback" not in caplog.text
+    assert not [r for r in caplog.records if r.exc_info]

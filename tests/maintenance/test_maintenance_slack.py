@@ -48,7 +48,8 @@ async def confirm_on(stack: SandboxStack, incident: Incident, text: str = "maint
     reply = await stack.driver.click(
         MARCO, CONFIRM_ON, channel_id=incident.channel_id, message_ts=prompt.ts
     )
-    assert reply.ok and reply.within_deadline
+    assert reply.ok
+    assert reply.within_deadline
     await stack.idle()
     return question
 
@@ -78,7 +79,8 @@ async def test_on_after_confirm_then_off_open_and_close_a_window(
     start = stack.clock.now()
 
     question = await command(stack, incident, "maintenance on")
-    assert "*web* (heroku)" in question and "Customers will see" in question
+    assert "*web* (heroku)" in question
+    assert "Customers will see" in question
     assert heroku.seen == []  # asking is not doing
 
     prompt = stack.sandbox.ephemerals(MARCO, incident.channel_id)[-1]
@@ -110,9 +112,14 @@ async def test_on_after_confirm_then_off_open_and_close_a_window(
     assert "Maintenance on web: 10:45–13:15 (2 h 30 min)" in board(stack, incident)
 
     on, off = await attempts(stack, incident)
-    assert on.data["enabled"] is True and off.data["enabled"] is False
-    assert on.is_key and off.is_key and on.actor == off.actor == MARCO
-    assert on.data["ok"] and on.data["attempts"] == 1 and on.data["outcome"] == "succeeded"
+    assert on.data["enabled"] is True
+    assert off.data["enabled"] is False
+    assert on.is_key
+    assert off.is_key
+    assert on.actor == off.actor == MARCO
+    assert on.data["ok"]
+    assert on.data["attempts"] == 1
+    assert on.data["outcome"] == "succeeded"
     assert set(on.data) == DATA_KEYS
 
 
@@ -122,9 +129,11 @@ async def test_500_then_200_succeeds_after_a_retry(stack: SandboxStack, heroku: 
 
     await confirm_on(stack, incident)
 
-    assert len(heroku.requests("PATCH")) == 2 and heroku.apps["acme-web"] is True
+    assert len(heroku.requests("PATCH")) == 2
+    assert heroku.apps["acme-web"] is True
     [entry] = await attempts(stack, incident)
-    assert entry.data["ok"] and entry.data["attempts"] == 2
+    assert entry.data["ok"]
+    assert entry.data["attempts"] == 2
     assert len(await stack.services.maintenance.windows(incident.id)) == 1
 
 
@@ -137,12 +146,16 @@ async def test_422_fails_at_once_with_herokus_message(
 
     await confirm_on(stack, incident)
 
-    assert len(heroku.requests("PATCH")) == 1 and heroku.requests("GET") == []
+    assert len(heroku.requests("PATCH")) == 1
+    assert heroku.requests("GET") == []
     report = said(stack, incident)[-1]
     assert f":x: failed: 422 from Heroku: {message} (invalid_params)" in report
     [entry] = await attempts(stack, incident)
-    assert not entry.data["ok"] and not entry.is_key and entry.data["outcome"] == "failed"
-    assert message in entry.data["error"] and entry.data["attempts"] == 1
+    assert not entry.data["ok"]
+    assert not entry.is_key
+    assert entry.data["outcome"] == "failed"
+    assert message in entry.data["error"]
+    assert entry.data["attempts"] == 1
     assert await stack.services.maintenance.windows(incident.id) == []
     assert "App offline" not in board(stack, incident)
 
@@ -157,7 +170,8 @@ async def test_ok_that_reads_back_the_old_state_is_a_failure(
 
     assert "still reports maintenance=false" in said(stack, incident)[-1]
     [entry] = await attempts(stack, incident)
-    assert not entry.data["ok"] and "still reports" in entry.data["error"]
+    assert not entry.data["ok"]
+    assert "still reports" in entry.data["error"]
     assert await stack.services.maintenance.windows(incident.id) == []
 
 
@@ -169,7 +183,8 @@ async def test_people_outside_the_channel_are_refused_and_recorded(
     answer = await command(stack, incident, "maintenance on", user=GIULIA)
     off = await command(stack, incident, "maintenance off", user=GIULIA)
 
-    assert "can't turn maintenance on" in answer and "members of the incident channel" in answer
+    assert "can't turn maintenance on" in answer
+    assert "members of the incident channel" in answer
     assert "can't turn maintenance off" in off
     assert stack.sandbox.ephemerals(GIULIA)[0].blocks is None  # no Confirm button
     assert heroku.seen == []
@@ -194,7 +209,8 @@ async def test_configured_users_and_groups_decide(
     assert "Turn maintenance *on*" in asked
     assert heroku.seen == []
     [entry] = await attempts(stack, incident)
-    assert entry.actor == LUCA and entry.data["outcome"] == "refused"
+    assert entry.actor == LUCA
+    assert entry.data["outcome"] == "refused"
 
 
 @pytest.mark.slow
@@ -258,7 +274,8 @@ async def test_resolving_while_on_asks_first(stack: SandboxStack, heroku: FakeHe
 
     answer = await command(stack, incident, "resolve")
 
-    assert "Resolve INC-1 anyway?" in answer and "maintenance is still on for web" in answer
+    assert "Resolve INC-1 anyway?" in answer
+    assert "maintenance is still on for web" in answer
     assert (await stack.services.incidents.get(incident.id)).is_open
 
 

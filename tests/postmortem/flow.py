@@ -94,13 +94,16 @@ async def close_with(stack: SandboxStack, channel: str, values: dict[str, Any]) 
 async def submit_close(stack: SandboxStack, values: dict[str, Any]) -> None:
     assert stack.driver is not None
     view = stack.driver.latest_view(MARCO)
-    assert view is not None and view.callback_id == "postmortem_close"
+    assert view is not None
+    assert view.callback_id == "postmortem_close"
     if not values.get("action_items"):  # a SEV2 closed without follow-ups is confirmed
         values = {**values, "no_followups": ["yes"]}
     reply = await stack.driver.submit_view(
         MARCO, view.id, {block: {"value": value} for block, value in values.items()}
     )
-    assert reply.ok and reply.within_deadline and not reply.text.strip(), reply.text
+    assert reply.ok, reply.text
+    assert reply.within_deadline
+    assert not reply.text.strip(), reply.text
     await stack.idle()
 
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import AsyncIterator
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
@@ -43,7 +43,7 @@ def check_rows(draft: str) -> None:
     rows = impact_rows(draft)
     assert len(rows) >= 3, draft  # Quotes, Purchases, the maintenance window
     for _what, _state, start, end, duration in rows:
-        shown = [datetime.strptime(t, "%H:%M") for t in (start, end)]
+        shown = [datetime.strptime(t, "%H:%M").replace(tzinfo=UTC) for t in (start, end)]
         assert (shown[1] - shown[0]) // timedelta(minutes=1) == minutes_said(duration), rows
 
 

@@ -41,13 +41,16 @@ async def test_a_storm_of_429_and_500_loses_nothing(stack: SandboxStack) -> None
 
     # after the storm, board, topic and announcement all show the latest state
     sandbox_channel = stack.sandbox.state.channels[channel]
-    assert "SEV2" in sandbox_channel.topic and "identified" in sandbox_channel.topic
+    assert "SEV2" in sandbox_channel.topic
+    assert "identified" in sandbox_channel.topic
     status = next(m for m in stack.sandbox.messages(channel) if m.ts == incident.status_ts)
-    assert "SEV2" in str(status.blocks) and "identified" in str(status.blocks)
+    assert "SEV2" in str(status.blocks)
+    assert "identified" in str(status.blocks)
     announcement = next(
         m for m in stack.sandbox.messages(INCIDENTS) if m.ts == incident.announce_ts
     )
-    assert "SEV2" in announcement.text and "identified" in announcement.text
+    assert "SEV2" in announcement.text
+    assert "identified" in announcement.text
 
 
 async def test_slack_down_during_a_change_is_recorded(stack: SandboxStack) -> None:
@@ -56,5 +59,6 @@ async def test_slack_down_during_a_change_is_recorded(stack: SandboxStack) -> No
     stack.sandbox.faults.add("chat.update", server_error(), times=50)
     await stack.run(incident.channel_id, "status monitoring")
     errors = [e for e in await stack.services.timeline.entries(1) if e.kind.value == "error"]
-    assert errors and "status message" in errors[-1].text
+    assert errors
+    assert "status message" in errors[-1].text
     assert (await stack.services.incidents.get(1)).status.value == "monitoring"

@@ -148,7 +148,8 @@ async def test_replicas_record_each_event_once_and_remind_once(
     incidents, entries, schedules = tables.incidents, tables.timeline_entries, tables.schedules
 
     reply = await direct[0].command(MARCO, INCIDENTS, "declare Quotes gone after the deploy")
-    assert reply.ok and "INC-1" in reply.text
+    assert reply.ok
+    assert "INC-1" in reply.text
 
     async def set_up() -> bool:
         return (
@@ -217,7 +218,8 @@ async def test_socket_mode_replicas_share_the_deliveries_and_record_each_once(
     driver = SlackDriver(sandbox, "", transport="socket")
     assert sandbox.socket.connected == 2
     reply = await driver.command(MARCO, INCIDENTS, "declare Quotes gone after the deploy")
-    assert reply.ok and "INC-1" in reply.text
+    assert reply.ok
+    assert "INC-1" in reply.text
     incidents, entries = tables.incidents, tables.timeline_entries
 
     async def set_up() -> bool:

@@ -59,16 +59,19 @@ class FakeStatuspage:
             return self.script.pop(0)
         base = f"/v1/pages/{PAGE}"
         if m := re.fullmatch(base + r"/components/([\w-]+)", request.path):
-            assert request.method == "PATCH" and body is not None
+            assert request.method == "PATCH"
+            assert body is not None
             if m[1] not in self.components:
                 return web.json_response({"error": "not found"}, status=404)
-            assert set(body) == {"component"} and body["component"]["status"] in STATES
+            assert set(body) == {"component"}
+            assert body["component"]["status"] in STATES
             self.components[m[1]] = body["component"]["status"]
             return web.json_response({"id": m[1], "status": self.components[m[1]]})
         if request.path == base + "/incidents":
             if request.method == "GET":
                 return web.json_response(list(self.incidents.values()))
-            assert request.method == "POST" and body is not None
+            assert request.method == "POST"
+            assert body is not None
             return web.json_response(self._create(body["incident"]), status=201)
         if m := re.fullmatch(base + r"/incidents/([\w-]+)", request.path):
             incident = self.incidents.get(m[1])
@@ -81,7 +84,9 @@ class FakeStatuspage:
         return web.json_response({"error": "no such route"}, status=404)
 
     def _create(self, fields: dict[str, Any]) -> dict[str, Any]:
-        assert fields["name"] and fields["status"] in STATUSES and fields["body"]
+        assert fields["name"]
+        assert fields["status"] in STATUSES
+        assert fields["body"]
         ident = f"inc{len(self.incidents) + 1}"
         incident = {
             "id": ident,
@@ -205,7 +210,8 @@ async def states(stack: SandboxStack) -> dict[str, str]:
 async def command(stack: SandboxStack, channel: str, text: str, user: str = MARCO) -> str:
     before = len(stack.sandbox.ephemerals(user, channel))
     reply = await stack.driver.command(user, channel, text)
-    assert reply.ok and reply.within_deadline
+    assert reply.ok
+    assert reply.within_deadline
     await stack.idle()
     return "\n".join(e.text for e in stack.sandbox.ephemerals(user, channel)[before:])
 
@@ -231,5 +237,6 @@ async def click(stack: SandboxStack, incident: Incident, action: str, user: str 
     reply = await stack.driver.click(
         user, action, channel_id=incident.channel_id, message_ts=message.ts
     )
-    assert reply.ok and reply.within_deadline
+    assert reply.ok
+    assert reply.within_deadline
     await stack.idle()

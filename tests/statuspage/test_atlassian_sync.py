@@ -51,7 +51,8 @@ async def test_components_incident_updates_and_restart(
     [created] = [s for s in statuspage.seen if s[0] == "POST"]
     assert created[1] == f"/v1/pages/{PAGE}/incidents"
     body = created[2]["incident"]
-    assert body["body"] == text and body["status"] == "investigating"
+    assert body["body"] == text
+    assert body["status"] == "investigating"
     assert body["metadata"] == {"outagebot": {"incident": str(incident.id)}}
     assert set(body["component_ids"]) == {"cmp-app", "cmp-quotes", "cmp-purch"}
     assert body["components"]["cmp-quotes"] == "major_outage"
@@ -61,7 +62,8 @@ async def test_components_incident_updates_and_restart(
     await command(stack, channel, "status identified")
     await click(stack, incident, PUBLISH)
     [remote] = statuspage.incidents.values()
-    assert remote["status"] == "identified" and len(remote["incident_updates"]) == 2
+    assert remote["status"] == "identified"
+    assert len(remote["incident_updates"]) == 2
 
     # A crash lost what the bot knew of the hosted incident; on restart it finds its own
     # incident by the tag and sends nothing twice.
@@ -81,7 +83,8 @@ async def test_components_incident_updates_and_restart(
     await command(stack, channel, "feature up Acquisti")
     await command(stack, channel, "resolve")
     await click(stack, incident, PUBLISH)
-    assert remote["status"] == "resolved" and len(statuspage.incidents) == 1
+    assert remote["status"] == "resolved"
+    assert len(statuspage.incidents) == 1
     assert set(statuspage.components.values()) == {"operational"}
     for _method, _path, sent in statuspage.seen:
         assert API_KEY not in json.dumps(sent)

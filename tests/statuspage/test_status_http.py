@@ -87,7 +87,8 @@ async def test_before_during_after_only_published_text_and_live_states(
     assert public["name"] == "Problems with Preventivi"
     entries = await stack.services.timeline.entries(incident.id)
     [published] = [e for e in entries if e.kind is EntryKind.public]
-    assert published.actor == GIULIA and published.text == first["body"]
+    assert published.actor == GIULIA
+    assert published.text == first["body"]
     assert "Published by <@U02GIULIA>" in str(stack.sandbox.messages(channel)[-1].blocks)
 
     # Maintenance on: every component under maintenance.
@@ -112,13 +113,16 @@ async def test_before_during_after_only_published_text_and_live_states(
     await click(stack, incident, PUBLISH, user=MARCO)
     assert set((await states(stack)).values()) == {"operational"}
     summary = await get_json(stack, "summary")
-    assert summary["status"]["indicator"] == "none" and summary["incidents"] == []
+    assert summary["status"]["indicator"] == "none"
+    assert summary["incidents"] == []
     [closed] = (await get_json(stack, "incidents"))["incidents"]
-    assert closed["status"] == "resolved" and closed["resolved_at"]
+    assert closed["status"] == "resolved"
+    assert closed["resolved_at"]
     assert [u["status"] for u in closed["incident_updates"]] == ["resolved", "identified"]
     assert "6 hours and 50 minutes" in closed["incident_updates"][0]["body"]
     page = (await get(stack, "/status")).text
-    assert "Past incidents" in page and "6 hours and 50 minutes" in page
+    assert "Past incidents" in page
+    assert "6 hours and 50 minutes" in page
 
     # Nothing internal anywhere: no user ids, no note, no internal title or feature names.
     everything = "".join(
@@ -136,7 +140,8 @@ async def test_before_during_after_only_published_text_and_live_states(
     skipped = [
         u for u in await stack.services.status_page.updates(incident.id) if u.state == "skipped"
     ]
-    assert skipped and skipped[0].body not in everything
+    assert skipped
+    assert skipped[0].body not in everything
 
 
 async def test_escaping_headers_and_etag(make_stack: StackFactory) -> None:
@@ -150,10 +155,12 @@ async def test_escaping_headers_and_etag(make_stack: StackFactory) -> None:
 
     response = await get(stack, "/status")
     assert response.status_code == 200
-    assert "<script>" not in response.text and "&lt;script&gt;" in response.text
+    assert "<script>" not in response.text
+    assert "&lt;script&gt;" in response.text
     assert '<html lang="en">' in response.text
     csp = response.headers["Content-Security-Policy"]
-    assert "default-src 'none'" in csp and "script-src" not in csp
+    assert "default-src 'none'" in csp
+    assert "script-src" not in csp
     assert "max-age=5" in response.headers["Cache-Control"]
     etag = response.headers["ETag"]
     again = await get(stack, "/status", **{"If-None-Match": etag})
@@ -161,7 +168,8 @@ async def test_escaping_headers_and_etag(make_stack: StackFactory) -> None:
 
     feed = await get(stack, "/status/feed.atom")
     assert feed.headers["Content-Type"].startswith("application/atom+xml")
-    assert "&lt;script&gt;" in feed.text and "<script>" not in feed.text
+    assert "&lt;script&gt;" in feed.text
+    assert "<script>" not in feed.text
 
     # The record changes: a new ETag.
     await command(stack, channel, "feature down Purchases")

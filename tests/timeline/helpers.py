@@ -21,7 +21,8 @@ TS = "1777449660.000001"
 
 
 def running(stack: SandboxStack) -> tuple[Any, Any]:
-    assert stack.driver is not None and stack.services is not None
+    assert stack.driver is not None
+    assert stack.services is not None
     return stack.driver, stack.services
 
 

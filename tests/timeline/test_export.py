@@ -62,8 +62,10 @@ async def test_json_reads_back_equal_and_markdown_is_readable(
         "**10:30:00** ★ Giulia — Quotes *empty* since the deploy _(key by Luca's reaction)_" in md
     )
     assert "  - before the edit at 10:30:00: Quotes empty for Luca" in md
-    assert "[the log](https://x.example/log)" in md and "files: trace.log" in md
-    assert "key by a pin" in md and "reply in the thread of 10:30:00" in md
+    assert "[the log](https://x.example/log)" in md
+    assert "files: trace.log" in md
+    assert "key by a pin" in md
+    assert "reply in the thread of 10:30:00" in md
     assert "wrong channel, sorry _(deleted in Slack)_" in md
     assert "**10:10:00** ★ Marco — deploy started _(note; noted at 10:30:00)_" in md
 
