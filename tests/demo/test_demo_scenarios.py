@@ -137,6 +137,7 @@ def test_steps_that_do_not_do_what_they_should_fail_the_run(
     )
 
 
+@pytest.mark.slow
 def test_cli_demo_reports_a_broken_scenario(tmp_path: Path) -> None:
     scenario = tmp_path / "typo.yml"
     scenario.write_text(
@@ -158,6 +159,7 @@ SCENARIOS = sorted(EXAMPLES.glob("*.yml"))
 SLACK_MARKUP = re.compile(r"<@|<!|<#|&lt;|&gt;|\\`|:[a-z0-9_+-]+:")
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("language", ["it", "en"])
 @pytest.mark.parametrize("scenario", SCENARIOS, ids=[p.stem for p in SCENARIOS])
 def test_no_draft_of_any_scenario_carries_slack_markup(
