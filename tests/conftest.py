@@ -7,6 +7,7 @@ import os
 import uuid
 from collections.abc import AsyncIterator, Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import AsyncExitStack
 from datetime import datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -101,6 +102,14 @@ def transport(request: pytest.FixtureRequest) -> Transport:
     """How the bot gets Slack's requests: a `transports` marker's choice, else
     OUTAGEBOT_TEST_TRANSPORT (run the whole suite over Socket Mode), else HTTP."""
     return getattr(request, "param", None) or os.environ.get("OUTAGEBOT_TEST_TRANSPORT", "http")
+
+
+@pytest.fixture
+async def started() -> AsyncIterator[AsyncExitStack]:
+    """For fixtures that start stacks on demand: `await started.enter_async_context(stack)`
+    starts one, and it is stopped when the test ends."""
+    async with AsyncExitStack() as running:
+        yield running
 
 
 @pytest.fixture

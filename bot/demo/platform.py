@@ -17,7 +17,7 @@ import time
 
 from aiohttp import web
 
-from bot.sandbox.running import Running
+from bot.sandbox.loopback import LoopbackServer
 
 SECRET_ENV = "OUTAGEBOT_DEMO_PLATFORM_SECRET"
 
@@ -30,13 +30,12 @@ def verify(secret: bytes, timestamp: str, signature: str, body: bytes) -> bool:
     return hmac.compare_digest(signature, "sha256=" + mac.hexdigest())
 
 
-class DeployPlatform(Running):
+class DeployPlatform(LoopbackServer):
     def __init__(self) -> None:
         # The provider reads the secret from the environment by name, as in production.
         self.secret = os.environ.setdefault(SECRET_ENV, secrets.token_hex(16)).encode()
+        super().__init__()
         self.maintenance: dict[str, bool] = {}
-        self._runner: web.AppRunner | None = None
-        self.url = ""
 
     def target(self, name: str) -> dict[str, str]:
         """The `[maintenance.targets.<name>]` settings that point the bot here."""
@@ -66,17 +65,8 @@ class DeployPlatform(Running):
             {"maintenance": self.maintenance.get(request.match_info["name"], False)}
         )
 
-    async def start(self) -> DeployPlatform:
+    def app(self) -> web.Application:
         app = web.Application()
         app.router.add_post("/targets/{name}", self._set)
         app.router.add_get("/targets/{name}/state", self._state)
-        self._runner = web.AppRunner(app, access_log=None)
-        await self._runner.setup()
-        await web.TCPSite(self._runner, "127.0.0.1", 0).start()
-        self.url = f"http://127.0.0.1:{self._runner.addresses[0][1]}"
-        return self
-
-    async def stop(self) -> None:
-        if self._runner is not None:
-            await self._runner.cleanup()
-            self._runner = None
+        return app

@@ -169,9 +169,15 @@ class TrackerExport:
         await self._say(incident, text)
 
     async def _say(self, incident: Incident, text: str) -> None:
-        if not incident.channel_id:
-            return
-        try:
-            await self.slack.post(incident.channel_id, text)
-        except SlackApiError as exc:
-            log.warning("%s: export message not posted: %s", incident.number, error_code(exc))
+        await tell_channel(self.slack, incident, text, what="export message")
+
+
+async def tell_channel(slack: SlackWeb, incident: Incident, text: str, *, what: str) -> None:
+    """Post `text` in the incident's channel, if it has one; a failure is logged, not raised:
+    the follow-up change it reports has happened either way."""
+    if not incident.channel_id:
+        return
+    try:
+        await slack.post(incident.channel_id, text)
+    except SlackApiError as exc:
+        log.warning("%s: %s not posted: %s", incident.number, what, error_code(exc))

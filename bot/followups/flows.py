@@ -5,14 +5,12 @@ incident closes. Plain values in; `InputError` for what people must fix. No Bolt
 
 from __future__ import annotations
 
-import logging
 from datetime import date
 from zoneinfo import ZoneInfo
 
-from slack_sdk.errors import SlackApiError
-
 from bot.errors import InputError
 from bot.followups import render
+from bot.followups.export import tell_channel
 from bot.followups.models import CONFIRM_SEVERITIES, FollowUp, FollowUpStatus, NewFollowUp, Source
 from bot.followups.parse import TypedFollowUp, parse_line, parse_lines
 from bot.i18n import Texts
@@ -21,10 +19,8 @@ from bot.models import Incident, Status
 from bot.people import resolve_user
 from bot.postmortem.facts import parse_action_items
 from bot.services import Services
-from bot.slackweb import error_code, escape
+from bot.slackweb import escape
 from bot.timeparse import DueParseError, parse_due
-
-log = logging.getLogger(__name__)
 
 
 def today(services: Services, tz: str) -> date:
@@ -109,15 +105,6 @@ def finished_text(t: Texts, user: str, f: FollowUp, incident: Incident) -> str:
     return said
 
 
-async def _tell_channel(services: Services, incident: Incident, text: str) -> None:
-    if not incident.channel_id:
-        return
-    try:
-        await services.slack.post(incident.channel_id, text)
-    except SlackApiError as exc:
-        log.warning("%s: follow-up change not posted: %s", incident.number, error_code(exc))
-
-
 async def done_clicked(
     services: Services, followup: FollowUp, user_id: str, *, from_home: bool
 ) -> str:
@@ -128,7 +115,10 @@ async def done_clicked(
     changed = await services.followups.finish(followup, FollowUpStatus.done, user_id)
     if changed is not None:
         text = finished_text(t, user_id, changed, incident)
-        services.tasks.spawn(_tell_channel(services, incident, text), name="followup-done")
+        services.tasks.spawn(
+            tell_channel(services.slack, incident, text, what="follow-up change"),
+            name="followup-done",
+        )
     else:
         text = t._("Follow-up {label} was already {status}.").format(
             label=followup.label, status=render.status_word(t, followup.status)
@@ -149,7 +139,10 @@ async def move_due(services: Services, followup: FollowUp, day: date, user_id: s
         text = t._(":date: <@{user}> moved follow-up #{seq} of {number} to {day}.").format(
             user=user_id, seq=changed.seq, number=incident.number, day=render.day(t, day)
         )
-        services.tasks.spawn(_tell_channel(services, incident, text), name="followup-due")
+        services.tasks.spawn(
+            tell_channel(services.slack, incident, text, what="follow-up change"),
+            name="followup-due",
+        )
 
 
 async def close_form_followups(

@@ -20,7 +20,7 @@ import httpx
 
 from bot.clock import Clock
 from bot.followups.config import GithubSettings
-from bot.maintenance.http import CallFailed, HttpSession, RetryPolicy, excerpt
+from bot.maintenance.http import CallFailed, HttpSession, RetryPolicy, error_body, excerpt
 from bot.maintenance.providers.base import missing_secret, read_secret
 
 SERVICE = "GitHub"
@@ -38,13 +38,8 @@ class Issue:
 
 def describe_error(response: httpx.Response) -> str:
     """GitHub explains itself in `{"message": ...}`; show that as is."""
-    try:
-        body = response.json()
-    except ValueError:
-        body = None
-    if isinstance(body, dict) and isinstance(body.get("message"), str):
-        return str(body["message"])
-    return excerpt(response)
+    message = error_body(response).get("message")
+    return message if isinstance(message, str) else excerpt(response)
 
 
 def verify_signature(secret: bytes, body: bytes, signature: str) -> bool:

@@ -93,6 +93,15 @@ def redact(text: str, secrets: Iterable[SecretStr]) -> str:
     return text
 
 
+def error_body(response: httpx.Response) -> dict[str, Any]:
+    """The body as a JSON object, where APIs explain a failure; empty when it is not one."""
+    try:
+        body = response.json()
+    except ValueError:
+        return {}
+    return body if isinstance(body, dict) else {}
+
+
 def excerpt(response: httpx.Response, limit: int = 160) -> str:
     """A one-line view of a body, for messages about answers we could not use."""
     text = " ".join(response.text.split())

@@ -12,13 +12,7 @@ ANNOUNCE = "C0INCIDENTS"
 
 async def run(stack: SandboxStack, channel: str, text: str, user: str = MARCO) -> str:
     """`/incident text` in `channel`; waits for the background work; the ack's text."""
-    assert stack.driver is not None
-    reply = await stack.driver.command(user, channel, text)
-    assert reply.ok, reply.text
-    assert reply.within_deadline
-    await stack.idle()
-    body = reply.json
-    return str(body.get("text", "")) if isinstance(body, dict) else reply.text
+    return str((await stack.run(channel, text, user=user)).body.get("text", ""))
 
 
 async def declare(stack: SandboxStack, title: str = "Offerte sparite dopo il deploy") -> Incident:

@@ -9,11 +9,12 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import AsyncIterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from aiohttp import web
+
+from bot.sandbox.loopback import LoopbackApi
 
 TOKEN = "ghp_SECRETtoken0123456789abcdef"
 REPO = "acme/web"
@@ -44,27 +45,13 @@ class FakeIssue:
         return f'W/"{digest}"'
 
 
-@dataclass
-class Seen:
-    method: str
-    path: str
-    headers: dict[str, str]
-    body: bytes
+class FakeGithub(LoopbackApi):
+    def __init__(self) -> None:
+        super().__init__()
+        self.issues: dict[int, FakeIssue] = {}
+        self.script: list[web.Response] = []
 
-
-@dataclass
-class FakeGithub:
-    url: str = ""
-    issues: dict[int, FakeIssue] = field(default_factory=dict)
-    seen: list[Seen] = field(default_factory=list)
-    script: list[web.Response] = field(default_factory=list)
-
-    def requests(self, method: str) -> list[Seen]:
-        return [s for s in self.seen if s.method == method]
-
-    async def handle(self, request: web.Request) -> web.Response:
-        body = await request.read()
-        self.seen.append(Seen(request.method, request.path, dict(request.headers), body))
+    async def respond(self, request: web.Request, body: bytes) -> web.Response:
         if self.script:
             return self.script.pop(0)
         if request.headers.get("Authorization") != f"Bearer {TOKEN}":
@@ -112,17 +99,3 @@ def rate_limited(status: int, **headers: str) -> web.Response:
     """GitHub's primary (`X-RateLimit-Remaining: 0`) or secondary (`Retry-After`) limit."""
     message = "API rate limit exceeded" if status == 403 else "secondary rate limit"
     return web.json_response({"message": message}, status=status, headers=headers)
-
-
-async def serve() -> AsyncIterator[FakeGithub]:
-    fake = FakeGithub()
-    app = web.Application()
-    app.router.add_route("*", "/{tail:.*}", fake.handle)
-    runner = web.AppRunner(app)
-    await runner.setup()
-    await web.TCPSite(runner, "127.0.0.1", 0).start()
-    fake.url = f"http://127.0.0.1:{runner.addresses[0][1]}"
-    try:
-        yield fake
-    finally:
-        await runner.cleanup()

@@ -20,14 +20,14 @@ from bot.models import EntryKind
 from bot.sandbox.stack import SandboxStack
 
 from .conftest import declare, run, said
-from .fake_github import TOKEN, FakeGithub, rate_limited, serve
+from .fake_github import TOKEN, FakeGithub, rate_limited
 
 WEBHOOK_SECRET = "gh-webhook-SECRET-0123"
 
 
 @pytest.fixture
 async def github() -> AsyncIterator[FakeGithub]:
-    async for fake in serve():
+    async with FakeGithub() as fake:
         yield fake
 
 

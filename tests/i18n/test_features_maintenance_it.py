@@ -3,13 +3,10 @@ Italian replies, board lines, questions and buttons seen."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable
-from pathlib import Path
 from typing import Any
 
 import pytest
 
-from bot.clock import ManualClock
 from bot.models import Incident
 from bot.sandbox.stack import SandboxStack
 
@@ -17,19 +14,13 @@ MARCO, ANNOUNCE = "U01MARCO", "C0INCIDENTS"
 
 
 @pytest.fixture
-async def italian(
-    tmp_path: Path, clock: ManualClock, database_for: Callable[[Path], str]
-) -> AsyncIterator[SandboxStack]:
-    settings = {
-        "language": "it",
-        "timezone": "Europe/Copenhagen",
+def italian_settings() -> dict[str, Any]:
+    return {
         "features": [
             {"name": "Quotes", "aliases": ["Offerte"]},
             {"name": "Purchases", "aliases": ["Acquisti"]},
-        ],
+        ]
     }
-    async with SandboxStack(database_for(tmp_path), clock=clock, settings=settings) as stack:
-        yield stack
 
 
 async def declared(stack: SandboxStack) -> Incident:

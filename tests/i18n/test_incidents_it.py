@@ -3,13 +3,11 @@ and nudges read Italian, Italian subcommand aliases work, and `help` lists them.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable
 from datetime import timedelta
-from pathlib import Path
+from typing import Any
 
 import pytest
 
-from bot.clock import ManualClock
 from bot.sandbox.stack import SandboxStack
 
 MARCO, GIULIA = "U01MARCO", "U02GIULIA"
@@ -17,16 +15,8 @@ ANNOUNCE = "C0INCIDENTS"
 
 
 @pytest.fixture
-async def stack(
-    tmp_path: Path, clock: ManualClock, database_for: Callable[[Path], str]
-) -> AsyncIterator[SandboxStack]:
-    settings = {
-        "language": "it",
-        "timezone": "Europe/Copenhagen",
-        "features": [{"name": "Quotes", "aliases": ["Offerte"]}],
-    }
-    async with SandboxStack(database_for(tmp_path), clock=clock, settings=settings) as running:
-        yield running
+def italian_settings() -> dict[str, Any]:
+    return {"features": [{"name": "Quotes", "aliases": ["Offerte"]}]}
 
 
 async def run(stack: SandboxStack, channel: str, text: str, user: str = MARCO) -> str:
@@ -39,10 +29,10 @@ async def run(stack: SandboxStack, channel: str, text: str, user: str = MARCO) -
 
 
 @pytest.fixture
-async def channel(stack: SandboxStack) -> str:
-    reply = await run(stack, ANNOUNCE, "dichiara La pagina Offerte è vuota")
+async def channel(italian: SandboxStack) -> str:
+    reply = await run(italian, ANNOUNCE, "dichiara La pagina Offerte è vuota")
     assert "INC-1 dichiarato: *La pagina Offerte è vuota*. Apro il suo canale…" in reply
-    incident = await stack.services.incidents.get(1)
+    incident = await italian.services.incidents.get(1)
     assert incident.channel_id
     return incident.channel_id
 
@@ -52,8 +42,8 @@ def pinned(stack: SandboxStack, channel: str) -> str:
     return str(next(m for m in stack.sandbox.messages(channel) if m.ts == ts).blocks)
 
 
-async def test_help_is_italian_and_lists_the_aliases(stack: SandboxStack) -> None:
-    reply = await run(stack, ANNOUNCE, "aiuto")
+async def test_help_is_italian_and_lists_the_aliases(italian: SandboxStack) -> None:
+    reply = await run(italian, ANNOUNCE, "aiuto")
     assert "*Sottocomandi di `/incident`*" in reply
     assert "• `dichiara [titolo]` — apri un incidente (senza titolo: un modulo)." in reply
     assert "Esempio: `/incident gravità sev1`" in reply
@@ -65,65 +55,65 @@ async def test_help_is_italian_and_lists_the_aliases(stack: SandboxStack) -> Non
 
 
 async def test_the_board_topic_and_announcement_read_italian(
-    stack: SandboxStack, channel: str
+    italian: SandboxStack, channel: str
 ) -> None:
-    board = pinned(stack, channel)
+    board = pinned(italian, channel)
     assert "*Stato*\\n:mag: in analisi" in board
     assert "*Gravità*" in board
     assert "*Responsabile*" in board
     assert "*Aperto dalle*" in board
     assert "Aggiornato da outagebot" in board
-    topic = stack.sandbox.state.channels[channel].topic
+    topic = italian.sandbox.state.channels[channel].topic
     assert f"INC-1 · SEV2 · in analisi · responsabile <@{MARCO}>" in topic
 
-    reply = await run(stack, channel, "stato identified")
+    reply = await run(italian, channel, "stato identified")
     assert reply == f"<@{MARCO}> ha impostato lo stato a *identificato*."
-    assert "identificato" in pinned(stack, channel)
-    announcement = stack.sandbox.messages(ANNOUNCE)
+    assert "identificato" in pinned(italian, channel)
+    announcement = italian.sandbox.messages(ANNOUNCE)
     assert any("identificato · responsabile" in m.text for m in announcement)
 
-    reply = await run(stack, channel, "gravita sev1")
+    reply = await run(italian, channel, "gravita sev1")
     assert reply == f"<@{MARCO}> ha impostato la gravità a *SEV1*."
-    reply = await run(stack, channel, "rinomina Offerte e Acquisti giù")
+    reply = await run(italian, channel, "rinomina Offerte e Acquisti giù")
     assert "ha rinominato l'incidente in *Offerte e Acquisti giù*." in reply
 
 
-async def test_refusals_explain_in_italian(stack: SandboxStack, channel: str) -> None:
-    reply = await run(stack, channel, "stato risolvendo")
+async def test_refusals_explain_in_italian(italian: SandboxStack, channel: str) -> None:
+    reply = await run(italian, channel, "stato risolvendo")
     assert "`risolvendo` non è uno stato." in reply
     assert "Usa uno di questi: investigating, identified, monitoring, resolved." in reply
-    reply = await run(stack, channel, "responsabile")
+    reply = await run(italian, channel, "responsabile")
     assert "Indica chi è il responsabile." in reply
-    reply = await run(stack, ANNOUNCE, "risolvi")
+    reply = await run(italian, ANNOUNCE, "risolvi")
     assert "funziona solo nel canale di un incidente" in reply
     assert f"Incidente aperto: <#{channel}>." in reply
-    reply = await run(stack, channel, "rinomina " + "x" * 151)
+    reply = await run(italian, channel, "rinomina " + "x" * 151)
     assert "Quel titolo ha 151 caratteri; il limite è 150." in reply
 
 
-async def test_resolve_close_and_list_in_italian(stack: SandboxStack, channel: str) -> None:
-    reply = await run(stack, ANNOUNCE, "elenco")
+async def test_resolve_close_and_list_in_italian(italian: SandboxStack, channel: str) -> None:
+    reply = await run(italian, ANNOUNCE, "elenco")
     assert "*Incidenti aperti*" in reply
     assert "in analisi · responsabile" in reply
 
-    reply = await run(stack, channel, "chiudi")
+    reply = await run(italian, channel, "chiudi")
     assert "INC-1 non è ancora risolto. Lo risolvo e lo chiudo adesso?" in reply
-    prompt = str(stack.sandbox.ephemerals(MARCO, channel)[-1].blocks)
+    prompt = str(italian.sandbox.ephemerals(MARCO, channel)[-1].blocks)
     assert "'Chiudi'" in prompt
     assert "'Annulla'" in prompt
 
-    stack.clock.advance(timedelta(hours=1, minutes=5))
-    await run(stack, channel, "risolvi")
-    said = [m.text for m in stack.sandbox.messages(channel)]
+    italian.clock.advance(timedelta(hours=1, minutes=5))
+    await run(italian, channel, "risolvi")
+    said = [m.text for m in italian.sandbox.messages(channel)]
     assert any(f"<@{MARCO}> ha risolto INC-1 dopo 1 h 5 min." in text for text in said)
-    reply = await run(stack, channel, "risolvi")
+    reply = await run(italian, channel, "risolvi")
     assert "INC-1 è già risolto." in reply
-    assert "risolto" in stack.sandbox.state.channels[channel].topic
+    assert "risolto" in italian.sandbox.state.channels[channel].topic
 
 
-async def test_declare_modal_and_app_home_are_italian(stack: SandboxStack, channel: str) -> None:
-    await run(stack, ANNOUNCE, "dichiara", user=GIULIA)
-    view = stack.sandbox.latest_view(GIULIA)
+async def test_declare_modal_and_app_home_are_italian(italian: SandboxStack, channel: str) -> None:
+    await run(italian, ANNOUNCE, "dichiara", user=GIULIA)
+    view = italian.sandbox.latest_view(GIULIA)
     assert view is not None
     shown = str(view.view)
     for word in ("Dichiara un incidente", "Titolo", "Gravità", "Funzioni non disponibili"):
@@ -131,9 +121,9 @@ async def test_declare_modal_and_app_home_are_italian(stack: SandboxStack, chann
     assert "'Dichiara'" in shown
     assert "'Annulla'" in shown
 
-    await stack.driver.open_home(GIULIA)
-    await stack.idle()
-    home = stack.sandbox.latest_view(GIULIA, type="home")
+    await italian.driver.open_home(GIULIA)
+    await italian.idle()
+    home = italian.sandbox.latest_view(GIULIA, type="home")
     assert home is not None
     shown = str(home.view)
     assert "Incidenti" in shown
@@ -143,9 +133,9 @@ async def test_declare_modal_and_app_home_are_italian(stack: SandboxStack, chann
     assert "aperto da" in shown
 
 
-async def test_the_nudge_is_italian(stack: SandboxStack, channel: str) -> None:
-    stack.clock.advance(timedelta(minutes=31))
-    assert await stack.services.schedules.run_due() == 1
-    nudge = stack.sandbox.messages(channel)[-1].text
+async def test_the_nudge_is_italian(italian: SandboxStack, channel: str) -> None:
+    italian.clock.advance(timedelta(minutes=31))
+    assert await italian.services.schedules.run_due() == 1
+    nudge = italian.sandbox.messages(channel)[-1].text
     assert nudge.startswith(f":alarm_clock: <@{MARCO}> nessun aggiornamento di stato su INC-1")
     assert "`/incident stato identified`" in nudge

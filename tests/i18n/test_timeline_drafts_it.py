@@ -8,14 +8,11 @@ sees in Slack. The commands are typed with their Italian aliases (`nota`, `crono
 from __future__ import annotations
 
 import json
-from collections.abc import AsyncIterator, Callable
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 from typing import Any
 
 import pytest
 
-from bot.clock import ManualClock
 from bot.i18n import texts
 from bot.sandbox.stack import SandboxStack
 from bot.timeparse import TimeParseError, parse_note
@@ -23,28 +20,8 @@ from bot.timeparse import TimeParseError, parse_note
 MARCO, ANNOUNCE = "U01MARCO", "C0INCIDENTS"
 
 
-@pytest.fixture
-async def italian(
-    tmp_path: Path, clock: ManualClock, database_for: Callable[[Path], str]
-) -> AsyncIterator[SandboxStack]:
-    settings = {"language": "it", "timezone": "Europe/Copenhagen"}
-    async with SandboxStack(database_for(tmp_path), clock=clock, settings=settings) as stack:
-        yield stack
-
-
-async def run(stack: SandboxStack, channel: str, text: str) -> str:
-    """`/incident text` as Marco; the ack's text once background work is done."""
-    assert stack.driver is not None
-    reply = await stack.driver.command(MARCO, channel, text)
-    assert reply.ok, reply.text
-    assert reply.within_deadline
-    await stack.idle()
-    body = reply.json
-    return str(body.get("text", "")) if isinstance(body, dict) else reply.text
-
-
 async def incident_channel(stack: SandboxStack) -> str:
-    await run(stack, ANNOUNCE, "declare Offerte sparite dopo l'aggiornamento")
+    await stack.run(ANNOUNCE, "declare Offerte sparite dopo l'aggiornamento")
     assert stack.services is not None
     return (await stack.services.incidents.get(1)).channel_id or ""
 
@@ -61,20 +38,20 @@ async def test_notes_and_the_key_timeline_in_italian(italian: SandboxStack) -> N
     channel = await incident_channel(italian)
     italian.clock.advance(timedelta(minutes=5))
 
-    await run(italian, channel, "nota app offline per tutti")
+    await italian.run(channel, "nota app offline per tutti")
     assert "Annotato alle 10:45: app offline per tutti" in said(italian, channel)
 
-    refused = await run(italian, channel, "nota 23:50 rollback")
+    refused = (await italian.run(channel, "nota 23:50 rollback")).body["text"]
     assert "23:50 è nel futuro (in Europe/Copenhagen ora sono le 10:45)." in refused
     assert 'Per ieri scrivi "ieri 23:50".' in refused
     assert "Non ho registrato nulla." in refused
     assert "Inizia la nota con un'ora che so leggere" in refused
 
-    empty = await run(italian, channel, "nota")
+    empty = (await italian.run(channel, "nota")).body["text"]
     assert "Scrivi cosa è successo." in empty
     assert "`/incident nota 10:40 deploy avviato`" in empty
 
-    answer = await run(italian, channel, "cronologia")
+    answer = (await italian.run(channel, "cronologia")).body["text"]
     assert answer == "Momenti chiave di INC-1, pagina 1 di 1"
     assert italian.driver is not None
     shown = all_text(italian.sandbox.ephemerals(MARCO, channel)[-1].blocks)
@@ -82,19 +59,19 @@ async def test_notes_and_the_key_timeline_in_italian(italian: SandboxStack) -> N
     assert "app offline per tutti" in shown
     assert "Orari in Europe/Copenhagen. Pagina 1 di 1." in shown
 
-    bad_page = await run(italian, channel, "cronologia due")
+    bad_page = (await italian.run(channel, "cronologia due")).body["text"]
     assert "`due` non è un numero di pagina." in bad_page
 
 
 async def test_close_modal_and_drafts_in_italian(italian: SandboxStack) -> None:
     channel = await incident_channel(italian)
     italian.clock.advance(timedelta(hours=1))
-    await run(italian, channel, "resolve")
+    await italian.run(channel, "resolve")
     resolved = italian.sandbox.messages(channel)[-1]
     assert "Chiudilo per preparare il postmortem" in (resolved.text or "")
     assert "Chiudi e prepara bozze" in all_text(resolved.blocks)
 
-    await run(italian, channel, "close")
+    await italian.run(channel, "close")
     assert italian.driver is not None
     view = italian.driver.latest_view(MARCO)
     assert view is not None
@@ -132,11 +109,11 @@ async def test_close_modal_and_drafts_in_italian(italian: SandboxStack) -> None:
     assert "scuse ai clienti (`INC-1-customer-it.md`, v1)" in (upload.text or "")
     assert "postmortem interno (`INC-1-internal.md`, v1)" in (upload.text or "")
 
-    again = await run(italian, channel, "bozza it customer")
+    again = (await italian.run(channel, "bozza it customer")).body["text"]
     assert again.startswith(":memo: Preparo le bozze di INC-1 (scuse ai clienti (it))")
-    both = await run(italian, channel, "bozza")
+    both = (await italian.run(channel, "bozza")).body["text"]
     assert "scuse ai clienti (it) e postmortem interno (it)" in both
-    wrong = await run(italian, channel, "bozza fr")
+    wrong = (await italian.run(channel, "bozza fr")).body["text"]
     assert "`fr` non è né una lingua (en, it) né una bozza (customer, internal)." in wrong
     assert "Ad esempio `/incident bozza it customer`." in wrong
 

@@ -8,10 +8,10 @@ import os
 import re
 from collections import defaultdict
 from collections.abc import AsyncIterator, Awaitable, Callable
-from dataclasses import dataclass
+from contextlib import AsyncExitStack
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
 from urllib.parse import unquote
 
 import pytest
@@ -23,30 +23,21 @@ from referencing.jsonschema import DRAFT4
 from bot.clock import ManualClock
 from bot.maintenance import MaintenanceConfig, MaintenanceGateway, RetryPolicy
 from bot.sandbox.driver import Transport
+from bot.sandbox.loopback import LoopbackApi
 from bot.sandbox.stack import SandboxStack
 
 TOKEN = "hrku-SECRET-token-0123456789abcdef"
 WEBHOOK_SECRET = "whsec-SECRET-abcdef0123456789"
-S = TypeVar("S", bound="FakeServer")
 
 
-@dataclass
-class Seen:
-    method: str
-    path: str
-    headers: dict[str, str]
-    body: bytes
-
-
-class FakeServer:
+class FakeServer(LoopbackApi):
     """Answers from a per-method script first, then with its default behaviour."""
 
     HANG = object()
     """A scripted answer: hold the request open until the test ends."""
 
     def __init__(self) -> None:
-        self.url = ""
-        self.seen: list[Seen] = []
+        super().__init__()
         self.script: dict[str, list[Any]] = defaultdict(list)
         self.delay = 0.0
         self.active = 0
@@ -56,12 +47,7 @@ class FakeServer:
     def answer(self, method: str, *answers: Any) -> None:
         self.script[method].extend(answers)
 
-    def requests(self, method: str) -> list[Seen]:
-        return [seen for seen in self.seen if seen.method == method]
-
-    async def handle(self, request: web.Request) -> web.StreamResponse:
-        body = await request.read()
-        self.seen.append(Seen(request.method, request.path, dict(request.headers), body))
+    async def respond(self, request: web.Request, body: bytes) -> web.StreamResponse:
         self.active += 1
         self.max_active = max(self.max_active, self.active)
         try:
@@ -75,6 +61,10 @@ class FakeServer:
             return await self.default(request, body)
         finally:
             self.active -= 1
+
+    async def stop(self) -> None:
+        self.release.set()
+        await super().stop()
 
     async def default(self, request: web.Request, body: bytes) -> web.StreamResponse:
         raise NotImplementedError
@@ -118,29 +108,15 @@ class FakeReceiver(FakeServer):
         return web.json_response({"maintenance": self.maintenance})
 
 
-async def _serve(fake: S) -> AsyncIterator[S]:
-    app = web.Application()
-    app.router.add_route("*", "/{tail:.*}", fake.handle)
-    runner = web.AppRunner(app)
-    await runner.setup()
-    await web.TCPSite(runner, "127.0.0.1", 0).start()
-    fake.url = f"http://127.0.0.1:{runner.addresses[0][1]}"
-    try:
-        yield fake
-    finally:
-        fake.release.set()
-        await runner.cleanup()
-
-
 @pytest.fixture
 async def heroku() -> AsyncIterator[FakeHeroku]:
-    async for fake in _serve(FakeHeroku()):
+    async with FakeHeroku() as fake:
         yield fake
 
 
 @pytest.fixture
 async def receiver() -> AsyncIterator[FakeReceiver]:
-    async for fake in _serve(FakeReceiver()):
+    async with FakeReceiver() as fake:
         yield fake
 
 
@@ -255,16 +231,16 @@ StackFactory = Callable[..., Awaitable[SandboxStack]]
 
 
 @pytest.fixture
-async def make_stack(
+def make_stack(
     tmp_path: Path,
     clock: ManualClock,
     heroku_target: dict[str, Any],
     monkeypatch: Any,
     transport: Transport,
-) -> AsyncIterator[StackFactory]:
+    started: AsyncExitStack,
+) -> StackFactory:
     """Start the bot with `web` on the fake Heroku, retries ~10 ms apart; overrides merge in."""
     monkeypatch.setenv("HEROKU_API_TOKEN", TOKEN)
-    started: list[SandboxStack] = []
 
     async def make(**overrides: Any) -> SandboxStack:
         settings = {
@@ -274,13 +250,9 @@ async def make_stack(
             **overrides,
         }
         stack = SandboxStack.sqlite(tmp_path, clock=clock, settings=settings, transport=transport)
-        await stack.start()
-        started.append(stack)
-        return stack
+        return await started.enter_async_context(stack)
 
-    yield make
-    for stack in started:
-        await stack.stop()
+    return make
 
 
 @pytest.fixture

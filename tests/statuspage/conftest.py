@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import AsyncIterator, Awaitable, Callable
-from dataclasses import dataclass, field
+from contextlib import AsyncExitStack
 from pathlib import Path
 from typing import Any
 
@@ -16,6 +16,7 @@ from aiohttp import web
 from bot.clock import ManualClock
 from bot.models import Incident
 from bot.sandbox.driver import Transport
+from bot.sandbox.loopback import LoopbackApi
 from bot.sandbox.stack import SandboxStack
 from bot.statuspage.blocks import PUBLISH
 
@@ -34,25 +35,18 @@ STATES = {
 STATUSES = {"investigating", "identified", "monitoring", "resolved"}
 
 
-@dataclass
-class FakeStatuspage:
+class FakeStatuspage(LoopbackApi):
     """Statuspage's manage API for one page: components and incidents, checked like the real
     one documents them (OAuth key header, `{"component": ...}` / `{"incident": ...}` bodies)."""
 
-    url: str = ""
-    seen: list[tuple[str, str, dict[str, Any] | None]] = field(default_factory=list)
-    components: dict[str, str] = field(default_factory=lambda: dict(COMPONENTS))
-    incidents: dict[str, dict[str, Any]] = field(default_factory=dict)
-    script: list[web.Response] = field(default_factory=list)
-    times: list[float] = field(default_factory=list)
+    def __init__(self) -> None:
+        super().__init__()
+        self.components = dict(COMPONENTS)
+        self.incidents: dict[str, dict[str, Any]] = {}
+        self.script: list[web.Response] = []
 
-    async def handle(self, request: web.Request) -> web.StreamResponse:
-        import time
-
-        self.times.append(time.monotonic())
-        raw = await request.read()
+    async def respond(self, request: web.Request, raw: bytes) -> web.StreamResponse:
         body = json.loads(raw) if raw else None
-        self.seen.append((request.method, request.path, body))
         if request.headers.get("Authorization") != f"OAuth {API_KEY}":
             return web.json_response({"error": "Could not authenticate"}, status=401)
         if self.script:
@@ -113,15 +107,8 @@ class FakeStatuspage:
 
 @pytest.fixture
 async def statuspage() -> AsyncIterator[FakeStatuspage]:
-    fake = FakeStatuspage()
-    app = web.Application()
-    app.router.add_route("*", "/{tail:.*}", fake.handle)
-    runner = web.AppRunner(app)
-    await runner.setup()
-    await web.TCPSite(runner, "127.0.0.1", 0).start()
-    fake.url = f"http://127.0.0.1:{runner.addresses[0][1]}"
-    yield fake
-    await runner.cleanup()
+    async with FakeStatuspage() as fake:
+        yield fake
 
 
 def settings(**status_page: Any) -> dict[str, Any]:
@@ -161,15 +148,15 @@ StackFactory = Callable[..., Awaitable[SandboxStack]]
 
 
 @pytest.fixture
-async def make_stack(
+def make_stack(
     tmp_path: Path,
     clock: ManualClock,
     transport: Transport,
     monkeypatch: pytest.MonkeyPatch,
     database_for: Callable[[Path], str],
-) -> AsyncIterator[StackFactory]:
+    started: AsyncExitStack,
+) -> StackFactory:
     monkeypatch.setenv("STATUSPAGE_API_KEY", API_KEY)
-    started: list[SandboxStack] = []
 
     async def make(**status_page: Any) -> SandboxStack:
         stack = SandboxStack(
@@ -178,13 +165,9 @@ async def make_stack(
             settings=settings(**status_page),
             transport=transport,
         )
-        await stack.start()
-        started.append(stack)
-        return stack
+        return await started.enter_async_context(stack)
 
-    yield make
-    for stack in started:
-        await stack.stop()
+    return make
 
 
 def base_url(stack: SandboxStack) -> str:

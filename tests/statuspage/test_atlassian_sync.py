@@ -48,9 +48,9 @@ async def test_components_incident_updates_and_restart(
     await stack.driver.submit_view(MARCO, view.id, {EDIT_BLOCK: {EDIT_ACTION: text}})
     await stack.idle()
 
-    [created] = [s for s in statuspage.seen if s[0] == "POST"]
-    assert created[1] == f"/v1/pages/{PAGE}/incidents"
-    body = created[2]["incident"]
+    [created] = statuspage.requests("POST")
+    assert created.path == f"/v1/pages/{PAGE}/incidents"
+    body = created.json["incident"]
     assert body["body"] == text
     assert body["status"] == "investigating"
     assert body["metadata"] == {"outagebot": {"incident": str(incident.id)}}
@@ -75,7 +75,7 @@ async def test_components_incident_updates_and_restart(
     await stack.idle()
     assert len(statuspage.incidents) == 1
     assert len(remote["incident_updates"]) == 2
-    assert [s[0] for s in statuspage.seen].count("POST") == 1
+    assert len(statuspage.requests("POST")) == 1
 
     # The closing update resolves the same hosted incident.
     stack.clock.advance(timedelta(hours=6))
@@ -86,8 +86,8 @@ async def test_components_incident_updates_and_restart(
     assert remote["status"] == "resolved"
     assert len(statuspage.incidents) == 1
     assert set(statuspage.components.values()) == {"operational"}
-    for _method, _path, sent in statuspage.seen:
-        assert API_KEY not in json.dumps(sent)
+    for seen in statuspage.seen:
+        assert API_KEY not in json.dumps(seen.json)
 
 
 async def test_429_waits_for_retry_after(
@@ -101,10 +101,11 @@ async def test_429_waits_for_retry_after(
     )
     await command(stack, incident.channel_id or "", "feature down Offerte")
 
-    patches = [i for i, s in enumerate(statuspage.seen) if s[0] == "PATCH" and i >= before]
+    patches = [i for i, s in enumerate(statuspage.seen) if s.method == "PATCH" and i >= before]
     # The limited call, then the same call again once Retry-After has passed.
-    assert statuspage.seen[patches[0]][1:] == statuspage.seen[patches[1]][1:]
-    waited = statuspage.times[patches[1]] - statuspage.times[patches[0]]
+    limited, again = statuspage.seen[patches[0]], statuspage.seen[patches[1]]
+    assert (limited.path, limited.json) == (again.path, again.json)
+    waited = again.at - limited.at
     assert waited >= 0.95
     assert statuspage.components["cmp-quotes"] == "major_outage"
 

@@ -10,7 +10,7 @@ from urllib.parse import quote
 import httpx
 from pydantic import SecretStr
 
-from bot.maintenance.http import CallFailed, HttpSession, RetryPolicy, excerpt
+from bot.maintenance.http import CallFailed, HttpSession, RetryPolicy, error_body, excerpt
 from bot.maintenance.providers.base import (
     Call,
     HttpProvider,
@@ -27,12 +27,9 @@ SERVICE = "Heroku"
 
 def describe_error(response: httpx.Response) -> str:
     """Heroku explains itself in `{"id", "message"}`; show that as is."""
-    try:
-        body = response.json()
-    except ValueError:
-        body = None
-    if isinstance(body, dict) and isinstance(body.get("message"), str):
-        return f"{body['message']} ({body['id']})" if body.get("id") else body["message"]
+    body = error_body(response)
+    if isinstance(message := body.get("message"), str):
+        return f"{message} ({body['id']})" if body.get("id") else message
     return excerpt(response)
 
 

@@ -52,7 +52,7 @@ from functools import partial
 import httpx
 from pydantic import SecretStr
 
-from bot.maintenance.http import CallFailed, HttpSession, excerpt
+from bot.maintenance.http import CallFailed, HttpSession, error_body, excerpt
 from bot.maintenance.providers.base import (
     Call,
     HttpProvider,
@@ -66,14 +66,10 @@ from bot.maintenance.targets import WebhookTarget
 
 
 def describe_error(response: httpx.Response) -> str:
-    try:
-        body = response.json()
-    except ValueError:
-        body = None
-    if isinstance(body, dict):
-        for key in ("message", "error"):
-            if isinstance(message := body.get(key), str):
-                return message
+    body = error_body(response)
+    for key in ("message", "error"):
+        if isinstance(message := body.get(key), str):
+            return message
     return excerpt(response)
 
 
