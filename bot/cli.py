@@ -15,6 +15,9 @@ from typing import Any
 from aiohttp import web
 from slack_sdk.errors import SlackApiError
 
+from bot.changes import cli as changes_cli
+from bot.changes.webhook import SECRET_ENV as CHANGES_SECRET
+from bot.clock import SystemClock
 from bot.config import ConfigError, Settings, load_settings
 from bot.errors import InputError
 from bot.logs import configure
@@ -38,6 +41,12 @@ def _secrets(settings: Settings) -> list[str]:
     """Every secret value the bot may hold, so logging can mask it wherever it shows up."""
     values = [settings.slack_bot_token, settings.slack_app_token, settings.slack_signing_secret]
     secrets = [v.get_secret_value() for v in values if v is not None]
+    for source in settings.changes.sources.values():
+        name = getattr(source, "token_env", None)
+        if name and os.environ.get(name):
+            secrets.append(os.environ[name])
+    if os.environ.get(CHANGES_SECRET):
+        secrets.append(os.environ[CHANGES_SECRET])
     for target in settings.maintenance.targets.values():
         for name in (getattr(target, "token_env", None), getattr(target, "secret_env", None)):
             if name and os.environ.get(name):
@@ -187,6 +196,7 @@ def _parser() -> argparse.ArgumentParser:
     draft.add_argument("incident", help="INC-3 or 3")
     draft.add_argument("--lang", choices=["en", "it"], help="default: the one chosen at close")
     draft.add_argument("--audience", choices=["customer", "internal"], default="customer")
+    changes_cli.add_parser(sub)
     return parser
 
 
@@ -204,6 +214,13 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _write(asyncio.run(_export(settings, args.incident, args.format)), args.out)
         except InputError as exc:
             return _fail(str(exc))
+    if args.command == "change":
+        try:
+            change = changes_cli.change_from(args, SystemClock(), settings.timezone)
+        except InputError as exc:
+            return _fail(str(exc))
+        print(asyncio.run(changes_cli.record(settings.database_url, change, SystemClock())))
+        return 0
     if args.command == "postmortem":
         try:
             text = asyncio.run(_draft(settings, args.incident, args.lang, args.audience))

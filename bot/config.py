@@ -29,6 +29,7 @@ from pydantic_settings import (
 )
 from sqlalchemy.engine import make_url
 
+from bot.changes.sources import ChangesSettings
 from bot.maintenance.targets import Target, TargetName
 from bot.models import Severity
 
@@ -67,6 +68,7 @@ class Permissions(BaseModel):
 
     # None means anyone in the incident channel; users (U...) or user groups (S...).
     maintenance: list[str] | None = None
+    rollback: list[str] | None = None
 
 
 class Settings(BaseSettings):
@@ -98,6 +100,7 @@ class Settings(BaseSettings):
     templates_dir: Path | None = None
     features: list[FeatureConfig] = []
     maintenance: MaintenanceSettings = MaintenanceSettings()
+    changes: ChangesSettings = ChangesSettings()
     permissions: Permissions = Permissions()
 
     @field_validator("timezone")

@@ -13,6 +13,9 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import timedelta
 
+from bot.changes.flows import ChangeFlows
+from bot.changes.rollback import Rollbacks
+from bot.changes.service import Changes
 from bot.clock import Clock, SystemClock
 from bot.config import Settings
 from bot.features import Catalog, FeatureBoard, Features
@@ -61,6 +64,9 @@ class Services:
     backfill: Backfill
     postmortems: Postmortems
     drafts: Delivery
+    changes: Changes
+    change_flows: ChangeFlows
+    rollbacks: Rollbacks
     # The workspace's language: every text the bot puts in Slack.
     texts: Texts
     # Seconds between looks for due nudges and reminders; 0 turns the loop off (tests tick).
@@ -152,6 +158,19 @@ def build_services(settings: Settings, clock: Clock | None = None) -> Services:
         commitment=settings.commitment,
         language=settings.language,
     )
+    texts_ = texts(settings.language)
+    changes = Changes(db, clock, settings.changes, environ=os.environ)
+    change_flows = ChangeFlows(
+        changes, features, incidents, timeline, slack, schedules, texts_, tasks
+    )
+    rollbacks = Rollbacks(
+        changes,
+        features,
+        timeline,
+        slack,
+        MaintenancePermissions(slack, settings.permissions.rollback),
+        texts_,
+    )
     return Services(
         settings=settings,
         clock=clock,
@@ -171,7 +190,10 @@ def build_services(settings: Settings, clock: Clock | None = None) -> Services:
         backfill=Backfill(capture, timeline, incidents, slack),
         postmortems=postmortems,
         drafts=Delivery(postmortems, slack, timeline),
-        texts=texts(settings.language),
+        changes=changes,
+        change_flows=change_flows,
+        rollbacks=rollbacks,
+        texts=texts_,
         schedule_tick=settings.schedule_tick,
         declare_hooks=[features.on_declare],
     )

@@ -9,6 +9,7 @@ from slack_bolt.async_app import AsyncApp
 
 from bot.services import Services
 from handlers import (
+    changes,
     errors,
     features,
     home,
@@ -28,6 +29,7 @@ def register(app: AsyncApp, services: Services) -> None:
         *lifecycle.SUBCOMMANDS,
         *features.SUBCOMMANDS,
         *maintenance.SUBCOMMANDS,
+        *changes.SUBCOMMANDS,
         *timeline.SUBCOMMANDS,
         *postmortem.SUBCOMMANDS,
     ]
@@ -37,6 +39,7 @@ def register(app: AsyncApp, services: Services) -> None:
     lifecycle.register(app, services)
     features.register(app, services)
     maintenance.register(app, services)
+    changes.register(app, services)
     home.register(app, services)
     postmortem.register(app, services)
 

@@ -87,6 +87,9 @@ async def feature(ctx: CommandContext) -> Reply:
     change = await services.features.set_state(incident, name, state, ctx.user_id, at=at)
     text = change_text(ctx.user_id, change, incident.timezone, now)
     services.tasks.spawn(services.board.publish(incident, text), name="publish")
+    if state is not FeatureState.up and change.previous is None:
+        suspects = services.change_flows.on_feature_down(incident, change.feature, change.at)
+        services.tasks.spawn(suspects, name="suspects")
     return Reply(text, in_channel=True)
 
 

@@ -23,18 +23,24 @@ class MaintenancePermissions:
     async def refusal(self, user: str, channel_id: str | None) -> str | None:
         """None when `user` may switch maintenance; otherwise why not, in one sentence."""
         try:
-            if self.allowed is None:
-                if channel_id and user in await self._members(channel_id):
-                    return None
-                return "only members of the incident channel may switch maintenance mode"
-            if user in self.allowed:
+            if await self.allows(user, channel_id):
                 return None
-            for group in (g for g in self.allowed if g.startswith("S")):
-                if user in await self.slack.group_members(group):
-                    return None
         except SlackApiError as exc:
             return f"Slack could not say who may switch maintenance (`{error_code(exc)}`)"
+        if self.allowed is None:
+            return "only members of the incident channel may switch maintenance mode"
         return "only the people listed under `[permissions] maintenance` may switch maintenance"
+
+    async def allows(self, user: str, channel_id: str | None) -> bool:
+        """Whether `user` is allowed; raises SlackApiError when Slack cannot say."""
+        if self.allowed is None:
+            return bool(channel_id) and user in await self._members(channel_id or "")
+        if user in self.allowed:
+            return True
+        for group in (g for g in self.allowed if g.startswith("S")):
+            if user in await self.slack.group_members(group):
+                return True
+        return False
 
     async def _members(self, channel_id: str) -> set[str]:
         members: set[str] = set()
