@@ -35,9 +35,9 @@ MARCO, GIULIA, LUCA = "U01MARCO", "U02GIULIA", "U03LUCA"
 ANNOUNCE = "C0INCIDENTS"
 
 
-def at(hour: int, minute: int, day: int = 30) -> datetime:
+def at(hour: int, minute: int, day: int = 30, second: int = 0) -> datetime:
     """A Copenhagen wall time on the outage day (UTC+2 in April), as UTC."""
-    return datetime(2025, 4, day, hour, minute, tzinfo=UTC) - timedelta(hours=2)
+    return datetime(2025, 4, day, hour, minute, second, tzinfo=UTC) - timedelta(hours=2)
 
 
 @dataclass
@@ -105,7 +105,9 @@ class FakeHerokuReleases(FakeServer):
         if variables is None or request.method != link["method"]:
             return self._refuse(f"{request.method} {request.path} is not the release {rel} link")
         if list(variables.values()) != ["acme-web"]:
-            return web.json_response({"id": "not_found", "message": "Couldn't find that app."}, 404)
+            return web.json_response(
+                {"id": "not_found", "message": "Couldn't find that app."}, status=404
+            )
         if request.method == "GET":
             return self._list(request)
         payload = json.loads(body)
