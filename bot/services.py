@@ -146,6 +146,7 @@ def build_services(settings: Settings, clock: Clock | None = None) -> Services:
     )
     people = People(db, slack, clock)
     capture = Capture(timeline, incidents, people, slack, tasks, key_reaction=settings.key_reaction)
+    changes = Changes(db, clock, settings.changes, environ=os.environ)
     postmortems = Postmortems(
         db,
         clock,
@@ -157,9 +158,9 @@ def build_services(settings: Settings, clock: Clock | None = None) -> Services:
         templates_dir=settings.templates_dir,
         commitment=settings.commitment,
         language=settings.language,
+        changes=changes,
     )
     texts_ = texts(settings.language)
-    changes = Changes(db, clock, settings.changes, environ=os.environ)
     change_flows = ChangeFlows(
         changes, features, incidents, timeline, slack, schedules, texts_, tasks
     )
