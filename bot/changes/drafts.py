@@ -69,7 +69,7 @@ class ChangesText:
     cause: str | None = None
 
 
-def _found(interval: FeatureInterval, entries: list[TimelineEntry], declared: datetime) -> datetime:
+def _recorded(interval: FeatureInterval, entries: list[TimelineEntry]) -> datetime:
     """When the outage was recorded (a backdated `feature down` was typed later)."""
     recorded = [
         e.recorded_at
@@ -78,21 +78,30 @@ def _found(interval: FeatureInterval, entries: list[TimelineEntry], declared: da
         and e.data.get("feature") == interval.feature
         and e.occurred_at == interval.started_at
     ]
-    return max(min(recorded, default=interval.started_at), declared)
+    return min(recorded, default=interval.started_at)
 
 
 def outages(
     incident: Incident, intervals: list[FeatureInterval], entries: list[TimelineEntry]
 ) -> list[Outage]:
+    """Each outage with when it was found: the first one recorded is what the incident was
+    declared for, so it was found at the declaration; a later one when it was recorded."""
     by_start = {(i.feature, i.started_at): i for i in intervals}
-    return [
-        Outage(
-            impact.feature or "",
-            impact.start,
-            _found(by_start[(impact.feature or "", impact.start)], entries, incident.declared_at),
+    recorded = {
+        (impact.feature or "", impact.start): _recorded(
+            by_start[(impact.feature or "", impact.start)], entries
         )
         for impact in impacts_of(intervals)
-    ]
+    }
+    first = min(recorded.values(), default=None)
+    declared = incident.declared_at
+    found: list[Outage] = []
+    for (feature, start), at in recorded.items():
+        when = max(at, declared)
+        if at == first and start <= declared:
+            when = declared
+        found.append(Outage(feature, start, when))
+    return found
 
 
 async def gather(

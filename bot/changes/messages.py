@@ -109,7 +109,7 @@ def mark_label(t: Texts, mark: ChangeMark | None, suspected: list[Impact]) -> st
         )
     if suspected:
         names = _impact_names(t, suspected)
-        return t._(":warning: *suspect*: the last change before {what}").format(what=names)
+        return t._(":warning: *suspect* for {what}: the last change before it").format(what=names)
     return ""
 
 

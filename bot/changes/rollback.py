@@ -109,7 +109,7 @@ class Rollbacks:
     async def plan(self, incident: Incident, target: str, version: str | None) -> RollbackPlan:
         """Which release is live and which one to go back to, from the recorded releases."""
         t = self.t
-        releases = await self.changes.store.of_source(target)
+        releases = await self._releases(target)
         if not releases:
             raise InputError(
                 t._("No release of {target} is recorded yet.").format(target=target),
@@ -142,6 +142,12 @@ class Rollbacks:
                 )
             )
         return RollbackPlan(target, self.targets[target].provider, current, to)
+
+    async def _releases(self, target: str) -> list[ChangeEvent]:
+        """Heroku rolls back to its own releases (their ids); a dry run to any recorded one."""
+        if self.targets[target].provider == "heroku":
+            return await self.changes.store.of_source(target)
+        return await self.changes.store.of_service(service_of(target, self.targets[target]))
 
     async def _suspect(self, incident: Incident, target: str) -> ChangeEvent:
         """The change marked *Caused it* for the target's service, else its latest suspect."""

@@ -11,6 +11,7 @@ from collections.abc import Sequence
 from datetime import datetime
 
 from sqlalchemy import delete, select, update
+from sqlalchemy.sql.elements import ColumnElement
 
 from bot.changes.models import ChangeEvent, ChangeIn, ChangeMark, Mark
 from bot.clock import Clock
@@ -56,11 +57,16 @@ class ChangeStore:
         return [ChangeEvent.model_validate(dict(row)) for row in rows]
 
     async def of_source(self, source: str) -> list[ChangeEvent]:
-        """A source's changes, newest first (a rollback picks its release among them)."""
+        """A source's changes, newest first (a Heroku rollback picks its release among them)."""
+        return await self._newest_first(tables.change_events.c.source == source)
+
+    async def of_service(self, service: str) -> list[ChangeEvent]:
+        """A service's changes from every source, newest first."""
+        return await self._newest_first(tables.change_events.c.service == service)
+
+    async def _newest_first(self, where: ColumnElement[bool]) -> list[ChangeEvent]:
         c = tables.change_events
-        query = (
-            select(c).where(c.c.source == source).order_by(c.c.deployed_at.desc(), c.c.id.desc())
-        )
+        query = select(c).where(where).order_by(c.c.deployed_at.desc(), c.c.id.desc())
         async with self.db.connect() as conn:
             rows = (await conn.execute(query)).mappings().all()
         return [ChangeEvent.model_validate(dict(row)) for row in rows]

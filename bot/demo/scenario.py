@@ -30,7 +30,7 @@ from pydantic import (
 from bot.config import FeatureConfig
 
 DEFAULT_SCENARIO = Path(__file__).resolve().parents[2] / "examples/scenarios/outage-report.yml"
-ACTIONS = ("command", "message", "react", "pin", "click", "submit")
+ACTIONS = ("command", "message", "react", "pin", "click", "submit", "deploy")
 # `platform`: a stand-in deploy platform on loopback, so the app really goes offline and the
 # drafts count it; `dryrun`: only recorded.
 TargetKind = Literal["platform", "dryrun"]
@@ -62,6 +62,9 @@ class Config(_Strict):
     responders: list[str] = []  # people's names
     commitment: str | None = None
     nudge_minutes: int | None = Field(None, gt=0)  # quiet for this long: the lead is nudged
+    # Change sources by name: `webhook` (deploy steps arrive on POST /changes) or `dryrun`
+    # (the same, and `/incident rollback NAME` records without calling anything).
+    changes: dict[str, Literal["webhook", "dryrun"]] = {}
 
 
 class Expect(_Strict):
@@ -125,6 +128,18 @@ class ClickStep(_Step):
     value: str | None = None
 
 
+class Deploy(_Strict):
+    service: str = Field(min_length=1)
+    version: str = Field(min_length=1)
+    description: str = ""
+
+
+class DeployStep(_Step):
+    """A deploy reported by CI on the bot's signed `POST /changes`, authored by `by`."""
+
+    deploy: Deploy
+
+
 class SubmitStep(_Step):
     submit: dict[str, str | list[str]]  # the open modal's fields by block id
 
@@ -142,7 +157,8 @@ Step = Annotated[
     | Annotated[ReactStep, Tag("react")]
     | Annotated[PinStep, Tag("pin")]
     | Annotated[ClickStep, Tag("click")]
-    | Annotated[SubmitStep, Tag("submit")],
+    | Annotated[SubmitStep, Tag("submit")]
+    | Annotated[DeployStep, Tag("deploy")],
     Discriminator(
         _action,
         custom_error_type="step_action",

@@ -78,7 +78,7 @@ async def test_feature_down_names_the_last_change_before_its_real_start(
     quotes_text = " ".join(str(b.get("text", {}).get("text")) for b in quotes.blocks)
     assert "before *Quotes* went down (10:40)" in quotes.text
     assert "*v121* web, deployed 10:38 by giulia, 2 min before *Quotes* went down" in quotes_text
-    assert ":warning: *suspect*: the last change before *Quotes*" in quotes_text
+    assert ":warning: *suspect* for *Quotes*: the last change before it" in quotes_text
     # The day before: only v119 and v118 were live before Purchases broke.
     assert purchases.text.startswith(
         ":mag: 2 changes in the 48 h before *Purchases* went down (29/04 14:00)"
@@ -86,7 +86,7 @@ async def test_feature_down_names_the_last_change_before_its_real_start(
     purchases_text = " ".join(str(b.get("text", {}).get("text")) for b in purchases.blocks)
     assert "v121" not in purchases_text
     assert "*v119* web, deployed 29/04 13:58 by marco, 2 min before *Purchases*" in purchases_text
-    assert ":warning: *suspect*: the last change before *Purchases*" in purchases_text
+    assert ":warning: *suspect* for *Purchases*: the last change before it" in purchases_text
 
 
 async def test_caused_it_is_marked_once_and_listed(outage_day: SandboxStack) -> None:
