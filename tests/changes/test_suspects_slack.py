@@ -177,3 +177,26 @@ async def test_a_failing_source_is_shown_once_then_again_after_it_recovered(
     await command(outage_day, channel, "feature down Acquisti")
     warnings = [m.text for m in posts(outage_day, channel) if "Could not read" in m.text]
     assert len(warnings) == 2
+
+
+async def test_while_open_the_sources_are_read_every_few_minutes(
+    outage_day: SandboxStack, heroku
+) -> None:
+    channel = await declare(outage_day)
+    schedules = outage_day.services.schedules
+    heroku.add(122, at(10, 46), email="luca@acme.example")
+
+    outage_day.clock.set(at(10, 46))
+    assert await schedules.run_due() == 0  # due 5 minutes after the declaration
+    outage_day.clock.set(at(10, 47))
+    assert await schedules.run_due() == 1
+    await outage_day.idle()
+
+    assert posts(outage_day, channel)[-1].text == (
+        ":package: A new change was recorded:\n• *v122* web, deployed 10:46 by luca"
+    )
+    await command(outage_day, channel, "resolve")
+    outage_day.clock.set(at(11, 0))
+    await schedules.run_due()
+    outage_day.clock.set(at(11, 30))
+    assert await schedules.run_due() == 0  # a resolved incident is no longer polled

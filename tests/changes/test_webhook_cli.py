@@ -137,3 +137,18 @@ def test_change_record_from_the_command_line(tmp_path: Path) -> None:
     assert first.stdout.strip() == ("recorded change 1: v121 web, deployed 2025-04-30T08:38:00Z")
     assert second.stdout.startswith("already recorded: v121 web")
     assert bad.returncode == 2 and "--at:" in bad.stderr
+
+
+async def test_a_change_from_ci_is_shown_in_open_incidents(make_stack) -> None:
+    from .test_suspects_slack import declare
+
+    stack = await make_stack({"ci": {"provider": "webhook"}})
+    channel = await declare(stack)
+    body = json.dumps({**BODY, "deployed_at": "2025-04-30T08:50:00Z", "id": "p-2"}).encode()
+
+    assert (await post(stack, body, signed(body))).status_code == 201
+    await stack.idle()
+
+    assert stack.sandbox.messages(channel)[-1].text == (
+        ":package: A new change was recorded:\n• *v121* web, deployed 10:50 by giulia"
+    )
