@@ -88,7 +88,10 @@ async def feature(ctx: CommandContext) -> Reply:
     text = change_text(ctx.user_id, change, incident.timezone, now)
     services.tasks.spawn(services.board.publish(incident, text), name="publish")
     if state is not FeatureState.up and change.previous is None:
-        suspects = services.change_flows.on_feature_down(incident, change.feature, change.at)
+        degraded = state is FeatureState.degraded
+        suspects = services.change_flows.on_feature_down(
+            incident, change.feature, change.at, degraded=degraded
+        )
         services.tasks.spawn(suspects, name="suspects")
     return Reply(text, in_channel=True)
 

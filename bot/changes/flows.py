@@ -64,8 +64,10 @@ class ChangeFlows:
             await self.schedules.set(incident.id, POLL, self.changes.clock.now() + self.every)
         await self._suspects(incident, Impact(None, incident.declared_at))
 
-    async def on_feature_down(self, incident: Incident, feature: str, at: datetime) -> None:
-        await self._suspects(incident, Impact(feature, at))
+    async def on_feature_down(
+        self, incident: Incident, feature: str, at: datetime, *, degraded: bool = False
+    ) -> None:
+        await self._suspects(incident, Impact(feature, at, degraded))
 
     async def _suspects(self, incident: Incident, impact: Impact) -> None:
         incident = await self.incidents.get(incident.id)

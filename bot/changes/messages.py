@@ -44,17 +44,23 @@ def _feature(impact: Impact) -> str:
     return f"*{escape(impact.feature or '')}*"
 
 
+def _kind(impact: Impact) -> str:
+    return "declared" if impact.feature is None else "degraded" if impact.degraded else "down"
+
+
 def age(t: Texts, change: ChangeEvent, impact: Impact) -> str:
     """ "2 min before Quotes went down", "5 min after the incident was declared"."""
+    patterns = {
+        ("declared", True): t._("{age} before the incident was declared"),
+        ("declared", False): t._("{age} after the incident was declared"),
+        ("down", True): t._("{age} before {feature} went down"),
+        ("down", False): t._("{age} after {feature} went down"),
+        ("degraded", True): t._("{age} before {feature} was degraded"),
+        ("degraded", False): t._("{age} after {feature} was degraded"),
+    }
+    pattern = patterns[(_kind(impact), change.deployed_at <= impact.start)]
     took = durations.short(gap(change.deployed_at, impact.start))
-    before = change.deployed_at <= impact.start
-    if impact.feature is None:
-        if before:
-            return t._("{age} before the incident was declared").format(age=took)
-        return t._("{age} after the incident was declared").format(age=took)
-    if before:
-        return t._("{age} before {feature} went down").format(age=took, feature=_feature(impact))
-    return t._("{age} after {feature} went down").format(age=took, feature=_feature(impact))
+    return pattern.format(age=took, feature=_feature(impact))
 
 
 def _impact_names(t: Texts, impacts: list[Impact]) -> str:
@@ -64,29 +70,39 @@ def _impact_names(t: Texts, impacts: list[Impact]) -> str:
 
 def _header(t: Texts, impact: Impact, n: int, hours: float, when: str) -> str:
     """How many changes came in the window before the impact (none, one, several)."""
-    values = {"n": n, "hours": hours, "time": when, "feature": _feature(impact)}
-    if impact.feature is None:
-        if n == 0:
-            pattern = t._(
+    kind = _kind(impact)
+    if n == 0:
+        pattern = {
+            "declared": t._(
                 ":mag: No change recorded in the {hours} h before the declaration ({time})."
-            )
-        else:
-            pattern = t.ngettext(
-                ":mag: {n} change in the {hours} h before the declaration ({time}):",
-                ":mag: {n} changes in the {hours} h before the declaration ({time}), newest first:",
-                n,
-            )
-    elif n == 0:
-        pattern = t._(
-            ":mag: No change recorded in the {hours} h before {feature} went down ({time})."
+            ),
+            "down": t._(
+                ":mag: No change recorded in the {hours} h before {feature} went down ({time})."
+            ),
+            "degraded": t._(
+                ":mag: No change recorded in the {hours} h before {feature} was degraded ({time})."
+            ),
+        }[kind]
+    elif kind == "declared":
+        pattern = t.ngettext(
+            ":mag: {n} change in the {hours} h before the declaration ({time}):",
+            ":mag: {n} changes in the {hours} h before the declaration ({time}), newest first:",
+            n,
         )
-    else:
+    elif kind == "down":
         pattern = t.ngettext(
             ":mag: {n} change in the {hours} h before {feature} went down ({time}):",
             ":mag: {n} changes in the {hours} h before {feature} went down ({time}), newest first:",
             n,
         )
-    return pattern.format(**values)
+    else:
+        pattern = t.ngettext(
+            ":mag: {n} change in the {hours} h before {feature} was degraded ({time}):",
+            ":mag: {n} changes in the {hours} h before {feature} was degraded ({time}),"
+            " newest first:",
+            n,
+        )
+    return pattern.format(n=n, hours=hours, time=when, feature=_feature(impact))
 
 
 def change_head(t: Texts, change: ChangeEvent, tz: str, now: datetime) -> str:

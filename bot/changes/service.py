@@ -93,12 +93,15 @@ class Changes:
     def _poller(
         self, name: str, source: Source, transport: httpx.AsyncBaseTransport | None
     ) -> Pollable | None:
-        kwargs = {"environ": self.environ, "policy": self.policy, "transport": transport}
         match source:
             case HerokuSource():
-                return HerokuReleases(name, source, **kwargs)  # type: ignore[arg-type]
+                return HerokuReleases(
+                    name, source, environ=self.environ, policy=self.policy, transport=transport
+                )
             case GithubSource():
-                return GithubDeployments(name, source, **kwargs)  # type: ignore[arg-type]
+                return GithubDeployments(
+                    name, source, environ=self.environ, policy=self.policy, transport=transport
+                )
         return None
 
     async def record(self, changes: list[ChangeIn]) -> list[ChangeEvent]:

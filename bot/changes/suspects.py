@@ -22,6 +22,7 @@ class Impact:
 
     feature: str | None
     start: datetime
+    degraded: bool = False  # slowed down rather than gone
 
 
 @dataclass(frozen=True)
@@ -70,6 +71,7 @@ def impacts_of(intervals: Iterable[FeatureInterval]) -> list[Impact]:
         feature = interval.feature
         continues = feature in ends and ends[feature] == interval.started_at
         if not continues:
-            found.append(Impact(feature, interval.started_at))
+            degraded = interval.state is FeatureState.degraded
+            found.append(Impact(feature, interval.started_at, degraded))
         ends[feature] = interval.ended_at
     return found

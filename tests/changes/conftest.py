@@ -24,6 +24,8 @@ from bot.changes.sources import ChangesSettings
 from bot.clock import ManualClock
 from bot.sandbox.driver import Transport
 from bot.sandbox.stack import SandboxStack
+from bot.store import migrate
+from bot.store.database import Database
 from tests.maintenance.conftest import FakeServer, HerokuSchema, _schema_file, _serve
 
 TOKEN = "hrku-SECRET-token-0123456789abcdef"
@@ -257,13 +259,10 @@ def github_source(github: FakeGithub) -> dict[str, Any]:
 
 
 @pytest.fixture
-def make_changes(
+async def make_changes(
     tmp_path: Path, clock: ManualClock, env: dict[str, str], database_for: Callable[[Path], str]
-) -> Callable[..., Awaitable[Changes]]:
+) -> AsyncIterator[Callable[..., Awaitable[Changes]]]:
     """The changes service alone, on a migrated database, with the given sources."""
-    from bot.store import migrate
-    from bot.store.database import Database
-
     made: list[Database] = []
 
     async def make(**sources: dict[str, Any]) -> Changes:
@@ -273,7 +272,9 @@ def make_changes(
         settings = ChangesSettings.model_validate({"sources": sources, "backoff_seconds": 0.01})
         return Changes(db, clock, settings, environ=env)
 
-    return make
+    yield make
+    for db in made:
+        await db.dispose()
 
 
 StackFactory = Callable[..., Awaitable[SandboxStack]]
