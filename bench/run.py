@@ -13,6 +13,7 @@ from typing import Any
 
 from sqlalchemy import func, select
 
+from bench import changes as bench_changes
 from bench import load
 from bench.drafts import time_drafts
 from bench.report import Row
@@ -124,6 +125,8 @@ async def run(opts: Options, folder: Path) -> list[Row]:
             await floor.stop()
     await db.dispose()
     drafts, _chars = time_drafts(opts.entries, opts.features)
+    (folder / "changes").mkdir(exist_ok=True)
+    changes = await bench_changes.run(folder / "changes")
 
     rate, floor_rate = (
         events.distinct / ingest["seconds"],
@@ -159,4 +162,5 @@ async def run(opts: Options, folder: Path) -> list[Row]:
         Row("start-up", "s to /healthz 200, empty database", first_start, None, "<2",
             first_start < 2),
         Row("start-up", f"s, restart ({distinct:,} entries)", restart, None, "<2", restart < 2),
+        *changes,
     ]  # fmt: skip
