@@ -45,8 +45,9 @@ async def _setup_and_report(
 ) -> None:
     """Slack set-up in the background; the declarer learns the outcome either way."""
     result = await services.setup.run(incident)
-    if result.incident.channel_id:
-        await services.change_flows.on_declared(result.incident)
+    if result.incident.channel_id:  # deploys before the declaration: read after, not before
+        suspects = services.change_flows.on_declared(result.incident)
+        services.tasks.spawn(suspects, name=f"suspects-{incident.id}")
     if not response_url:
         return
     webhook = AsyncWebhookClient(response_url)
