@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test lint i18n format run bench clean
+.PHONY: demo test lint i18n format run bench clean chromium
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -15,12 +15,18 @@ $(STAMP): pyproject.toml
 demo: $(STAMP)
 	$(BIN)/outagebot demo
 
-test: $(STAMP) lint i18n
+test: $(STAMP) lint i18n chromium
 	$(BIN)/python -m pytest -n 2
+
+# The status page's browser test drives Debian's headless Chromium; installed where missing.
+chromium:
+	@command -v chromium >/dev/null || { apt-get update -qq && \
+		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/mypy
 
 # Re-extract the gettext template, merge it into bot/locale/*/LC_MESSAGES/messages.po and fail
 # on any message missing, fuzzy or untranslated (see bot/i18n/check.py).

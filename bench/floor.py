@@ -19,7 +19,8 @@ from bot.logs import configure
 
 def build() -> web.Application:
     settings = load_settings()
-    assert settings.slack_bot_token and settings.slack_signing_secret
+    assert settings.slack_bot_token
+    assert settings.slack_signing_secret
     token = settings.slack_bot_token.get_secret_value()
     secret = settings.slack_signing_secret.get_secret_value()
     configure(settings.log_level, settings.log_format, [token, secret])

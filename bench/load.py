@@ -34,7 +34,13 @@ class Requests:
 
 
 def message_events(
-    path: Path, channels: list[str], count: int, *, repeated: float, seed: int
+    path: Path,
+    channels: list[str],
+    count: int,
+    *,
+    repeated: float,
+    seed: int,
+    prefix: str = "EvBENCH",
 ) -> Requests:
     """`count` people's messages spread over `channels`, a share `repeated` of them delivered
     a second time (re-signed, marked as Slack's retry) a little later."""
@@ -52,7 +58,7 @@ def message_events(
                 ts=ts,
             )
             envelope = payloads.event_callback(
-                event, event_id=f"EvBENCH{n:09d}", event_time=start + n // 1_000_000
+                event, event_id=f"{prefix}{n:09d}", event_time=start + n // 1_000_000
             )
             body = payloads.json_body(envelope).decode()
             out.write(json.dumps({"body": body}) + "\n")

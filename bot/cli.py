@@ -5,12 +5,15 @@ from __future__ import annotations
 import argparse
 import asyncio
 import os
+import re
 import signal
 import sys
 from collections.abc import Coroutine, Sequence
+from datetime import date, datetime, time, timedelta
 from functools import partial
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from aiohttp import web
 from slack_sdk.errors import SlackApiError
@@ -23,6 +26,7 @@ from bot.errors import InputError
 from bot.logs import configure
 from bot.postmortem import DraftError
 from bot.postmortem.service import Audience
+from bot.record.render import csv_text, markdown
 from bot.services import Services, build_services
 from bot.slackweb import error_code
 from bot.store import migrate
@@ -78,7 +82,7 @@ async def _refused(settings: Settings, services: Services) -> str | None:
             await check()
         except SlackApiError as exc:
             return f"Slack refused the {token} ({error_code(exc)}): {SLACK_SETUP}"
-        except Exception as exc:
+        except Exception as exc:  # noqa: BLE001 - start-up reports any failure as one line
             return f"cannot reach Slack at {settings.slack_api_url} ({type(exc).__name__})"
     return None
 
@@ -163,6 +167,29 @@ async def _draft(settings: Settings, number: str, language: str | None, audience
         await services.db.dispose()
 
 
+def _since(text: str, now: datetime, tz: str) -> datetime:
+    """`90d`, `12w` (days, weeks back from now) or a day `2025-01-01` (midnight in `tz`)."""
+    if match := re.fullmatch(r"([0-9]{1,4})([dw])", text.strip()):
+        days = int(match[1]) * (7 if match[2] == "w" else 1)
+        return now - timedelta(days=days)
+    try:
+        day = date.fromisoformat(text.strip())
+    except ValueError:
+        raise InputError(f"--since {text!r}: use 90d, 12w or a day like 2025-01-01") from None
+    return datetime.combine(day, time(), tzinfo=ZoneInfo(tz))
+
+
+async def _report(settings: Settings, since: str, fmt: str) -> str:
+    """The team's record from the database alone (Slack is not called)."""
+    services = build_services(settings)
+    try:
+        start = _since(since, services.clock.now(), settings.timezone)
+        record = await services.record.compute(start)
+        return csv_text(record) if fmt == "csv" else markdown(services.texts, record)
+    finally:
+        await services.db.dispose()
+
+
 def _write(text: str, out: str | None) -> int:
     if out:
         Path(out).write_text(text, encoding="utf-8")
@@ -196,8 +223,31 @@ def _parser() -> argparse.ArgumentParser:
     draft.add_argument("incident", help="INC-3 or 3")
     draft.add_argument("--lang", choices=["en", "it"], help="default: the one chosen at close")
     draft.add_argument("--audience", choices=["customer", "internal"], default="customer")
+    report = sub.add_parser("report", help="the team's record: incidents, times, downtime")
+    report.add_argument("--since", default="90d", help="90d, 12w or a day like 2025-01-01")
+    report.add_argument("--format", choices=["md", "csv"], default="md")
+    report.add_argument("--out", help="file to write (default: standard output)")
     changes_cli.add_parser(sub)
     return parser
+
+
+def _offline(settings: Settings, args: argparse.Namespace) -> int | None:
+    """The commands that read or write the database and exit: their exit code, or None."""
+    try:
+        if args.command == "export":
+            return _write(asyncio.run(_export(settings, args.incident, args.format)), args.out)
+        if args.command == "report":
+            return _write(asyncio.run(_report(settings, args.since, args.format)), args.out)
+        if args.command == "change":
+            change = changes_cli.change_from(args, SystemClock(), settings.timezone)
+            print(asyncio.run(changes_cli.record(settings.database_url, change, SystemClock())))
+            return 0
+        if args.command == "postmortem":
+            text = asyncio.run(_draft(settings, args.incident, args.lang, args.audience))
+            return _write(text, None)
+    except (InputError, DraftError) as exc:
+        return _fail(str(exc))
+    return None
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -209,24 +259,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     configure(settings.log_level, settings.log_format, _secrets(settings))
     if args.command == "db":
         return asyncio.run(_db_upgrade(settings))
-    if args.command == "export":
-        try:
-            return _write(asyncio.run(_export(settings, args.incident, args.format)), args.out)
-        except InputError as exc:
-            return _fail(str(exc))
-    if args.command == "change":
-        try:
-            change = changes_cli.change_from(args, SystemClock(), settings.timezone)
-        except InputError as exc:
-            return _fail(str(exc))
-        print(asyncio.run(changes_cli.record(settings.database_url, change, SystemClock())))
-        return 0
-    if args.command == "postmortem":
-        try:
-            text = asyncio.run(_draft(settings, args.incident, args.lang, args.audience))
-        except (InputError, DraftError) as exc:
-            return _fail(str(exc))
-        return _write(text, None)
+    done = _offline(settings, args)
+    if done is not None:
+        return done
     if args.command == "demo":
         from bot.demo.demo import main as demo
 

@@ -30,6 +30,7 @@ from pydantic_settings import (
 from sqlalchemy.engine import make_url
 
 from bot.changes.sources import ChangesSettings
+from bot.followups.config import FollowupSettings
 from bot.maintenance.targets import Target, TargetName
 from bot.models import Severity
 
@@ -52,6 +53,9 @@ class FeatureConfig(BaseModel):
     aliases: list[str] = []
     description: str = ""
     statuspage_component: str | None = None
+    # Shown on the status page (as `public_name` when set); internal names stay internal.
+    public: bool = False
+    public_name: str | None = None
 
 
 class MaintenanceSettings(BaseModel):
@@ -69,6 +73,36 @@ class Permissions(BaseModel):
     # None means anyone in the incident channel; users (U...) or user groups (S...).
     maintenance: list[str] | None = None
     rollback: list[str] | None = None
+    # Who may publish status page updates; None means anyone in the incident channel.
+    status_page: list[str] | None = None
+
+
+class AtlassianSettings(BaseModel):
+    """A hosted Atlassian Statuspage kept in sync; the key is read from `api_key_env`."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    page_id: str = Field(min_length=1)
+    api_key_env: str = "STATUSPAGE_API_KEY"
+    api_url: str = "https://api.statuspage.io"
+    # The hosted page's component for the whole app (features name theirs in the catalog).
+    app_component: str | None = None
+
+
+class StatusPageSettings(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    enabled: bool = False
+    auto_components: bool = False
+    title: str = ""
+    logo_url: str | None = None
+    site_url: str | None = None
+    # Name of the component standing for the whole app; the page translates the default.
+    app_name: str | None = None
+    history_days: int = Field(14, gt=0, le=90)
+    # Seconds a reader (and a proxy) may reuse a response; the snapshot is kept as long.
+    max_age: int = Field(5, ge=0, le=300)
+    atlassian: AtlassianSettings | None = None
 
 
 class Settings(BaseSettings):
@@ -102,6 +136,8 @@ class Settings(BaseSettings):
     maintenance: MaintenanceSettings = MaintenanceSettings()
     changes: ChangesSettings = ChangesSettings()
     permissions: Permissions = Permissions()
+    followups: FollowupSettings = FollowupSettings()
+    status_page: StatusPageSettings = StatusPageSettings()
 
     @field_validator("timezone")
     @classmethod

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import json
 import logging
+import uuid
 from collections.abc import Iterable
 from contextvars import ContextVar
+from typing import Any
 
 REDACTED = "[redacted]"
 
@@ -74,3 +76,15 @@ def configure(level: str, fmt: str, secrets: Iterable[str]) -> None:
     logging.getLogger("alembic").setLevel(max(root.level, logging.WARNING))
     # One access line per Slack delivery costs more than recording the event; DEBUG shows them.
     logging.getLogger("aiohttp.access").setLevel(max(root.level, logging.WARNING))
+
+
+def request_key(body: dict[str, Any]) -> str:
+    """What identifies a Slack request in the logs: event id, trigger id, or a fresh id.
+
+    Here, beside `request_id`, so both ways in (HTTP and Socket Mode) share it without
+    importing each other."""
+    for key in ("event_id", "trigger_id", "envelope_id"):
+        value = body.get(key)
+        if isinstance(value, str) and value:
+            return value
+    return uuid.uuid4().hex[:12]

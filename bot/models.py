@@ -51,6 +51,10 @@ class EntryKind(StrEnum):
     closed = "closed"
     nudge = "nudge"
     error = "error"
+    followup = "followup"
+    similar = "similar"
+    # An update published on the status page (text customers read).
+    public = "public"
 
 
 class Incident(BaseModel):

@@ -33,6 +33,8 @@ class Due:
 
 
 DueHandler = Callable[[Due], Awaitable[None]]
+# Work that claims itself (the weekly follow-up digest): looked at on every tick.
+Ticker = Callable[[], Awaitable[object]]
 
 
 def _family(kind: str) -> str:
@@ -44,10 +46,15 @@ class Schedules:
     def __init__(self, db: Database, clock: Clock, owner: str) -> None:
         self.db, self.clock, self.owner = db, clock, owner
         self.handlers: dict[str, tuple[DueHandler, timedelta]] = {}
+        self.tickers: list[Ticker] = []
 
     def on(self, family: str, handler: DueHandler, every: timedelta) -> None:
         """Run `handler` for due items of `family`, then again `every` later until cancelled."""
         self.handlers[family] = (handler, every)
+
+    def every_tick(self, ticker: Ticker) -> None:
+        """Run `ticker` on every tick; it claims its own work, once across replicas."""
+        self.tickers.append(ticker)
 
     async def set(
         self, incident_id: int, kind: str, due_at: datetime, conn: AsyncConnection | None = None
@@ -111,6 +118,11 @@ class Schedules:
                 await handler(due)
             except Exception:
                 log.exception("schedule %s for INC-%s failed", due.kind, due.incident_id)
+        for ticker in self.tickers:
+            try:
+                await ticker()
+            except Exception:
+                log.exception("scheduled %s failed", getattr(ticker, "__qualname__", ticker))
         return len(claimed)
 
     async def loop(self, stop: asyncio.Event, tick: float) -> None:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-import uuid
+import os
 from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qsl
 
@@ -16,22 +16,15 @@ from slack_bolt.request.async_request import AsyncBoltRequest
 
 from bot import logs
 from bot.changes.webhook import ChangesWebhook
+from bot.followups.webhook import github_webhook
 from bot.services import Services
+from bot.statuspage.web import StatusSite
 
 if TYPE_CHECKING:
     from bot.socket_mode import SocketMode
 
 SERVICES = web.AppKey("services", Services)
 log = logging.getLogger(__name__)
-
-
-def request_key(body: dict[str, Any]) -> str:
-    """What identifies a Slack request in the logs: event id, trigger id, or a fresh id."""
-    for key in ("event_id", "trigger_id", "envelope_id"):
-        value = body.get(key)
-        if isinstance(value, str) and value:
-            return value
-    return uuid.uuid4().hex[:12]
 
 
 async def to_bolt_request(request: web.Request) -> AsyncBoltRequest:
@@ -49,6 +42,9 @@ async def to_bolt_request(request: web.Request) -> AsyncBoltRequest:
         if "payload" not in form:
             bolt_request.body = form
             bolt_request.context = build_async_context(AsyncBoltContext(), form)
+    if not isinstance(bolt_request.body.get("event", {}), dict):
+        # Bolt's own middleware reads `event` as an object before any listener can refuse it.
+        raise TypeError("event is not an object")
     return bolt_request
 
 
@@ -62,12 +58,12 @@ def build_web_app(
         assert bolt is not None
         try:
             bolt_request = await to_bolt_request(request)
-        except Exception as exc:
+        except Exception as exc:  # noqa: BLE001
             # Bolt reads ids out of the body before checking the signature and trips over
             # malformed bodies; such a request is refused without being processed.
             log.warning("refused a malformed request: %s", type(exc).__name__)
             return web.Response(status=400, text="malformed request")
-        logs.request_id.set(request_key(bolt_request.body))
+        logs.request_id.set(logs.request_key(bolt_request.body))
         bolt_response = await bolt.async_dispatch(bolt_request)
         return await to_aiohttp_response(bolt_response)
 
@@ -89,4 +85,8 @@ def build_web_app(
     # Deploys reported by CI, in both modes (Socket Mode serves this port too).
     webhook = ChangesWebhook(services.changes.claim, services.change_flows.record_incoming)
     app.router.add_post("/changes", webhook.handle)
+    # Issue 18: GitHub's issues webhook, when [followups.github] names a secret.
+    app.router.add_post("/github", github_webhook(services.export, os.environ))
+    if services.status_page.enabled:
+        StatusSite(services.status_page, services.texts, services.settings.timezone).routes(app)
     return app

@@ -11,7 +11,7 @@ import os
 import socket
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import time, timedelta
 
 from bot.changes.flows import ChangeFlows
 from bot.changes.rollback import Rollbacks
@@ -19,12 +19,16 @@ from bot.changes.service import Changes
 from bot.clock import Clock, SystemClock
 from bot.config import Settings
 from bot.features import Catalog, FeatureBoard, Features
+from bot.followups.export import TrackerExport
+from bot.followups.github import GithubIssues
+from bot.followups.reminders import Reminders
+from bot.followups.service import Followups
 from bot.i18n import Texts, texts
-from bot.incidents.board import Board
+from bot.incidents.board import Board, BoardSection
 from bot.incidents.nudges import Nudges
 from bot.incidents.service import Incidents
 from bot.incidents.setup import Responders, Setup
-from bot.maintenance import MaintenanceGateway, RetryPolicy
+from bot.maintenance import MaintenanceGateway
 from bot.maintenance.board import MaintenanceSection
 from bot.maintenance.permissions import MaintenancePermissions
 from bot.maintenance.service import Maintenance
@@ -32,8 +36,15 @@ from bot.models import Incident
 from bot.people import People
 from bot.postmortem.delivery import Delivery
 from bot.postmortem.service import Postmortems
+from bot.record.service import TeamRecord
+from bot.retry import RetryPolicy
 from bot.schedules import Schedules
+from bot.similar.notice import SimilarNotice
+from bot.similar.service import SimilarIncidents
 from bot.slackweb import SlackWeb, build_client
+from bot.statuspage.atlassian import Atlassian
+from bot.statuspage.flows import StatusFlows
+from bot.statuspage.service import StatusPage
 from bot.store import migrate
 from bot.store.database import Database
 from bot.tasks import BackgroundTasks
@@ -67,8 +78,17 @@ class Services:
     changes: Changes
     change_flows: ChangeFlows
     rollbacks: Rollbacks
+    followups: Followups
+    reminders: Reminders
+    similar: SimilarIncidents
+    export: TrackerExport
+    record: TeamRecord
+    similar_notice: SimilarNotice
     # The workspace's language: every text the bot puts in Slack.
     texts: Texts
+    status_page: StatusPage
+    # None when the status page is off: nothing is proposed, nothing served.
+    status_flows: StatusFlows | None = None
     # Seconds between looks for due nudges and reminders; 0 turns the loop off (tests tick).
     schedule_tick: float = 30.0
     _stop: asyncio.Event = field(default_factory=asyncio.Event)
@@ -84,6 +104,8 @@ class Services:
             self.tasks.spawn(self.setup.run(incident), name=f"resume-setup-{incident.id}")
         # Messages, edits and marks posted while the bot was down.
         self.tasks.spawn(self.backfill.backfill_open_incidents(), name="backfill")
+        if self.status_flows is not None:  # updates published before a crash reach the host
+            self.tasks.spawn(self.status_flows.sync(), name="statuspage-sync")
         if self.schedule_tick > 0:
             self._stop.clear()
             self.tasks.spawn(self.schedules.loop(self._stop, self.schedule_tick), name="schedules")
@@ -96,6 +118,7 @@ class Services:
 
 def build_services(settings: Settings, clock: Clock | None = None) -> Services:
     clock = clock or SystemClock()
+    t = texts(settings.language)
     token = settings.slack_bot_token.get_secret_value() if settings.slack_bot_token else ""
     db = Database(settings.database_url)
     slack = SlackWeb(build_client(token, settings.slack_api_url))
@@ -116,7 +139,7 @@ def build_services(settings: Settings, clock: Clock | None = None) -> Services:
             else None
         ),
     )
-    catalog = Catalog(settings.features, allow_adhoc=settings.allow_adhoc_features)
+    catalog = Catalog(settings.features, allow_adhoc=settings.allow_adhoc_features, t=t)
     features = Features(db, clock, timeline, catalog)
     gateway = MaintenanceGateway(
         settings.maintenance.targets,
@@ -131,11 +154,12 @@ def build_services(settings: Settings, clock: Clock | None = None) -> Services:
         incidents,
         slack,
         gateway,
-        MaintenancePermissions(slack, settings.permissions.maintenance),
+        MaintenancePermissions(slack, settings.permissions.maintenance, t),
         remind_every=timedelta(minutes=settings.maintenance.reminder_minutes),
+        t=t,
     )
-    sections = [FeatureBoard(features), MaintenanceSection(maintenance)]
-    board = Board(slack, clock, timeline, sections=sections)
+    sections: list[BoardSection] = [FeatureBoard(features, t), MaintenanceSection(maintenance)]
+    board = Board(slack, clock, timeline, sections=sections, texts=t)
     setup = Setup(
         incidents,
         slack,
@@ -143,8 +167,34 @@ def build_services(settings: Settings, clock: Clock | None = None) -> Services:
         timeline,
         announce_channel=settings.announce_channel,
         responders=Responders(tuple(settings.responders), settings.responders_group),
+        texts=t,
     )
     people = People(db, slack, clock)
+    followups = Followups(
+        db,
+        clock,
+        timeline,
+        incidents,
+        schedules,
+        t,
+        remind_at=time(settings.followups.reminder_hour),
+    )
+    reminders = Reminders(
+        db,
+        clock,
+        followups,
+        slack,
+        timeline,
+        schedules,
+        t,
+        timezone=settings.timezone,
+        digest_channel=(
+            settings.followups.digest_channel or settings.announce_channel
+            if settings.followups.digest
+            else None
+        ),
+        owner=schedules.owner,
+    )
     capture = Capture(timeline, incidents, people, slack, tasks, key_reaction=settings.key_reaction)
     changes = Changes(db, clock, settings.changes, environ=os.environ)
     postmortems = Postmortems(
@@ -160,18 +210,49 @@ def build_services(settings: Settings, clock: Clock | None = None) -> Services:
         language=settings.language,
         changes=changes,
     )
-    texts_ = texts(settings.language)
-    change_flows = ChangeFlows(
-        changes, features, incidents, timeline, slack, schedules, texts_, tasks
-    )
+    change_flows = ChangeFlows(changes, features, incidents, timeline, slack, schedules, t, tasks)
     rollbacks = Rollbacks(
         changes,
         features,
         timeline,
         slack,
-        MaintenancePermissions(slack, settings.permissions.rollback),
-        texts_,
+        MaintenancePermissions(slack, settings.permissions.rollback, t),
+        t,
     )
+    similar = SimilarIncidents(db, clock, incidents, features, followups, timeline)
+    github = settings.followups.github
+    export = TrackerExport(
+        GithubIssues(github, clock) if github else None,
+        followups,
+        schedules,
+        timeline,
+        slack,
+        people,
+        tasks,
+        clock,
+        t,
+    )
+    status_page = StatusPage(db, clock, timeline, settings.status_page, settings.features, t)
+    status_flows = None
+    if settings.status_page.enabled:
+        hosted = settings.status_page.atlassian
+        status_flows = StatusFlows(
+            status_page,
+            incidents,
+            slack,
+            timeline,
+            tasks,
+            MaintenancePermissions(slack, settings.permissions.status_page),
+            t,
+            Atlassian(
+                hosted,
+                environ=os.environ,
+                policy=RetryPolicy(backoff_base=settings.maintenance.backoff_seconds),
+            )
+            if hosted
+            else None,
+        )
+        board.listeners.append(status_flows.on_change)
     return Services(
         settings=settings,
         clock=clock,
@@ -184,17 +265,25 @@ def build_services(settings: Settings, clock: Clock | None = None) -> Services:
         board=board,
         setup=setup,
         schedules=schedules,
-        nudges=Nudges(incidents, slack, timeline, schedules),
+        nudges=Nudges(incidents, slack, timeline, schedules, t),
         features=features,
         maintenance=maintenance,
         capture=capture,
         backfill=Backfill(capture, timeline, incidents, slack),
         postmortems=postmortems,
-        drafts=Delivery(postmortems, slack, timeline),
+        drafts=Delivery(postmortems, slack, timeline, t),
+        followups=followups,
+        reminders=reminders,
+        similar=similar,
+        export=export,
+        record=TeamRecord(db, clock, postmortems, followups, timezone=settings.timezone),
+        similar_notice=SimilarNotice(similar, slack, timeline, clock, t),
         changes=changes,
         change_flows=change_flows,
         rollbacks=rollbacks,
-        texts=texts_,
+        texts=t,
+        status_page=status_page,
+        status_flows=status_flows,
         schedule_tick=settings.schedule_tick,
         declare_hooks=[features.on_declare],
     )

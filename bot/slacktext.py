@@ -1,9 +1,10 @@
 """Slack message markup turned into text that is safe to show elsewhere.
 
 Slack sends `<@U123>`, `<!here>`, `<https://x|label>` and escapes `& < >` as entities. Drafts
-need Markdown without pings or ids; untrusted text in Markdown must stay inert (no HTML, no
-`javascript:` links); text the bot posts back into Slack must never ping anyone. One parser
-splits the text into parts and three renderers decide what each part becomes.
+need Markdown without pings or ids (mentions become display names, for customers too);
+untrusted text in Markdown must stay inert (no HTML, no `javascript:` links); text the bot
+posts back into Slack must never ping anyone. One parser splits the text into parts and three
+renderers decide what each part becomes.
 """
 
 from __future__ import annotations
@@ -68,9 +69,12 @@ def _parts(text: str, names: Mapping[str, str], audience: Audience) -> Iterator[
         body = match.group(1)
         target, _, label = body.partition("|")
         if body.startswith("@"):
+            # A name reads as prose ("ping Carol"), an id never does: customers get the name
+            # when there is one, and only an unnamed mention is dropped.
             user = target[1:]
-            known = names.get(user) or _unescape(label).lstrip("@") or user
-            yield _Drop() if audience == "customer" else _Name(known)
+            named = names.get(user) or _unescape(label).lstrip("@")
+            known = named or (user if audience == "internal" else "")
+            yield _Name(known) if known else _Drop()
         elif body.startswith("#"):
             channel = _unescape(label) or (target[1:] if audience == "internal" else "")
             yield _Name(f"#{channel}") if channel else _Drop()

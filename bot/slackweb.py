@@ -1,7 +1,9 @@
 """Slack Web API operations the services need, with Slack's rules applied once.
 
 Wraps slack_sdk's `AsyncWebClient` (no Bolt here): channel names that Slack accepts, suffixes on
-`name_taken`, idempotent invites and pins, and text that never pings.
+`name_taken`, idempotent invites and pins, and text that never pings. This is the one gateway:
+nothing else in `bot/` or `handlers/` calls the client, so rate limits, pagination (slack_sdk's
+own cursor iteration) and the error codes that mean "already done" are handled in one place.
 """
 
 from __future__ import annotations
@@ -9,6 +11,7 @@ from __future__ import annotations
 import re
 import time
 import unicodedata
+from collections.abc import AsyncIterator, Iterable
 from typing import Any
 
 from slack_sdk.errors import SlackApiError
@@ -18,10 +21,13 @@ from slack_sdk.http_retry.builtin_async_handlers import (
     AsyncServerErrorRetryHandler,
 )
 from slack_sdk.web.async_client import AsyncWebClient
+from slack_sdk.web.async_slack_response import AsyncSlackResponse
+from slack_sdk.webhook.async_client import AsyncWebhookClient
 
 CHANNEL_NAME_MAX = 80
 TOPIC_MAX = 250
 _NAME_TAKEN_TRIES = 20
+PAGE_SIZE = 200
 
 
 def build_client(token: str, base_url: str, *, retries: int = 3) -> AsyncWebClient:
@@ -59,6 +65,28 @@ def error_code(exc: SlackApiError) -> str:
     return f"HTTP {getattr(exc.response, 'status_code', '?')}"
 
 
+async def _tolerating(call: Any, *done: str) -> AsyncSlackResponse | None:
+    """Await a Web API call; an error code in `done` means the wanted state already holds.
+
+    The one place where "already pinned / already in channel / no reaction" become success,
+    so every caller gets idempotent operations without its own try/except.
+    """
+    try:
+        response: AsyncSlackResponse = await call
+    except SlackApiError as exc:
+        if error_code(exc) in done:
+            return None
+        raise
+    return response
+
+
+async def _items(first: AsyncSlackResponse, key: str) -> AsyncIterator[dict[str, Any]]:
+    """Every element of `key` over all pages, with slack_sdk's own cursor iteration."""
+    async for page in first:
+        for item in page.get(key) or []:
+            yield item
+
+
 class SlackWeb:
     def __init__(self, client: AsyncWebClient) -> None:
         self.client = client
@@ -74,7 +102,7 @@ class SlackWeb:
                 state = "ok"
             except SlackApiError as exc:
                 state = error_code(exc)
-            except Exception as exc:
+            except Exception as exc:  # noqa: BLE001 - health reports any failure
                 state = f"unreachable ({type(exc).__name__})"
             self._reachable = (now, state)
         return self._reachable[1]
@@ -98,26 +126,48 @@ class SlackWeb:
             return str(resp["channel"]["id"]), name
         raise RuntimeError(f"no free channel name for INC-{number} after {_NAME_TAKEN_TRIES} tries")
 
-    async def invite(self, channel: str, user_ids: list[str]) -> None:
+    async def invite(self, channel: str, user_ids: Iterable[str]) -> dict[str, str]:
+        """Invite everyone Slack can; the users it refused (a stale id...) with its reason.
+
+        `force` makes Slack invite the valid users instead of failing the call for one bad id.
+        """
         users = [u for u in dict.fromkeys(user_ids) if u]
         if not users:
-            return
+            return {}
         try:
-            await self.client.conversations_invite(channel=channel, users=",".join(users))
+            resp = await self.client.conversations_invite(
+                channel=channel, users=",".join(users), force=True
+            )
+            data: object = resp.data
         except SlackApiError as exc:
-            if error_code(exc) != "already_in_channel":
+            data = getattr(exc.response, "data", None)
+            listed = isinstance(data, dict) and isinstance(data.get("errors"), list)
+            if error_code(exc) != "already_in_channel" and not listed:
                 raise
+        errors = data.get("errors") if isinstance(data, dict) else None
+        return {
+            str(e.get("user")): str(e.get("error"))
+            for e in (errors if isinstance(errors, list) else [])
+            if isinstance(e, dict) and e.get("error") != "already_in_channel"
+        }
 
     async def group_members(self, group_id: str) -> list[str]:
         resp = await self.client.usergroups_users_list(usergroup=group_id)
-        return [str(u) for u in resp.get("users", [])]
+        users: list[Any] = resp.get("users") or []
+        return [str(u) for u in users]
 
-    async def set_topic(self, channel: str, topic: str) -> None:
+    async def set_topic(self, channel: str, topic: str, *, current: str | None = None) -> None:
         """Set the topic unless it already reads so: Slack posts a notice in the channel on
-        every topic change, and `conversations.setTopic` is rate-limited tightly (tier 2)."""
+        every topic change, and `conversations.setTopic` is rate-limited tightly (tier 2).
+
+        `current` is the topic when the caller knows it (a channel it has just created has
+        none), which saves the `conversations.info` round trip.
+        """
         topic = topic[:TOPIC_MAX]
-        info = await self.client.conversations_info(channel=channel)
-        if (info.get("channel") or {}).get("topic", {}).get("value") != topic:
+        if current is None:
+            info = await self.client.conversations_info(channel=channel)
+            current = (info.get("channel") or {}).get("topic", {}).get("value")
+        if current != topic:
             await self.client.conversations_setTopic(channel=channel, topic=topic)
 
     async def post(
@@ -147,34 +197,70 @@ class SlackWeb:
     ) -> None:
         await self.client.chat_postEphemeral(channel=channel, user=user, text=text, blocks=blocks)
 
+    async def open_view(self, trigger_id: str, view: dict[str, Any]) -> None:
+        """Open a modal; `trigger_id` is valid for 3 s after the click or command."""
+        await self.client.views_open(trigger_id=trigger_id, view=view)
+
     async def pin(self, channel: str, ts: str) -> None:
-        try:
-            await self.client.pins_add(channel=channel, timestamp=ts)
-        except SlackApiError as exc:
-            if error_code(exc) != "already_pinned":
-                raise
+        await _tolerating(self.client.pins_add(channel=channel, timestamp=ts), "already_pinned")
+
+    async def pinned(self, channel: str) -> set[str]:
+        """The `ts` of every pinned message in the channel."""
+        resp = await self.client.pins_list(channel=channel)
+        items: list[dict[str, Any]] = resp.get("items") or []
+        return {str((item.get("message") or {}).get("ts")) for item in items}
 
     async def react(self, channel: str, ts: str, name: str) -> None:
-        try:
-            await self.client.reactions_add(channel=channel, timestamp=ts, name=name)
-        except SlackApiError as exc:
-            if error_code(exc) != "already_reacted":
-                raise
+        await _tolerating(
+            self.client.reactions_add(channel=channel, timestamp=ts, name=name), "already_reacted"
+        )
+
+    async def unreact(self, channel: str, ts: str, name: str) -> None:
+        """Take the bot's reaction off; a message deleted meanwhile or a reaction already
+        taken off by hand count as done."""
+        await _tolerating(
+            self.client.reactions_remove(channel=channel, timestamp=ts, name=name),
+            "message_not_found",
+            "no_reaction",
+        )
 
     async def find_channel(self, name: str) -> str | None:
         """The id of the public channel called `name` (or `#name`), if there is one."""
         wanted = name.lstrip("#")
-        cursor: str | None = None
-        while True:
-            resp = await self.client.conversations_list(
-                exclude_archived=True, limit=200, cursor=cursor, types="public_channel"
-            )
-            for channel in resp.get("channels", []):
-                if channel.get("name") == wanted or channel.get("id") == wanted:
-                    return str(channel["id"])
-            cursor = (resp.get("response_metadata") or {}).get("next_cursor") or None
-            if not cursor:
-                return None
+        first = await self.client.conversations_list(
+            exclude_archived=True, limit=PAGE_SIZE, types="public_channel"
+        )
+        async for channel in _items(first, "channels"):
+            if channel.get("name") == wanted or channel.get("id") == wanted:
+                return str(channel["id"])
+        return None
+
+    async def find_user(self, name: str) -> str | None:
+        """The id of the active user whose handle, display or real name is `name` (any case)."""
+        wanted = name.lower()
+        async for user in _items(await self.client.users_list(limit=PAGE_SIZE), "members"):
+            profile = user.get("profile") or {}
+            names = {user.get("name"), profile.get("display_name"), profile.get("real_name")}
+            if wanted in {str(n).lower() for n in names if n} and not user.get("deleted"):
+                return str(user["id"])
+        return None
+
+    async def members(self, channel: str) -> set[str]:
+        """Everyone in the channel, all pages."""
+        first = await self.client.conversations_members(channel=channel, limit=1000)
+        return {str(m) async for m in _member_ids(first)}
+
+    async def history(self, channel: str) -> AsyncIterator[dict[str, Any]]:
+        """Every message of the channel, newest first, page after page."""
+        first = await self.client.conversations_history(channel=channel, limit=PAGE_SIZE)
+        async for message in _items(first, "messages"):
+            yield message
+
+    async def replies(self, channel: str, ts: str) -> AsyncIterator[dict[str, Any]]:
+        """The thread under `ts`; every page starts with the parent."""
+        first = await self.client.conversations_replies(channel=channel, ts=ts, limit=PAGE_SIZE)
+        async for message in _items(first, "messages"):
+            yield message
 
     async def join(self, channel: str) -> None:
         await self.client.conversations_join(channel=channel)
@@ -184,11 +270,7 @@ class SlackWeb:
         return str(resp["permalink"])
 
     async def archive(self, channel: str) -> None:
-        try:
-            await self.client.conversations_archive(channel=channel)
-        except SlackApiError as exc:
-            if error_code(exc) != "already_archived":
-                raise
+        await _tolerating(self.client.conversations_archive(channel=channel), "already_archived")
 
     async def user_name(self, user_id: str) -> str:
         resp = await self.client.users_info(user=user_id)
@@ -196,14 +278,37 @@ class SlackWeb:
         profile = user.get("profile") or {}
         return str(profile.get("display_name") or profile.get("real_name") or user.get("name"))
 
-    async def upload(self, channel: str, filename: str, content: str, comment: str) -> None:
+    async def upload(self, channel: str, files: dict[str, str], comment: str) -> None:
+        """Text files (filename -> content) in one message, through `files_upload_v2`
+        (getUploadURLExternal, the upload, completeUploadExternal): `files.upload` is retired."""
         await self.client.files_upload_v2(
             channel=channel,
-            filename=filename,
-            title=filename,
-            content=content,
+            file_uploads=[
+                {"content": content, "filename": name, "title": name}
+                for name, content in files.items()
+            ],
             initial_comment=comment,
         )
+
+    async def publish_home(self, user_id: str, view: dict[str, Any]) -> None:
+        await self.client.views_publish(user_id=user_id, view=view)
+
+    async def respond(
+        self,
+        response_url: str,
+        text: str,
+        blocks: list[dict[str, Any]] | None = None,
+        **options: Any,
+    ) -> None:
+        """Answer through a command's or click's `response_url` (valid 30 min, 5 uses): not a
+        Web API call, but routed here so every message the bot sends leaves from one place."""
+        await AsyncWebhookClient(response_url).send(text=text, blocks=blocks, **options)
+
+
+async def _member_ids(first: AsyncSlackResponse) -> AsyncIterator[str]:
+    async for page in first:
+        for member in page.get("members") or []:
+            yield str(member)
 
 
 def escape(text: str) -> str:

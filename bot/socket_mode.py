@@ -26,8 +26,7 @@ from slack_sdk.socket_mode.request import SocketModeRequest
 
 from bot import logs
 from bot.app import build_app
-from bot.maintenance import RetryPolicy
-from bot.server import request_key
+from bot.retry import RetryPolicy
 from bot.services import Services
 from bot.slackweb import error_code
 from bot.tasks import BackgroundTasks
@@ -59,7 +58,7 @@ class _Handler(AsyncSocketModeHandler):
         await self.inflight.spawn(self._handle(client, req), name=f"envelope-{req.envelope_id}")
 
     async def _handle(self, client: SocketModeClient, req: SocketModeRequest) -> None:
-        logs.request_id.set(request_key({**req.payload, "envelope_id": req.envelope_id}))
+        logs.request_id.set(logs.request_key({**req.payload, "envelope_id": req.envelope_id}))
         await super().handle(client, req)
 
 
@@ -141,7 +140,7 @@ class SocketMode:
                 client.message_receiver.cancel()
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._inflight.idle(), SHUTDOWN_GRACE)
-            await self._handler.close_async()
+            await self._handler.close_async()  # type: ignore[no-untyped-call]  # unannotated in Bolt
         await self._set(ConnectionState.closed)
 
     async def idle(self) -> None:
@@ -202,7 +201,7 @@ class SocketMode:
             try:
                 # Takes slack_sdk's lock: a reconnect it began after `disconnect` is not doubled.
                 await client.connect_to_new_endpoint()
-            except Exception as exc:
+            except Exception as exc:  # noqa: BLE001 - any failure means reconnect
                 failures += 1
                 delay = self.retry.backoff(failures)
                 reason = error_code(exc) if isinstance(exc, SlackApiError) else type(exc).__name__

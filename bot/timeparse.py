@@ -20,6 +20,9 @@ from zoneinfo import ZoneInfo
 
 import dateparser
 
+from bot.i18n import N_, Texts
+from bot.timefmt import clock, day_clock
+
 EXAMPLES: tuple[str, ...] = (
     "10:40",
     "at 10:40",
@@ -57,13 +60,26 @@ _LOOKS_LIKE_TIME = re.compile(
 )
 
 
-class TimeParseError(ValueError):
-    """A typed time we refuse; `message` is shown to the responder with `examples`."""
+_UNREADABLE = N_('I can\'t read "{typed}" as a time.')
 
-    def __init__(self, message: str, examples: Sequence[str] = EXAMPLES) -> None:
-        super().__init__(message)
-        self.message = message
+
+class TimeParseError(ValueError):
+    """A typed time we refuse, shown to the responder with `examples`.
+
+    It carries the untranslated pattern and its fields rather than a finished sentence: the
+    parser knows no language, the place that shows the refusal does (`text(t)`). `message` is
+    the English sentence, for logs and callers that show no catalog.
+    """
+
+    def __init__(self, pattern: str, examples: Sequence[str] = EXAMPLES, **fields: str) -> None:
+        self.pattern, self.fields = pattern, fields
+        self.message = pattern.format(**fields)
+        super().__init__(self.message)
         self.examples = list(examples)
+
+    def text(self, t: Texts) -> str:
+        """The refusal in `t`'s language."""
+        return t._(self.pattern).format(**self.fields)
 
 
 @dataclass(frozen=True)
@@ -73,16 +89,6 @@ class TimedText:
     at: datetime | None
     text: str
     time_text: str | None
-
-
-def format_local(dt: datetime, tz: str) -> str:
-    """The local "HH:MM" a responder in `tz` reads on their clock."""
-    return dt.astimezone(ZoneInfo(tz)).strftime("%H:%M")
-
-
-def format_local_datetime(dt: datetime, tz: str) -> str:
-    """The local day-first "30/04 10:40", for times that are not today."""
-    return dt.astimezone(ZoneInfo(tz)).strftime("%d/%m %H:%M")
 
 
 def parse_note(
@@ -95,8 +101,10 @@ def parse_note(
         return TimedText(at=None, text=text, time_text=None)
     at, rest = _instant(match, now, tz, languages), text[match.end() :].strip()
     if not rest:
-        example = f"{match['time']} deploy started"
-        raise TimeParseError(f'Add what happened after the time, e.g. "{example}".')
+        raise TimeParseError(
+            N_('Add what happened after the time, e.g. "{time} deploy started".'),
+            time=match["time"],
+        )
     return TimedText(at=at, text=rest, time_text=match["time"])
 
 
@@ -107,7 +115,7 @@ def parse_at(
     text = text.strip()
     match = _leading(text, whole=True)
     if match is None or text[match.end() :].strip():
-        raise TimeParseError(f'I can\'t read "{text}" as a time.')
+        raise TimeParseError(_UNREADABLE, typed=text)
     return _instant(match, now, tz, languages)
 
 
@@ -124,13 +132,17 @@ def _leading(text: str, *, whole: bool) -> re.Match[str] | None:
                 return None  # "99.95 uptime" is a number
             if len(match["h"]) == 1:  # "2.10 release rolled out" is probably a version
                 raise TimeParseError(
-                    f'"{match["time"]}" could be a time or a number: write '
-                    f'"0{match["h"]}:{match["m"]}" or "at {match["time"]}" for a time.'
+                    N_(
+                        '"{typed}" could be a time or a number: write "{clock}" or "at {typed}"'
+                        " for a time."
+                    ),
+                    typed=match["time"],
+                    clock=f"0{match['h']}:{match['m']}",
                 )
     if match:
         return match
     if looks := _LOOKS_LIKE_TIME.match(text):
-        raise TimeParseError(f'I can\'t read "{looks[0]}" as a time.')
+        raise TimeParseError(_UNREADABLE, typed=looks[0])
     return None
 
 
@@ -149,10 +161,10 @@ def _instant(match: re.Match[str], now: datetime, tz: str, languages: Sequence[s
         base = now.replace(tzinfo=None)
         parsed = _dateparse(match["time"], languages, {"RELATIVE_BASE": base})
         if parsed is None or parsed > base:
-            raise TimeParseError(f'I can\'t read "{match["time"]}" as a time.')
+            raise TimeParseError(_UNREADABLE, typed=match["time"])
         return parsed.replace(tzinfo=UTC)
     if not _in_range(match):
-        raise TimeParseError(f'"{match["time"]}" is not a valid time of day.')
+        raise TimeParseError(N_('"{typed}" is not a valid time of day.'), typed=match["time"])
     zone = ZoneInfo(tz)
     local_now = now.astimezone(zone).replace(tzinfo=None)
     day = _day(match["day"], local_now, languages) if match["day"] else local_now.date()
@@ -163,18 +175,30 @@ def _instant(match: re.Match[str], now: datetime, tz: str, languages: Sequence[s
     try:
         at = wall.replace(tzinfo=zone).astimezone(UTC)  # fold=0: the first of a repeated hour
     except OverflowError:
-        raise TimeParseError(f'I can\'t read "{match["time"]}" as a time.') from None
+        raise TimeParseError(_UNREADABLE, typed=match["time"]) from None
     if at.astimezone(zone).replace(tzinfo=None) != wall:
         raise TimeParseError(
-            f"{wall:%d/%m %H:%M} did not happen in {tz}: the clocks jumped forward that night."
+            N_("{time} did not happen in {tz}: the clocks jumped forward that night."),
+            time=f"{wall:%d/%m %H:%M}",
+            tz=tz,
         )
     if at > now:
         if day == local_now.date():
-            shown, it_is = f"{wall:%H:%M}", format_local(now, tz)
-            hint = f' For yesterday write "yesterday {shown}" or "ieri {shown}".'
-        else:
-            shown, it_is, hint = f"{wall:%d/%m %H:%M}", format_local_datetime(now, tz), ""
-        raise TimeParseError(f"{shown} is in the future (it is now {it_is} in {tz}).{hint}")
+            raise TimeParseError(
+                N_(
+                    "{time} is in the future (it is now {now} in {tz})."
+                    ' For yesterday write "yesterday {time}" or "ieri {time}".'
+                ),
+                time=f"{wall:%H:%M}",
+                now=clock(now, tz),
+                tz=tz,
+            )
+        raise TimeParseError(
+            N_("{time} is in the future (it is now {now} in {tz})."),
+            time=f"{wall:%d/%m %H:%M}",
+            now=day_clock(now, tz),
+            tz=tz,
+        )
     return at
 
 
@@ -186,13 +210,66 @@ def _day(word: str, local_now: datetime, languages: Sequence[str]) -> date:
         settings["PREFER_DATES_FROM"] = "past"
     parsed = _dateparse(word, languages, settings)
     if parsed is None:
-        known = ", ".join(languages)
-        raise TimeParseError(f'I can\'t read "{word}" as a day (languages: {known}).')
+        raise TimeParseError(
+            N_('I can\'t read "{typed}" as a day (languages: {languages}).'),
+            typed=word,
+            languages=", ".join(languages),
+        )
     return parsed.date()
 
 
 def _dateparse(text: str, languages: Sequence[str], settings: dict[str, Any]) -> datetime | None:
     try:
-        return dateparser.parse(text, languages=list(languages), settings=settings)
+        parsed: datetime | None = dateparser.parse(
+            text, languages=list(languages), settings=settings
+        )
+        return parsed
     except (ValueError, OverflowError):
         return None
+
+
+DUE_EXAMPLES: tuple[str, ...] = (
+    "friday",
+    "venerdì",
+    "2025-05-07",
+    "7 maggio",
+    "in 2 weeks",
+    "tra 2 settimane",
+)
+_FRA = re.compile(r"^fra\b", re.IGNORECASE)
+
+
+class DueParseError(TimeParseError):
+    """A due day we refuse: unreadable (`past` None) or already past (`past` is the day read).
+
+    Carries the pieces so the caller can say it in the team's language.
+    """
+
+    def __init__(self, message: str, text: str, past: date | None = None) -> None:
+        super().__init__(message, DUE_EXAMPLES)
+        self.typed, self.past = text, past
+
+
+def parse_due(
+    text: str, *, now: datetime, tz: str, languages: Sequence[str] = ("en", "it")
+) -> date:
+    """Read a due day ("friday", "entro il 7 maggio" minus its keyword, "in 2 weeks") in `tz`.
+
+    The opposite of a note's time: a due day is in the future, and today is allowed. Year-less
+    dates and weekdays mean the next one to come.
+    """
+    phrase = _FRA.sub("tra", " ".join(text.split()))
+    if now.tzinfo is None:
+        raise ValueError("now must be timezone-aware")
+    local_now = now.astimezone(ZoneInfo(tz)).replace(tzinfo=None)
+    settings: dict[str, Any] = {
+        "RELATIVE_BASE": local_now,
+        "DATE_ORDER": "DMY",
+        "PREFER_DATES_FROM": "future",
+    }
+    parsed = _dateparse(phrase, languages, settings) if phrase else None
+    if parsed is None:
+        raise DueParseError(f'I can\'t read "{text}" as a day.', text)
+    if parsed.date() < local_now.date():
+        raise DueParseError(f"{parsed:%d/%m/%Y} is already past.", text, parsed.date())
+    return parsed.date()

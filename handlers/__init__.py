@@ -12,11 +12,13 @@ from handlers import (
     changes,
     errors,
     features,
+    followups,
     home,
     lifecycle,
     maintenance,
     postmortem,
     router,
+    statuspage,
     timeline,
 )
 from handlers.middleware import dedupe_events
@@ -32,6 +34,8 @@ def register(app: AsyncApp, services: Services) -> None:
         *changes.SUBCOMMANDS,
         *timeline.SUBCOMMANDS,
         *postmortem.SUBCOMMANDS,
+        *followups.SUBCOMMANDS,
+        *statuspage.SUBCOMMANDS,
     ]
     router.register(app, router.Router(services, subcommands))
     # Bolt tries listeners in order: chat, by far the most frequent, is matched early.
@@ -42,6 +46,8 @@ def register(app: AsyncApp, services: Services) -> None:
     changes.register(app, services)
     home.register(app, services)
     postmortem.register(app, services)
+    followups.register(app, services)
+    statuspage.register(app, services)
 
     # Ack every other event type: an unhandled event gets no 2xx and Slack retries it.
     @app.event(re.compile(".*"))

@@ -8,7 +8,6 @@ from typing import Any
 
 from pydantic import BaseModel, StrictStr, ValidationError
 from slack_bolt.async_app import AsyncAck, AsyncApp
-from slack_sdk.models.blocks import ActionsBlock, ButtonElement, SectionBlock
 
 from bot.changes.messages import CAUSED, NOT_RELATED, ROLLBACK_CONFIRM
 from bot.changes.models import Mark
@@ -17,29 +16,12 @@ from bot.i18n import N_, Texts
 from bot.models import Status
 from bot.services import Services
 from handlers.context import CommandContext, Reply, Subcommand
+from handlers.views import confirm_blocks
 
 
 async def changes(ctx: CommandContext) -> Reply:
     incident = ctx.require_incident()
     return Reply(await ctx.services.change_flows.listing(incident))
-
-
-def confirm_blocks(t: Texts, question: str, value: str) -> list[dict[str, Any]]:
-    blocks = [
-        SectionBlock(text=question),
-        ActionsBlock(
-            elements=[
-                ButtonElement(
-                    text=t.pgettext("button", "Roll back"),
-                    action_id=ROLLBACK_CONFIRM,
-                    value=value,
-                    style="danger",
-                ),
-                ButtonElement(text=t.pgettext("button", "Cancel"), action_id="dismiss"),
-            ]
-        ),
-    ]
-    return [b.to_dict() for b in blocks]
 
 
 def _refused(t: Texts, reason: str) -> str:
@@ -66,7 +48,9 @@ async def rollback(ctx: CommandContext) -> Reply:
         to=plan.to.version,
         request=ctx.trigger_id or uuid.uuid4().hex,
     )
-    return Reply(question, confirm_blocks(t, question, value.model_dump_json()))
+    label = t.pgettext("button", "Roll back")
+    blocks = confirm_blocks(t, question, ROLLBACK_CONFIRM, value.model_dump_json(), label)
+    return Reply(question, blocks)
 
 
 SUBCOMMANDS = [

@@ -6,6 +6,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
 
+from bot import people
 from bot.errors import InputError
 from bot.models import Incident
 from bot.services import Services
@@ -41,7 +42,7 @@ class CommandContext:
 
     def require_incident(self) -> Incident:
         if self.incident is None:
-            raise InputError("This only works inside an incident channel.")
+            raise InputError(self.services.texts._("This only works inside an incident channel."))
         return self.incident
 
 
@@ -65,6 +66,11 @@ async def clicked_incident(services: Services, body: dict[str, Any]) -> Incident
     """The incident a button carries in its value (the number), checked like typed input."""
     actions = body.get("actions")
     value = actions[0].get("value") if isinstance(actions, list) and actions else None
-    if not isinstance(value, str) or not value.isdigit():
-        raise InputError("That button does not belong to an incident.")
+    if not isinstance(value, str) or not (value.isascii() and value.isdigit()):
+        raise InputError(services.texts._("That button does not belong to an incident."))
     return await services.incidents.get(int(value))
+
+
+async def resolve_user(services: Services, text: str) -> str:
+    """`<@U123|name>` (Slack's escaped mention) or a plain `@name` -> a user id."""
+    return await people.resolve_user(services.slack, services.texts, text)

@@ -7,7 +7,6 @@ from typing import Any
 
 from slack_bolt.async_app import AsyncApp
 from slack_bolt.response import BoltResponse
-from slack_sdk.webhook.async_client import AsyncWebhookClient
 
 from bot.errors import InputError
 from bot.services import Services
@@ -25,6 +24,6 @@ def register(app: AsyncApp, services: Services) -> None:
         log.info("refused: %s", error.message)
         url = body.get("response_url") if isinstance(body, dict) else None
         if isinstance(url, str) and url:
-            webhook = AsyncWebhookClient(url)
-            services.tasks.spawn(webhook.send(text=f":warning: {error}", replace_original=False))
+            answer = services.slack.respond(url, f":warning: {error}", replace_original=False)
+            services.tasks.spawn(answer)
         return BoltResponse(status=200, body="")

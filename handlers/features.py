@@ -9,24 +9,32 @@ from typing import Any
 
 from slack_bolt.async_app import AsyncAck, AsyncApp
 
-from bot import durations
 from bot.errors import InputError
-from bot.features.board import ICONS, RESTORE_AND_RESOLVE, status_line
-from bot.features.service import WORDS, FeatureChange, local_when
+from bot.features import flows
+from bot.features.board import RESTORE_AND_RESOLVE, status_line
+from bot.i18n import N_, Texts, texts
 from bot.models import FeatureState, Incident
 from bot.services import Services
 from bot.slackweb import escape
 from bot.timeparse import TimeParseError, parse_at
-from handlers.close_form import with_close_button
 from handlers.context import CommandContext, Reply, Subcommand, clicked_incident
-from handlers.lifecycle import resolve_now
 from handlers.views import confirm_blocks
+from handlers.views.close import resolved_reply
 
-USAGE = "feature down|degraded|up NAME [at TIME]"
 _AT = re.compile(r"\s+(at|alle)\s+", re.IGNORECASE)
+# The words a state may be typed as: the command keywords and their Italian aliases.
+STATES = {
+    **{state.value: state for state in FeatureState},
+    "giù": FeatureState.down,
+    "giu": FeatureState.down,
+    "degradata": FeatureState.degraded,
+    "su": FeatureState.up,
+}
 
 
-def split_name_time(text: str, *, now: datetime, tz: str) -> tuple[str, datetime | None]:
+def split_name_time(
+    text: str, *, now: datetime, tz: str, t: Texts | None = None
+) -> tuple[str, datetime | None]:
     """Split "Bulk export at yesterday 14:00" at the last `at`/`alle` followed by a time.
 
     Names may contain spaces (and "at"), so only a keyword whose rest parses as a time splits;
@@ -46,7 +54,8 @@ def split_name_time(text: str, *, now: datetime, tz: str) -> tuple[str, datetime
                 refusal = exc
     if refusal is not None:
         raise InputError(
-            escape(refusal.message), "Write the time after `at`: `at 10:40`, `at yesterday 14:30`."
+            escape(refusal.message),
+            (t or texts("en"))._("Write the time after `at`: `at 10:40`, `at yesterday 14:30`."),
         )
     return text.strip(), None
 
@@ -58,66 +67,57 @@ def _parsed(text: str, *, now: datetime, tz: str) -> datetime | None:
         return None
 
 
-def change_text(user_id: str, change: FeatureChange, tz: str, now: datetime) -> str:
-    name, when = f"*{escape(change.feature)}*", local_when(change.at, tz, now)
-    icon, word = ICONS[change.state], WORDS[change.state]
-    if change.state is FeatureState.up:
-        took = durations.short(change.status.down + change.status.degraded)
-        return f"{icon} <@{user_id}> marked {name} {word} at {when}, out {took} in all."
-    was = f" (was {change.previous.value})" if change.previous else ""
-    return f"{icon} <@{user_id}> marked {name} {word} since {when}{was}."
-
-
 async def feature(ctx: CommandContext) -> Reply:
     incident = ctx.require_incident()
-    services = ctx.services
+    services, t = ctx.services, ctx.services.texts
     verb, _, rest = ctx.args.partition(" ")
     if verb.lower() in ("", "list"):
         return await feature_list(services, incident)
-    try:
-        state = FeatureState(verb.lower())
-    except ValueError:
+    state = STATES.get(verb.lower())
+    if state is None:
         raise InputError(
-            f"`{escape(verb[:20])}` is not a feature state.",
-            "`/incident feature down Quotes at 10:40`, `… degraded …`, `… up Quotes`"
-            " or `/incident feature list`.",
-        ) from None
-    now = services.clock.now()
-    name, at = split_name_time(rest, now=now, tz=incident.timezone)
-    change = await services.features.set_state(incident, name, state, ctx.user_id, at=at)
-    text = change_text(ctx.user_id, change, incident.timezone, now)
-    services.tasks.spawn(services.board.publish(incident, text), name="publish")
-    if state is not FeatureState.up and change.previous is None:
-        degraded = state is FeatureState.degraded
-        suspects = services.change_flows.on_feature_down(
-            incident, change.feature, change.at, degraded=degraded
+            t._("`{word}` is not a feature state.").format(word=escape(verb[:20])),
+            t._(
+                "`/incident feature down Quotes at 10:40`, `… degraded …`, `… up Quotes`"
+                " or `/incident feature list`."
+            ),
         )
-        services.tasks.spawn(suspects, name="suspects")
-    return Reply(text, in_channel=True)
+    now = services.clock.now()
+    name, at = split_name_time(rest, now=now, tz=incident.timezone, t=t)
+    changed = await flows.change_feature(
+        services, incident, name, state, ctx.user_id, at=at, now=now
+    )
+    return Reply(changed.text, in_channel=True)
 
 
 async def feature_list(services: Services, incident: Incident) -> Reply:
-    now = services.clock.now()
+    now, t = services.clock.now(), services.texts
     statuses = await services.features.statuses(incident)
     catalog = services.features.catalog.names
-    lines = [status_line(s, incident.timezone, now) for s in statuses]
+    lines = [status_line(t, s, incident.timezone, now) for s in statuses]
     if not lines:
-        example = catalog[0] if catalog else "Quotes"
-        lines = [f"None marked yet: `/incident feature down {escape(example)} at 10:40`."]
+        example = escape(catalog[0] if catalog else "Quotes")
+        lines = [
+            t._("None marked yet: `/incident feature down {feature} at 10:40`.").format(
+                feature=example
+            )
+        ]
     untouched = [n for n in catalog if n not in {s.feature for s in statuses}]
     if untouched:
-        lines.append("Not affected: " + ", ".join(escape(n) for n in untouched) + ".")
-    return Reply(f"*Features in {incident.number}*\n" + "\n".join(lines))
+        names = ", ".join(escape(n) for n in untouched)
+        lines.append(t._("Not affected: {features}.").format(features=names))
+    header = t._("*Features in {incident}*").format(incident=incident.number)
+    return Reply(header + "\n" + "\n".join(lines))
 
 
 SUBCOMMANDS = [
     Subcommand(
         "feature",
-        f"{USAGE} · feature list",
-        "/incident feature down Quotes at 10:40",
-        "mark a product feature down, degraded or back up (list: where they stand)",
+        N_("feature down|degraded|up NAME [at TIME] · feature list"),
+        N_("/incident feature down Quotes at 10:40"),
+        N_("mark a product feature down, degraded or back up (list: where they stand)"),
         feature,
-        aliases=("features",),
+        aliases=("features", "funzionalità", "funzionalita"),
     ),
 ]
 
@@ -127,33 +127,27 @@ def register(app: AsyncApp, services: Services) -> None:
     async def restore_and_resolve(ack: AsyncAck, body: dict[str, Any], respond: Any) -> None:
         await ack()
         incident = await clicked_incident(services, body)
-        user = body["user"]["id"]
-        if not incident.is_open:
-            await respond(
-                text=f"{incident.number} is already {incident.status.value}.", replace_original=True
-            )
+        user, t = body["user"]["id"], services.texts
+        try:
+            outcome = await flows.restore_and_resolve(services, incident, user)
+        except InputError as exc:
+            await respond(text=exc.message, replace_original=True)
             return
-        changes = await services.features.restore_all(incident, user)
-        restored = ""
-        if changes:
-            names = ", ".join(f"*{escape(c.feature)}*" for c in changes)
-            when = local_when(changes[0].at, incident.timezone, services.clock.now())
-            restored = f"{ICONS[FeatureState.up]} <@{user}> marked {names} restored at {when}.\n"
-        items = await services.board.open_items(incident)
-        if items:  # another domain still has something open: ask again, without features
-            if restored:
-                services.tasks.spawn(services.board.publish(incident, restored), name="publish")
-            question = (
-                restored + f"Resolve {incident.number} anyway? Still open: " + "; ".join(items)
-            )
+        resolution = outcome.resolution
+        if not resolution.resolved:  # another domain still has something open: ask again
+            question = outcome.restored + t._(
+                "Resolve {incident} anyway? Still open: {items}"
+            ).format(incident=incident.number, items="; ".join(resolution.open_items))
             blocks = confirm_blocks(
-                question, "incident_resolve_confirm", str(incident.id), "Resolve anyway"
+                services.texts,
+                question,
+                "incident_resolve_confirm",
+                str(incident.id),
+                t.pgettext("button", "Resolve anyway"),
             )
             await respond(text=question, blocks=blocks, replace_original=True)
             return
-        reply = await resolve_now(services, incident, user)
+        reply = resolved_reply(services.texts, resolution, outcome.restored)
         # Two calls: whether Slack posts a message sent along with delete_original is unclear.
         await respond(delete_original=True)
-        said = restored + reply.text
-        blocks = with_close_button(said, incident)
-        await respond(text=said, blocks=blocks, response_type="in_channel")
+        await respond(text=reply.text, blocks=reply.blocks, response_type="in_channel")

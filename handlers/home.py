@@ -1,4 +1,7 @@
-"""The App Home tab: open incidents (with what is down), the last closed ones, a Declare button."""
+"""The App Home tab and the two ways to open the declare modal outside a command.
+
+The view itself is built in `bot/incidents/blocks.py`: a flow refreshes it after every change.
+"""
 
 from __future__ import annotations
 
@@ -6,87 +9,40 @@ import logging
 from typing import Any
 
 from slack_bolt.async_app import AsyncAck, AsyncApp
-from slack_sdk.errors import SlackApiError
-from slack_sdk.models.blocks import (
-    ActionsBlock,
-    ButtonElement,
-    ContextBlock,
-    DividerBlock,
-    HeaderBlock,
-    MarkdownTextObject,
-    SectionBlock,
-)
-from slack_sdk.models.views import View
 
+from bot.incidents.blocks import HOME_DECLARE
+from bot.incidents.flows import refresh_home
 from bot.services import Services
-from bot.slackweb import error_code
-from handlers.views import declare_modal, list_lines
+from handlers.views import declare_modal
 
 log = logging.getLogger(__name__)
-
-CLOSED_SHOWN = 10
-
-
-async def home_view(services: Services) -> dict[str, Any]:
-    open_ = await services.incidents.list(open_only=True)
-    closed = await services.incidents.list(closed_limit=CLOSED_SHOWN)
-    now = services.clock.now()
-    blocks: list[Any] = [
-        HeaderBlock(text="Incidents"),
-        ActionsBlock(
-            elements=[
-                ButtonElement(text="Declare an incident", action_id="home_declare", style="danger")
-            ]
-        ),
-        SectionBlock(text=f"*Open ({len(open_)})*"),
-    ]
-    for incident, line in zip(open_[:40], list_lines(open_[:40], now), strict=True):
-        blocks.append(SectionBlock(text=line))
-        summaries = [
-            s for section in services.board.sections if (s := await section.summary(incident, now))
-        ]
-        if summaries:
-            blocks.append(ContextBlock(elements=[MarkdownTextObject(text=" · ".join(summaries))]))
-    if not open_:
-        blocks.append(SectionBlock(text="Nothing open. :tada:"))
-    blocks += [DividerBlock(), SectionBlock(text="*Recently closed*")]
-    blocks += [SectionBlock(text=line) for line in list_lines(closed, now)] or [
-        SectionBlock(text="None yet.")
-    ]
-    view = View(type="home", blocks=blocks[:100])
-    view.validate_json()
-    return view.to_dict()
-
-
-async def publish_home(services: Services, user_id: str) -> None:
-    try:
-        await services.slack.client.views_publish(user_id=user_id, view=await home_view(services))
-    except SlackApiError as exc:
-        log.warning("App Home for %s not published: %s", user_id, error_code(exc))
 
 
 def register(app: AsyncApp, services: Services) -> None:
     @app.event("app_home_opened")
     async def home_opened(event: dict[str, Any]) -> None:
         if event.get("tab", "home") == "home" and event.get("user"):
-            services.tasks.spawn(publish_home(services, str(event["user"])), name="home")
+            services.tasks.spawn(refresh_home(services, str(event["user"])), name="home")
 
-    @app.action("home_declare")
+    @app.action(HOME_DECLARE)
     async def declare_from_home(ack: AsyncAck, body: dict[str, Any]) -> None:
         await ack()
         view = declare_modal(
-            services.settings.default_severity, [f.name for f in services.settings.features]
+            services.texts,
+            services.settings.default_severity,
+            [f.name for f in services.settings.features],
         )
-        await services.slack.client.views_open(trigger_id=body["trigger_id"], view=view)
+        await services.slack.open_view(body["trigger_id"], view)
 
     @app.shortcut("declare_from_message")
     async def declare_from_message(ack: AsyncAck, body: dict[str, Any]) -> None:
         await ack()
         text = str((body.get("message") or {}).get("text") or "")
         view = declare_modal(
+            services.texts,
             services.settings.default_severity,
             [f.name for f in services.settings.features],
             title=" ".join(text.split())[:150],
             channel_id=str((body.get("channel") or {}).get("id") or ""),
         )
-        await services.slack.client.views_open(trigger_id=body["trigger_id"], view=view)
+        await services.slack.open_view(body["trigger_id"], view)

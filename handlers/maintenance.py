@@ -6,7 +6,6 @@ sees "Turning maintenance on…" and then how it went.
 
 from __future__ import annotations
 
-import asyncio
 import json
 import uuid
 from typing import Any
@@ -15,82 +14,66 @@ from pydantic import BaseModel, StrictStr, ValidationError
 from slack_bolt.async_app import AsyncAck, AsyncApp
 
 from bot.errors import InputError
-from bot.maintenance import CallFailed
+from bot.i18n import N_
+from bot.maintenance import flows
 from bot.maintenance.board import window_line
-from bot.maintenance.service import DRY_RUN, state
+from bot.maintenance.service import DRY_RUN, off_command, state_label
 from bot.models import Incident, Status
 from bot.services import Services
-from bot.slackweb import escape
 from handlers.context import CommandContext, Reply, Subcommand
 from handlers.views import confirm_blocks
 
 CONFIRM_ON = "maintenance_on_confirm"
-USAGE = "maintenance on|off|status [target]"
-
-
-async def _switch(
-    services: Services, incident: Incident, target: str, enabled: bool, user: str, request: str
-) -> None:
-    result = await services.maintenance.switch(incident, target, enabled, user, request)
-    change = services.maintenance.report(result, user) if result.ok else None
-    await services.board.publish(await services.incidents.get(incident.id), change)
-
-
-def _start(
-    services: Services, incident: Incident, target: str, enabled: bool, user: str, request: str
-) -> None:
-    services.tasks.spawn(
-        _switch(services, incident, target, enabled, user, request),
-        name=f"maintenance-{state(enabled)}-{incident.id}-{target}",
-    )
-
-
-def _refused(target: str, enabled: bool, reason: str) -> str:
-    return (
-        f":no_entry: You can't turn maintenance {state(enabled)} for *{target}*: {reason}."
-        " The attempt is recorded in the incident timeline."
-    )
+USAGE = N_("maintenance on|off|status [target]")
+# The words an action may be typed as: the command keywords and their Italian aliases.
+ACTIONS = {"on": "on", "attiva": "on", "off": "off", "disattiva": "off", "status": "status"}
 
 
 async def maintenance(ctx: CommandContext) -> Reply:
-    incident = ctx.require_incident()
-    action, _, name = ctx.args.partition(" ")
-    action = action.lower()
+    incident, t = ctx.require_incident(), ctx.services.texts
+    typed, _, name = ctx.args.partition(" ")
+    action = ACTIONS.get(typed.lower())
     if action == "status":
         return await _status(ctx, incident)
-    if action not in ("on", "off"):
-        raise InputError(f"Use `/incident {USAGE}`.", "For example `/incident maintenance on`.")
+    if action is None:
+        raise InputError(
+            t._("Use `/incident {usage}`.").format(usage=t._(USAGE)),
+            t._("For example `/incident maintenance on`."),
+        )
     services, enabled = ctx.services, action == "on"
     target = services.maintenance.resolve(name)
     if enabled and incident.status is Status.closed:
-        raise InputError(f"{incident.number} is closed.", "Declare a new incident first.")
+        raise InputError(
+            t._("{incident} is closed.").format(incident=incident.number),
+            t._("Declare a new incident first."),
+        )
     if reason := await services.maintenance.refusal(incident, target, enabled, ctx.user_id):
-        return Reply(_refused(target, enabled, reason))
+        return Reply(flows.refused_text(t, target, enabled, reason))
     # Identifies this command: the webhook's Idempotency-Key, and the Confirm's one claim.
     request = ctx.trigger_id or uuid.uuid4().hex
     if not enabled:
-        _start(services, incident, target, False, ctx.user_id, request)
+        flows.start_switch(services, incident, target, False, ctx.user_id, request)
         return Reply("")
-    provider = services.maintenance.provider(target)
+    fields = {"target": target, "provider": services.maintenance.provider(target)}
     if services.maintenance.is_dry_run(target):
-        question = (
-            f":test_tube: *{DRY_RUN}.* Record maintenance *on* for *{target}* ({provider})?"
-            " Nothing is sent anywhere; the board and the timeline show it as a dry run."
-        )
-        label = "Record dry run"
+        question = f":test_tube: *{t._(DRY_RUN)}.* " + t._(
+            "Record maintenance *on* for *{target}* ({provider})? Nothing is sent anywhere;"
+            " the board and the timeline show it as a dry run."
+        ).format(**fields)
+        label = t.pgettext("button", "Record dry run")
     else:
-        question = (
-            f":warning: Turn maintenance *on* for *{target}* ({provider})? Customers will see"
-            f" the maintenance page until `/incident maintenance off {target}`."
-        )
-        label = "Turn maintenance on"
+        question = t._(
+            ":warning: Turn maintenance *on* for *{target}* ({provider})? Customers will see"
+            " the maintenance page until {command}."
+        ).format(command=off_command(t, target), **fields)
+        label = t.pgettext("button", "Turn maintenance on")
     value = json.dumps({"incident": incident.id, "target": target, "request": request})
-    return Reply(question, confirm_blocks(question, CONFIRM_ON, value, label))
+    return Reply(question, confirm_blocks(services.texts, question, CONFIRM_ON, value, label))
 
 
 async def _status(ctx: CommandContext, incident: Incident) -> Reply:
     """The recorded state now; the live state follows, since platforms can be slow."""
-    services = ctx.services
+    services, t = ctx.services, ctx.services.texts
     now = services.clock.now()
     windows = await services.maintenance.windows(incident.id)
     lines, recorded = [], {}
@@ -98,40 +81,25 @@ async def _status(ctx: CommandContext, incident: Incident) -> Reply:
     for target, config in targets.items():
         on = next((w for w in windows if w.target == target and w.ended_at is None), None)
         recorded[target] = on is not None
-        shown = window_line(on, incident.timezone, now) if on else "off"
-        lines.append(f"• *{target}* ({config.provider}): {shown}")
+        shown = window_line(t, on, incident.timezone, now) if on else state_label(t, False)
+        line = t._("• *{target}* ({provider}): {state}")
+        lines.append(line.format(target=target, provider=config.provider, state=shown))
     readable = {t: recorded[t] for t, config in targets.items() if config.provider != "dryrun"}
     if readable:
-        live = _live(services, ctx.channel_id, ctx.user_id, readable)
+        live = flows.post_live_state(services, ctx.channel_id, ctx.user_id, readable)
         services.tasks.spawn(live, name="maintenance-live")
-        lines.append("_Asking the platforms for the live state…_")
-    return Reply("*Maintenance, as recorded*\n" + "\n".join(lines))
-
-
-async def _live(services: Services, channel: str, user: str, recorded: dict[str, bool]) -> None:
-    """Each target's state read from its platform, flagged where it differs from the record."""
-
-    async def read(target: str) -> str:
-        try:
-            live = await services.maintenance.gateway.read_state(target)
-        except CallFailed as exc:
-            return f"• *{target}*: could not read: {escape(str(exc))}"
-        if live is None:
-            return f"• *{target}*: the platform cannot tell"
-        differs = " :warning: differs from the record" if live != recorded[target] else ""
-        return f"• *{target}*: {state(live)}{differs}"
-
-    lines = await asyncio.gather(*(read(t) for t in recorded))
-    await services.slack.ephemeral(channel, user, "*Maintenance, live*\n" + "\n".join(lines))
+        lines.append(t._("_Asking the platforms for the live state…_"))
+    return Reply(t._("*Maintenance, as recorded*") + "\n" + "\n".join(lines))
 
 
 SUBCOMMANDS = [
     Subcommand(
         "maintenance",
         USAGE,
-        "/incident maintenance on web",
-        "take the app offline (asks to confirm) and back, or show the state",
+        N_("/incident maintenance on web"),
+        N_("take the app offline (asks to confirm) and back, or show the state"),
         maintenance,
+        aliases=("manutenzione",),
     )
 ]
 
@@ -152,16 +120,13 @@ def register(app: AsyncApp, services: Services) -> None:
         try:
             value = ConfirmValue.model_validate_json(body["actions"][0]["value"])
         except (ValidationError, KeyError, IndexError, TypeError):
-            raise InputError("That button does not belong to a maintenance request.") from None
-        try:
-            incident = await services.incidents.get(value.incident)
-            target = services.maintenance.resolve(value.target)
-        except InputError as exc:
-            await respond(text=f":warning: {exc}", replace_original=True)
+            raise InputError(
+                services.texts._("That button does not belong to a maintenance request.")
+            ) from None
+        refused = await flows.confirm_on(
+            services, value.incident, value.target, user, value.request
+        )
+        if refused:
+            await respond(text=refused, replace_original=True)
             return
-        if reason := await services.maintenance.refusal(incident, target, True, user):
-            await respond(text=_refused(target, True, reason), replace_original=True)
-            return
-        if await services.maintenance.claim(value.request):
-            _start(services, incident, target, True, user, value.request)
         await respond(delete_original=True)

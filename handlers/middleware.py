@@ -35,7 +35,9 @@ def dedupe_events(services: Services) -> Callable[..., Awaitable[BoltResponse | 
         return sum(await services.db.insert_new(tables.processed_events, ["event_id"], rows))
 
     async def middleware(
-        body: dict[str, Any], request: AsyncBoltRequest, next: Callable[[], Awaitable[None]]
+        body: dict[str, Any],
+        request: AsyncBoltRequest,
+        next: Callable[[], Awaitable[None]],  # noqa: A002  # Bolt passes it by this name
     ) -> Any:
         if body.get("type") == "event_callback" and (why := malformed(body)):
             log.warning("dropping a malformed event: %s", why)

@@ -6,9 +6,12 @@ valid signature) is acknowledged and dropped, so listeners can trust the fields 
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, TypeAdapter, ValidationError
+from pydantic import BaseModel, ConfigDict, StringConstraints, TypeAdapter, ValidationError
+
+# Seconds and microseconds: every listener turns a ts into an instant (`ts_instant`).
+SlackTs = Annotated[str, StringConstraints(pattern=r"^[0-9]{1,12}(\.[0-9]{1,6})?$")]
 
 
 class _Loose(BaseModel):
@@ -18,15 +21,15 @@ class _Loose(BaseModel):
 class Item(_Loose):
     type: str | None = None
     channel: str | None = None
-    ts: str | None = None
+    ts: SlackTs | None = None
     message: dict[str, Any] | None = None
 
 
 class InnerMessage(_Loose):
     user: str | None = None
     text: str | None = None
-    ts: str | None = None
-    thread_ts: str | None = None
+    ts: SlackTs | None = None
+    thread_ts: SlackTs | None = None
     bot_id: str | None = None
     subtype: str | None = None
     edited: dict[str, Any] | None = None
@@ -37,8 +40,8 @@ class MessageEvent(InnerMessage):
     channel: str
     message: InnerMessage | None = None
     previous_message: InnerMessage | None = None
-    deleted_ts: str | None = None
-    event_ts: str | None = None
+    deleted_ts: SlackTs | None = None
+    event_ts: SlackTs | None = None
 
 
 class ReactionEvent(_Loose):

@@ -22,12 +22,25 @@ log = logging.getLogger(__name__)
 
 COMMAND = "/incident"
 OUTSIDE = {"declare", "list", "help"}
+HELP = ("help", "aiuto")
+
+
+def help_line(t: Texts, sub: Subcommand) -> str:
+    """One subcommand in `help`: usage, summary and example in the workspace's language, then
+    the other names it answers to (`dichiara`), since they work in every language."""
+    line = t._("• `{usage}` — {summary}. Example: `{example}`").format(
+        usage=t._(sub.usage), summary=t._(sub.summary), example=t._(sub.example)
+    )
+    if not sub.aliases:
+        return line
+    names = ", ".join(f"`{alias}`" for alias in sub.aliases)
+    return f"{line} · " + t._("Also: {names}.").format(names=names)
 
 
 def help_reply(t: Texts, subcommands: list[Subcommand]) -> Reply:
-    lines = [t._("*`/incident` subcommands*")]
-    for sub in subcommands:
-        lines.append(f"• `{sub.usage}` — {sub.summary}. Example: `{sub.example}`")
+    lines = [t._("*`/incident` subcommands*"), *(help_line(t, sub) for sub in subcommands)]
+    names = ", ".join(f"`{name}`" for name in HELP[1:])
+    lines.append(t._("• `help` — this list. Also: {names}.").format(names=names))
     return Reply("\n".join(lines))
 
 
@@ -41,12 +54,12 @@ class Router:
         text = str(body.get("text") or "").strip()
         name, _, args = text.partition(" ")
         name = name.lower()
-        if not name or name == "help":
+        if not name or name in HELP:
             return help_reply(self.services.texts, self.subcommands)
         sub = self.by_name.get(name)
         if sub is None:
             t = self.services.texts
-            close = difflib.get_close_matches(name, list(self.by_name), n=1)
+            close = difflib.get_close_matches(name, [*self.by_name, *HELP], n=1)
             hint = t._("Did you mean `/incident {name}`?").format(name=close[0]) if close else ""
             raise InputError(
                 t._("`{name}` is not an /incident subcommand.").format(name=name[:40]),
@@ -68,13 +81,21 @@ class Router:
         return await sub.handler(ctx)
 
     async def _elsewhere(self, sub: Subcommand) -> Reply:
+        t = self.services.texts
         open_ = await self.services.incidents.list(open_only=True)
-        where = ", ".join(f"<#{i.channel_id}>" for i in open_ if i.channel_id)
-        hint = f"Open incidents: {where}." if where else "There is no open incident."
-        return Reply(
-            f"`/incident {sub.name}` works only inside an incident channel. {hint}\n"
-            "Declare one with `/incident declare <title>`."
+        where = [f"<#{i.channel_id}>" for i in open_ if i.channel_id]
+        if where:
+            # One English form for both; Italian says "Incidente aperto" for one.
+            hint = t.ngettext(
+                "Open incidents: {channels}.", "Open incidents: {channels}.", len(where)
+            ).format(channels=", ".join(where))
+        else:
+            hint = t._("There is no open incident.")
+        only = t._("`/incident {name}` works only inside an incident channel.").format(
+            name=sub.name
         )
+        declare = t._("Declare one with `/incident declare <title>`.")
+        return Reply(f"{only} {hint}\n{declare}")
 
 
 def register(app: AsyncApp, router: Router) -> None:

@@ -21,13 +21,16 @@ from slack_sdk.models.blocks import (
 )
 
 from bot.errors import InputError
+from bot.i18n import N_, Texts
 from bot.models import Incident, TimelineEntry
 from bot.services import Services
 from bot.slacktext import plain
 from bot.slackweb import escape
-from bot.timeline.capture import PIN, REACTION, read_message
+from bot.timefmt import when
+from bot.timeline.capture import PIN, REACTION, Capture, read_message
 from bot.timeline.render import describe, mentioned, names_for, people_in
-from bot.timeparse import TimeParseError, format_local, format_local_datetime, parse_note
+from bot.timeparse import TimeParseError, parse_note
+from bot.zones import offset_change
 from handlers.context import CommandContext, Reply, Subcommand
 
 MAX_BLOCKS = 50
@@ -37,25 +40,21 @@ PAGE_CHARS = 12_000
 LINE_CHARS = 1_000
 
 
-def when(instant: datetime, now: datetime, tz: str) -> str:
-    """In the incident's timezone: "10:40" today, "29/04 10:40" another day."""
-    zone = ZoneInfo(tz)
-    same_day = instant.astimezone(zone).date() == now.astimezone(zone).date()
-    return format_local(instant, tz) if same_day else format_local_datetime(instant, tz)
-
-
 async def note(ctx: CommandContext) -> Reply:
     incident, services = ctx.require_incident(), ctx.services
+    t = services.texts
     if not ctx.args:
-        raise InputError("Say what happened.", "`/incident note 10:40 deploy started`")
+        raise InputError(t._("Say what happened."), t._("`/incident note 10:40 deploy started`"))
     now = services.clock.now()
     try:
         timed = parse_note(ctx.args, now=now, tz=incident.timezone)
     except TimeParseError as exc:
         examples = ", ".join(f"`{e}`" for e in exc.examples)
         raise InputError(
-            f"{exc.message} Nothing was recorded.",
-            f"Start the note with a time I read ({examples}) or with none for now.",
+            t._("{refusal} Nothing was recorded.").format(refusal=exc.text(t)),
+            t._("Start the note with a time I read ({examples}) or with none for now.").format(
+                examples=examples
+            ),
         ) from None
     at = timed.at or now
     await services.incidents.note(
@@ -67,42 +66,62 @@ async def note(ctx: CommandContext) -> Reply:
     )
     names = await names_for(services.people, mentioned(timed.text))
     shown = plain(timed.text, names)
-    return Reply(f"Noted at {when(at, now, incident.timezone)}: {shown}", in_channel=True)
+    noted = t._("Noted at {time}: {text}").format(time=when(at, incident.timezone, now), text=shown)
+    return Reply(noted, in_channel=True)
 
 
 async def timeline(ctx: CommandContext) -> Reply:
     incident, services = ctx.require_incident(), ctx.services
+    t = services.texts
     wanted = ctx.args or "1"
-    if not wanted.isdigit() or int(wanted) < 1:
-        raise InputError(f"`{wanted[:20]}` is not a page number.", "`/incident timeline 2`")
+    if not (wanted.isascii() and wanted.isdigit()) or int(wanted) < 1:
+        raise InputError(
+            t._("`{page}` is not a page number.").format(page=wanted[:20]),
+            t._("`/incident timeline 2`"),
+        )
     entries = await services.timeline.entries(incident.id, key_only=True, include_deleted=False)
     if not entries:
         return Reply(
-            f"{incident.number} has no key moments yet. React with "
-            f":{services.settings.key_reaction}: or pin a message to mark one; "
-            "`/incident note` adds one."
+            t._(
+                "{incident} has no key moments yet. React with :{reaction}: or pin a message"
+                " to mark one; `/incident note` adds one."
+            ).format(incident=incident.number, reaction=services.settings.key_reaction)
         )
     names = await names_for(services.people, people_in(entries))
     now = services.clock.now()
-    pages = paginate([_line(e, names, incident, now) for e in entries])
-    page = min(int(wanted), len(pages))
-    title = f"{incident.number} key timeline"
+    first = min([incident.declared_at, *(e.occurred_at for e in entries)])
+    marked = offset_change(ZoneInfo(incident.timezone), first, incident.resolved_at or now)
+    lines = [_line(t, e, names, incident, now, marked is not None) for e in entries]
+    pages = paginate(lines)
+    page, of = min(int(wanted), len(pages)), len(pages)
+    title = t._("{incident} key timeline").format(incident=incident.number)
     blocks: list[Block] = [HeaderBlock(text=title)]
     blocks += [SectionBlock(text=MarkdownTextObject(text=s)) for s in pages[page - 1]]
-    footer = f"Times in {incident.timezone}. Page {page} of {len(pages)}."
-    if page < len(pages):
-        footer += f" `/incident timeline {page + 1}` shows the next."
+    footer = t._("Times in {tz}. Page {page} of {pages}.").format(
+        tz=incident.timezone, page=page, pages=of
+    )
+    if page < of:
+        next_ = t._("`/incident timeline {page}` shows the next.").format(page=page + 1)
+        footer = f"{footer} {next_}"
     blocks.append(ContextBlock(elements=[MarkdownTextObject(text=footer)]))
     for block in blocks:
         block.validate_json()
-    return Reply(f"{title}, page {page} of {len(pages)}", [b.to_dict() for b in blocks])
+    text = t._("{title}, page {page} of {pages}").format(title=title, page=page, pages=of)
+    return Reply(text, [b.to_dict() for b in blocks])
 
 
-def _line(entry: TimelineEntry, names: Mapping[str, str], incident: Incident, now: datetime) -> str:
+def _line(
+    t: Texts,
+    entry: TimelineEntry,
+    names: Mapping[str, str],
+    incident: Incident,
+    now: datetime,
+    marked: bool,
+) -> str:
     """One mrkdwn line that never pings: names instead of mentions, markup re-escaped."""
     who = f" · {escape(names.get(entry.actor, entry.actor))}" if entry.actor else ""
-    line = f"*{when(entry.occurred_at, now, incident.timezone)}*{who} · "
-    line += plain(describe(entry), names)
+    line = f"*{when(entry.occurred_at, incident.timezone, now, marked)}*{who} · "
+    line += plain(describe(entry, t), names)
     return line if len(line) <= LINE_CHARS else line[: LINE_CHARS - 1] + "…"
 
 
@@ -131,15 +150,40 @@ def paginate(lines: list[str]) -> list[list[str]]:
 SUBCOMMANDS = [
     Subcommand(
         "note",
-        "note [time] text",
-        "/incident note 10:40 deploy started",
-        "add a key moment at the time given (10:40, ieri alle 14:30, 5 min ago) or now",
+        N_("note [time] text"),
+        N_("/incident note 10:40 deploy started"),
+        N_("add a key moment at the time given (10:40, ieri alle 14:30, 5 min ago) or now"),
         note,
+        aliases=("nota",),
     ),
     Subcommand(
-        "timeline", "timeline [page]", "/incident timeline", "show the key moments", timeline
+        "timeline",
+        N_("timeline [page]"),
+        N_("/incident timeline"),
+        N_("show the key moments"),
+        timeline,
+        aliases=("cronologia",),
     ),
 ]
+
+
+async def reaction(capture: Capture, event: dict[str, Any], on: bool) -> None:
+    item = event.get("item") or {}
+    name = str(event.get("reaction") or "").split("::")[0]  # skin tones: "x::skin-tone-2"
+    if item.get("type") != "message" or name != capture.key_reaction:
+        return
+    mark = REACTION + str(event.get("user"))
+    await capture.set_mark(str(item.get("channel")), str(item.get("ts")), mark, on)
+
+
+async def pin(capture: Capture, event: dict[str, Any], on: bool) -> None:
+    item = event.get("item") or {}
+    channel = str(event.get("channel_id") or item.get("channel") or "")
+    msg = read_message(item.get("message") or {})
+    if item.get("type") != "message" or msg is None:
+        return
+    await capture.message(channel, msg)  # a pin also saves a message whose event was lost
+    await capture.set_mark(channel, msg.ts, PIN, on)
 
 
 def register(app: AsyncApp, services: Services) -> None:
@@ -161,35 +205,18 @@ def register(app: AsyncApp, services: Services) -> None:
         elif (msg := read_message(event)) is not None:
             await capture.message(channel, msg)
 
-    async def reaction(event: dict[str, Any], on: bool) -> None:
-        item = event.get("item") or {}
-        name = str(event.get("reaction") or "").split("::")[0]  # skin tones: "x::skin-tone-2"
-        if item.get("type") != "message" or name != capture.key_reaction:
-            return
-        mark = REACTION + str(event.get("user"))
-        await capture.set_mark(str(item.get("channel")), str(item.get("ts")), mark, on)
-
-    async def pin(event: dict[str, Any], on: bool) -> None:
-        item = event.get("item") or {}
-        channel = str(event.get("channel_id") or item.get("channel") or "")
-        msg = read_message(item.get("message") or {})
-        if item.get("type") != "message" or msg is None:
-            return
-        await capture.message(channel, msg)  # a pin also saves a message whose event was lost
-        await capture.set_mark(channel, msg.ts, PIN, on)
-
     @app.event("reaction_added")
     async def on_reaction_added(event: dict[str, Any]) -> None:
-        await reaction(event, True)
+        await reaction(capture, event, True)
 
     @app.event("reaction_removed")
     async def on_reaction_removed(event: dict[str, Any]) -> None:
-        await reaction(event, False)
+        await reaction(capture, event, False)
 
     @app.event("pin_added")
     async def on_pin_added(event: dict[str, Any]) -> None:
-        await pin(event, True)
+        await pin(capture, event, True)
 
     @app.event("pin_removed")
     async def on_pin_removed(event: dict[str, Any]) -> None:
-        await pin(event, False)
+        await pin(capture, event, False)

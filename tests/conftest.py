@@ -15,6 +15,7 @@ import pytest
 from sqlalchemy.engine import make_url
 
 from bot.clock import ManualClock
+from bot.sandbox.cast import LUCA
 from bot.sandbox.driver import Transport
 from bot.sandbox.stack import SandboxStack
 
@@ -108,7 +109,7 @@ async def stack(
 ) -> AsyncIterator[SandboxStack]:
     settings = {
         "timezone": "Europe/Copenhagen",
-        "responders": ["U03LUCA"],
+        "responders": [LUCA],
         "features": [
             {"name": "Quotes", "aliases": ["Offerte"]},
             {"name": "Purchases", "aliases": ["Acquisti"]},
@@ -118,3 +119,11 @@ async def stack(
         database_url(tmp_path), clock=clock, settings=settings, transport=transport
     ) as running:
         yield running
+
+
+@pytest.fixture
+async def channel(stack: SandboxStack) -> str:
+    """The channel of INC-1, "Quotes page empty", declared by Marco: most tests start there."""
+    incident = await stack.declare("Quotes page empty")
+    assert incident.channel_id  # for the type checker: `declare` has checked it
+    return incident.channel_id

@@ -60,10 +60,8 @@ async def test_every_readme_example_runs(tmp_path: Path) -> None:
             reply = await stack.driver.command("U01MARCO", channel, text)
             await stack.idle()
             assert reply.status == 200, text
-            assert ":warning:" not in reply.text and "went wrong" not in reply.text, (
-                text,
-                reply.text,
-            )
+            assert ":warning:" not in reply.text, (text, reply.text)
+            assert "went wrong" not in reply.text, (text, reply.text)
             if text.startswith("declare"):
                 incident = await stack.services.incidents.get(1)
                 assert incident.channel_id

@@ -7,7 +7,7 @@ Built here rather than in a handler because the suspects message is posted by ba
 from __future__ import annotations
 
 import json
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 import aiohttp
@@ -18,9 +18,9 @@ from bot import durations
 from bot.changes.models import ChangeEvent, ChangeMark, Mark
 from bot.changes.service import IncidentChanges
 from bot.changes.suspects import Impact
-from bot.features.service import local_when
 from bot.i18n import Texts
 from bot.slackweb import escape
+from bot.timefmt import when as local_when
 
 CAUSED = "change_caused"
 NOT_RELATED = "change_not_related"
@@ -31,13 +31,9 @@ SLACK_DOWN = (SlackApiError, aiohttp.ClientError, TimeoutError)
 MAX_LISTED = 15
 
 
-def _minute(instant: datetime) -> datetime:
-    return instant.astimezone(UTC).replace(second=0, microsecond=0)
-
-
 def gap(a: datetime, b: datetime) -> timedelta:
-    """The difference of the two times as shown (minute precision), so they always agree."""
-    return abs(_minute(b) - _minute(a))
+    """The distance between the two times as shown (minute-floored), in either order."""
+    return durations.between(min(a, b), max(a, b))
 
 
 def _feature(impact: Impact) -> str:

@@ -156,8 +156,8 @@ class Rollbacks:
         mine = [c for c in seen.changes if c.service == service or c.source == target]
         caused = [c for c in mine if (m := seen.marks.get(c.id)) and m.mark is Mark.caused]
         suspected = [c for c in mine if seen.suspected_for(c.id)]
-        found = (caused or suspected or [None])[0]
-        if found is None:
+        found = caused or suspected
+        if not found:
             raise InputError(
                 self.t._("No change of {target} is suspect in {number}.").format(
                     target=target, number=incident.number
@@ -166,7 +166,7 @@ class Rollbacks:
                     target=target
                 ),
             )
-        return found
+        return found[0]
 
     def question(self, plan: RollbackPlan) -> str:
         names = {
@@ -187,7 +187,7 @@ class Rollbacks:
     async def refusal(self, incident: Incident, user: str, plan: RollbackPlan) -> str | None:
         """None when `user` may roll back; else why not, the attempt recorded."""
         try:
-            allowed = await self.permissions.allows(user, incident.channel_id)
+            allowed = await self.permissions.permitted(user, incident.channel_id)
             reason = (
                 None
                 if allowed

@@ -25,8 +25,9 @@ from bot.changes.sources import ChangesSettings, GithubSource, HerokuSource, Sou
 from bot.changes.store import ChangeStore
 from bot.changes.suspects import Impact, Suspicion, impacts_of, suspects
 from bot.clock import Clock
-from bot.maintenance.http import CallFailed, RetryPolicy
+from bot.maintenance.http import CallFailed
 from bot.models import FeatureInterval, Incident
+from bot.retry import RetryPolicy
 from bot.store import tables
 from bot.store.conflicts import insert_ignoring_conflicts
 from bot.store.database import Database

@@ -13,6 +13,7 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from babel.dates import format_date
@@ -92,7 +93,7 @@ class ChatLog:
         names = {uid: f"@{self.name(uid)}" for uid in self.sandbox.state.users}
         return to_markdown(_CHANNEL_REF.sub(labelled, text), names=names, audience="internal")
 
-    def shown(self, text: str, blocks: list[dict] | None) -> str:
+    def shown(self, text: str, blocks: list[dict[str, Any]] | None) -> str:
         """A bot post's visible text: its blocks when it has them, else its text."""
         rendered = blocks_text(blocks, self.readable) if blocks else ""
         return rendered or self.readable(text)
@@ -212,5 +213,5 @@ class ChatLog:
         return [head.rstrip(), *(line.rstrip() for line in body)]
 
 
-def _labels(blocks: list[dict] | None) -> tuple[str, ...]:
+def _labels(blocks: list[dict[str, Any]] | None) -> tuple[str, ...]:
     return tuple(str((b.get("text") or {}).get("text", "")) for b in buttons(blocks or []))

@@ -260,10 +260,10 @@ class Console:
             return answer.replace("\\n", "\n")
         if kind == "users_select":
             return self._person(answer).id
-        if kind == "static_select":
+        if kind in ("static_select", "checkboxes"):
             options = [str(o.get("value")) for o in element.get("options", [])]
             if answer in options:
-                return answer
+                return [answer] if kind == "checkboxes" else answer
             self.echo(f"   ({answer!r} is not one of {', '.join(options)}; left empty)")
         return None
 
@@ -272,7 +272,7 @@ def _hint(element: dict[str, Any]) -> str:
     kind = str(element.get("type"))
     if kind == "plain_text_input" and element.get("multiline"):
         return " (write \\n between lines)"
-    if kind == "static_select":
+    if kind in ("static_select", "checkboxes"):
         return f" ({', '.join(str(o.get('value')) for o in element.get('options', []))})"
     if kind == "users_select":
         return " (a name)"

@@ -25,6 +25,7 @@ from bot.demo.room import Room, bot_uploads, latest_incident, room_log
 from bot.demo.runner import Replay, StepResult, settings_for
 from bot.demo.scenario import DEFAULT_SCENARIO, Scenario, ScenarioError, load_scenario
 from bot.sandbox.stack import SandboxStack
+from bot.sandbox.texts import bot_texts
 from bot.timeline.export import export
 
 Echo = Callable[[str], None]
@@ -35,6 +36,8 @@ class DemoOutcome:
     results: list[StepResult]
     written: list[Path] = field(default_factory=list)
     customer_draft: str | None = None
+    # What the bot put in Slack (messages, ephemerals, views, topics), for language checks.
+    bot_texts: list[str] = field(default_factory=list)
 
     @property
     def failed(self) -> list[StepResult]:
@@ -119,6 +122,7 @@ async def run_demo(
         for line in await _pinned(stack, log):
             echo(line)
         outcome.written = await _write_outputs(stack, out)
+        outcome.bot_texts = bot_texts(stack.sandbox.calls, stack.sandbox.state)
     _report(outcome, out, echo)
     return outcome
 

@@ -13,6 +13,7 @@ from collections.abc import Iterable
 
 from bot.config import FeatureConfig
 from bot.errors import InputError
+from bot.i18n import Texts, texts
 from bot.slackweb import escape
 
 NAME_MAX = 100  # feature_intervals.feature
@@ -25,9 +26,17 @@ def fold(text: str) -> str:
 
 
 class Catalog:
-    def __init__(self, features: Iterable[FeatureConfig], *, allow_adhoc: bool = False) -> None:
+    def __init__(
+        self,
+        features: Iterable[FeatureConfig],
+        *,
+        allow_adhoc: bool = False,
+        t: Texts | None = None,
+    ) -> None:
+        """`t`: the language of the refusals (the workspace's; English by default)."""
         self.features = list(features)
         self.allow_adhoc = allow_adhoc
+        self.t = t or texts("en")
         self._names: dict[str, str] = {}  # folded name or alias -> canonical name
         for feature in self.features:
             for word in (feature.name, *feature.aliases):
@@ -40,22 +49,29 @@ class Catalog:
     def resolve(self, text: str, known: Iterable[str] = ()) -> str:
         """The canonical name for `text`; `known` are names already recorded in the incident,
         so an ad-hoc feature is found again however it is typed the second time."""
-        typed = " ".join(text.split())
+        t, typed = self.t, " ".join(text.split())
         if not typed:
-            raise InputError("Which feature?", self._hint())
+            raise InputError(t._("Which feature?"), self._hint())
         names = {**{fold(name): name for name in known}, **self._names}
         if found := names.get(fold(typed)):
             return found
         if self.allow_adhoc:
             if len(typed) > NAME_MAX:
-                raise InputError(f"A feature name can have at most {NAME_MAX} characters.")
+                raise InputError(
+                    t._("A feature name can have at most {n} characters.").format(n=NAME_MAX)
+                )
             return typed
         close = difflib.get_close_matches(fold(typed), list(names), n=3, cutoff=0.6)
         suggestions = list(dict.fromkeys(names[word] for word in close))
-        guess = f"Did you mean {' or '.join(escape(s) for s in suggestions)}? " if close else ""
-        raise InputError(f"`{escape(typed[:60])}` is not a known feature.", guess + self._hint())
+        or_ = t._(" or ")
+        guess = t._("Did you mean {names}?").format(names=or_.join(escape(s) for s in suggestions))
+        raise InputError(
+            t._("`{name}` is not a known feature.").format(name=escape(typed[:60])),
+            f"{guess} {self._hint()}" if close else self._hint(),
+        )
 
     def _hint(self) -> str:
         if not self.features:
-            return "No features are configured: add `[[features]]` to the config file."
-        return "Features: " + ", ".join(escape(name) for name in self.names) + "."
+            return self.t._("No features are configured: add `[[features]]` to the config file.")
+        names = ", ".join(escape(name) for name in self.names)
+        return self.t._("Features: {names}.").format(names=names)

@@ -14,7 +14,6 @@ import logging
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
@@ -23,12 +22,14 @@ from bot import durations
 from bot.clock import Clock
 from bot.errors import InputError
 from bot.features.catalog import Catalog
+from bot.features.labels import state_label
+from bot.i18n import Texts
 from bot.models import EntryKind, FeatureInterval, FeatureState, Incident, Status
 from bot.slackweb import escape
 from bot.store import tables
 from bot.store.database import Database
+from bot.timefmt import when as local_when
 from bot.timeline import Timeline
-from bot.timeparse import format_local, format_local_datetime
 
 log = logging.getLogger(__name__)
 
@@ -36,14 +37,6 @@ log = logging.getLogger(__name__)
 # when it was noticed); a time typed within the current minute is not.
 BACKDATED_AFTER = timedelta(minutes=1)
 WORDS = {FeatureState.down: "down", FeatureState.degraded: "degraded", FeatureState.up: "restored"}
-
-
-def local_when(instant: datetime, tz: str, now: datetime) -> str:
-    """ "10:40" on the reader's day, "29/04 14:00" on another one."""
-    zone = ZoneInfo(tz)
-    if instant.astimezone(zone).date() == now.astimezone(zone).date():
-        return format_local(instant, tz)
-    return format_local_datetime(instant, tz)
 
 
 def measured_until(incident: Incident, now: datetime) -> datetime:
@@ -113,6 +106,8 @@ def summarize(intervals: Iterable[FeatureInterval], until: datetime) -> list[Fea
 class Features:
     def __init__(self, db: Database, clock: Clock, timeline: Timeline, catalog: Catalog) -> None:
         self.db, self.clock, self.timeline, self.catalog = db, clock, timeline, catalog
+        # Refusals speak the catalog's language, the workspace's.
+        self.t = catalog.t
 
     async def intervals(self, incident_id: int) -> list[FeatureInterval]:
         """The incident's recorded intervals in start order (the drafts read them raw)."""
@@ -159,14 +154,23 @@ class Features:
                 state is not FeatureState.up and not incident.is_open
             ):
                 raise InputError(
-                    f"{incident.number} is {incident.status.value}: features can be marked"
-                    " down only while it is open (and restored until it is closed)."
+                    (
+                        self.t._(
+                            "{incident} is closed: features can be marked down only while it is"
+                            " open (and restored until it is closed)."
+                        )
+                        if incident.status is Status.closed
+                        else self.t._(
+                            "{incident} is resolved: features can be marked down only while it"
+                            " is open (and restored until it is closed)."
+                        )
+                    ).format(incident=incident.number)
                 )
             everything = await _intervals(conn, [incident.id])
             feature = self.catalog.resolve(name, known={i.feature for i in everything})
             mine = [i for i in everything if i.feature == feature]
             open_ = next((i for i in mine if i.ended_at is None), None)
-            _check(feature, state, at, open_, mine, incident.timezone, now)
+            _check(self.t, feature, state, at, open_, mine, incident.timezone, now)
             if open_ is not None:
                 await conn.execute(
                     update(tables.feature_intervals)
@@ -223,6 +227,7 @@ class Features:
 
 
 def _check(
+    t: Texts,
     feature: str,
     state: FeatureState,
     at: datetime,
@@ -241,39 +246,59 @@ def _check(
     def usage(verb: str) -> str:
         return f"`/incident feature {verb} {escape(feature)}`"
 
+    last = max((i.ended_at for i in mine if i.ended_at), default=None)
     if state is FeatureState.up:
         if open_ is None:
-            last = max((i.ended_at for i in mine if i.ended_at), default=None)
-            was = f" (restored at {when(last)})" if last else ""
+            said = t._("{feature} is not marked down.")
+            if last:
+                said = t._("{feature} is not marked down (restored at {time}).")
             raise InputError(
-                f"{name} is not marked down{was}.",
-                "Mark it down first: " + usage("down") + ".",
+                said.format(feature=name, time=when(last) if last else ""),
+                t._("Mark it down first: {command}.").format(command=usage("down")),
             )
         if at < open_.started_at:
             raise InputError(
-                f"{name} went {open_.state.value} at {when(open_.started_at)}:"
-                f" it cannot be back up at {when(at)}, before that.",
-                f"Give a time after {when(open_.started_at)}.",
+                t._(
+                    "{feature} went {state} at {since}: it cannot be back up at {time},"
+                    " before that."
+                ).format(
+                    feature=name,
+                    state=state_label(t, open_.state),
+                    since=when(open_.started_at),
+                    time=when(at),
+                ),
+                t._("Give a time after {time}.").format(time=when(open_.started_at)),
             )
         return
     if open_ is not None:
         if open_.state is state:
             raise InputError(
-                f"{name} is already {state.value}, since {when(open_.started_at)}.",
-                "When it is back, say so with " + usage("up") + ".",
+                t._("{feature} is already {state}, since {time}.").format(
+                    feature=name, state=state_label(t, state), time=when(open_.started_at)
+                ),
+                t._("When it is back, say so with {command}.").format(command=usage("up")),
             )
         if at < open_.started_at:
             raise InputError(
-                f"{name} is {open_.state.value} since {when(open_.started_at)}:"
-                f" it can turn {state.value} only after that, not at {when(at)}.",
+                t._(
+                    "{feature} is {state} since {since}: it can turn {new} only after that,"
+                    " not at {time}."
+                ).format(
+                    feature=name,
+                    state=state_label(t, open_.state),
+                    since=when(open_.started_at),
+                    new=state_label(t, state),
+                    time=when(at),
+                ),
             )
         return
-    last = max((i.ended_at for i in mine if i.ended_at), default=None)
     if last is not None and at < last:
         raise InputError(
-            f"{name} is recorded as out until {when(last)}: a new outage cannot start"
-            f" at {when(at)}, inside that one.",
-            f"Give a time from {when(last)} on.",
+            t._(
+                "{feature} is recorded as out until {until}: a new outage cannot start"
+                " at {time}, inside that one."
+            ).format(feature=name, until=when(last), time=when(at)),
+            t._("Give a time from {time} on.").format(time=when(last)),
         )
 
 

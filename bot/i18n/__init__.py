@@ -48,7 +48,7 @@ class Texts:
 
     def pgettext(self, context: str, message: str) -> str:
         """For words whose translation depends on where they stand (a button, a state)."""
-        return self.translations.pgettext(context, message)
+        return str(self.translations.pgettext(context, message))
 
 
 def po_path(language: str) -> Path:

@@ -27,7 +27,9 @@ def _fields(text: str) -> set[str]:
     return set(FIELD.findall(text))
 
 
-def _strings(value: str | tuple[str, ...] | list[str]) -> list[str]:
+def _strings(value: str | tuple[str, ...] | list[str] | None) -> list[str]:
+    if value is None:
+        return []
     return [value] if isinstance(value, str) else list(value)
 
 

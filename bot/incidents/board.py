@@ -7,12 +7,13 @@ knows nothing about them and every change re-renders the whole message from reco
 from __future__ import annotations
 
 import logging
+from collections.abc import Awaitable, Callable
 from datetime import datetime
 from typing import Protocol
-from zoneinfo import ZoneInfo
 
 from slack_sdk.errors import SlackApiError
 from slack_sdk.models.blocks import (
+    Block,
     ContextBlock,
     DividerBlock,
     HeaderBlock,
@@ -20,22 +21,16 @@ from slack_sdk.models.blocks import (
     SectionBlock,
 )
 
-from bot import durations
+from bot import durations, timefmt
 from bot.clock import Clock
+from bot.i18n import Texts
+from bot.incidents.labels import STATUS_ICON, severity_label, status_label
 from bot.incidents.service import open_for
 from bot.models import EntryKind, Incident
 from bot.slackweb import SlackWeb, error_code, escape
 from bot.timeline import Timeline
 
 log = logging.getLogger(__name__)
-
-STATUS_ICON = {
-    "investigating": ":mag:",
-    "identified": ":bulb:",
-    "monitoring": ":eyes:",
-    "resolved": ":white_check_mark:",
-    "closed": ":lock:",
-}
 
 
 class BoardSection(Protocol):
@@ -52,22 +47,33 @@ class BoardSection(Protocol):
         ...
 
 
-def local_time(instant: datetime, timezone: str) -> str:
-    return instant.astimezone(ZoneInfo(timezone)).strftime("%H:%M")
-
-
-def topic(incident: Incident) -> str:
-    return (
-        f"{incident.number} · {incident.severity.value.upper()} · {incident.status.value}"
-        f" · lead <@{incident.lead}> · {escape(incident.title)}"
+def topic(t: Texts, incident: Incident) -> str:
+    return t._("{number} · {severity} · {status} · lead {lead} · {title}").format(
+        number=incident.number,
+        severity=severity_label(t, incident.severity),
+        status=status_label(t, incident.status),
+        lead=f"<@{incident.lead}>",
+        title=escape(incident.title),
     )
 
 
 class Board:
     def __init__(
-        self, slack: SlackWeb, clock: Clock, timeline: Timeline, sections: list[BoardSection]
+        self,
+        slack: SlackWeb,
+        clock: Clock,
+        timeline: Timeline,
+        sections: list[BoardSection],
+        texts: Texts,
     ) -> None:
         self.slack, self.clock, self.timeline, self.sections = slack, clock, timeline, sections
+        self.texts = texts
+        # Told after every change is shown (status page): `await listener(incident)`.
+        self.listeners: list[Callable[[Incident], Awaitable[None]]] = []
+
+    async def changed(self, incident: Incident) -> None:
+        for listener in self.listeners:
+            await listener(incident)
 
     async def section_lines(self, incident: Incident) -> list[str]:
         """What the domains add to the status message (features, maintenance), as mrkdwn."""
@@ -83,6 +89,7 @@ class Board:
         A failed update is repaired by the next one, since each re-renders from the record.
         """
         failures = await self.refresh(incident)
+        await self.changed(incident)
         if change:
             try:
                 await self.announce_in_thread(incident, change)
@@ -99,41 +106,55 @@ class Board:
         return failures
 
     async def status_blocks(self, incident: Incident) -> tuple[str, list[dict[str, object]]]:
-        now = self.clock.now()
-        since = local_time(incident.declared_at, incident.timezone)
+        t, now = self.texts, self.clock.now()
+        since = timefmt.clock(incident.declared_at, incident.timezone)
         opened = durations.short(open_for(incident, now))
-        icon = STATUS_ICON[incident.status.value]
+        status = status_label(t, incident.status)
         fields = [
-            MarkdownTextObject(text=f"*Status*\n{icon} {incident.status.value}"),
-            MarkdownTextObject(text=f"*Severity*\n{incident.severity.value.upper()}"),
-            MarkdownTextObject(text=f"*Lead*\n<@{incident.lead}>"),
-            MarkdownTextObject(text=f"*Since*\n{since} ({incident.timezone}), {opened}"),
+            t._("*Status*\n{icon} {status}").format(
+                icon=STATUS_ICON[incident.status], status=status
+            ),
+            t._("*Severity*\n{severity}").format(severity=severity_label(t, incident.severity)),
+            t._("*Lead*\n{lead}").format(lead=f"<@{incident.lead}>"),
+            t._("*Since*\n{time} ({timezone}), {duration}").format(
+                time=since, timezone=incident.timezone, duration=opened
+            ),
         ]
         lines = await self.section_lines(incident)
         blocks = [
             HeaderBlock(text=f"{incident.number}: {incident.title}"[:150]),
-            SectionBlock(fields=fields),
+            SectionBlock(fields=[MarkdownTextObject(text=field) for field in fields]),
         ]
         if lines:
             blocks += [DividerBlock(), SectionBlock(text="\n".join(lines)[:3000])]
         blocks.append(
             ContextBlock(
-                elements=[MarkdownTextObject(text="Kept current by outagebot · `/incident help`")]
+                elements=[
+                    MarkdownTextObject(text=t._("Kept current by outagebot · `/incident help`"))
+                ]
             )
         )
-        text = f"{incident.number} {escape(incident.title)}: {incident.status.value}"
+        text = f"{incident.number} {escape(incident.title)}: {status}"
         return text, [block.to_dict() for block in blocks]
 
     async def announcement_blocks(self, incident: Incident) -> tuple[str, list[dict[str, object]]]:
-        now = self.clock.now()
+        t, now = self.texts, self.clock.now()
         summaries = [s for section in self.sections if (s := await section.summary(incident, now))]
-        channel = f"<#{incident.channel_id}>" if incident.channel_id else "(channel being created)"
-        text = (
-            f"{STATUS_ICON[incident.status.value]} *{incident.number}: {escape(incident.title)}*"
-            f" · {incident.severity.value.upper()} · {incident.status.value}"
-            f" · lead <@{incident.lead}> · {channel}"
+        if incident.channel_id:
+            channel = f"<#{incident.channel_id}>"
+        else:
+            channel = t._("(channel being created)")
+        text = t._("{icon} *{number}: {title}* · {severity} · {status} · lead {lead} · {channel}")
+        text = text.format(
+            icon=STATUS_ICON[incident.status],
+            number=incident.number,
+            title=escape(incident.title),
+            severity=severity_label(t, incident.severity),
+            status=status_label(t, incident.status),
+            lead=f"<@{incident.lead}>",
+            channel=channel,
         )
-        blocks = [SectionBlock(text=text)]
+        blocks: list[Block] = [SectionBlock(text=text)]
         if summaries:
             blocks.append(ContextBlock(elements=[MarkdownTextObject(text=" · ".join(summaries))]))
         return text, [block.to_dict() for block in blocks]
@@ -143,7 +164,7 @@ class Board:
         failures: list[str] = []
         if incident.channel_id:
             try:
-                await self.slack.set_topic(incident.channel_id, topic(incident))
+                await self.slack.set_topic(incident.channel_id, topic(self.texts, incident))
             except SlackApiError as exc:
                 failures.append(f"topic: {error_code(exc)}")
         if incident.channel_id and incident.status_ts:

@@ -2,18 +2,22 @@
 
 from __future__ import annotations
 
+import builtins
 from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import Connection, select, update
 from sqlalchemy.exc import IntegrityError
 
+from bot import durations
 from bot.clock import Clock
 from bot.errors import InputError
+from bot.i18n import Texts, texts
+from bot.incidents.labels import status_label
 from bot.models import EntryKind, Incident, Severity, Status
 from bot.schedules import Schedules
 from bot.store import tables
-from bot.store.database import Database
+from bot.store.database import Database, inserted_id
 from bot.timeline import Timeline
 
 TITLE_MAX = 150
@@ -22,16 +26,18 @@ ARCHIVE = "archive"
 OPEN_STATUSES = (Status.investigating, Status.identified, Status.monitoring)
 
 
-def check_title(title: str) -> str:
+def check_title(t: Texts, title: str) -> str:
     title = " ".join(title.split())
     if not title:
         raise InputError(
-            "An incident needs a title.", "Try `/incident declare Quotes page is down`."
+            t._("An incident needs a title."), t._("Try `/incident declare Quotes page is down`.")
         )
     if len(title) > TITLE_MAX:
         raise InputError(
-            f"That title has {len(title)} characters; the limit is {TITLE_MAX}.",
-            "Shorten it; put the details in the channel or the declare form's description.",
+            t._("That title has {count} characters; the limit is {limit}.").format(
+                count=len(title), limit=TITLE_MAX
+            ),
+            t._("Shorten it; put the details in the channel or the declare form's description."),
         )
     return title
 
@@ -52,6 +58,8 @@ class Incidents:
         self.db, self.clock, self.timeline, self.schedules = db, clock, timeline, schedules
         self.timezone, self.language, self.nudge_every = timezone, language, nudge_every
         self.archive_after = archive_after
+        # The workspace's language is also the one its refusals are written in.
+        self.texts = texts(language)
 
     async def declare(
         self,
@@ -63,7 +71,7 @@ class Incidents:
         request_key: str | None = None,
     ) -> Incident:
         """Write the incident first; Slack set-up follows and can be retried from this row."""
-        title = check_title(title)
+        title = check_title(self.texts, title)
         now = self.clock.now()
         if request_key is not None:
             existing = await self._find(tables.incidents.c.request_key == request_key)
@@ -86,7 +94,7 @@ class Incidents:
                         request_key=request_key,
                     )
                 )
-                incident_id = int(result.inserted_primary_key[0])
+                incident_id = inserted_id(result)
                 await self.schedules.set(incident_id, NUDGE, now + self.nudge_every, conn=conn)
                 await self.timeline.record(
                     incident_id,
@@ -113,7 +121,7 @@ class Incidents:
     async def get(self, incident_id: int) -> Incident:
         incident = await self._find(tables.incidents.c.id == incident_id)
         if incident is None:
-            raise InputError(f"There is no incident INC-{incident_id}.")
+            raise InputError(self.texts._("There is no incident INC-{id}.").format(id=incident_id))
         return incident
 
     async def by_channel(self, channel_id: str) -> Incident | None:
@@ -123,12 +131,16 @@ class Incidents:
         """Accepts `INC-3`, `inc-3` or `3`."""
         digits = text.strip().upper().removeprefix("INC-")
         if not digits.isdigit():
-            raise InputError(f"{text!r} is not an incident number.", "Use the form `INC-3`.")
+            raise InputError(
+                self.texts._("{text} is not an incident number.").format(text=repr(text)),
+                self.texts._("Use the form `INC-3`."),
+            )
         return await self.get(int(digits))
 
+    # Annotations below say `builtins.list`: inside the class, `list` is this method.
     async def list(
         self, *, open_only: bool = False, closed_limit: int | None = None
-    ) -> list[Incident]:
+    ) -> builtins.list[Incident]:
         i = tables.incidents
         query = select(i)
         if open_only:
@@ -140,7 +152,7 @@ class Incidents:
             rows = (await conn.execute(query)).mappings().all()
         return [Incident.model_validate(dict(row)) for row in rows]
 
-    async def unfinished_setup(self) -> list[Incident]:
+    async def unfinished_setup(self) -> builtins.list[Incident]:
         """Incidents whose Slack set-up a failure interrupted; start-up finishes them."""
         i = tables.incidents
         query = select(i).where(
@@ -207,8 +219,8 @@ class Incidents:
         if status is Status.resolved:
             return await self.resolve(incident, actor)
         if status is Status.closed:
-            raise InputError("Use `/incident close` to close an incident.")
-        self._require_open(incident)
+            raise InputError(self.texts._("Use `/incident close` to close an incident."))
+        self.require_open(incident)
         return await self._change(
             incident,
             actor,
@@ -234,13 +246,13 @@ class Incidents:
         )
 
     async def rename(self, incident: Incident, title: str, actor: str) -> Incident:
-        title = check_title(title)
+        title = check_title(self.texts, title)
         return await self._change(
             incident, actor, EntryKind.rename, title, {"from": incident.title}, title=title
         )
 
     async def resolve(self, incident: Incident, actor: str) -> Incident:
-        self._require_open(incident)
+        self.require_open(incident)
         now = self.clock.now()
         return await self._change(
             incident,
@@ -253,8 +265,7 @@ class Incidents:
         )
 
     async def close(self, incident: Incident, actor: str) -> Incident:
-        if incident.status is Status.closed:
-            raise InputError(f"{incident.number} is already closed.")
+        self.require_closable(incident)
         now = self.clock.now()
         return await self._change(
             incident,
@@ -267,11 +278,24 @@ class Incidents:
             resolved_at=incident.resolved_at or now,
         )
 
-    @staticmethod
-    def _require_open(incident: Incident) -> None:
+    def require_open(self, incident: Incident) -> None:
+        """The one guard every way to resolve or change passes: resolved or closed stays so."""
         if not incident.is_open:
-            raise InputError(f"{incident.number} is already {incident.status.value}.")
+            raise self._already(incident)
+
+    def require_closable(self, incident: Incident) -> None:
+        if incident.status is Status.closed:
+            raise self._already(incident)
+
+    def _already(self, incident: Incident) -> InputError:
+        return InputError(
+            self.texts._("{number} is already {status}.").format(
+                number=incident.number, status=status_label(self.texts, incident.status)
+            )
+        )
 
 
 def open_for(incident: Incident, now: datetime) -> timedelta:
-    return (incident.resolved_at or incident.closed_at or now) - incident.declared_at
+    return durations.between(
+        incident.declared_at, incident.resolved_at or incident.closed_at or now
+    )

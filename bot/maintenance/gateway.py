@@ -36,7 +36,14 @@ from bot.maintenance.targets import (
 
 
 class UnknownTargetError(ValueError):
-    """The user named no target, or one that is not configured; the message says which exist."""
+    """The user named no target, or one that is not configured; the message says which exist.
+
+    `name` (None when none was given) and `known` let Slack say the same in the team's language.
+    """
+
+    def __init__(self, message: str, *, name: str | None, known: list[str]) -> None:
+        super().__init__(message)
+        self.name, self.known = name, known
 
 
 class MaintenanceGateway:
@@ -72,14 +79,21 @@ class MaintenanceGateway:
 
     def resolve(self, name: str | None = None) -> str:
         """The configured target `name` refers to; without a name, the only one there is."""
-        names = ", ".join(sorted(self._targets))
+        known = sorted(self._targets)
+        names = ", ".join(known)
         if name is None or not name.strip():
             if len(self._targets) == 1:
                 return next(iter(self._targets))
-            raise UnknownTargetError(f"say which maintenance target: {names}")
+            raise UnknownTargetError(
+                f"say which maintenance target: {names}", name=None, known=known
+            )
         key = name.strip().lower()
         if key not in self._targets:
-            raise UnknownTargetError(f"no maintenance target named {name.strip()!r}; try: {names}")
+            raise UnknownTargetError(
+                f"no maintenance target named {name.strip()!r}; try: {names}",
+                name=name.strip(),
+                known=known,
+            )
         return key
 
     async def set(

@@ -11,9 +11,9 @@ from __future__ import annotations
 import asyncio
 import logging
 import math
-import random
-from collections.abc import Awaitable, Callable, Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from importlib.metadata import PackageNotFoundError, version
 from types import TracebackType
 from typing import Any, Self
@@ -21,9 +21,12 @@ from typing import Any, Self
 import httpx
 from pydantic import SecretStr
 
+from bot.retry import MAX_ATTEMPTS, RetryPolicy
+
 log = logging.getLogger(__name__)
 
-MAX_ATTEMPTS = 3
+__all__ = ["MAX_ATTEMPTS", "CallFailed", "HttpSession", "Reply", "RetryPolicy", "excerpt"]
+
 CONNECT_TIMEOUT = 5.0
 
 
@@ -37,43 +40,50 @@ def _user_agent() -> str:
 USER_AGENT = _user_agent()
 
 
-@dataclass(frozen=True)
-class RetryPolicy:
-    """How hard to try; `sleep` and `backoff_base` are injectable so tests run in milliseconds."""
-
-    attempts: int = MAX_ATTEMPTS
-    backoff_base: float = 0.5
-    backoff_cap: float = 8.0
-    retry_after_cap: float = 30.0
-    sleep: Callable[[float], Awaitable[None]] = asyncio.sleep
-
-    def __post_init__(self) -> None:
-        if not 1 <= self.attempts <= MAX_ATTEMPTS:
-            raise ValueError(f"attempts must be between 1 and {MAX_ATTEMPTS}")
-
-    def backoff(self, failed_attempts: int) -> float:
-        """Exponential with jitter, so retries from several bots don't arrive in lockstep."""
-        ceiling = min(self.backoff_cap, self.backoff_base * 2 ** (failed_attempts - 1))
-        return ceiling * random.uniform(0.5, 1.0)
-
-    def retry_after(self, response: httpx.Response) -> float | None:
-        """The server's `Retry-After` in seconds, capped; None when absent or an HTTP-date."""
-        try:
-            seconds = float(response.headers.get("Retry-After", ""))
-        except ValueError:
-            return None
-        if math.isnan(seconds):
-            return None
-        return min(max(seconds, 0.0), self.retry_after_cap)
-
-
 class CallFailed(Exception):
-    """A remote call that did not succeed; `str()` is the human-readable reason."""
+    """A remote call that did not succeed; `str()` is the human-readable reason.
 
-    def __init__(self, message: str, *, attempts: int = 0, status: int | None = None) -> None:
+    A rate-limited answer (403/429) carries when to try again: `retry_after` seconds
+    (`Retry-After`) or the instant `reset_at` (`X-RateLimit-Reset` with none remaining).
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        attempts: int = 0,
+        status: int | None = None,
+        retry_after: float | None = None,
+        reset_at: datetime | None = None,
+    ) -> None:
         super().__init__(message)
         self.attempts = attempts
         self.status = status
+        self.retry_after = retry_after
+        self.reset_at = reset_at
+
+    @property
+    def rate_limited(self) -> bool:
+        return self.retry_after is not None or self.reset_at is not None
+
+
+def rate_limit_hint(response: httpx.Response) -> tuple[float | None, datetime | None]:
+    """GitHub-style limits: `Retry-After` seconds, or the reset instant when none remain."""
+    if response.status_code not in (403, 429):
+        return None, None
+    try:
+        retry_after = float(response.headers.get("Retry-After", ""))
+    except ValueError:
+        retry_after = None
+    if retry_after is not None and not math.isnan(retry_after):
+        return max(retry_after, 0.0), None
+    if response.headers.get("X-RateLimit-Remaining") == "0":
+        try:
+            reset = int(response.headers.get("X-RateLimit-Reset", ""))
+        except ValueError:
+            return None, None
+        return None, datetime.fromtimestamp(reset, UTC)
+    return None, None
 
 
 def redact(text: str, secrets: Iterable[SecretStr]) -> str:
@@ -119,6 +129,16 @@ class Reply:
 
 def _describe_exception(exc: Exception) -> str:
     return f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
+
+
+@dataclass(frozen=True)
+class _Transient:
+    """A failed try worth repeating: timeout, connection, 429 or 5xx."""
+
+    problem: str
+    status: int | None = None
+    response: httpx.Response | None = None
+    delay: float | None = None  # what the server asked for (Retry-After), else our backoff
 
 
 class HttpSession:
@@ -175,38 +195,43 @@ class HttpSession:
         attempt = 0
         while True:
             attempt += 1
-            status: int | None = None
-            delay: float | None = None
-            try:
-                async with asyncio.timeout(self._timeout):
-                    response = await self._client.send(request)
-            except (TimeoutError, httpx.TimeoutException):
-                problem = f"{self._service} did not answer within {self._timeout:g} s"
-            except (httpx.NetworkError, httpx.RemoteProtocolError) as exc:
-                problem = f"could not reach {self._service}: {_describe_exception(exc)}"
-            except httpx.RequestError as exc:
-                raise self._failed(
-                    f"request to {self._service} failed: {_describe_exception(exc)}", attempt
-                ) from None
-            else:
-                status = response.status_code
-                if status < 300:
-                    return Reply(response, attempt, self._service)
-                if status < 400:
-                    raise self._failed(self._redirect_message(response), attempt, status)
-                problem = f"{status} from {self._service}: {self._describe(response)}"
-                if status == 429:
-                    delay = self._policy.retry_after(response)
-                elif status < 500:
-                    raise self._failed(problem, attempt, status)
+            outcome = await self._attempt(request, attempt)
+            if isinstance(outcome, Reply):
+                return outcome
             if attempt >= self._policy.attempts:
+                problem = outcome.problem
                 if attempt > 1:
                     problem += f" (after {attempt} attempts)"
-                raise self._failed(problem, attempt, status)
-            if delay is None:
-                delay = self._policy.backoff(attempt)
-            log.warning("%s; retrying in %.2f s", redact(problem, self._secrets), delay)
+                raise self._failed(problem, attempt, outcome.status, outcome.response)
+            delay = outcome.delay if outcome.delay is not None else self._policy.backoff(attempt)
+            log.warning("%s; retrying in %.2f s", redact(outcome.problem, self._secrets), delay)
             await self._policy.sleep(delay)
+
+    async def _attempt(self, request: httpx.Request, attempt: int) -> Reply | _Transient:
+        """One try: the reply, or what went wrong that is worth another try; raises when not."""
+        try:
+            async with asyncio.timeout(self._timeout):
+                response = await self._client.send(request)
+        except (TimeoutError, httpx.TimeoutException):
+            return _Transient(f"{self._service} did not answer within {self._timeout:g} s")
+        except (httpx.NetworkError, httpx.RemoteProtocolError) as exc:
+            return _Transient(f"could not reach {self._service}: {_describe_exception(exc)}")
+        except httpx.RequestError as exc:
+            raise self._failed(
+                f"request to {self._service} failed: {_describe_exception(exc)}", attempt
+            ) from None
+        status = response.status_code
+        # 304: a conditional GET (If-None-Match) found nothing new; not a redirect.
+        if status < 300 or status == 304:
+            return Reply(response, attempt, self._service)
+        if status < 400:
+            raise self._failed(self._redirect_message(response), attempt, status)
+        problem = f"{status} from {self._service}: {self._describe(response)}"
+        if status == 429:
+            return _Transient(problem, status, response, self._policy.retry_after(response))
+        if status < 500:
+            raise self._failed(problem, attempt, status, response)
+        return _Transient(problem, status, response)
 
     def _redirect_message(self, response: httpx.Response) -> str:
         location = response.headers.get("Location")
@@ -218,5 +243,18 @@ class HttpSession:
             "redirects are not followed, check the configured URL"
         )
 
-    def _failed(self, message: str, attempts: int, status: int | None = None) -> CallFailed:
-        return CallFailed(redact(message, self._secrets), attempts=attempts, status=status)
+    def _failed(
+        self,
+        message: str,
+        attempts: int,
+        status: int | None = None,
+        response: httpx.Response | None = None,
+    ) -> CallFailed:
+        retry_after, reset_at = rate_limit_hint(response) if response is not None else (None, None)
+        return CallFailed(
+            redact(message, self._secrets),
+            attempts=attempts,
+            status=status,
+            retry_after=retry_after,
+            reset_at=reset_at,
+        )

@@ -11,45 +11,46 @@ from collections.abc import Sequence
 
 from slack_sdk.errors import SlackApiError
 
+from bot.i18n import Texts, texts
 from bot.slackweb import SlackWeb, error_code
 
 
 class MaintenancePermissions:
-    def __init__(self, slack: SlackWeb, allowed: Sequence[str] | None) -> None:
-        """`allowed`: user ids (`U…`, `W…`) and user group ids (`S…`); None = channel members."""
+    def __init__(
+        self, slack: SlackWeb, allowed: Sequence[str] | None, t: Texts | None = None
+    ) -> None:
+        """`allowed`: user ids (`U…`, `W…`) and user group ids (`S…`); None = channel members.
+        `t`: the language of the refusals, which are shown in Slack and recorded."""
         self.slack = slack
         self.allowed = None if allowed is None else tuple(allowed)
+        self.t = t or texts("en")
 
     async def refusal(self, user: str, channel_id: str | None) -> str | None:
         """None when `user` may switch maintenance; otherwise why not, in one sentence."""
         try:
-            if await self.allows(user, channel_id):
+            if await self.permitted(user, channel_id):
                 return None
         except SlackApiError as exc:
-            return f"Slack could not say who may switch maintenance (`{error_code(exc)}`)"
+            return self.t._("Slack could not say who may switch maintenance (`{error}`)").format(
+                error=error_code(exc)
+            )
         if self.allowed is None:
-            return "only members of the incident channel may switch maintenance mode"
-        return "only the people listed under `[permissions] maintenance` may switch maintenance"
+            return self.t._("only members of the incident channel may switch maintenance mode")
+        return self.t._(
+            "only the people listed under `[permissions] maintenance` may switch maintenance"
+        )
 
-    async def allows(self, user: str, channel_id: str | None) -> bool:
-        """Whether `user` is allowed; raises SlackApiError when Slack cannot say."""
+    async def permitted(self, user: str, channel_id: str | None) -> bool:
+        """Whether `user` is listed (or in a listed group), or, with no list, in the channel.
+
+        Raises SlackApiError when Slack cannot say; other permissions (the status page's)
+        reuse this check with their own wording.
+        """
         if self.allowed is None:
-            return bool(channel_id) and user in await self._members(channel_id or "")
+            return bool(channel_id) and user in await self.slack.members(channel_id or "")
         if user in self.allowed:
             return True
         for group in (g for g in self.allowed if g.startswith("S")):
             if user in await self.slack.group_members(group):
                 return True
         return False
-
-    async def _members(self, channel_id: str) -> set[str]:
-        members: set[str] = set()
-        cursor: str | None = None
-        while True:
-            resp = await self.slack.client.conversations_members(
-                channel=channel_id, limit=1000, cursor=cursor
-            )
-            members.update(str(m) for m in resp.get("members", []))
-            cursor = (resp.get("response_metadata") or {}).get("next_cursor") or None
-            if not cursor:
-                return members

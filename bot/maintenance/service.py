@@ -13,14 +13,15 @@ import hashlib
 import logging
 from datetime import timedelta
 
+from babel.numbers import format_decimal
 from slack_sdk.errors import SlackApiError
 from sqlalchemy import select, update
 from sqlalchemy.sql.elements import ColumnElement
 
-from bot import durations
+from bot import durations, timefmt
 from bot.clock import Clock
 from bot.errors import InputError
-from bot.incidents.board import local_time
+from bot.i18n import N_, Texts, texts
 from bot.incidents.service import Incidents
 from bot.maintenance.gateway import MaintenanceGateway, UnknownTargetError
 from bot.maintenance.permissions import MaintenancePermissions
@@ -38,11 +39,28 @@ log = logging.getLogger(__name__)
 FAMILY = "maintenance"
 """Schedule family of the reminders; one schedule `maintenance:<target>` per switched target."""
 
-DRY_RUN = "DRY RUN — nothing will change"
+DRY_RUN = N_("DRY RUN — nothing will change")
+"""Marked, translated where shown: `t._(DRY_RUN)`."""
 
 
 def state(enabled: bool) -> str:
+    """The keyword (`on`/`off`): task names and the timeline's plain sentence."""
     return "on" if enabled else "off"
+
+
+def state_label(t: Texts, enabled: bool) -> str:
+    """How the state reads in Slack, in the team's language."""
+    return t.pgettext("maintenance", "on") if enabled else t.pgettext("maintenance", "off")
+
+
+def off_command(t: Texts, target: str) -> str:
+    """The command that ends maintenance, with the Italian alias in Italian."""
+    return t._("`/incident maintenance off {target}`").format(target=target)
+
+
+def seconds(t: Texts, value: float) -> str:
+    """`1.2` (`1,2` in Italian): how long a platform took, to a tenth of a second."""
+    return format_decimal(value, format="0.0", locale=t.locale)
 
 
 def _open_window(incident_id: int, target: str) -> ColumnElement[bool]:
@@ -75,10 +93,13 @@ class Maintenance:
         permissions: MaintenancePermissions,
         *,
         remind_every: timedelta,
+        t: Texts | None = None,
     ) -> None:
+        """`t`: the workspace's language, for everything said in the incident channel."""
         self.db, self.clock, self.timeline, self.schedules = db, clock, timeline, schedules
         self.incidents, self.slack, self.gateway = incidents, slack, gateway
         self.permissions, self.remind_every = permissions, remind_every
+        self.t = t or texts("en")
         # One process records one switch at a time, so a window is never opened twice.
         self._recording = asyncio.Lock()
         schedules.on(FAMILY, self.remind, remind_every)
@@ -90,11 +111,17 @@ class Maintenance:
         try:
             return self.gateway.resolve(name)
         except UnknownTargetError as exc:
-            reason = escape(str(exc))
+            t, known = self.t, ", ".join(exc.known)
+            if exc.name is None:
+                reason = t._("Say which maintenance target: {targets}.").format(targets=known)
+            else:
+                reason = t._("No maintenance target named {name}; try: {targets}.").format(
+                    name=escape(repr(exc.name)), targets=known
+                )
             example = next(iter(self.gateway.targets))
             raise InputError(
-                reason[:1].upper() + reason[1:] + ".",
-                f"For example `/incident maintenance on {example}`.",
+                reason,
+                t._("For example `/incident maintenance on {target}`.").format(target=example),
             ) from None
 
     def provider(self, target: str) -> str:
@@ -138,24 +165,32 @@ class Maintenance:
 
     def report(self, result: MaintenanceResult, user: str, *, done: bool = True) -> str:
         """The channel's message: `Turning … for web (heroku)…`, then how it went."""
+        t = self.t
         icon = ":construction:" if result.enabled else ":globe_with_meridians:"
-        prefix = f":test_tube: {DRY_RUN}. " if result.dry_run else f"{icon} "
-        head = (
-            f"{prefix}Turning maintenance *{state(result.enabled)}* for *{result.target}*"
-            f" ({result.provider})…"
+        prefix = f":test_tube: {t._(DRY_RUN)}. " if result.dry_run else f"{icon} "
+        turning = (
+            t._("Turning maintenance *on* for *{target}* ({provider})…")
+            if result.enabled
+            else t._("Turning maintenance *off* for *{target}* ({provider})…")
         )
-        asked = f"Asked by <@{user}>."
+        head = prefix + turning.format(target=result.target, provider=result.provider)
+        asked = t._("Asked by {user}.").format(user=f"<@{user}>")
         if not done:
             return f"{head}\n{asked}"
         if not result.ok:
-            return f"{head}\n:x: failed: {escape(result.error or 'unknown error')}\n{asked}"
+            error = escape(result.error or t._("unknown error"))
+            return f"{head}\n" + t._(":x: failed: {error}").format(error=error) + f"\n{asked}"
         if result.dry_run:
-            return f"{head} recorded; nothing changed.\n{asked}"
-        took = f"{head} done in {result.duration_seconds:.1f} s."
+            return t._("{action} recorded; nothing changed.").format(action=head) + f"\n{asked}"
+        took = t._("{action} done in {seconds} s.").format(
+            action=head, seconds=seconds(t, result.duration_seconds)
+        )
         if result.enabled:
-            off = f"`/incident maintenance off {result.target}`"
-            return f"{took}\nThe app is offline until {off}. {asked}"
-        return f"{took}\nThe app is back online. {asked}"
+            off = off_command(t, result.target)
+            then = t._("The app is offline until {command}.").format(command=off)
+        else:
+            then = t._("The app is back online.")
+        return f"{took}\n{then} {asked}"
 
     async def switch(
         self, incident: Incident, target: str, enabled: bool, user: str, request_id: str
@@ -239,21 +274,25 @@ class Maintenance:
             await self.schedules.cancel(due.incident_id, due.kind)
             return
         incident = await self.incidents.get(due.incident_id)
-        since = local_time(window.started_at, incident.timezone)
-        took = durations.short(self.clock.now() - window.started_at)
-        off = f"`/incident maintenance off {target}`"
+        fields = {
+            "target": target,
+            "provider": window.provider,
+            "since": timefmt.clock(window.started_at, incident.timezone),
+            "duration": durations.short(durations.between(window.started_at, self.clock.now())),
+            "command": off_command(self.t, target),
+        }
         if window.dry_run:
-            text = (
-                f":test_tube: DRY RUN: maintenance is recorded as *on* for *{target}* for {took},"
-                f" since {since} (nothing changed). {off} ends it."
+            text = self.t._(
+                ":test_tube: DRY RUN: maintenance is recorded as *on* for *{target}* for"
+                " {duration}, since {since} (nothing changed). {command} ends it."
             )
         else:
-            text = (
-                f":construction: Maintenance has been *on* for *{target}* ({window.provider})"
-                f" for {took}, since {since}: customers still see the maintenance page."
-                f" {off} brings the app back."
+            text = self.t._(
+                ":construction: Maintenance has been *on* for *{target}* ({provider}) for"
+                " {duration}, since {since}: customers still see the maintenance page."
+                " {command} brings the app back."
             )
-        await self._say(incident, text)
+        await self._say(incident, text.format(**fields))
 
     async def _say(self, incident: Incident, text: str, ts: str | None = None) -> str | None:
         """Post (or update) in the incident channel; a Slack failure is logged and recorded."""
@@ -264,7 +303,7 @@ class Maintenance:
                 return await self.slack.post(incident.channel_id, text)
             await self.slack.update(incident.channel_id, ts, text)
             return ts
-        except Exception as exc:  # Slack down must not stop the switch or lose its record
+        except Exception as exc:  # noqa: BLE001 - Slack down must not stop the switch or lose its record
             problem = error_code(exc) if isinstance(exc, SlackApiError) else type(exc).__name__
             log.warning("%s maintenance message not posted: %s", incident.number, problem)
             await self.timeline.record(

@@ -15,6 +15,7 @@ from typing import Literal
 from bot.changes.drafts import ChangesText
 from bot.changes.drafts import phrase as changes_text
 from bot.durations import total
+from bot.features.service import BACKDATED_AFTER
 from bot.models import EntryKind, FeatureState, TimelineEntry
 from bot.postmortem.facts import PostmortemFacts
 from bot.postmortem.formatting import Formatter
@@ -24,8 +25,6 @@ from bot.postmortem.phrases import Phrases
 from bot.slacktext import escape_markdown, to_inert_markdown, to_markdown
 
 Audience = Literal["customer", "internal"]
-
-_BACKDATE_THRESHOLD = timedelta(minutes=1)
 
 
 @dataclass(frozen=True)
@@ -102,6 +101,7 @@ class DraftContext:
     date: str  # declaration day, long form: "mercoledì 30 aprile 2025"
     timezone: str  # IANA name, e.g. "Europe/Copenhagen"
     timezone_name: str  # localised, e.g. "Central European Summer Time"
+    zone_change: str | None  # "clocks went forward from 02:00 EST to 03:00 EDT"; None if none
     impact_summary: str  # "the application was offline for ..., the Quotes feature ..."
     offline: str | None  # merged time in real (non-dry-run) maintenance; None if none
     features: list[FeatureSummary]
@@ -265,6 +265,8 @@ class _Builder:
                 return ph.closed
             case EntryKind.maintenance:
                 return self.maintenance(entry)
+            case EntryKind.nudge:
+                return self.nudge(entry)
             case EntryKind.feature if generated := self.feature_change(entry):
                 return generated
             case EntryKind.message | EntryKind.note | EntryKind.feature:
@@ -286,6 +288,17 @@ class _Builder:
                 return lead
             case _:
                 return self.typed(text, one_line=True)
+
+    def nudge(self, entry: TimelineEntry) -> str:
+        """The reminder from its data: the Slack text is English mrkdwn with emoji and pings."""
+        data, label = entry.data, self.ph.kinds["nudge"]
+        minutes = data.get("quiet_minutes")
+        if error := data.get("error"):
+            return f"{label}: {escape_markdown(str(error))}"
+        if not isinstance(minutes, int):
+            return label
+        lead = self.name(str(data.get("lead") or "")) or self.todo("lead")
+        return self.ph.nudge.format(lead=lead, quiet=self.fmt.duration(timedelta(minutes=minutes)))
 
     def maintenance(self, entry: TimelineEntry) -> str:
         ph, data = self.ph, entry.data
@@ -309,7 +322,7 @@ class _Builder:
         when = self.fmt.when(entry.occurred_at)
         if self.audience == "customer":
             return TimelineLine(when, text, entry.kind.value, None, False, None)
-        late = entry.recorded_at - entry.occurred_at >= _BACKDATE_THRESHOLD
+        late = entry.recorded_at - entry.occurred_at >= BACKDATED_AFTER
         backdated = bool(entry.data.get("backdated")) or late
         return TimelineLine(
             time=when,
@@ -358,10 +371,11 @@ def build_context(
     facts: PostmortemFacts, *, audience: Audience, language: str, phrases: Phrases
 ) -> DraftContext:
     incident, inputs = facts.incident, facts.inputs
-    fmt = Formatter(language, phrases, incident.timezone, incident.declared_at)
-    b = _Builder(facts, audience, fmt)
     impact = measure(facts)
     first = impact.first_symptom
+    span = (first, facts.end)
+    fmt = Formatter(language, phrases, incident.timezone, incident.declared_at, span)
+    b = _Builder(facts, audience, fmt)
     lead = b.name(incident.lead)
     plain_title = to_markdown(incident.title, names=facts.user_names, audience="internal")
     signer = b.typed(inputs.signer or "", one_line=True) or lead or b.absent("signer")
@@ -377,6 +391,7 @@ def build_context(
         date=fmt.long_date(),
         timezone=incident.timezone,
         timezone_name=fmt.zone_name(),
+        zone_change=fmt.zone_change(),
         impact_summary=b.summary(impact),
         offline=fmt.duration(impact.offline) if impact.offline is not None else None,
         features=b.features(impact),

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 import aiohttp
 from slack_sdk.errors import SlackApiError, SlackClientError
 
+from bot.i18n import N_, Texts
 from bot.models import EntryKind, Incident
 from bot.postmortem.render import DraftError, draft_filename
 from bot.postmortem.service import Audience, Postmortems
@@ -21,7 +22,11 @@ from bot.timeline import Timeline
 
 log = logging.getLogger(__name__)
 
-WHAT = {"customer": "customer apology", "internal": "internal postmortem"}
+# What each draft is called in Slack (translated where shown: `what`).
+WHAT: dict[Audience, str] = {
+    "customer": N_("customer apology"),
+    "internal": N_("internal postmortem"),
+}
 _SLACK_FAILURES = (SlackClientError, aiohttp.ClientError, TimeoutError)
 
 
@@ -34,17 +39,26 @@ class Draft:
     version: int
 
 
+def what(t: Texts, audience: Audience) -> str:
+    """The draft's name in Slack, e.g. "customer apology"."""
+    return t._(WHAT[audience])
+
+
 def _failure(exc: BaseException) -> str:
     return error_code(exc) if isinstance(exc, SlackApiError) else type(exc).__name__
 
 
 class Delivery:
-    def __init__(self, postmortems: Postmortems, slack: SlackWeb, timeline: Timeline) -> None:
-        self.postmortems, self.slack, self.timeline = postmortems, slack, timeline
+    """Speaks in the workspace's language (`t`); the drafts keep the language asked for."""
+
+    def __init__(
+        self, postmortems: Postmortems, slack: SlackWeb, timeline: Timeline, t: Texts
+    ) -> None:
+        self.postmortems, self.slack, self.timeline, self.t = postmortems, slack, timeline, t
 
     async def deliver(self, incident: Incident, wanted: list[tuple[Audience, str]]) -> list[Draft]:
         """Draft each (audience, language) from the current record, save and upload them."""
-        facts = await self.postmortems.facts(incident)
+        facts, t = await self.postmortems.facts(incident), self.t
         drafts = []
         for audience, language in wanted:
             try:
@@ -52,8 +66,15 @@ class Delivery:
             except DraftError as exc:
                 await self.problem(
                     incident,
-                    f"Couldn't draft the {WHAT[audience]} ({language}) for {incident.number}:"
-                    f" {exc}. Fix the template, then `/incident postmortem` drafts it again.",
+                    t._(
+                        "Couldn't draft the {what} ({language}) for {incident}: {error}. Fix the"
+                        " template, then `/incident postmortem` drafts it again."
+                    ).format(
+                        what=what(t, audience),
+                        language=language,
+                        incident=incident.number,
+                        error=exc,
+                    ),
                 )
                 continue
             version = await self.postmortems.save_draft(incident.id, audience, language, body)
@@ -64,31 +85,38 @@ class Delivery:
         return drafts
 
     async def _upload(self, incident: Incident, drafts: list[Draft]) -> None:
-        listed = ", ".join(f"{WHAT[d.audience]} (`{d.filename}`, v{d.version})" for d in drafts)
+        t = self.t
+        listed = ", ".join(f"{what(t, d.audience)} (`{d.filename}`, v{d.version})" for d in drafts)
         if not incident.channel_id:
-            await self.problem(incident, f"{incident.number} has no channel to post {listed} in.")
+            await self.problem(
+                incident,
+                t._("{incident} has no channel to post {drafts} in.").format(
+                    incident=incident.number, drafts=listed
+                ),
+            )
             return
-        comment = (
-            f":memo: Drafts for {incident.number}, made from the recorded facts: {listed}."
-            " Review them before publishing; `/incident postmortem` drafts them again after"
-            " late edits."
-        )
+        comment = t._(
+            ":memo: Drafts for {incident}, made from the recorded facts: {drafts}. Review them"
+            " before publishing; `/incident postmortem` drafts them again after late edits."
+        ).format(incident=incident.number, drafts=listed)
         try:
-            await self.slack.client.files_upload_v2(
-                channel=incident.channel_id,
-                file_uploads=[
-                    {"content": d.body, "filename": d.filename, "title": d.filename} for d in drafts
-                ],
-                initial_comment=comment,
+            await self.slack.upload(
+                incident.channel_id, {d.filename: d.body for d in drafts}, comment
             )
         except _SLACK_FAILURES as exc:
             first = drafts[0]
             await self.problem(
                 incident,
-                f"Couldn't upload the drafts for {incident.number} ({_failure(exc)}). They are"
-                f" saved: `/incident postmortem` tries again, `outagebot postmortem"
-                f" {incident.number} --lang {first.language} --audience {first.audience}`"
-                " prints one.",
+                t._(
+                    "Couldn't upload the drafts for {incident} ({error}). They are saved:"
+                    " `/incident postmortem` tries again, `outagebot postmortem {incident}"
+                    " --lang {language} --audience {audience}` prints one."
+                ).format(
+                    incident=incident.number,
+                    error=_failure(exc),
+                    language=first.language,
+                    audience=first.audience,
+                ),
             )
 
     async def problem(self, incident: Incident, text: str) -> None:

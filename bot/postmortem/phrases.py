@@ -44,6 +44,10 @@ class Phrases:
     maintenance_internal: dict[bool, str]
     maintenance_failed: dict[bool, str]
     dry_run_suffix: str
+    # Zone note when the span crosses a change of offset, by direction (True: forward).
+    zone_change: dict[bool, str]
+    # Entries the bot wrote, rendered from their data in the draft's language.
+    nudge: str
 
 
 EN = Phrases(
@@ -121,6 +125,11 @@ EN = Phrases(
         False: "Turning maintenance mode off for {target} ({provider}) failed: {error}",
     },
     dry_run_suffix=" — dry run, nothing changed",
+    zone_change={
+        True: "clocks went forward from {before} to {after}",
+        False: "clocks went back from {before} to {after}",
+    },
+    nudge="Reminder to {lead}: no status update for {quiet}",
 )
 
 IT = Phrases(
@@ -198,6 +207,11 @@ IT = Phrases(
         False: "Disattivazione della manutenzione su {target} ({provider}) non riuscita: {error}",
     },
     dry_run_suffix=" — prova, nessuna modifica",
+    zone_change={
+        True: "gli orologi sono stati portati avanti dalle {before} alle {after}",
+        False: "gli orologi sono stati portati indietro dalle {before} alle {after}",
+    },
+    nudge="Promemoria a {lead}: nessun aggiornamento di stato da {quiet}",
 )
 
 LANGUAGES: dict[str, Phrases] = {"en": EN, "it": IT}

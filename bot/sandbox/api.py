@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import itertools
 import json
+import time
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -47,6 +48,8 @@ class Call:
     fault: str | None = None
     error: str | None = None
     extra: dict[str, Any] = field(default_factory=dict)
+    # time.monotonic() when the answer was ready: benchmarks read when a step completed.
+    answered_at: float | None = None
 
     @property
     def ok(self) -> bool:
@@ -215,6 +218,8 @@ class WebApi:
         method = request.match_info["method"]
         call = Call(method=method, params={})
         self.calls.append(call)
+        if self.faults.latency > 0:
+            await asyncio.sleep(self.faults.latency)  # simulated network time, not a wait
         try:
             values = await read_params(request)
             token = token_of(request, values)
@@ -237,4 +242,5 @@ class WebApi:
         except SlackError as exc:
             call.error = exc.error
             body = exc.body()
+        call.answered_at = time.monotonic()
         return self.respond(body)

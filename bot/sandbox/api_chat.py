@@ -19,7 +19,9 @@ MESSAGE_BLOCKS_MAX = 50
 TEXT_MAX = 40_000
 
 
-def _content(p: Params) -> tuple[str | None, list[dict] | None, list[dict] | None]:
+def _content(
+    p: Params,
+) -> tuple[str | None, list[dict[str, Any]] | None, list[dict[str, Any]] | None]:
     """text, blocks and attachments as given; blocks are checked like Slack checks them."""
     text = p.get_str("text")
     blocks = p.get_json("blocks")

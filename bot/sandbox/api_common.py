@@ -81,7 +81,7 @@ def paginate(
     return page, {"next_cursor": next_cursor}
 
 
-def check_blocks(blocks: Any, *, limit: int, error: str = "invalid_blocks") -> list[dict]:
+def check_blocks(blocks: Any, *, limit: int, error: str = "invalid_blocks") -> list[dict[str, Any]]:
     """Reject what Slack rejects: not a list, too many blocks, or a block breaking its limits."""
     if not isinstance(blocks, list) or not all(isinstance(b, dict) for b in blocks):
         raise SlackError("invalid_blocks_format")

@@ -16,7 +16,8 @@ from bot.sandbox.api_common import (
     require_member,
 )
 from bot.sandbox.errors import SlackError
-from bot.sandbox.state import BOT_USER_ID, Message, decimal_to_ts, ts_key
+from bot.sandbox.state import BOT_USER_ID, Message
+from bot.slackts import decimal_to_ts, ts_key
 
 NAME_PATTERN = re.compile(r"^[a-z0-9_-]+$")
 NAME_MAX = 80
@@ -49,16 +50,24 @@ def invite(ctx: ApiContext, p: Params) -> dict[str, Any]:
     require_active(channel)
     require_member(channel)
     ws = ctx.workspace
-    for user_id in users:
-        ws.require_user(user_id)
-        if user_id == BOT_USER_ID:
-            raise SlackError("cant_invite_self")
-    new = [u for u in dict.fromkeys(users) if u not in channel.members]
+    # Like Slack: one unknown user fails the whole call, unless `force` asks to invite the
+    # valid ones and list the others under `errors`.
+    errors: list[dict[str, Any]] = []
+    for user_id in dict.fromkeys(users):
+        code = "cant_invite_self" if user_id == BOT_USER_ID else None
+        if code is None and user_id not in ws.users:
+            code = "user_not_found"
+        if code is not None:
+            errors.append({"user": user_id, "ok": False, "error": code})
+    if errors and not p.get_bool("force"):
+        raise SlackError(errors[0]["error"])
+    refused = {e["user"] for e in errors}
+    new = [u for u in dict.fromkeys(users) if u not in channel.members and u not in refused]
     if not new:
-        raise SlackError("already_in_channel")
+        raise SlackError(errors[0]["error"] if errors else "already_in_channel", errors=errors)
     for user_id in new:
         ws.join(channel, user_id, now=ctx.now(), inviter=BOT_USER_ID)
-    return {"channel": channel.to_api()}
+    return {"channel": channel.to_api()} | ({"errors": errors} if errors else {})
 
 
 def set_topic(ctx: ApiContext, p: Params) -> dict[str, Any]:

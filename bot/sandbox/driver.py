@@ -66,6 +66,13 @@ class DriverReply:
             return None
 
     @property
+    def body(self) -> dict[str, Any]:
+        """The ack as a JSON object: Bolt answers a text-only ack as plain text, anything
+        richer (blocks, `response_type`) as JSON, so callers read `body["text"]` either way."""
+        parsed = self.json
+        return parsed if isinstance(parsed, dict) else {"text": self.text}
+
+    @property
     def within_deadline(self) -> bool:
         """Slack gives up (and shows an error or retries) after 3 seconds."""
         return self.elapsed <= ACK_DEADLINE_SECONDS
@@ -248,6 +255,7 @@ class SlackDriver:
     def _show_ack(self, reply: DriverReply, channel: Channel, user_id: str) -> None:
         body = reply.json if isinstance(reply.json, dict) else {"text": reply.text}
         text, blocks = str(body.get("text") or ""), body.get("blocks")
+        blocks = blocks if isinstance(blocks, list) else None
         if not text and not blocks:
             return
         if body.get("response_type") == "in_channel":
@@ -279,7 +287,9 @@ class SlackDriver:
             files=file_ids,
             subtype="file_share" if file_ids else None,
         )
-        parent = channel.message(message.thread_ts) if message.is_reply else None
+        parent = (
+            channel.message(message.thread_ts) if message.is_reply and message.thread_ts else None
+        )
         event = payloads.message_event(
             channel=channel.id,
             user=user_id,

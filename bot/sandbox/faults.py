@@ -2,12 +2,15 @@
 
 A rule names a method (or `*` for every Web API method), a fault, and how often it fires:
 the next N calls (`times`), a share of calls drawn from a seeded `random.Random` (`share`,
-repeatable run after run), both (a share, at most N times) or, with neither, every call.
+repeatable run after run: each method draws from its own sequence, so calls made concurrently
+in any order meet the same faults), both (a share, at most N times) or, with neither, every call.
+`latency` delays every Web API call alike, without counting as a fault.
 """
 
 from __future__ import annotations
 
 import random
+import zlib
 from dataclasses import dataclass, field
 
 
@@ -68,8 +71,9 @@ class FaultRule:
     fault: Fault
     times: int | None = None
     share: float | None = None
-    rng: random.Random = field(default_factory=lambda: random.Random(0))
+    seed: int = 0
     fired: int = 0
+    _draws: dict[str, random.Random] = field(default_factory=dict)
 
     @property
     def exhausted(self) -> bool:
@@ -81,13 +85,18 @@ class FaultRule:
             return "." in method
         return self.method == method
 
-    def fires(self) -> bool:
+    def fires(self, method: str) -> bool:
         if self.exhausted:
             return False
-        if self.share is not None and self.rng.random() >= self.share:
+        if self.share is not None and self._draw(method) >= self.share:
             return False
         self.fired += 1
         return True
+
+    def _draw(self, method: str) -> float:
+        if method not in self._draws:
+            self._draws[method] = random.Random(self.seed ^ zlib.crc32(method.encode()))
+        return self._draws[method].random()
 
 
 class Faults:
@@ -99,6 +108,9 @@ class Faults:
     def __init__(self, seed: int = 0) -> None:
         self._seed = seed
         self.rules: list[FaultRule] = []
+        # Seconds every Web API call waits before its answer, on top of any fault: Slack's
+        # ordinary round trip (100-300 ms), so a benchmark counts sequential calls in time.
+        self.latency = 0.0
 
     def add(
         self,
@@ -118,7 +130,7 @@ class Faults:
             fault=fault,
             times=times,
             share=share,
-            rng=random.Random(self._seed if seed is None else seed),
+            seed=self._seed if seed is None else seed,
         )
         self.rules.append(rule)
         return rule
@@ -129,7 +141,7 @@ class Faults:
     def pick(self, method: str) -> Fault | None:
         """The fault for this call, consuming a `times` slot or a random draw."""
         for rule in self.rules:
-            if rule.applies_to(method) and rule.fires():
+            if rule.applies_to(method) and rule.fires(method):
                 if rule.exhausted:
                     self.rules.remove(rule)
                 return rule.fault

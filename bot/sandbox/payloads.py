@@ -47,6 +47,7 @@ def sign(
     signature = SignatureVerifier(secret).generate_signature(timestamp=stamp, body=body)
     if content_type is None:
         content_type = JSON if body.lstrip().startswith(b"{") else FORM
+    assert signature is not None  # a secret was given: the verifier always signs
     return {
         "X-Slack-Request-Timestamp": stamp,
         "X-Slack-Signature": signature,

@@ -145,7 +145,8 @@ class SocketModeServer:
             ack = json.loads(raw)
         except json.JSONDecodeError:
             return
-        future = self._pending.get(ack.get("envelope_id")) if isinstance(ack, dict) else None
+        envelope = ack.get("envelope_id") if isinstance(ack, dict) else None
+        future = self._pending.get(envelope) if isinstance(envelope, str) else None
         if future is None or future.done():
             return  # unknown, or too late: Slack has given up on it
         if self._acks_to_lose:
@@ -223,7 +224,7 @@ class SocketModeServer:
         """Cut every connection without a close frame, as a network failure does."""
         for connection in list(self._connections.values()):
             self._connections.pop(connection.id, None)
-            if connection.transport is not None:
+            if isinstance(connection.transport, asyncio.Transport):
                 connection.transport.abort()
 
     async def close(self) -> None:

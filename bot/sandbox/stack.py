@@ -12,12 +12,15 @@ from pathlib import Path
 from typing import Any
 
 from aiohttp import web
+from pydantic import SecretStr
 
 from bot.app import build_app
 from bot.clock import Clock, SystemClock
 from bot.config import Settings
-from bot.maintenance import RetryPolicy
-from bot.sandbox.driver import SlackDriver, Transport
+from bot.models import Incident
+from bot.retry import RetryPolicy
+from bot.sandbox.cast import INCIDENTS, MARCO
+from bot.sandbox.driver import DriverReply, SlackDriver, Transport
 from bot.sandbox.running import Running
 from bot.sandbox.server import SlackSandbox
 from bot.server import build_web_app
@@ -62,9 +65,11 @@ class SandboxStack(Running):
 
     def settings(self) -> Settings:
         return Settings(
-            slack_bot_token=self.sandbox.bot_token,
-            slack_signing_secret=SIGNING_SECRET,
-            slack_app_token=self.sandbox.app_token if self.transport == "socket" else None,
+            slack_bot_token=SecretStr(self.sandbox.bot_token),
+            slack_signing_secret=SecretStr(SIGNING_SECRET),
+            slack_app_token=SecretStr(self.sandbox.app_token)
+            if self.transport == "socket"
+            else None,
             slack_api_url=self.sandbox.api_url,
             database_url=self.database_url,
             **self.overrides,
@@ -125,6 +130,35 @@ class SandboxStack(Running):
         if self.socket is not None:
             await self.socket.idle()
         await self.services.tasks.idle()
+
+    async def run(self, channel: str, text: str, *, user: str = MARCO) -> DriverReply:
+        """`user` types `/incident text` in `channel`; the reply once the background work is done.
+
+        Fails unless Slack got a 200 within its 3 s deadline, so every caller checks the ack
+        the way Slack would, and reads the channel only after the bot has finished writing it.
+        """
+        assert self.driver is not None, "start the stack first"
+        reply = await self.driver.command(user, channel, text)
+        if reply.status != 200 or not reply.within_deadline:
+            raise AssertionError(
+                f"/incident {text}: HTTP {reply.status} after {reply.elapsed:.2f} s: {reply.text}"
+            )
+        await self.idle()
+        return reply
+
+    async def declare(self, title: str, *, user: str = MARCO) -> Incident:
+        """`user` declares `title` from #incidents; the new incident once its channel is set up.
+
+        Most tests start from a declared incident; this fails early, here, when the channel or
+        its pinned status message is missing rather than later in an unrelated assertion.
+        """
+        assert self.services is not None, "start the stack first"
+        before = {i.id for i in await self.services.incidents.list()}
+        await self.run(INCIDENTS, f"declare {title}", user=user)
+        made = [i for i in await self.services.incidents.list() if i.id not in before]
+        if len(made) != 1 or not (made[0].channel_id and made[0].status_ts):
+            raise AssertionError(f"declare {title}: not one incident with a channel: {made}")
+        return made[0]
 
     async def stop(self) -> None:
         await self.stop_bot()

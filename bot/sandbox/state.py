@@ -7,9 +7,11 @@ it (`to_api`). The operations that change several of them at once live in `works
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
-from decimal import Decimal, InvalidOperation
+from datetime import datetime
+from decimal import Decimal
 from typing import Any, Literal
+
+from bot.slackts import ts_instant, ts_key
 
 TEAM_ID = "T0SANDBOX"
 TEAM_DOMAIN = "sandbox"
@@ -29,37 +31,10 @@ EphemeralSource = Literal["postEphemeral", "response_url", "ack"]
 # --- ts helpers: Slack's ts is both an id and the exact time of a message -----------------
 
 
-def format_ts(seconds: int, micros: int) -> str:
-    """Slack's `ts` text: seconds and six digits of microseconds."""
-    return f"{seconds}.{micros:06d}"
-
-
-def ts_key(ts: str) -> Decimal:
-    """A sortable value of a `ts`; raises ValueError for text that is not one."""
-    try:
-        value = Decimal(str(ts))
-    except InvalidOperation as exc:
-        raise ValueError(f"not a ts: {ts!r}") from exc
-    if not value.is_finite() or value < 0:
-        raise ValueError(f"not a ts: {ts!r}")
-    return value
-
-
-def ts_from_datetime(instant: datetime) -> Decimal:
-    stamp = instant.astimezone(UTC)
-    seconds = int(stamp.timestamp())
-    return Decimal(format_ts(seconds, stamp.microsecond))
-
-
 def ts_to_datetime(ts: str) -> datetime:
-    """The instant a `ts` names, timezone-aware UTC."""
-    return datetime.fromtimestamp(float(ts_key(ts)), UTC)
-
-
-def decimal_to_ts(value: Decimal) -> str:
-    seconds = int(value)
-    micros = int((value - seconds) * 1_000_000)
-    return format_ts(seconds, micros)
+    """The instant a `ts` names, timezone-aware UTC (checked: raises ValueError)."""
+    ts_key(ts)
+    return ts_instant(ts)
 
 
 # --- records ----------------------------------------------------------------------------
@@ -156,29 +131,23 @@ class Message:
         """Join/topic/archive notices Slack writes by itself into a channel."""
         return self.subtype in {"channel_join", "channel_topic", "channel_archive", "tombstone"}
 
+    @staticmethod
+    def _bot_fields(bot_id: str) -> dict[str, Any]:
+        profile = {"id": bot_id, "app_id": APP_ID, "name": BOT_NAME, "deleted": False}
+        return {"bot_id": bot_id, "app_id": APP_ID, "bot_profile": profile | {"team_id": TEAM_ID}}
+
     def to_api(self, files: list[dict[str, Any]] | None = None) -> dict[str, Any]:
         body: dict[str, Any] = {"type": "message", "ts": self.ts, "text": self.text}
-        if self.subtype:
-            body["subtype"] = self.subtype
-        if self.user:
-            body["user"] = self.user
+        # Slack leaves out what a message does not have.
+        present = {"subtype": self.subtype, "user": self.user, "thread_ts": self.thread_ts}
+        body |= {key: value for key, value in present.items() if value}
         if self.bot_id:
-            body["bot_id"] = self.bot_id
-            body["app_id"] = APP_ID
-            body["bot_profile"] = {
-                "id": self.bot_id,
-                "app_id": APP_ID,
-                "name": BOT_NAME,
-                "deleted": False,
-                "team_id": TEAM_ID,
-            }
+            body |= self._bot_fields(self.bot_id)
         body["team"] = TEAM_ID
         if self.blocks is not None:
             body["blocks"] = self.blocks
         if self.attachments:
             body["attachments"] = self.attachments
-        if self.thread_ts:
-            body["thread_ts"] = self.thread_ts
         if self.thread_ts == self.ts or self.reply_count:
             body["reply_count"] = self.reply_count
             body["reply_users_count"] = len(self.reply_users)

@@ -13,6 +13,7 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
+from bot.sandbox import cast
 from bot.sandbox.errors import SlackError
 from bot.sandbox.state import (
     BOT_ID,
@@ -29,9 +30,8 @@ from bot.sandbox.state import (
     User,
     UserGroup,
     View,
-    decimal_to_ts,
-    ts_from_datetime,
 )
+from bot.slackts import decimal_to_ts, ts_from_datetime
 
 TRIGGER_LIFETIME_SECONDS = 3
 RESPONSE_URL_MAX_USES = 5
@@ -44,6 +44,8 @@ class Workspace:
     usergroups: dict[str, UserGroup] = field(default_factory=dict)
     channels: dict[str, Channel] = field(default_factory=dict)
     ephemerals: list[Ephemeral] = field(default_factory=list)
+    # Every ephemeral ever shown, also those a button later replaced or deleted.
+    ephemerals_shown: list[Ephemeral] = field(default_factory=list)
     views: dict[str, View] = field(default_factory=dict)
     home_views: dict[str, str] = field(default_factory=dict)
     files: dict[str, File] = field(default_factory=dict)
@@ -63,13 +65,13 @@ class Workspace:
         """The default cast: the bot, three people, #incidents (with the bot) and #general."""
         ws = cls()
         ws.add_user("outagebot", "Outage Bot", id=BOT_USER_ID, is_bot=True, bot_id=BOT_ID)
-        ws.add_user("marco", "Marco Rossi", id="U01MARCO", display_name="Marco")
-        ws.add_user("giulia", "Giulia Bianchi", id="U02GIULIA", display_name="Giulia")
-        ws.add_user("luca", "Luca Esposito", id="U03LUCA", display_name="Luca")
-        ws.add_usergroup("oncall", ["U01MARCO", "U02GIULIA"], id="S0ONCALL", name="On call")
-        people = ["U01MARCO", "U02GIULIA", "U03LUCA"]
-        ws.add_channel("incidents", members=[BOT_USER_ID, *people], id="C0INCIDENTS", now=now)
-        ws.add_channel("general", members=people, id="C0GENERAL", now=now, is_general=True)
+        ws.add_user("marco", "Marco Rossi", id=cast.MARCO, display_name="Marco")
+        ws.add_user("giulia", "Giulia Bianchi", id=cast.GIULIA, display_name="Giulia")
+        ws.add_user("luca", "Luca Esposito", id=cast.LUCA, display_name="Luca")
+        ws.add_usergroup("oncall", list(cast.ONCALL_MEMBERS), id=cast.ONCALL, name="On call")
+        people = list(cast.PEOPLE)
+        ws.add_channel("incidents", members=[BOT_USER_ID, *people], id=cast.INCIDENTS, now=now)
+        ws.add_channel("general", members=people, id=cast.GENERAL, now=now, is_general=True)
         return ws
 
     def new_id(self, prefix: str) -> str:
@@ -124,7 +126,7 @@ class Workspace:
         now: datetime,
         members: list[str] | tuple[str, ...] = (),
         id: str | None = None,
-        creator: str = "U01MARCO",
+        creator: str = cast.MARCO,
         is_private: bool = False,
         is_general: bool = False,
         topic: str = "",
@@ -401,6 +403,7 @@ class Workspace:
             thread_ts=thread_ts,
         )
         self.ephemerals.append(ephemeral)
+        self.ephemerals_shown.append(ephemeral)
         return ephemeral
 
     def ephemeral(self, ts: str) -> Ephemeral | None:

@@ -9,17 +9,24 @@ instead of once per event, and on SQLite a batch is one trip to the SQLite threa
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from functools import partial
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol, TypeVar
 
 from sqlalchemy import Connection, Table
 
 from bot.store.conflicts import insert_ignoring_conflicts
 
-if TYPE_CHECKING:
-    from bot.store.database import Database
+T = TypeVar("T")
+
+
+class Transactions(Protocol):
+    """What the batch needs of `Database`: named here, so the store has no import cycle
+    (`Database` owns a batch; the batch only runs work in its transactions)."""
+
+    async def run_transaction(self, work: Callable[[Connection], T]) -> T: ...
+
 
 Row = dict[str, Any]
 # Rows per statement: far below SQLite's limit of bound values, whatever the table.
@@ -40,7 +47,7 @@ class _Ask:
 
 
 class InsertBatch:
-    def __init__(self, db: Database) -> None:
+    def __init__(self, db: Transactions) -> None:
         self.db = db
         self._asks: list[_Ask] = []
         self._flushing: asyncio.Task[None] | None = None
@@ -63,7 +70,7 @@ class InsertBatch:
             asks, self._asks = self._asks, []
             try:
                 results = await self.db.run_transaction(partial(_write, asks=asks))
-            except Exception:
+            except Exception:  # noqa: BLE001
                 # One bad row must not fail the others: each ask alone, in its own transaction.
                 for ask in asks:
                     await self._alone(ask)
@@ -74,7 +81,7 @@ class InsertBatch:
     async def _alone(self, ask: _Ask) -> None:
         try:
             [result] = await self.db.run_transaction(partial(_write, asks=[ask]))
-        except Exception as exc:
+        except Exception as exc:  # noqa: BLE001 - handed to the waiting caller
             ask.done.set_exception(exc)
         else:
             ask.done.set_result(result)

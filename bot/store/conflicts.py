@@ -8,7 +8,7 @@ a cache key (its table's statement plus the conflict columns) serves both.
 
 from __future__ import annotations
 
-from typing import Any, ClassVar
+from typing import Any
 
 from sqlalchemy import Table
 from sqlalchemy.ext.compiler import compiles
@@ -20,7 +20,7 @@ from sqlalchemy.sql.visitors import InternalTraversal
 
 class OnConflictDoNothing(ClauseElement):
     __visit_name__ = "outagebot_on_conflict_do_nothing"
-    _traverse_internals: ClassVar = [("columns", InternalTraversal.dp_string_list)]
+    _traverse_internals = [("columns", InternalTraversal.dp_string_list)]  # noqa: RUF012
 
     def __init__(self, columns: tuple[str, ...]) -> None:
         self.columns = list(columns)

@@ -10,7 +10,7 @@ from concurrent.futures import ThreadPoolExecutor
 from contextlib import asynccontextmanager
 from typing import Any, TypeVar
 
-from sqlalchemy import Connection, Engine, Table, create_engine, event, text
+from sqlalchemy import Connection, CursorResult, Engine, Table, create_engine, event, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
 from sqlalchemy.util import await_only
@@ -18,6 +18,13 @@ from sqlalchemy.util import await_only
 from bot.store.batch import InsertBatch
 
 T = TypeVar("T")
+
+
+def inserted_id(result: CursorResult[Any]) -> int:
+    """The primary key a one-row INSERT gave its row."""
+    key = result.inserted_primary_key
+    assert key is not None, "not a one-row INSERT"
+    return int(key[0])
 
 
 def _sqlite_pragmas(pause: Callable[[float], Any]) -> Callable[[Any, Any], None]:
@@ -163,7 +170,7 @@ class Database:
         try:
             async with self.engine.connect() as conn:
                 await conn.execute(text("SELECT 1"))
-        except Exception:
+        except Exception:  # noqa: BLE001 - health reports any failure
             return False
         return True
 

@@ -6,6 +6,7 @@ from sqlalchemy import (
     JSON,
     Boolean,
     Column,
+    Date,
     ForeignKey,
     Index,
     Integer,
@@ -188,4 +189,85 @@ change_marks = Table(
     Column("mark", String(16), nullable=False),
     Column("marked_by", String(32), nullable=False),
     Column("marked_at", UTCDateTime, nullable=False),
+)
+
+# Follow-ups: the action items of an incident, tracked until done (issue 18).
+followups = Table(
+    "followups",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("incident_id", ForeignKey("incidents.id", ondelete="CASCADE"), nullable=False),
+    # The number people type in the incident's channel: `followup done 2`.
+    Column("seq", Integer, nullable=False),
+    Column("text", Text, nullable=False),
+    Column("owner", String(32)),
+    # A day, not an instant: reminders go out at 09:00 in the incident's timezone.
+    Column("due_on", Date),
+    Column("status", String(16), nullable=False),
+    Column("tracker_url", String(500)),
+    Column("tracker_ref", String(200)),
+    Column("tracker_etag", String(200)),
+    Column("source", String(16), nullable=False),
+    Column("created_by", String(32), nullable=False),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("closed_by", String(32)),
+    Column("closed_at", UTCDateTime),
+    Column("close_reason", Text),
+    UniqueConstraint("incident_id", "seq", name="uq_followups_incident_seq"),
+    Index("ix_followups_status_due", "status", "due_on"),
+)
+
+# One row per weekly digest sent: the first replica to insert the week's row sends it.
+followup_digests = Table(
+    "followup_digests",
+    metadata,
+    Column("week", String(10), primary_key=True),
+    Column("sent_by", String(64), nullable=False),
+    Column("sent_at", UTCDateTime, nullable=False),
+)
+
+# The searchable text of each incident, stemmed in Python (bot/similar/stem.py) so SQLite's
+# FTS5 and PostgreSQL's full-text search rank the same words; the migration adds the index.
+incident_search = Table(
+    "incident_search",
+    metadata,
+    Column("incident_id", ForeignKey("incidents.id", ondelete="CASCADE"), primary_key=True),
+    Column("body", Text, nullable=False),
+    Column("updated_at", UTCDateTime, nullable=False),
+)
+
+# Public status updates: proposed by the bot or a responder, published only by a person.
+status_updates = Table(
+    "status_updates",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("incident_id", ForeignKey("incidents.id", ondelete="CASCADE"), nullable=False),
+    # proposed | published | skipped
+    Column("state", String(16), nullable=False),
+    # Statuspage's incident status: investigating | identified | monitoring | resolved
+    Column("status", String(16), nullable=False),
+    Column("title", String(200), nullable=False),
+    Column("body", Text, nullable=False),
+    # Component key -> Statuspage state, as the record said when it was proposed/published.
+    Column("components", JSON, nullable=False, default=dict),
+    Column("proposed_at", UTCDateTime, nullable=False),
+    Column("proposed_by", String(32)),
+    Column("channel_id", String(32)),
+    Column("message_ts", String(32)),
+    Column("decided_at", UTCDateTime),
+    Column("decided_by", String(32)),
+    # When the hosted status page confirmed it (Atlassian sync), None while pending.
+    Column("synced_at", UTCDateTime),
+    # What caused the proposal ("status:2:identified", a trigger id): one proposal per cause.
+    Column("request_key", String(128), nullable=False, unique=True),
+    Index("ix_status_updates_incident", "incident_id", "state"),
+)
+
+# The hosted status page's incident for each of ours, so a retry or restart never makes two.
+status_links = Table(
+    "status_links",
+    metadata,
+    Column("incident_id", ForeignKey("incidents.id", ondelete="CASCADE"), primary_key=True),
+    Column("remote_id", String(64), nullable=False),
+    Column("created_at", UTCDateTime, nullable=False),
 )

@@ -12,20 +12,17 @@ nothing is doubled.
 from __future__ import annotations
 
 import logging
-from collections.abc import AsyncIterator, Awaitable, Callable
 from decimal import Decimal
 from typing import Any
 
 from bot.incidents.service import Incidents
 from bot.models import EntryKind, Incident, TimelineEntry
+from bot.slackts import ts_instant, ts_key
 from bot.slackweb import SlackWeb
 from bot.timeline.capture import PIN, Capture, read_message
 from bot.timeline.service import Timeline
-from bot.timeline.ts import ts_instant, ts_key
 
 log = logging.getLogger(__name__)
-
-PAGE_SIZE = 200
 
 
 class Backfill:
@@ -57,16 +54,15 @@ class Backfill:
             if e.kind is EntryKind.message and e.channel_id == channel and e.ts
         }
         since = max((ts_key(ts) for ts in known), default=Decimal(0))
-        pins = await self.slack.client.pins_list(channel=channel)
-        pinned = {str((item.get("message") or {}).get("ts")) for item in pins.get("items", [])}
-        client, recorded, seen, threads = self.slack.client, 0, set[str](), list[str]()
-        async for raw in _pages(client.conversations_history, channel=channel):
+        pinned = await self.slack.pinned(channel)
+        recorded, seen, threads = 0, set[str](), list[str]()
+        async for raw in self.slack.history(channel):
             recorded += await self._seen(incident, raw, known, pinned, seen)
             if raw.get("reply_count") and ts_key(str(raw.get("latest_reply") or 0)) > since:
                 threads.append(str(raw["ts"]))
         newest = max((ts_key(ts) for ts in seen), default=Decimal(0))
         for parent in threads:
-            async for raw in _pages(client.conversations_replies, channel=channel, ts=parent):
+            async for raw in self.slack.replies(channel, parent):
                 if raw.get("ts") != parent:  # every page starts with the parent
                     recorded += await self._seen(incident, raw, known, pinned, seen)
         for ts, entry in known.items():
@@ -119,17 +115,3 @@ class Backfill:
             channel, ts, held, self.capture.shown_marks(msg, ts in pinned)
         )
         return int(new)
-
-
-async def _pages(
-    read: Callable[..., Awaitable[Any]], **params: Any
-) -> AsyncIterator[dict[str, Any]]:
-    """Every message of a paginated conversations.* read."""
-    cursor: str | None = None
-    while True:
-        resp = await read(limit=PAGE_SIZE, cursor=cursor, **params)
-        for raw in resp.get("messages", []):
-            yield raw
-        cursor = (resp.get("response_metadata") or {}).get("next_cursor") or None
-        if not cursor:
-            return

@@ -15,10 +15,10 @@ from slack_sdk.errors import SlackApiError
 from bot.incidents.service import Incidents
 from bot.models import Incident
 from bot.people import People
+from bot.slackts import ts_instant
 from bot.slackweb import SlackWeb, error_code
 from bot.tasks import BackgroundTasks
 from bot.timeline.service import Timeline
-from bot.timeline.ts import ts_instant
 
 # The bot's own reaction on a message it has marked key: people see the mark was taken.
 CONFIRM_REACTION = "white_check_mark"
@@ -174,10 +174,9 @@ class Capture:
             if on:
                 await self.slack.react(channel_id, ts, self.confirm_reaction)
             else:
-                await self.slack.client.reactions_remove(
-                    channel=channel_id, timestamp=ts, name=self.confirm_reaction
-                )
+                # Deleted meanwhile, or taken off by hand: the gateway counts both as done.
+                await self.slack.unreact(channel_id, ts, self.confirm_reaction)
         except SlackApiError as exc:
-            # Deleted meanwhile, or the confirmation was already taken off by hand.
-            if error_code(exc) not in {"message_not_found", "no_reaction"}:
+            # Deleted meanwhile: nothing left to confirm on.
+            if error_code(exc) != "message_not_found":
                 raise

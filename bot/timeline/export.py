@@ -14,15 +14,18 @@ from zoneinfo import ZoneInfo
 
 from pydantic import TypeAdapter
 
+from bot.i18n import texts
 from bot.models import EntryKind, Incident, TimelineEntry
 from bot.people import People
 from bot.slacktext import escape_markdown, to_inert_markdown
+from bot.slackts import ts_instant
 from bot.timeline.capture import PIN, REACTION
 from bot.timeline.render import describe, names_for, people_in
 from bot.timeline.service import Timeline
-from bot.timeline.ts import ts_instant
 
 Format = Literal["md", "json"]
+# A file for the team's records and tools, written in English like the rest of its headings.
+EXPORT_LANGUAGE = "en"
 ENTRIES = TypeAdapter(list[TimelineEntry])
 
 
@@ -91,7 +94,7 @@ def _entry(entry: TimelineEntry, names: Mapping[str, str], tz: ZoneInfo) -> str:
     head = [f"**{_clock(entry.occurred_at, tz)}**", "★" if entry.is_key else ""]
     if entry.actor:
         head.append(f"{escape_markdown(entry.actor_name or entry.actor)} —")
-    line = f"- {' '.join(p for p in head if p)} {text(describe(entry))}"
+    line = f"- {' '.join(p for p in head if p)} {text(describe(entry, texts(EXPORT_LANGUAGE)))}"
     details = ["note"] if entry.kind is EntryKind.note else []
     if entry.thread_ts:
         details.append(f"reply in the thread of {_ts_clock(entry.thread_ts, tz)}")

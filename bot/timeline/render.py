@@ -12,38 +12,46 @@ from collections.abc import Iterable, Mapping
 
 import aiohttp
 
+from bot.i18n import N_, Texts
 from bot.models import EntryKind, TimelineEntry
 from bot.people import People
 
 log = logging.getLogger(__name__)
 
 _MENTION = re.compile(r"<@([UW][A-Z0-9]+)")
+# Bot actions are stored as their value (a title, a status keyword, a user id) and phrased
+# when shown, so the same record reads in the workspace's language and in the English export.
 _ACTIONS = {
-    EntryKind.declared: "Declared: {text}",
-    EntryKind.status: "Status: {text}",
-    EntryKind.severity: "Severity: {upper}",
-    EntryKind.lead: "Lead: <@{text}>",
-    EntryKind.rename: "Renamed: {text}",
-    EntryKind.resolved: "Resolved",
-    EntryKind.closed: "Closed",
+    EntryKind.declared: N_("Declared: {text}"),
+    EntryKind.status: N_("Status: {text}"),
+    EntryKind.severity: N_("Severity: {upper}"),
+    EntryKind.lead: N_("Lead: <@{text}>"),
+    EntryKind.rename: N_("Renamed: {text}"),
+    EntryKind.resolved: N_("Resolved"),
+    EntryKind.closed: N_("Closed"),
 }
 
 
-def describe(entry: TimelineEntry) -> str:
+def describe(entry: TimelineEntry, t: Texts) -> str:
     """The entry as one Slack-markup text: chat and notes as typed, bot actions as a phrase."""
     template = _ACTIONS.get(entry.kind)
     if template is None:
         return entry.text or entry.kind.value
-    return template.format(text=entry.text, upper=entry.text.upper())
+    return t._(template).format(text=entry.text, upper=entry.text.upper())
 
 
 def people_in(entries: Iterable[TimelineEntry]) -> list[str]:
-    """Authors and everyone mentioned, in the entries and their earlier texts."""
+    """Authors and everyone mentioned, in the entries and their earlier texts.
+
+    Read from the stored values, not a phrasing: a lead change mentions its lead (the text).
+    """
     ids: dict[str, None] = {}
     for entry in entries:
         if entry.actor:
             ids[entry.actor] = None
-        for text in (describe(entry), *(r.text for r in entry.revisions)):
+        if entry.kind is EntryKind.lead and entry.text:
+            ids[entry.text] = None
+        for text in (entry.text, *(r.text for r in entry.revisions)):
             ids.update(dict.fromkeys(mentioned(text)))
     return list(ids)
 

@@ -12,9 +12,9 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from bot.clock import Clock
 from bot.models import EntryKind, Revision, TimelineEntry
+from bot.slackts import ts_key
 from bot.store import tables
-from bot.store.database import Database
-from bot.timeline.ts import ts_key
+from bot.store.database import Database, inserted_id
 
 
 class Timeline:
@@ -38,11 +38,9 @@ class Timeline:
             incident_id, kind, text, actor=actor, occurred_at=occurred_at, is_key=is_key, data=data
         )
         if conn is not None:
-            result = await conn.execute(tables.timeline_entries.insert(), row)
-            return int(result.inserted_primary_key[0])
+            return inserted_id(await conn.execute(tables.timeline_entries.insert(), row))
         async with self.db.begin() as own:
-            result = await own.execute(tables.timeline_entries.insert(), row)
-            return int(result.inserted_primary_key[0])
+            return inserted_id(await own.execute(tables.timeline_entries.insert(), row))
 
     def entry(
         self,

@@ -72,7 +72,8 @@ async def test_the_customer_post_names_the_cause_in_plain_words_only(story) -> N
     customer = await drafts(story, "customer", "it")
 
     assert "La causa è stata un aggiornamento rilasciato alle 10:38." in customer
-    assert "v121" not in customer and "v119" not in customer
+    assert "v121" not in customer
+    assert "v119" not in customer
 
 
 async def test_without_a_caused_it_mark_the_customer_post_names_no_cause(
@@ -86,5 +87,6 @@ async def test_without_a_caused_it_mark_the_customer_post_names_no_cause(
     customer = await drafts(stack, "customer", "en")
     internal = await drafts(stack, "internal", "en")
 
-    assert "update released" not in customer and "v121" not in customer
+    assert "update released" not in customer
+    assert "v121" not in customer
     assert "- Suspect for Quotes: v121 web deployed 10:38" in internal

@@ -32,7 +32,8 @@ async def confirm(stack: SandboxStack, channel: str, prompt, user: str = MARCO) 
     reply = await stack.driver.click(
         user, ROLLBACK_CONFIRM, channel_id=channel, message_ts=prompt.ts
     )
-    assert reply.ok and reply.within_deadline
+    assert reply.ok
+    assert reply.within_deadline
     await stack.idle()
 
 
@@ -66,7 +67,9 @@ async def test_rollback_to_the_release_before_the_suspect_is_confirmed_and_verif
     assert report.startswith(":rewind: Rolling *web* back from *v121* to *v120*… done in")
     assert "v122 is live, running v120's code." in report
     [entry] = await rollbacks(stack)
-    assert entry.is_key and entry.data["ok"] and entry.data["release"] == "v122"
+    assert entry.is_key
+    assert entry.data["ok"]
+    assert entry.data["release"] == "v122"
     assert (entry.data["from"], entry.data["to"], entry.actor) == ("v121", "v120", MARCO)
     newest = (await stack.services.changes.store.of_source("web"))[0]
     assert (newest.version, newest.description) == ("v122", "Rollback to v120")
@@ -125,9 +128,11 @@ async def test_5xx_is_retried(make_stack, heroku, heroku_source, releases) -> No
 
     await confirm(stack, channel, await ask(stack, channel))
 
-    assert len(heroku.requests("POST")) == 2 and heroku.current().version == 122
+    assert len(heroku.requests("POST")) == 2
+    assert heroku.current().version == 122
     [entry] = await rollbacks(stack)
-    assert entry.data["ok"] and entry.data["attempts"] == 2
+    assert entry.data["ok"]
+    assert entry.data["attempts"] == 2
 
 
 async def test_422_is_shown_as_heroku_words_it(make_stack, heroku, heroku_source, releases):
@@ -145,7 +150,9 @@ async def test_422_is_shown_as_heroku_words_it(make_stack, heroku, heroku_source
     report = posts(stack, channel)[-1].text
     assert f":x: failed: 422 from Heroku: {message} (invalid_params)" in report
     [entry] = await rollbacks(stack)
-    assert not entry.data["ok"] and not entry.is_key and message in entry.data["error"]
+    assert not entry.data["ok"]
+    assert not entry.is_key
+    assert message in entry.data["error"]
     assert [c.version for c in await stack.services.changes.store.of_source("web")] == [
         "v121",
         "v120",
@@ -186,7 +193,8 @@ async def test_dry_run_records_only(make_stack, heroku, releases) -> None:
     assert "Dry run: recorded, nothing changed." in posts(stack, channel)[-1].text
     assert heroku.seen == []
     [entry] = await rollbacks(stack)
-    assert entry.data["dry_run"] and entry.data["ok"]
+    assert entry.data["dry_run"]
+    assert entry.data["ok"]
 
 
 def change_in(version: str, when):

@@ -24,8 +24,10 @@ async def test_heroku_releases_are_read_with_range_and_only_succeeded_count(
         ("v119", "web", "marco@acme.example"),
     ]
     newest = poll.new[0]
-    assert newest.external_id == v121.id and newest.deployed_at == at(10, 38)
-    assert newest.description == "Deploy 4f2c1e0" and newest.author_name == "giulia"
+    assert newest.external_id == v121.id
+    assert newest.deployed_at == at(10, 38)
+    assert newest.description == "Deploy 4f2c1e0"
+    assert newest.author_name == "giulia"
     [get] = heroku.seen
     assert (get.method, get.path) == ("GET", "/apps/acme-web/releases")
     assert get.headers["Range"] == "version ..; order=desc, max=20"
@@ -41,7 +43,8 @@ async def test_a_release_seen_at_every_poll_is_recorded_once(
 
     first, second = await changes.poll(), await changes.poll()
 
-    assert len(first.new) == 1 and second.new == []
+    assert len(first.new) == 1
+    assert second.new == []
     assert len(await changes.store.of_source("web")) == 1
 
 
@@ -88,7 +91,8 @@ async def test_github_deployments_count_when_their_latest_status_is_success(
     assert poll.failures == {}
     [v121] = poll.new
     assert (v121.version, v121.service, v121.author) == ("v121", "web", "giulia")
-    assert v121.url == "https://ci.example/runs/2" and v121.deployed_at == at(10, 38)
+    assert v121.url == "https://ci.example/runs/2"
+    assert v121.deployed_at == at(10, 38)
     listed = github.seen[0]
     assert listed.path == "/repos/acme/web/deployments"
     assert listed.headers["X-GitHub-Api-Version"] == "2022-11-28"

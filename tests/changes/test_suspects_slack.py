@@ -21,7 +21,8 @@ async def declare(stack: SandboxStack) -> str:
     """Marco declares at 10:42 Copenhagen; the incident channel's id."""
     stack.clock.set(at(10, 42))
     reply = await stack.driver.command(MARCO, ANNOUNCE, "declare Offerte sparite")
-    assert reply.ok and reply.within_deadline
+    assert reply.ok
+    assert reply.within_deadline
     await stack.idle()
     incident = await stack.services.incidents.get(1)
     assert incident.channel_id
@@ -30,7 +31,8 @@ async def declare(stack: SandboxStack) -> str:
 
 async def command(stack: SandboxStack, channel: str, text: str, user: str = MARCO):
     reply = await stack.driver.command(user, channel, text)
-    assert reply.ok and reply.within_deadline
+    assert reply.ok
+    assert reply.within_deadline
     await stack.idle()
     return reply
 
@@ -100,7 +102,8 @@ async def test_caused_it_is_marked_once_and_listed(outage_day: SandboxStack) -> 
         reply = await outage_day.driver.click(
             GIULIA, CAUSED, channel_id=channel, message_ts=message.ts, block_id=f"change-{v121.id}"
         )
-        assert reply.ok and reply.within_deadline
+        assert reply.ok
+        assert reply.within_deadline
         await outage_day.idle()
 
     said = [m.text for m in posts(outage_day, channel)]
@@ -132,7 +135,8 @@ async def test_not_related_moves_the_suspicion_to_the_change_before(
     listed = outage_day.sandbox.ephemerals(MARCO, channel)[-1].text.splitlines()
     v121_line = next(line for line in listed if "*v121*" in line)
     v119_line = next(line for line in listed if "*v119*" in line)
-    assert "not related" in v121_line and "suspect" not in v121_line
+    assert "not related" in v121_line
+    assert "suspect" not in v121_line
     assert ":warning: *suspect*" in v119_line
 
 
@@ -144,7 +148,8 @@ async def test_a_hanging_heroku_never_delays_the_acknowledgement(
 
     reply = await outage_day.driver.command(MARCO, ANNOUNCE, "declare Offerte sparite")
 
-    assert reply.ok and reply.elapsed < 1.0
+    assert reply.ok
+    assert reply.elapsed < 1.0
     incident = await outage_day.services.incidents.get(1)
     assert incident.number == "INC-1"
     heroku.release.set()
@@ -169,7 +174,8 @@ async def test_a_failing_source_is_shown_once_then_again_after_it_recovered(
         " I will not repeat this until it has answered again."
     ]
     errors = [e for e in await outage_day.services.timeline.entries(1) if e.kind is EntryKind.error]
-    assert len(errors) == 1 and errors[0].data["source"] == "web"
+    assert len(errors) == 1
+    assert errors[0].data["source"] == "web"
 
     await command(outage_day, channel, "feature down Acquisti at 10:41")  # answers again
     heroku.answer("GET", *failing[:3])

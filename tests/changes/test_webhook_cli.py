@@ -56,8 +56,10 @@ async def test_a_signed_change_is_recorded_once_however_often_it_is_sent(make_st
     resent = json.dumps(BODY, indent=1).encode()  # CI retrying: its own bytes, signed anew
     again = await post(stack, resent, signed(resent))
 
-    assert first.status_code == 201 and first.json()["recorded"] is True
-    assert again.status_code == 200 and again.json()["recorded"] is False
+    assert first.status_code == 201
+    assert first.json()["recorded"] is True
+    assert again.status_code == 200
+    assert again.json()["recorded"] is False
     [change] = await recorded(stack)
     assert (change.version, change.service, change.author) == ("v121", "web", "giulia")
     assert change.external_id == "pipeline-8812"
@@ -72,7 +74,8 @@ async def test_a_replayed_request_is_refused(make_stack) -> None:
     assert (await post(stack, body, headers)).status_code == 201
     replay = await post(stack, body, headers)
 
-    assert replay.status_code == 409 and "already used" in replay.json()["message"]
+    assert replay.status_code == 409
+    assert "already used" in replay.json()["message"]
 
 
 @pytest.mark.parametrize(
@@ -92,7 +95,8 @@ async def test_bad_or_stale_signatures_are_refused_and_record_nothing(
 
     answer = await post(stack, body, headers(body))
 
-    assert answer.status_code == 401 and message in answer.json()["message"]
+    assert answer.status_code == 401
+    assert message in answer.json()["message"]
     assert await recorded(stack) == []
 
 
@@ -115,7 +119,8 @@ async def test_without_a_secret_the_endpoint_is_off(make_stack, monkeypatch) -> 
 
     answer = await post(stack, body, signed(body))
 
-    assert answer.status_code == 503 and "OUTAGEBOT_CHANGES_SECRET" in answer.json()["message"]
+    assert answer.status_code == 503
+    assert "OUTAGEBOT_CHANGES_SECRET" in answer.json()["message"]
 
 
 def test_change_record_from_the_command_line(tmp_path: Path) -> None:
@@ -136,7 +141,8 @@ def test_change_record_from_the_command_line(tmp_path: Path) -> None:
 
     assert first.stdout.strip() == ("recorded change 1: v121 web, deployed 2025-04-30T08:38:00Z")
     assert second.stdout.startswith("already recorded: v121 web")
-    assert bad.returncode == 2 and "--at:" in bad.stderr
+    assert bad.returncode == 2
+    assert "--at:" in bad.stderr
 
 
 async def test_a_change_from_ci_is_shown_in_open_incidents(make_stack) -> None:

@@ -46,7 +46,8 @@ def test_steps_happen_at_local_times_on_the_scenario_day() -> None:
     yesterday, today = (scenario.instant(step) for step in scenario.steps)
     assert yesterday == datetime(2025, 4, 29, 12, 0, tzinfo=UTC)
     assert today == datetime(2025, 4, 30, 8, 40, tzinfo=UTC)
-    assert isinstance(scenario.steps[1], MessageStep) and scenario.steps[1].label == "d"
+    assert isinstance(scenario.steps[1], MessageStep)
+    assert scenario.steps[1].label == "d"
 
 
 def test_a_wrong_time_names_the_line_step_and_field() -> None:
@@ -60,7 +61,8 @@ def test_a_wrong_time_names_the_line_step_and_field() -> None:
 
 def test_an_unquoted_time_says_to_quote_it() -> None:
     (line,) = errors("  - {at: 10:40, by: Marco, command: resolve}\n")
-    assert line.startswith("x.yml:8: steps[0].at:") and 'at: "10:40"' in line
+    assert line.startswith("x.yml:8: steps[0].at:")
+    assert 'at: "10:40"' in line
 
 
 def test_a_misspelt_key_gets_a_suggestion() -> None:

@@ -12,10 +12,10 @@ import pytest
 from bot.clock import ManualClock
 from bot.config import Settings
 from bot.models import Incident, Severity
-from bot.sandbox.stack import SandboxStack
+from bot.sandbox.cast import MARCO
 from bot.services import Services, build_services
 
-from .helpers import ANNOUNCE, FEATURES, MARCO
+from .helpers import FEATURES
 
 
 @pytest.fixture
@@ -37,14 +37,3 @@ async def incident(services: Services) -> Incident:
     return await services.incidents.declare(
         "Quotes page empty", severity=Severity.sev2, declared_by=MARCO
     )
-
-
-@pytest.fixture
-async def channel(stack: SandboxStack) -> str:
-    """An incident declared at 10:40 from the announce channel; its channel id."""
-    assert stack.driver is not None and stack.services is not None
-    await stack.driver.command(MARCO, ANNOUNCE, "declare Quotes page empty")
-    await stack.idle()
-    declared = await stack.services.incidents.get(1)
-    assert declared.channel_id
-    return declared.channel_id

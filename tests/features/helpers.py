@@ -1,4 +1,4 @@
-"""Helpers for the feature tests: typing commands, reading the board, snapshotting records."""
+"""Helpers for the feature tests: the configured features, reading the board, snapshotting."""
 
 from __future__ import annotations
 
@@ -10,22 +10,10 @@ from bot.sandbox.stack import SandboxStack
 from bot.services import Services
 from bot.store import tables
 
-MARCO, GIULIA = "U01MARCO", "U02GIULIA"
-ANNOUNCE = "C0INCIDENTS"
 FEATURES = [
     {"name": "Quotes", "aliases": ["Offerte"]},
     {"name": "Purchases", "aliases": ["Acquisti"]},
 ]
-
-
-async def run(stack: SandboxStack, channel: str, text: str, user: str = MARCO) -> dict[str, Any]:
-    """Type `/incident text` in `channel`, wait for the background work, return the ack body."""
-    assert stack.driver is not None
-    reply = await stack.driver.command(user, channel, text)
-    assert reply.status == 200 and reply.within_deadline
-    await stack.idle()
-    # Bolt answers a text-only ack as plain text, anything richer as JSON.
-    return reply.json if isinstance(reply.json, dict) else {"text": reply.text}
 
 
 async def recorded(services: Services) -> tuple[list[Any], list[Any]]:

@@ -14,9 +14,10 @@ from bot.features.board import FeatureBoard
 from bot.features.catalog import Catalog
 from bot.features.service import summarize
 from bot.models import FeatureInterval, FeatureState, Incident, Severity
+from bot.sandbox.cast import GIULIA, MARCO
 from bot.services import Services
 
-from .helpers import GIULIA, MARCO, recorded
+from .helpers import recorded
 
 CPH = ZoneInfo("Europe/Copenhagen")
 DOWN, DEGRADED, UP = FeatureState.down, FeatureState.degraded, FeatureState.up
@@ -43,7 +44,8 @@ def test_catalog_suggests_the_closest_names() -> None:
     with pytest.raises(InputError) as refused:
         CATALOG.resolve("<!channel> checkout")
     assert "Did you mean" not in str(refused.value)
-    assert "&lt;!channel&gt;" in str(refused.value) and "Quotes, Purchases" in str(refused.value)
+    assert "&lt;!channel&gt;" in str(refused.value)
+    assert "Quotes, Purchases" in str(refused.value)
 
 
 def test_adhoc_features_are_allowed_and_found_again() -> None:
@@ -68,7 +70,8 @@ def test_summarize_merges_overlaps_and_counts_open_intervals_to_until() -> None:
         interval(4, DOWN, local(30, 14), None),
     ]
     (status,) = summarize(spans, until=local(30, 15))
-    assert status.state is DOWN and status.since == local(30, 14)
+    assert status.state is DOWN
+    assert status.since == local(30, 14)
     assert status.down == timedelta(hours=3, minutes=20)
     assert status.degraded == timedelta(hours=1)
 
@@ -82,7 +85,8 @@ async def test_the_outage_day(services: Services, incident: Incident, clock: Man
     await features.set_state(incident, "Acquisti", DOWN, GIULIA, at=local(29, 14))
     clock.set(local(30, 14, 30))
     purchases = await features.set_state(incident, "purchases", UP, GIULIA)
-    assert purchases.backdated is False and purchases.status.down == timedelta(hours=24, minutes=30)
+    assert purchases.backdated is False
+    assert purchases.status.down == timedelta(hours=24, minutes=30)
     clock.set(local(30, 17, 30))
     await features.set_state(incident, "Quotes", UP, MARCO)
 
@@ -204,7 +208,8 @@ async def test_totals_stop_at_resolution_and_down_across_open_incidents(
     resolved = await services.incidents.resolve(incident, MARCO)
     clock.set(local(30, 15))
     (quotes,) = await services.features.statuses(resolved)
-    assert quotes.state is DOWN and quotes.down == timedelta(hours=1, minutes=20)
+    assert quotes.state is DOWN
+    assert quotes.down == timedelta(hours=1, minutes=20)
     with pytest.raises(InputError, match="is resolved"):
         await services.features.set_state(resolved, "Purchases", DOWN, MARCO)
     affected = await services.features.down_across([resolved, other])
@@ -224,6 +229,7 @@ async def test_declare_hook_marks_modal_features_down_at_declaration(
     clock.advance(timedelta(seconds=20))
     await services.features.on_declare(incident, MARCO, ["Quotes", "Gone from catalog"])
     (quotes,) = await services.features.statuses(incident)
-    assert quotes.since == incident.declared_at and quotes.state is DOWN
+    assert quotes.since == incident.declared_at
+    assert quotes.state is DOWN
     (entry,) = [e for e in await services.timeline.entries(incident.id) if e.kind == "feature"]
     assert entry.data["backdated"] is False

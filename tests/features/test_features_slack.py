@@ -10,12 +10,13 @@ import pytest
 from bot import durations
 from bot.clock import ManualClock
 from bot.errors import InputError
+from bot.sandbox.cast import GIULIA, INCIDENTS, MARCO
 from bot.sandbox.stack import SandboxStack
 from bot.timeline.export import export
-from handlers.close_form import CLOSE_BUTTON
 from handlers.features import split_name_time
+from handlers.views.close import CLOSE_BUTTON
 
-from .helpers import ANNOUNCE, GIULIA, MARCO, recorded, run, status_message, status_updates
+from .helpers import recorded, status_message, status_updates
 
 CPH = ZoneInfo("Europe/Copenhagen")
 
@@ -63,13 +64,14 @@ async def test_the_outage_day(stack: SandboxStack, channel: str, clock: ManualCl
     for when, typed, says in steps:
         clock.set(when)
         updates = status_updates(stack, channel)
-        reply = await run(stack, channel, typed)
-        assert reply["response_type"] == "in_channel" and says in reply["text"]
+        reply = (await stack.run(channel, typed)).body
+        assert reply["response_type"] == "in_channel"
+        assert says in reply["text"]
         assert status_updates(stack, channel) == updates + 1  # the board, re-rendered in place
         if when == local(30, 13, 41):
             incident = await stack.services.incidents.get(1)
             announcement = next(
-                m for m in stack.sandbox.messages(ANNOUNCE) if m.ts == incident.announce_ts
+                m for m in stack.sandbox.messages(INCIDENTS) if m.ts == incident.announce_ts
             )
             assert "Purchases down 23 h 41 min · Quotes down 3 h 1 min" in str(announcement.blocks)
 
@@ -80,7 +82,7 @@ async def test_the_outage_day(stack: SandboxStack, channel: str, clock: ManualCl
 
     quotes = ":large_green_circle: *Quotes* restored at 17:30 · down 6 h 50 min"
     purchases = ":large_green_circle: *Purchases* restored at 14:30 · down 24 h 30 min"
-    listed = await run(stack, channel, "feature list", user=GIULIA)
+    listed = (await stack.run(channel, "feature list", user=GIULIA)).body
     assert "response_type" not in listed
     assert listed["text"] == f"*Features in INC-1*\n{purchases}\n{quotes}"
     assert f"*Features*\n{purchases}\n{quotes}" in status_message(stack, channel)
@@ -92,7 +94,8 @@ async def test_the_outage_day(stack: SandboxStack, channel: str, clock: ManualCl
         ("Purchases", "up", False),
         ("Quotes", "up", False),
     ]
-    assert entries[0].recorded_at == local(30, 13, 41) and entries[0].actor == MARCO
+    assert entries[0].recorded_at == local(30, 13, 41)
+    assert entries[0].actor == MARCO
     for feature, expected in (("Quotes", "6 h 50 min"), ("Purchases", "24 h 30 min")):
         down, up = (e.occurred_at for e in entries if e.data["feature"] == feature)
         assert durations.short(durations.total([(down, up)], clock.now())) == expected
@@ -122,12 +125,13 @@ async def test_refusals_are_ephemeral_and_change_nothing(
     stack: SandboxStack, channel: str, clock: ManualClock, typed: str, says: str
 ) -> None:
     assert stack.services is not None
-    await run(stack, channel, "feature down Quotes")
+    await stack.run(channel, "feature down Quotes")
     clock.set(local(30, 11))
     before, updates = await recorded(stack.services), len(stack.sandbox.calls_to("chat.update"))
-    reply = await run(stack, channel, typed)
+    reply = (await stack.run(channel, typed)).body
     assert "response_type" not in reply
-    assert reply["text"].startswith(":warning:") and says in reply["text"]
+    assert reply["text"].startswith(":warning:")
+    assert says in reply["text"]
     assert stack.sandbox.ephemerals(MARCO, channel)[-1].text == reply["text"]
     assert await recorded(stack.services) == before
     assert len(stack.sandbox.calls_to("chat.update")) == updates
@@ -136,10 +140,11 @@ async def test_refusals_are_ephemeral_and_change_nothing(
 async def test_resolve_guard_restore_and_resolve(
     stack: SandboxStack, channel: str, clock: ManualClock
 ) -> None:
-    assert stack.services is not None and stack.driver is not None
-    await run(stack, channel, "feature down Quotes")
+    assert stack.services is not None
+    assert stack.driver is not None
+    await stack.run(channel, "feature down Quotes")
     clock.set(local(30, 17, 30))
-    question = await run(stack, channel, "resolve")
+    question = (await stack.run(channel, "resolve")).body
     assert "Quotes is still down" in question["text"]
     buttons = [e["action_id"] for e in question["blocks"][-1]["elements"]]
     assert buttons == ["features_restore_and_resolve", "incident_resolve_confirm", "dismiss"]
@@ -153,21 +158,25 @@ async def test_resolve_guard_restore_and_resolve(
     incident = await stack.services.incidents.get(1)
     assert incident.status.value == "resolved"
     (quotes,) = await stack.services.features.statuses(incident)
-    assert quotes.state.value == "up" and quotes.down == timedelta(hours=6, minutes=50)
+    assert quotes.state.value == "up"
+    assert quotes.down == timedelta(hours=6, minutes=50)
     said = stack.sandbox.messages(channel)[-1]
-    assert "*Quotes* restored at 17:30" in said.text and "resolved INC-1" in said.text
+    assert "*Quotes* restored at 17:30" in said.text
+    assert "resolved INC-1" in said.text
     # as after a plain resolve: the way on is the close button
-    assert CLOSE_BUTTON in str(said.blocks) and "Close and draft" in str(said.blocks)
+    assert CLOSE_BUTTON in str(said.blocks)
+    assert "Close and draft" in str(said.blocks)
     assert ":large_green_circle: *Quotes* restored at 17:30" in status_message(stack, channel)
 
 
 async def test_resolve_anyway_keeps_the_feature_down_in_the_record(
     stack: SandboxStack, channel: str, clock: ManualClock
 ) -> None:
-    assert stack.services is not None and stack.driver is not None
-    await run(stack, channel, "feature degraded Quotes at 10:40")
+    assert stack.services is not None
+    assert stack.driver is not None
+    await stack.run(channel, "feature degraded Quotes at 10:40")
     clock.set(local(30, 12))
-    await run(stack, channel, "resolve")
+    await stack.run(channel, "resolve")
     ephemeral = stack.sandbox.ephemerals(MARCO, channel)[-1]
     await stack.driver.click(
         MARCO, "incident_resolve_confirm", channel_id=channel, message_ts=ephemeral.ts
@@ -177,22 +186,25 @@ async def test_resolve_anyway_keeps_the_feature_down_in_the_record(
     incident = await stack.services.incidents.get(1)
     assert incident.status.value == "resolved"
     (quotes,) = await stack.services.features.statuses(incident)
-    assert quotes.state.value == "degraded" and quotes.degraded == timedelta(hours=1, minutes=20)
+    assert quotes.state.value == "degraded"
+    assert quotes.degraded == timedelta(hours=1, minutes=20)
     assert "*Quotes* degraded since 10:40 · degraded 1 h 20 min" in status_message(stack, channel)
 
 
 async def test_without_features_out_resolve_offers_no_restore(
     stack: SandboxStack, channel: str
 ) -> None:
-    reply = await run(stack, channel, "resolve")
-    assert reply["response_type"] == "in_channel" and "resolved INC-1" in reply["text"]
+    reply = (await stack.run(channel, "resolve")).body
+    assert reply["response_type"] == "in_channel"
+    assert "resolved INC-1" in reply["text"]
 
 
 async def test_features_chosen_in_the_declare_modal_are_down_from_the_declaration(
     stack: SandboxStack, clock: ManualClock
 ) -> None:
-    assert stack.services is not None and stack.driver is not None
-    await stack.driver.command(GIULIA, ANNOUNCE, "declare")
+    assert stack.services is not None
+    assert stack.driver is not None
+    await stack.driver.command(GIULIA, INCIDENTS, "declare")
     view = stack.sandbox.latest_view(GIULIA)
     assert view is not None
     await stack.driver.submit_view(
@@ -202,5 +214,6 @@ async def test_features_chosen_in_the_declare_modal_are_down_from_the_declaratio
     incident = await stack.services.incidents.get(1)
     assert incident.channel_id
     (quotes,) = await stack.services.features.statuses(incident)
-    assert quotes.since == incident.declared_at and quotes.state.value == "down"
+    assert quotes.since == incident.declared_at
+    assert quotes.state.value == "down"
     assert ":red_circle: *Quotes* down since 10:40" in status_message(stack, incident.channel_id)

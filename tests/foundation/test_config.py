@@ -38,7 +38,8 @@ def config_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
 def test_toml_file_is_read(config_file: Path) -> None:
     settings = load_settings()
-    assert settings.timezone == "Europe/Copenhagen" and settings.language == "it"
+    assert settings.timezone == "Europe/Copenhagen"
+    assert settings.language == "it"
     assert settings.features[0].aliases == ["Offerte"]
     assert settings.maintenance.targets["web"].app == "acme-web"
     assert settings.permissions.maintenance == ["U012ABC", "S0456DEF"]

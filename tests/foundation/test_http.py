@@ -31,7 +31,8 @@ def command_body(text: str = "help") -> bytes:
 async def test_a_signed_command_is_acked(stack: SandboxStack) -> None:
     body = command_body()
     reply = await stack.driver.deliver_raw(body, payloads.sign(body, SIGNING_SECRET, time.time()))
-    assert reply.status == 200 and "subcommands" in reply.text
+    assert reply.status == 200
+    assert "subcommands" in reply.text
 
 
 async def test_bad_missing_and_stale_signatures_get_401(stack: SandboxStack) -> None:
@@ -92,7 +93,8 @@ async def test_healthz_reports_the_database(stack: SandboxStack, tmp_path) -> No
     url = stack.request_url.replace("/slack/events", "/healthz")
     async with httpx.AsyncClient() as client:
         ok = await client.get(url)
-        assert ok.status_code == 200 and ok.json()["database"] == "ok"
+        assert ok.status_code == 200
+        assert ok.json()["database"] == "ok"
         working = stack.services.db
         stack.services.db = Database(f"sqlite+aiosqlite:///{tmp_path}/missing/dir/x.db")
         try:
@@ -100,7 +102,8 @@ async def test_healthz_reports_the_database(stack: SandboxStack, tmp_path) -> No
         finally:
             await stack.services.db.dispose()
             stack.services.db = working
-        assert down.status_code == 503 and down.json()["database"] == "unreachable"
+        assert down.status_code == 503
+        assert down.json()["database"] == "unreachable"
 
 
 async def test_a_replayed_request_is_processed_once(stack: SandboxStack) -> None:

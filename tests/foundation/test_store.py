@@ -19,7 +19,8 @@ from bot.store.tables import metadata
 async def test_migrations_create_every_table(tmp_path: Path) -> None:
     db = Database(f"sqlite+aiosqlite:///{tmp_path / 'fresh.db'}")
     before, after = await migrate.upgrade(db)
-    assert before is None and after == migrate.head_revision()
+    assert before is None
+    assert after == migrate.head_revision()
     async with db.connect() as conn:
         names = await conn.run_sync(lambda sync: set(inspect(sync).get_table_names()))
         pragmas = await conn.exec_driver_sql("PRAGMA journal_mode")
@@ -31,6 +32,7 @@ async def test_migrations_create_every_table(tmp_path: Path) -> None:
     await db.dispose()
 
 
+@pytest.mark.slow
 def test_db_upgrade_twice_is_a_no_op(tmp_path: Path) -> None:
     env = {"OUTAGEBOT_DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path / 'cli.db'}", "PATH": ""}
     cmd = [sys.executable, "-m", "bot.cli", "db", "upgrade"]

@@ -7,20 +7,9 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
+from bot.sandbox.cast import GENERAL, GIULIA, INCIDENTS, MARCO
 from bot.sandbox.stack import SandboxStack
 from bot.store import tables
-
-MARCO, GIULIA, LUCA = "U01MARCO", "U02GIULIA", "U03LUCA"
-ANNOUNCE = "C0INCIDENTS"
-
-
-@pytest.fixture
-async def channel(stack: SandboxStack) -> str:
-    await stack.driver.command(MARCO, ANNOUNCE, "declare Quotes page empty")
-    await stack.idle()
-    incident = await stack.services.incidents.get(1)
-    assert incident.channel_id
-    return incident.channel_id
 
 
 async def snapshot(stack: SandboxStack) -> tuple:
@@ -30,18 +19,13 @@ async def snapshot(stack: SandboxStack) -> tuple:
     return incidents, entries
 
 
-async def run(stack: SandboxStack, channel: str, text: str, user: str = MARCO):
-    reply = await stack.driver.command(user, channel, text)
-    assert reply.status == 200 and reply.within_deadline
-    await stack.idle()
-    return reply
-
-
 async def submit_close_modal(stack: SandboxStack, user: str = MARCO) -> None:
-    """`close` opens the close modal; closing happens when it is submitted."""
+    """`close` opens the close modal; closing happens when it is submitted (a SEV2 with no
+    follow-up, confirmed as such)."""
     view = stack.driver.latest_view(user)
     assert view is not None
-    assert (await stack.driver.submit_view(user, view.id, {})).ok
+    confirmed = {"no_followups": {"value": ["yes"]}}
+    assert (await stack.driver.submit_view(user, view.id, confirmed)).ok
     await stack.idle()
 
 
@@ -54,7 +38,7 @@ def status_message(stack: SandboxStack, channel: str) -> str:
 def thread_replies(stack: SandboxStack, announce_ts: str) -> list[str]:
     return [
         m.text
-        for m in stack.sandbox.messages(ANNOUNCE)
+        for m in stack.sandbox.messages(INCIDENTS)
         if m.thread_ts == announce_ts and m.ts != announce_ts
     ]
 
@@ -73,7 +57,7 @@ async def test_each_change_updates_everything(
     stack: SandboxStack, channel: str, text, check
 ) -> None:
     updates_before = len(stack.sandbox.calls_to("chat.update"))
-    await run(stack, channel, text)
+    await stack.run(channel, text)
     incident = await stack.services.incidents.get(1)
     assert check(incident)
     sandbox_channel = stack.sandbox.state.channels[channel]
@@ -106,7 +90,7 @@ async def test_bad_input_answers_ephemerally_and_changes_nothing(
     stack: SandboxStack, channel: str, text: str, says: str | None
 ) -> None:
     before = await snapshot(stack)
-    reply = await run(stack, channel, text)
+    reply = await stack.run(channel, text)
     assert reply.status == 200
     assert "in_channel" not in reply.text
     if says:
@@ -117,37 +101,40 @@ async def test_bad_input_answers_ephemerally_and_changes_nothing(
 async def test_commands_outside_an_incident_channel_say_where(
     stack: SandboxStack, channel: str
 ) -> None:
-    reply = await run(stack, "C0GENERAL", "status identified")
+    reply = await stack.run(GENERAL, "status identified")
     assert "only inside an incident channel" in reply.text
     assert f"<#{channel}>" in reply.text
     assert (await stack.services.incidents.get(1)).status.value == "investigating"
 
 
 async def test_help_lists_every_subcommand_with_an_example(stack: SandboxStack) -> None:
-    reply = await run(stack, ANNOUNCE, "help")
+    reply = await stack.run(INCIDENTS, "help")
     for name in ["declare", "status", "severity", "lead", "rename", "resolve", "close", "list"]:
         assert f"`{name}" in reply.text
     assert reply.text.count("Example:") >= 8
 
 
 async def test_resolve_close_and_list(stack: SandboxStack, channel: str) -> None:
-    listed = await run(stack, ANNOUNCE, "list")
-    assert "INC-1" in listed.text and f"<#{channel}>" in listed.text
+    listed = await stack.run(INCIDENTS, "list")
+    assert "INC-1" in listed.text
+    assert f"<#{channel}>" in listed.text
     stack.clock.advance(timedelta(hours=2))
-    reply = await run(stack, channel, "resolve")
+    reply = await stack.run(channel, "resolve")
     assert "resolved INC-1 after 2 h" in reply.text
     incident = await stack.services.incidents.get(1)
-    assert incident.status.value == "resolved" and incident.resolved_at == stack.clock.now()
-    await run(stack, channel, "close")
+    assert incident.status.value == "resolved"
+    assert incident.resolved_at == stack.clock.now()
+    await stack.run(channel, "close")
     await submit_close_modal(stack)
     incident = await stack.services.incidents.get(1)
-    assert incident.status.value == "closed" and incident.closed_at is not None
-    assert "No open incidents" in (await run(stack, ANNOUNCE, "list")).text
+    assert incident.status.value == "closed"
+    assert incident.closed_at is not None
+    assert "No open incidents" in (await stack.run(INCIDENTS, "list")).text
     assert "closed" in stack.sandbox.state.channels[channel].topic
 
 
 async def test_close_before_resolve_asks_first(stack: SandboxStack, channel: str) -> None:
-    reply = await run(stack, channel, "close")
+    reply = await stack.run(channel, "close")
     assert "not resolved yet" in reply.text
     assert (await stack.services.incidents.get(1)).status.value == "investigating"
     prompt = stack.sandbox.ephemerals(MARCO, channel)[-1]
@@ -163,7 +150,9 @@ async def test_app_home_shows_open_and_closed(stack: SandboxStack, channel: str)
     await stack.driver.open_home(GIULIA)
     await stack.idle()
     home = stack.sandbox.latest_view(GIULIA, type="home")
-    assert home is not None and "INC-1" in str(home.view) and "home_declare" in str(home.view)
+    assert home is not None
+    assert "INC-1" in str(home.view)
+    assert "home_declare" in str(home.view)
 
 
 async def test_nudges_fire_after_the_interval_once_and_survive_a_restart(
@@ -178,15 +167,16 @@ async def test_nudges_fire_after_the_interval_once_and_survive_a_restart(
     await stack.restart_bot()  # the due time lives in the database
     assert await stack.services.schedules.run_due() == 1
     assert await stack.services.schedules.run_due() == 0  # not repeated
-    assert len(nudges()) == 1 and f"<@{MARCO}>" in nudges()[0]
+    assert len(nudges()) == 1
+    assert f"<@{MARCO}>" in nudges()[0]
     # an update resets the clock
     stack.clock.advance(timedelta(minutes=20))
-    await run(stack, channel, "status identified")
+    await stack.run(channel, "status identified")
     stack.clock.advance(timedelta(minutes=20))
     assert await stack.services.schedules.run_due() == 0
     stack.clock.advance(timedelta(minutes=11))
     assert await stack.services.schedules.run_due() == 1
-    await run(stack, channel, "resolve")
+    await stack.run(channel, "resolve")
     stack.clock.advance(timedelta(hours=3))
     assert await stack.services.schedules.run_due() == 0
 
@@ -195,7 +185,7 @@ async def test_channel_is_archived_after_the_configured_delay(
     stack: SandboxStack, channel: str
 ) -> None:
     stack.services.incidents.archive_after = timedelta(hours=24)
-    await run(stack, channel, "resolve")
+    await stack.run(channel, "resolve")
     incident = await stack.services.incidents.close(await stack.services.incidents.get(1), MARCO)
     assert incident.status.value == "closed"
     stack.clock.advance(timedelta(hours=23))

@@ -20,7 +20,8 @@ async def test_concurrent_on_requests_make_one_remote_call(heroku, heroku_target
         gateway.set(None, True, incident="INC-1", requested_by="U2"),
     )
 
-    assert first.ok and first is second
+    assert first.ok
+    assert first is second
     assert len(heroku.requests("PATCH")) == 1
 
 
@@ -35,10 +36,14 @@ async def test_on_and_off_for_one_target_run_one_after_the_other(
         gateway.set("web", False, incident="INC-1", requested_by="U2"),
     )
 
-    assert on.ok and off.ok and heroku.apps["acme-web"] is False
-    assert len(heroku.requests("PATCH")) == 2 and heroku.max_active == 1
+    assert on.ok
+    assert off.ok
+    assert heroku.apps["acme-web"] is False
+    assert len(heroku.requests("PATCH")) == 2
+    assert heroku.max_active == 1
     again = await gateway.set("web", True, incident="INC-1", requested_by="U1")
-    assert again.ok and len(heroku.requests("PATCH")) == 3
+    assert again.ok
+    assert len(heroku.requests("PATCH")) == 3
 
 
 async def test_a_cancelled_caller_does_not_cancel_the_switch(heroku, heroku_target, make_gateway):
@@ -50,7 +55,8 @@ async def test_a_cancelled_caller_does_not_cancel_the_switch(heroku, heroku_targ
     await asyncio.sleep(0)
     impatient.cancel()
 
-    assert (await patient).ok and heroku.apps["acme-web"] is True
+    assert (await patient).ok
+    assert heroku.apps["acme-web"] is True
 
 
 async def test_dry_run_is_the_default_and_touches_no_network():
@@ -63,8 +69,11 @@ async def test_dry_run_is_the_default_and_touches_no_network():
 
     result = await gateway.set(None, True, incident="INC-1", requested_by="U1")
 
-    assert list(gateway.targets) == ["app"] and gateway.resolve(None) == "app"
-    assert result.ok and result.dry_run and result.provider == "dryrun"
+    assert list(gateway.targets) == ["app"]
+    assert gateway.resolve(None) == "app"
+    assert result.ok
+    assert result.dry_run
+    assert result.provider == "dryrun"
     assert (result.target, result.enabled, result.verified_state) == ("app", True, None)
     assert await gateway.read_state("app") is None
 

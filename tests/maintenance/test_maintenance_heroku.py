@@ -21,7 +21,8 @@ async def test_patch_follows_heroku_schema_and_state_is_read_back(
 ):
     result = await on(make_gateway(web=heroku_target))
 
-    assert result.ok and result.verified_state is True, result
+    assert result.ok, result
+    assert result.verified_state is True
     assert (result.attempts, result.http_status, result.dry_run) == (1, 200, False)
     assert result.duration_seconds > 0
     patch, get = heroku.seen
@@ -51,7 +52,8 @@ async def test_500_then_200_succeeds_on_the_second_attempt(heroku, heroku_target
 
     result = await on(make_gateway(web=heroku_target))
 
-    assert result.ok and result.attempts == 2
+    assert result.ok
+    assert result.attempts == 2
     assert len(heroku.requests("PATCH")) == 2
 
 
@@ -66,7 +68,8 @@ async def test_429_waits_as_long_as_retry_after_says_capped(
 
     result = await on(make_gateway(web=heroku_target))
 
-    assert result.ok and result.attempts == 3
+    assert result.ok
+    assert result.attempts == 3
     assert slept == [2.0, 30.0]
 
 
@@ -78,7 +81,9 @@ async def test_422_fails_at_once_with_herokus_message(heroku, heroku_target, mak
 
     result = await on(make_gateway(web=heroku_target))
 
-    assert not result.ok and result.attempts == 1 and result.http_status == 422
+    assert not result.ok
+    assert result.attempts == 1
+    assert result.http_status == 422
     assert result.error == "422 from Heroku: App is locked. (invalid_params)"
     assert len(heroku.seen) == 1
 
@@ -88,7 +93,9 @@ async def test_a_hanging_server_times_out_after_three_attempts(heroku, heroku_ta
 
     result = await on(make_gateway(web={**heroku_target, "timeout_seconds": 0.3}))
 
-    assert not result.ok and result.attempts == 3 and result.http_status is None
+    assert not result.ok
+    assert result.attempts == 3
+    assert result.http_status is None
     assert result.error == "Heroku did not answer within 0.3 s (after 3 attempts)"
     assert 0.9 <= result.duration_seconds < 3
 
@@ -101,7 +108,8 @@ async def test_connection_refused_is_retried_then_reported(heroku_target, make_g
 
     result = await on(make_gateway(web=target))
 
-    assert not result.ok and result.attempts == 3
+    assert not result.ok
+    assert result.attempts == 3
     assert result.error.startswith("could not reach Heroku: ConnectError")
 
 
@@ -110,7 +118,9 @@ async def test_ok_but_old_state_read_back_is_a_failure(heroku, heroku_target, ma
 
     result = await on(make_gateway(web=heroku_target))
 
-    assert not result.ok and result.verified_state is False and result.http_status == 200
+    assert not result.ok
+    assert result.verified_state is False
+    assert result.http_status == 200
     assert result.error == "Heroku said OK but the app still reports maintenance=false"
 
 
@@ -126,7 +136,8 @@ async def test_garbage_bodies_are_failures_not_crashes(heroku, heroku_target, ma
     assert captive.error == (
         "Heroku answered 200 with a body that is not a JSON object: <html>Sign in to Wi-Fi</html>"
     )
-    assert not garbled.ok and garbled.verified_state is None
+    assert not garbled.ok
+    assert garbled.verified_state is None
     assert garbled.error == (
         "Heroku accepted the change, but reading it back failed: "
         "Heroku answered 200 with a body that is not a JSON object: {not json"
@@ -141,7 +152,9 @@ async def test_a_redirect_to_plain_http_is_not_followed(
 
     result = await on(make_gateway(web=heroku_target))
 
-    assert not result.ok and result.attempts == 1 and result.http_status == 302
+    assert not result.ok
+    assert result.attempts == 1
+    assert result.http_status == 302
     assert f"redirecting to {elsewhere} (plain http!)" in result.error
     assert receiver.seen == []
 
@@ -154,7 +167,8 @@ async def test_missing_token_fails_clearly_and_sends_nothing(
 
     result = await on(gateway)
 
-    assert not result.ok and result.attempts == 0
+    assert not result.ok
+    assert result.attempts == 0
     assert "HEROKU_API_TOKEN is not set" in result.error
     assert heroku.seen == []
     with pytest.raises(CallFailed, match="HEROKU_API_TOKEN is not set"):

@@ -11,6 +11,7 @@ import pytest
 from aiohttp import web
 
 from bot.models import EntryKind, Incident, TimelineEntry
+from bot.sandbox.cast import GIULIA, LUCA, MARCO
 from bot.sandbox.stack import SandboxStack
 from handlers.maintenance import CONFIRM_ON
 
@@ -18,8 +19,8 @@ from .conftest import FakeHeroku, StackFactory
 
 pytestmark = pytest.mark.transports("http", "socket")
 
-MARCO, GIULIA, LUCA = "U01MARCO", "U02GIULIA", "U03LUCA"
-ANNOUNCE = "C0INCIDENTS"
+# Marco declares at 10:45 Copenhagen; the channel holds the bot and Marco.
+TITLE = "Offerte giù dopo il deploy"
 DATA_KEYS = {
     "outcome",
     "target",
@@ -33,21 +34,10 @@ DATA_KEYS = {
 }
 
 
-async def declare(stack: SandboxStack) -> Incident:
-    """Marco declares at 10:45 Copenhagen; the channel holds the bot and Marco."""
-    await stack.driver.command(MARCO, ANNOUNCE, "declare Offerte giù dopo il deploy")
-    await stack.idle()
-    incident = await stack.services.incidents.get(1)
-    assert incident.channel_id and incident.status_ts
-    return incident
-
-
 async def command(stack: SandboxStack, incident: Incident, text: str, user: str = MARCO) -> str:
     """Run `/incident <text>` in the incident channel; the ephemeral answer's text, if any."""
     before = len(stack.sandbox.ephemerals(user, incident.channel_id))
-    reply = await stack.driver.command(user, incident.channel_id, text)
-    assert reply.ok and reply.within_deadline
-    await stack.idle()
+    await stack.run(incident.channel_id, text, user=user)
     answers = stack.sandbox.ephemerals(user, incident.channel_id)[before:]
     return "\n".join(a.text for a in answers)
 
@@ -58,7 +48,8 @@ async def confirm_on(stack: SandboxStack, incident: Incident, text: str = "maint
     reply = await stack.driver.click(
         MARCO, CONFIRM_ON, channel_id=incident.channel_id, message_ts=prompt.ts
     )
-    assert reply.ok and reply.within_deadline
+    assert reply.ok
+    assert reply.within_deadline
     await stack.idle()
     return question
 
@@ -84,11 +75,12 @@ def heroku_error(status: int, id_: str, message: str) -> web.Response:
 async def test_on_after_confirm_then_off_open_and_close_a_window(
     stack: SandboxStack, heroku: FakeHeroku
 ) -> None:
-    incident = await declare(stack)
+    incident = await stack.declare(TITLE)
     start = stack.clock.now()
 
     question = await command(stack, incident, "maintenance on")
-    assert "*web* (heroku)" in question and "Customers will see" in question
+    assert "*web* (heroku)" in question
+    assert "Customers will see" in question
     assert heroku.seen == []  # asking is not doing
 
     prompt = stack.sandbox.ephemerals(MARCO, incident.channel_id)[-1]
@@ -120,39 +112,50 @@ async def test_on_after_confirm_then_off_open_and_close_a_window(
     assert "Maintenance on web: 10:45–13:15 (2 h 30 min)" in board(stack, incident)
 
     on, off = await attempts(stack, incident)
-    assert on.data["enabled"] is True and off.data["enabled"] is False
-    assert on.is_key and off.is_key and on.actor == off.actor == MARCO
-    assert on.data["ok"] and on.data["attempts"] == 1 and on.data["outcome"] == "succeeded"
+    assert on.data["enabled"] is True
+    assert off.data["enabled"] is False
+    assert on.is_key
+    assert off.is_key
+    assert on.actor == off.actor == MARCO
+    assert on.data["ok"]
+    assert on.data["attempts"] == 1
+    assert on.data["outcome"] == "succeeded"
     assert set(on.data) == DATA_KEYS
 
 
 async def test_500_then_200_succeeds_after_a_retry(stack: SandboxStack, heroku: FakeHeroku) -> None:
-    incident = await declare(stack)
+    incident = await stack.declare(TITLE)
     heroku.answer("PATCH", heroku_error(500, "internal_server_error", "Internal server error."))
 
     await confirm_on(stack, incident)
 
-    assert len(heroku.requests("PATCH")) == 2 and heroku.apps["acme-web"] is True
+    assert len(heroku.requests("PATCH")) == 2
+    assert heroku.apps["acme-web"] is True
     [entry] = await attempts(stack, incident)
-    assert entry.data["ok"] and entry.data["attempts"] == 2
+    assert entry.data["ok"]
+    assert entry.data["attempts"] == 2
     assert len(await stack.services.maintenance.windows(incident.id)) == 1
 
 
 async def test_422_fails_at_once_with_herokus_message(
     stack: SandboxStack, heroku: FakeHeroku
 ) -> None:
-    incident = await declare(stack)
+    incident = await stack.declare(TITLE)
     message = "Maintenance mode cannot be enabled while a release is running."
     heroku.answer("PATCH", heroku_error(422, "invalid_params", message))
 
     await confirm_on(stack, incident)
 
-    assert len(heroku.requests("PATCH")) == 1 and heroku.requests("GET") == []
+    assert len(heroku.requests("PATCH")) == 1
+    assert heroku.requests("GET") == []
     report = said(stack, incident)[-1]
     assert f":x: failed: 422 from Heroku: {message} (invalid_params)" in report
     [entry] = await attempts(stack, incident)
-    assert not entry.data["ok"] and not entry.is_key and entry.data["outcome"] == "failed"
-    assert message in entry.data["error"] and entry.data["attempts"] == 1
+    assert not entry.data["ok"]
+    assert not entry.is_key
+    assert entry.data["outcome"] == "failed"
+    assert message in entry.data["error"]
+    assert entry.data["attempts"] == 1
     assert await stack.services.maintenance.windows(incident.id) == []
     assert "App offline" not in board(stack, incident)
 
@@ -160,26 +163,28 @@ async def test_422_fails_at_once_with_herokus_message(
 async def test_ok_that_reads_back_the_old_state_is_a_failure(
     stack: SandboxStack, heroku: FakeHeroku
 ) -> None:
-    incident = await declare(stack)
+    incident = await stack.declare(TITLE)
     heroku.stale = True
 
     await confirm_on(stack, incident)
 
     assert "still reports maintenance=false" in said(stack, incident)[-1]
     [entry] = await attempts(stack, incident)
-    assert not entry.data["ok"] and "still reports" in entry.data["error"]
+    assert not entry.data["ok"]
+    assert "still reports" in entry.data["error"]
     assert await stack.services.maintenance.windows(incident.id) == []
 
 
 async def test_people_outside_the_channel_are_refused_and_recorded(
     stack: SandboxStack, heroku: FakeHeroku
 ) -> None:
-    incident = await declare(stack)
+    incident = await stack.declare(TITLE)
 
     answer = await command(stack, incident, "maintenance on", user=GIULIA)
     off = await command(stack, incident, "maintenance off", user=GIULIA)
 
-    assert "can't turn maintenance on" in answer and "members of the incident channel" in answer
+    assert "can't turn maintenance on" in answer
+    assert "members of the incident channel" in answer
     assert "can't turn maintenance off" in off
     assert stack.sandbox.ephemerals(GIULIA)[0].blocks is None  # no Confirm button
     assert heroku.seen == []
@@ -195,7 +200,7 @@ async def test_configured_users_and_groups_decide(
     make_stack: StackFactory, heroku: FakeHeroku
 ) -> None:
     stack = await make_stack(permissions={"maintenance": ["S0ONCALL"]})  # Marco and Giulia
-    incident = await declare(stack)
+    incident = await stack.declare(TITLE)
 
     refused = await command(stack, incident, "maintenance on", user=LUCA)
     asked = await command(stack, incident, "maintenance on", user=GIULIA)  # not in the channel
@@ -204,15 +209,17 @@ async def test_configured_users_and_groups_decide(
     assert "Turn maintenance *on*" in asked
     assert heroku.seen == []
     [entry] = await attempts(stack, incident)
-    assert entry.actor == LUCA and entry.data["outcome"] == "refused"
+    assert entry.actor == LUCA
+    assert entry.data["outcome"] == "refused"
 
 
+@pytest.mark.slow
 async def test_the_timeline_holds_every_attempt_and_dry_runs_say_so(
     make_stack: StackFactory, heroku: FakeHeroku, heroku_target: dict[str, Any]
 ) -> None:
     targets = {"web": heroku_target, "preview": {"provider": "dryrun"}}
     stack = await make_stack(maintenance={"targets": targets, "backoff_seconds": 0.01})
-    incident = await declare(stack)
+    incident = await stack.declare(TITLE)
 
     ambiguous = await command(stack, incident, "maintenance on")
     await command(stack, incident, "maintenance on web", user=GIULIA)
@@ -243,7 +250,7 @@ async def test_the_timeline_holds_every_attempt_and_dry_runs_say_so(
 async def test_a_reminder_says_for_how_long_until_maintenance_is_off(
     stack: SandboxStack, heroku: FakeHeroku
 ) -> None:
-    incident = await declare(stack)
+    incident = await stack.declare(TITLE)
     await confirm_on(stack, incident)
     schedules = stack.services.schedules
 
@@ -262,19 +269,20 @@ async def test_a_reminder_says_for_how_long_until_maintenance_is_off(
 
 
 async def test_resolving_while_on_asks_first(stack: SandboxStack, heroku: FakeHeroku) -> None:
-    incident = await declare(stack)
+    incident = await stack.declare(TITLE)
     await confirm_on(stack, incident)
 
     answer = await command(stack, incident, "resolve")
 
-    assert "Resolve INC-1 anyway?" in answer and "maintenance is still on for web" in answer
+    assert "Resolve INC-1 anyway?" in answer
+    assert "maintenance is still on for web" in answer
     assert (await stack.services.incidents.get(incident.id)).is_open
 
 
 async def test_status_shows_the_record_and_the_live_state(
     stack: SandboxStack, heroku: FakeHeroku
 ) -> None:
-    incident = await declare(stack)
+    incident = await stack.declare(TITLE)
     await confirm_on(stack, incident)
     heroku.apps["acme-web"] = False  # someone switched it off in Heroku's dashboard
     stack.clock.advance(timedelta(minutes=5))
@@ -289,7 +297,7 @@ async def test_status_shows_the_record_and_the_live_state(
 
 
 async def test_a_double_click_switches_once(stack: SandboxStack, heroku: FakeHeroku) -> None:
-    incident = await declare(stack)
+    incident = await stack.declare(TITLE)
     heroku.delay = 0.05
     await command(stack, incident, "maintenance on")
     prompt = stack.sandbox.ephemerals(MARCO, incident.channel_id)[-1]

@@ -38,7 +38,9 @@ async def test_event_is_signed_and_state_is_read_back(
 
     result = await gateway.set("quotes", True, incident="INC-12", requested_by="U012ABC")
 
-    assert result.ok and result.verified_state is True and result.attempts == 1, result
+    assert result.ok, result
+    assert result.verified_state is True
+    assert result.attempts == 1
     post, get = receiver.seen
     assert (post.method, post.path, get.method, get.path) == (
         "POST",
@@ -76,10 +78,14 @@ async def test_retries_resend_the_same_key_and_body(receiver, webhook_target, ma
         "quotes", False, incident="INC-12", requested_by="U1", request_id="cmd-2"
     )
 
-    assert result.ok and result.attempts == 3 and again.ok and other.ok
+    assert result.ok
+    assert result.attempts == 3
+    assert again.ok
+    assert other.ok
     posts = receiver.requests("POST")
     keys = [p.headers["Idempotency-Key"] for p in posts]
-    assert len(set(keys[:4])) == 1 and keys[4] != keys[0]
+    assert len(set(keys[:4])) == 1
+    assert keys[4] != keys[0]
     assert len({p.body for p in posts[:3]}) == 1
 
 
@@ -90,7 +96,8 @@ async def test_state_url_disagreeing_is_a_failure(receiver, webhook_target, make
         None, True, incident="INC-1", requested_by="U1"
     )
 
-    assert not result.ok and result.verified_state is False
+    assert not result.ok
+    assert result.verified_state is False
     assert result.error == (
         "webhook 'quotes' said OK but its state URL still reports maintenance=false"
     )
@@ -103,7 +110,9 @@ async def test_without_state_url_the_2xx_is_trusted(receiver, webhook_target, ma
 
     result = await gateway.set(None, True, incident="INC-1", requested_by="U1")
 
-    assert result.ok and result.verified_state is None and result.http_status == 200
+    assert result.ok
+    assert result.verified_state is None
+    assert result.http_status == 200
     assert await gateway.read_state() is None
     assert [s.method for s in receiver.seen] == ["POST"]
 
@@ -115,8 +124,10 @@ async def test_garbage_state_and_errors_are_reported(receiver, webhook_target, m
     receiver.answer("POST", web.json_response({"message": "unknown target"}, status=400))
     refused = await gateway.set(None, False, incident="INC-1", requested_by="U1")
 
-    assert not garbled.ok and "not a JSON object: maintenance: yes" in garbled.error
-    assert not refused.ok and refused.attempts == 1
+    assert not garbled.ok
+    assert "not a JSON object: maintenance: yes" in garbled.error
+    assert not refused.ok
+    assert refused.attempts == 1
     assert refused.error == "400 from webhook 'quotes': unknown target"
 
 

@@ -24,6 +24,9 @@ from bot.store.conflicts import insert_ignoring_conflicts
 from bot.store.database import Database
 from bot.timeline import Timeline
 
+# The PostgreSQL suite (CI runs it again on PostgreSQL): not in the inner loop.
+pytestmark = pytest.mark.slow
+
 START = datetime(2025, 4, 30, 8, 40, 12, 345678, tzinfo=UTC)
 
 
@@ -86,10 +89,10 @@ async def test_instants_come_back_aware_utc_and_exact(replicas: tuple[Replica, R
     await a.timeline.record(incident.id, EntryKind.note, "offline", occurred_at=copenhagen)
     entries = await a.timeline.entries(incident.id)
     note = next(e for e in entries if e.kind == EntryKind.note)
-    assert note.occurred_at == copenhagen and note.occurred_at.tzinfo == UTC
-    assert (
-        incident.declared_at == START and (await a.incidents.get(incident.id)).declared_at == START
-    )
+    assert note.occurred_at == copenhagen
+    assert note.occurred_at.tzinfo == UTC
+    assert incident.declared_at == START
+    assert (await a.incidents.get(incident.id)).declared_at == START
     # Comparisons happen in the database, across the summer-time offset.
     t = tables.timeline_entries
     async with a.db.connect() as conn:
@@ -118,7 +121,8 @@ async def test_conflicting_inserts_are_ignored_and_counted(
     )
     assert sorted(news) == [False, False, False, True]
     entries = [e for e in await b.timeline.entries(incident.id) if e.kind == EntryKind.message]
-    assert len(entries) == 1 and entries[0].data == {"files": ["log.txt"]}
+    assert len(entries) == 1
+    assert entries[0].data == {"files": ["log.txt"]}
 
     claim = insert_ignoring_conflicts(tables.processed_events, "event_id")
     async with a.db.begin() as conn:
@@ -148,7 +152,8 @@ async def test_one_trip_transactions_commit_or_roll_back_whole(
     await a.incidents.note(incident, "10:40 deploy", actor="U2", at=START, data={})
     assert await count(b.db, tables.timeline_entries) == before + 1
     found = await b.incidents.by_channel("C-none")
-    assert found is None and (await b.incidents.get(incident.id)).title == "Quotes gone"
+    assert found is None
+    assert (await b.incidents.get(incident.id)).title == "Quotes gone"
 
 
 async def test_each_due_item_runs_once_across_replicas(
@@ -194,12 +199,14 @@ async def test_batched_inserts_say_which_rows_were_new(
         *(a.db.insert_new(t, ["channel_id", "ts"], rows) for rows in asks)
     )
     assert sum(sum(flags) for flags in answers) == 3
-    assert answers[0] == [True, True] and answers[1] == [False]
+    assert answers[0] == [True, True]
+    assert answers[1] == [False]
     # A row that breaks a constraint fails its own caller only.
     bad, good = await asyncio.gather(
         a.db.insert_new(t, ["channel_id", "ts"], [row("2.1", incident_id=999)]),
         a.db.insert_new(t, ["channel_id", "ts"], [row("2.2")]),
         return_exceptions=True,
     )
-    assert isinstance(bad, Exception) and good == [True]
+    assert isinstance(bad, Exception)
+    assert good == [True]
     assert await count(a.db, t) == 1 + 4  # "declared" and four messages

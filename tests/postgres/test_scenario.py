@@ -12,10 +12,15 @@ import re
 from collections.abc import Callable
 from pathlib import Path
 
+import pytest
+
 from bot.demo.demo import run_demo
 from bot.demo.scenario import DEFAULT_SCENARIO, load_scenario
 from bot.models import TimelineEntry
 from bot.timeline.export import read_json
+
+# The PostgreSQL suite (CI runs it again on PostgreSQL): not in the inner loop.
+pytestmark = pytest.mark.slow
 
 MEASURED = re.compile(r"in \d+(\.\d+)? s\b")
 

@@ -8,20 +8,22 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import Any
 
 from aiohttp import web
 from sqlalchemy import select
 
 from bot.models import Incident
+from bot.sandbox.cast import MARCO
 from bot.sandbox.stack import SandboxStack
 from bot.store import tables
 from handlers.maintenance import CONFIRM_ON
 
 from .story import at
 
-MARCO, GIULIA, LUCA = "U01MARCO", "U02GIULIA", "U03LUCA"
-ANNOUNCE = "C0INCIDENTS"
+# The outage report's incident, INC-1, declared by Marco at 10:40.
+TITLE = "Offerte sparite dopo l'aggiornamento"
 WEBHOOK_SECRET = "whsec-test-0123456789abcdef"
 
 
@@ -48,69 +50,60 @@ async def reconfigure(stack: SandboxStack, webhook_url: str, **overrides: Any) -
     await stack.restart_bot()
 
 
-async def run(stack: SandboxStack, channel: str, text: str, user: str = MARCO) -> str:
-    """`/incident text` in `channel`; waits for the background work; the ack's text."""
-    assert stack.driver is not None
-    reply = await stack.driver.command(user, channel, text)
-    assert reply.ok and reply.within_deadline, reply.text
-    await stack.idle()
-    body = reply.json
-    return str(body.get("text", "")) if isinstance(body, dict) else reply.text
-
-
-async def declare(stack: SandboxStack) -> Incident:
-    """Marco declares INC-1 at 10:40 from the announce channel."""
-    await run(stack, ANNOUNCE, "declare Offerte sparite dopo l'aggiornamento")
-    assert stack.services is not None
-    incident = await stack.services.incidents.get(1)
-    assert incident.channel_id and incident.status_ts
-    return incident
-
-
 async def maintenance_on(stack: SandboxStack, channel: str) -> None:
     assert stack.driver is not None
-    await run(stack, channel, "maintenance on web")
+    await stack.run(channel, "maintenance on web")
     prompt = stack.sandbox.ephemerals(MARCO, channel)[-1]
     reply = await stack.driver.click(MARCO, CONFIRM_ON, channel_id=channel, message_ts=prompt.ts)
     assert reply.ok
     await stack.idle()
 
 
-async def replay_day(stack: SandboxStack) -> Incident:
-    """The outage report's day, typed as it happened; resolved at 17:32."""
-    incident = await declare(stack)
+async def replay_day(
+    stack: SandboxStack, clicks: tuple[timedelta, timedelta] = (timedelta(), timedelta())
+) -> Incident:
+    """The outage report's day, typed as it happened; resolved at 17:32.
+
+    `clicks`: how long after 10:45:00 and 13:15:00 the maintenance on and off land.
+    """
+    incident = await stack.declare(TITLE)
     channel = incident.channel_id or ""
-    await run(stack, channel, "feature down Quotes at 10:40")
-    stack.clock.set(at(30, 10, 45))
+    await stack.run(channel, "feature down Quotes at 10:40")
+    stack.clock.set(at(30, 10, 45) + clicks[0])
     await maintenance_on(stack, channel)
-    stack.clock.set(at(30, 13, 15))
-    await run(stack, channel, "maintenance off web")
+    stack.clock.set(at(30, 13, 15) + clicks[1])
+    await stack.run(channel, "maintenance off web")
     stack.clock.set(at(30, 13, 41))
-    await run(stack, channel, "feature down Acquisti")
+    await stack.run(channel, "feature down Acquisti")
     stack.clock.set(at(30, 14, 30))
-    await run(stack, channel, "feature up Purchases")
+    await stack.run(channel, "feature up Purchases")
     stack.clock.set(at(30, 17, 30))
-    await run(stack, channel, "feature up Offerte")
+    await stack.run(channel, "feature up Offerte")
     stack.clock.set(at(30, 17, 32))
-    await run(stack, channel, "resolve")
+    await stack.run(channel, "resolve")
     return incident
 
 
 async def close_with(stack: SandboxStack, channel: str, values: dict[str, Any]) -> None:
     """`/incident close`, then submit the modal it opened with `values` (block -> value)."""
     assert stack.driver is not None
-    await run(stack, channel, "close")
+    await stack.run(channel, "close")
     await submit_close(stack, values)
 
 
 async def submit_close(stack: SandboxStack, values: dict[str, Any]) -> None:
     assert stack.driver is not None
     view = stack.driver.latest_view(MARCO)
-    assert view is not None and view.callback_id == "postmortem_close"
+    assert view is not None
+    assert view.callback_id == "postmortem_close"
+    if not values.get("action_items"):  # a SEV2 closed without follow-ups is confirmed
+        values = {**values, "no_followups": ["yes"]}
     reply = await stack.driver.submit_view(
         MARCO, view.id, {block: {"value": value} for block, value in values.items()}
     )
-    assert reply.ok and reply.within_deadline and not reply.text.strip(), reply.text
+    assert reply.ok, reply.text
+    assert reply.within_deadline
+    assert not reply.text.strip(), reply.text
     await stack.idle()
 
 

@@ -10,10 +10,11 @@ from pathlib import Path
 from typing import Any
 
 from bot.models import EntryKind, Incident, Status
+from bot.sandbox.cast import MARCO
 from bot.sandbox.faults import error
 from bot.sandbox.stack import SandboxStack
 
-from .flow import MARCO, close_with, declare, run, said, saved_drafts, submit_close, uploads
+from .flow import TITLE, close_with, said, saved_drafts, submit_close, uploads
 
 
 async def resolved(stack: SandboxStack, **settings: Any) -> Incident:
@@ -21,8 +22,8 @@ async def resolved(stack: SandboxStack, **settings: Any) -> Incident:
     if settings:
         stack.overrides = stack.overrides | settings
         await stack.restart_bot()
-    incident = await declare(stack)
-    await run(stack, incident.channel_id or "", "resolve")
+    incident = await stack.declare(TITLE)
+    await stack.run(incident.channel_id or "", "resolve")
     return incident
 
 
@@ -57,7 +58,8 @@ async def test_a_broken_template_is_reported_not_raised(
     assert (await stack.services.incidents.get(1)).status is Status.closed
     warning = next(text for text in said(stack, channel) if "Couldn't draft" in text)
     assert "customer apology (en) for INC-1" in warning
-    assert "customer.md.j2, line 2" in warning and "no_such_field" in warning
+    assert "customer.md.j2, line 2" in warning
+    assert "no_such_field" in warning
     assert "`/incident postmortem`" in warning
     (recorded,) = await errors(stack)
     assert "no_such_field" in recorded
@@ -74,13 +76,15 @@ async def test_slack_refusing_the_upload_keeps_the_drafts(stack: SandboxStack) -
 
     assert uploads(stack, channel) == []
     warning = next(text for text in said(stack, channel) if "Couldn't upload" in text)
-    assert "(internal_error)" in warning and "outagebot postmortem INC-1" in warning
+    assert "(internal_error)" in warning
+    assert "outagebot postmortem INC-1" in warning
     assert len(await errors(stack)) == 1
     assert await saved_drafts(stack) == [("customer", "en", 1), ("internal", "en", 1)]
 
-    await run(stack, channel, "postmortem")  # Slack is back: the retry uploads version 2
+    await stack.run(channel, "postmortem")  # Slack is back: the retry uploads version 2
     (upload,) = uploads(stack, channel)
-    assert "v2" in upload.comment and len(upload.files) == 2
+    assert "v2" in upload.comment
+    assert len(upload.files) == 2
 
 
 async def test_the_resolve_button_opens_the_modal(stack: SandboxStack) -> None:
@@ -92,7 +96,8 @@ async def test_the_resolve_button_opens_the_modal(stack: SandboxStack) -> None:
     )
     await stack.idle()
     view = stack.driver.latest_view(MARCO)
-    assert view is not None and view.callback_id == "postmortem_close"
+    assert view is not None
+    assert view.callback_id == "postmortem_close"
     blocks = {b.get("block_id"): b for b in view.view["blocks"]}
     assert blocks["signer"]["element"]["initial_user"] == MARCO  # the lead signs by default
     assert blocks["language"]["element"]["initial_option"]["value"] == "en"
@@ -102,13 +107,13 @@ async def test_the_resolve_button_opens_the_modal(stack: SandboxStack) -> None:
 async def test_a_stale_modal_cannot_close_twice(stack: SandboxStack) -> None:
     incident = await resolved(stack)
     channel = incident.channel_id or ""
-    await run(stack, channel, "close")
+    await stack.run(channel, "close")
     first = stack.driver.latest_view(MARCO)
-    await run(stack, channel, "close")
+    await stack.run(channel, "close")
     await submit_close(stack, {})
     assert first is not None
     reply = await stack.driver.submit_view(MARCO, first.id, {})
     assert reply.json["response_action"] == "errors"
     assert "already closed" in reply.json["errors"]["root_cause"]
     assert len(uploads(stack, channel)) == 1
-    assert "already closed" in await run(stack, channel, "close")
+    assert "already closed" in (await stack.run(channel, "close")).body["text"]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -34,6 +35,7 @@ TYPED = st.lists(st.one_of(st.text(max_size=12), MARKUP), max_size=8).map("".joi
 STORY = build_story("it")
 
 
+@pytest.mark.slow
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(root_cause=TYPED, message=TYPED, feature=TYPED, signer=TYPED)
 def test_typed_text_never_breaks_or_pings(

@@ -15,10 +15,13 @@ import httpx
 import pytest
 from botprocess import SandboxThread, bot_process, eventually
 
+from bot.sandbox.cast import INCIDENTS, MARCO, PEOPLE
 from bot.sandbox.driver import SlackDriver
 from bot.sandbox.stack import SIGNING_SECRET
 
-PEOPLE = ["U01MARCO", "U02GIULIA", "U03LUCA"]
+# Seconds per test (crashes a bot subprocess mid-stream): not in the inner loop.
+pytestmark = pytest.mark.slow
+
 MESSAGES = 240
 
 
@@ -56,7 +59,7 @@ def test_a_crash_mid_stream_loses_and_duplicates_nothing(
         with bot_process(box, tmp_path) as bot:
             driver = SlackDriver(sandbox, bot.request_url, signing_secret=SIGNING_SECRET)
             for title in ("Quotes down", "Purchases down"):
-                assert box.run(driver.command("U01MARCO", "C0INCIDENTS", f"declare {title}")).ok
+                assert box.run(driver.command(MARCO, INCIDENTS, f"declare {title}")).ok
 
             def both() -> list[str]:
                 found = [

@@ -26,7 +26,8 @@ def test_json_lines_carry_incident_and_request(capsys: pytest.CaptureFixture[str
     logging.getLogger("outagebot.test").info("posted with %s", "xoxb-very-secret-token")
     line = capsys.readouterr().err.strip().splitlines()[-1]
     entry = json.loads(line)
-    assert entry["incident"] == "INC-7" and entry["request_id"] == "Ev123"
+    assert entry["incident"] == "INC-7"
+    assert entry["request_id"] == "Ev123"
     assert entry["message"] == "posted with [redacted]"
 
 
@@ -37,5 +38,6 @@ def test_secrets_are_masked_in_tracebacks(capsys: pytest.CaptureFixture[str]) ->
     except RuntimeError:
         logging.getLogger("outagebot.test").exception("call failed")
     err = capsys.readouterr().err
-    assert "call failed" in err and "RuntimeError" in err
+    assert "call failed" in err
+    assert "RuntimeError" in err
     assert "hunter2-secret" not in err

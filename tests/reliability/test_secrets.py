@@ -8,6 +8,11 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
+# Seconds per test (runs the demo in a subprocess): not in the inner loop.
+pytestmark = pytest.mark.slow
+
 PLATFORM_SECRET = "platform-secret-4f9c1e77b2"
 SANDBOX_SECRETS = ["xoxb-sandbox", "sandbox-signing-secret"]
 

@@ -7,6 +7,7 @@ import sys
 from datetime import UTC, datetime
 from pathlib import Path
 
+import pytest
 from sqlalchemy import text
 
 from bot.clock import ManualClock
@@ -61,12 +62,14 @@ async def test_rows_survive_an_upgrade_to_head(tmp_path: Path) -> None:
         names = (await conn.execute(text("SELECT display_name FROM users"))).scalars().all()
         events = (await conn.execute(text("SELECT event_id FROM processed_events"))).scalars().all()
     assert titles == ["Offerte giù 1", "Offerte giù 2"]
-    assert names == ["Marco"] and events == ["Ev1"]
+    assert names == ["Marco"]
+    assert events == ["Ev1"]
     [kept] = await timeline.entries(1)
     assert (kept.id, kept.text, kept.occurred_at) == (entry, "deploy in produzione", WHEN)
     await db.dispose()
 
 
+@pytest.mark.slow
 def test_there_is_no_downgrade_command(tmp_path: Path) -> None:
     result = subprocess.run(
         [sys.executable, "-m", "bot.cli", "db", "downgrade"],
@@ -74,4 +77,5 @@ def test_there_is_no_downgrade_command(tmp_path: Path) -> None:
         capture_output=True,
         text=True,
     )
-    assert result.returncode != 0 and "invalid choice" in result.stderr
+    assert result.returncode != 0
+    assert "invalid choice" in result.stderr

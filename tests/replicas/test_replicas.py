@@ -20,20 +20,23 @@ import pytest
 from sqlalchemy import func, select, update
 
 from bot.sandbox import DriverReply, SlackDriver, SlackSandbox, payloads
+from bot.sandbox.cast import INCIDENTS, MARCO
 from bot.sandbox.process import BotProcess
 from bot.sandbox.server import SIGNING_SECRET
 from bot.sandbox.state import APP_TOKEN
 from bot.store import tables
 from bot.store.database import Database
 
-pytestmark = pytest.mark.skipif(
-    not os.environ.get("OUTAGEBOT_TEST_DATABASE_URL"),
-    reason="replicas share a PostgreSQL database: set OUTAGEBOT_TEST_DATABASE_URL "
-    "(CI's second pass does)",
-)
+pytestmark = [
+    pytest.mark.skipif(
+        not os.environ.get("OUTAGEBOT_TEST_DATABASE_URL"),
+        reason="replicas share a PostgreSQL database: set OUTAGEBOT_TEST_DATABASE_URL "
+        "(CI's second pass does)",
+    ),
+    # Two bot subprocesses on one database: left out of the inner loop, `-m "not slow"`.
+    pytest.mark.slow,
+]
 
-MARCO = "U01MARCO"
-ANNOUNCE = "C0INCIDENTS"
 MESSAGES = 60
 LATE_RETRIES = 15
 ROUNDS = 3
@@ -144,8 +147,9 @@ async def test_replicas_record_each_event_once_and_remind_once(
     spread = SpreadDriver(sandbox, direct)
     incidents, entries, schedules = tables.incidents, tables.timeline_entries, tables.schedules
 
-    reply = await direct[0].command(MARCO, ANNOUNCE, "declare Quotes gone after the deploy")
-    assert reply.ok and "INC-1" in reply.text
+    reply = await direct[0].command(MARCO, INCIDENTS, "declare Quotes gone after the deploy")
+    assert reply.ok
+    assert "INC-1" in reply.text
 
     async def set_up() -> bool:
         return (
@@ -213,8 +217,9 @@ async def test_socket_mode_replicas_share_the_deliveries_and_record_each_once(
     envelope sent again (as after a lost ack) may reach the other replica."""
     driver = SlackDriver(sandbox, "", transport="socket")
     assert sandbox.socket.connected == 2
-    reply = await driver.command(MARCO, ANNOUNCE, "declare Quotes gone after the deploy")
-    assert reply.ok and "INC-1" in reply.text
+    reply = await driver.command(MARCO, INCIDENTS, "declare Quotes gone after the deploy")
+    assert reply.ok
+    assert "INC-1" in reply.text
     incidents, entries = tables.incidents, tables.timeline_entries
 
     async def set_up() -> bool:

@@ -112,7 +112,8 @@ async def test_bolt_handles_a_whole_declare_flow(bolt, sandbox: SlackSandbox):
     await seen.wait("command")
     assert [e.text for e in sandbox.ephemerals(user_id="U01MARCO")] == ["Declaring: declare"]
     view = driver.latest_view("U01MARCO")
-    assert view is not None and view.callback_id == "declare"
+    assert view is not None
+    assert view.callback_id == "declare"
 
     assert (await driver.submit_view("U01MARCO", view.id, {"title": {"value": "Quotes"}})).ok
     ts = await seen.wait("view")

@@ -69,7 +69,8 @@ async def test_command_is_signed_and_usable(
 
     reply = await driver.command("U01MARCO", "C0INCIDENTS", "declare Quotes down")
 
-    assert reply.status == 200 and reply.json == {"text": "Declaring…"}
+    assert reply.status == 200
+    assert reply.json == {"text": "Declaring…"}
     assert reply.within_deadline
     [request] = receiver.received
     assert request.verified
@@ -128,10 +129,12 @@ async def test_message_is_stored_then_delivered(
     assert stored[0].reply_count == 1
     first, second = (r.payload for r in receiver.received)
     assert all(r.verified for r in receiver.received)
-    assert first["type"] == "event_callback" and first["event_id"].startswith("Ev")
+    assert first["type"] == "event_callback"
+    assert first["event_id"].startswith("Ev")
     assert first["event_id"] != second["event_id"]
     assert first["authorizations"][0]["user_id"] == "U0BOT"
-    assert first["event"]["ts"] == ts and first["event"]["channel_type"] == "channel"
+    assert first["event"]["ts"] == ts
+    assert first["event"]["channel_type"] == "channel"
     assert first["event_time"] == int(float(ts))
     assert "thread_ts" not in first["event"]
     assert second["event"]["thread_ts"] == ts
@@ -193,14 +196,17 @@ async def test_edit_delete_react_pin_events(driver: SlackDriver, receiver, sandb
     assert changed["subtype"] == "message_changed"
     assert (changed["message"]["text"], changed["previous_message"]["text"]) == ("v2", "v1")
     assert changed["message"]["edited"]["user"] == "U01MARCO"
-    assert added["type"] == "reaction_added" and added["reaction"] == "eyes"
+    assert added["type"] == "reaction_added"
+    assert added["reaction"] == "eyes"
     assert added["item"] == {"type": "message", "channel": "C0INCIDENTS", "ts": ts}
     assert added["item_user"] == "U01MARCO"
-    assert pinned["type"] == "pin_added" and pinned["channel_id"] == "C0INCIDENTS"
+    assert pinned["type"] == "pin_added"
+    assert pinned["channel_id"] == "C0INCIDENTS"
     assert pinned["item"]["message"]["ts"] == ts
     assert unpinned["type"] == "pin_removed"
     assert removed["type"] == "reaction_removed"
-    assert deleted["subtype"] == "message_deleted" and deleted["deleted_ts"] == ts
+    assert deleted["subtype"] == "message_deleted"
+    assert deleted["deleted_ts"] == ts
     assert deleted["previous_message"]["text"] == "v2"
     assert sandbox.messages("C0INCIDENTS") == []
 
@@ -281,7 +287,8 @@ async def test_open_home_sends_the_published_view(
     await driver.open_home("U02GIULIA")
 
     event = receiver.received[0].payload["event"]
-    assert event["type"] == "app_home_opened" and event["tab"] == "home"
+    assert event["type"] == "app_home_opened"
+    assert event["tab"] == "home"
     assert event["channel"].startswith("D")
     assert event["view"]["blocks"] == home["blocks"]
     assert json.loads(receiver.received[0].body)["type"] == "event_callback"

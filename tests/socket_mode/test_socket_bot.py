@@ -10,23 +10,11 @@ import pytest
 from bot.maintenance import RetryPolicy
 from bot.models import EntryKind
 from bot.sandbox import error, payloads
+from bot.sandbox.cast import GIULIA, MARCO
 from bot.sandbox.stack import SandboxStack
 from bot.socket_mode import ConnectionState
 
 pytestmark = pytest.mark.transports("socket")
-
-MARCO, GIULIA = "U01MARCO", "U02GIULIA"
-ANNOUNCE = "C0INCIDENTS"
-
-
-async def incident_channel(stack: SandboxStack) -> str:
-    assert stack.driver is not None and stack.services is not None
-    reply = await stack.driver.command(MARCO, ANNOUNCE, "declare Quotes page empty")
-    assert reply.ok and "INC-1" in reply.text
-    await stack.idle()
-    channel = (await stack.services.incidents.get(1)).channel_id
-    assert channel
-    return channel
 
 
 async def message_texts(stack: SandboxStack) -> list[str]:
@@ -35,9 +23,8 @@ async def message_texts(stack: SandboxStack) -> list[str]:
     return [e.text for e in entries if e.kind is EntryKind.message]
 
 
-async def test_a_redelivered_envelope_is_processed_once(stack: SandboxStack) -> None:
+async def test_a_redelivered_envelope_is_processed_once(stack: SandboxStack, channel: str) -> None:
     assert stack.driver is not None
-    channel = await incident_channel(stack)
     sock = stack.sandbox.socket
     sock.ack_timeout = 0.5
     sock.lose_acks(1)
@@ -46,10 +33,13 @@ async def test_a_redelivered_envelope_is_processed_once(stack: SandboxStack) -> 
     await stack.driver.message(MARCO, channel, "quotes page is empty for every customer")
     await stack.idle()
 
-    assert home.ok and stack.driver.last_reply and stack.driver.last_reply.ok
+    assert home.ok
+    assert stack.driver.last_reply
+    assert stack.driver.last_reply.ok
     for delivery in sock.deliveries[-2:]:
         attempts = [(e["retry_attempt"], e["retry_reason"]) for e in delivery.envelopes]
-        assert attempts == [(0, ""), (1, "timeout")] and delivery.acked
+        assert attempts == [(0, ""), (1, "timeout")]
+        assert delivery.acked
     assert len(stack.sandbox.calls_to("views.publish")) == 1
     assert await message_texts(stack) == ["quotes page is empty for every customer"]
 
@@ -61,16 +51,17 @@ async def test_a_retry_of_an_event_never_seen_is_processed(stack: SandboxStack) 
     envelope = payloads.event_callback(event, event_id="Ev0LOSTFIRST", event_time=1)
     reply = await stack.driver.deliver(envelope, retry_num=2, retry_reason="timeout")
     await stack.idle()
-    assert reply.ok and stack.sandbox.socket.deliveries[-1].envelopes[0]["retry_attempt"] == 2
+    assert reply.ok
+    assert stack.sandbox.socket.deliveries[-1].envelopes[0]["retry_attempt"] == 2
     assert len(stack.sandbox.calls_to("views.publish")) == 1
 
 
 @pytest.mark.parametrize("how", ["refresh_requested", "warning", "drop"])
 async def test_a_reconnect_mid_burst_loses_and_doubles_nothing(
-    stack: SandboxStack, how: str
+    stack: SandboxStack, channel: str, how: str
 ) -> None:
-    assert stack.driver is not None and stack.socket is not None
-    channel = await incident_channel(stack)
+    assert stack.driver is not None
+    assert stack.socket is not None
     sock = stack.sandbox.socket
     texts = [f"burst message {i}" for i in range(100)]
     for i, text in enumerate(texts):
@@ -107,16 +98,20 @@ async def test_healthz_follows_the_connection_and_reconnects_back_off(
     stack.socket.retry = RetryPolicy(backoff_base=0.05, backoff_cap=0.5, sleep=sleep)
     async with httpx.AsyncClient() as http:
         up = await http.get(stack.health_url)
-        assert up.status_code == 200 and up.json()["socket_mode"] == "connected"
+        assert up.status_code == 200
+        assert up.json()["socket_mode"] == "connected"
 
         stack.sandbox.faults.add("apps.connections.open", error("internal_error"))
         stack.sandbox.socket.drop()
         await stack.socket.reach(ConnectionState.reconnecting)
         down = await http.get(stack.health_url)
-        assert down.status_code == 503 and down.json()["socket_mode"] == "reconnecting"
+        assert down.status_code == 503
+        assert down.json()["socket_mode"] == "reconnecting"
 
         await stack.socket.reach(ConnectionState.connected, connections=2)
         again = await http.get(stack.health_url)
-        assert again.status_code == 200 and again.json()["socket_mode"] == "connected"
+        assert again.status_code == 200
+        assert again.json()["socket_mode"] == "connected"
     refused = [c for c in stack.sandbox.calls_to("apps.connections.open") if c.fault]
-    assert len(refused) == len(slept) == 3 and slept == sorted(slept)
+    assert len(refused) == len(slept) == 3
+    assert slept == sorted(slept)

@@ -15,6 +15,9 @@ import pytest
 
 from bot.sandbox import SlackDriver, SlackSandbox
 
+# Seconds per test (starts `outagebot run` in a subprocess): not in the inner loop.
+pytestmark = pytest.mark.slow
+
 
 @pytest.fixture
 async def sandbox() -> AsyncIterator[SlackSandbox]:
@@ -49,7 +52,8 @@ async def test_a_refused_app_token_ends_start_up_with_one_line(
 ) -> None:
     process = await start(sandbox, tmp_path, app_token)
     stdout, stderr = await asyncio.wait_for(process.communicate(), 60)
-    assert process.returncode == 2 and not stdout
+    assert process.returncode == 2
+    assert not stdout
     assert stderr.decode().splitlines() == [
         f"outagebot: Slack refused the app-level token (SLACK_APP_TOKEN) ({code}): create the"
         " Slack app from manifest.yml (README, 'Slack set-up') and export it"
@@ -65,14 +69,17 @@ async def test_connects_serves_reports_health_and_stops_on_sigterm(
     try:
         line = (await asyncio.wait_for(process.stdout.readline(), 60)).decode()
         health = re.search(r"health on (\S+)", line)
-        assert line.startswith("outagebot: Socket Mode connected") and health, line
+        assert line.startswith("outagebot: Socket Mode connected"), line
+        assert health, line
         async with httpx.AsyncClient() as http:
             answer = await http.get(health[1])
-        assert answer.status_code == 200 and answer.json()["socket_mode"] == "connected"
+        assert answer.status_code == 200
+        assert answer.json()["socket_mode"] == "connected"
 
         async with SlackDriver(sandbox, "", transport="socket") as driver:
             reply = await driver.command("U01MARCO", "C0INCIDENTS", "help")
-        assert reply.status == 200 and "subcommands" in reply.text
+        assert reply.status == 200
+        assert "subcommands" in reply.text
     finally:
         if process.returncode is None:
             process.send_signal(signal.SIGTERM)

@@ -65,7 +65,8 @@ async def test_hello_first_and_a_forged_ticket_is_refused(sandbox: SlackSandbox)
     async with aiohttp.ClientSession() as http:
         async with http.ws_connect(await open_url(sandbox)) as ws:
             hello = await ws.receive_json()
-            assert hello["type"] == "hello" and hello["num_connections"] == 1
+            assert hello["type"] == "hello"
+            assert hello["num_connections"] == 1
             assert hello["connection_info"] == {"app_id": APP_ID}
         forged = sandbox.base_url.replace("http://", "ws://") + "link/?ticket=forged"
         with pytest.raises(aiohttp.WSServerHandshakeError) as refused:
@@ -88,12 +89,16 @@ async def test_an_unacked_event_comes_again_with_the_next_retry_attempt(
         "retry_reason": "",
     }
     second = await ws.receive_json()
-    assert second["retry_attempt"] == 1 and second["retry_reason"] == "timeout"
-    assert second["envelope_id"] != first["envelope_id"] and second["payload"] == EVENT
+    assert second["retry_attempt"] == 1
+    assert second["retry_reason"] == "timeout"
+    assert second["envelope_id"] != first["envelope_id"]
+    assert second["payload"] == EVENT
     await ws.send_json({"envelope_id": first["envelope_id"]})  # too late: ignored
     await ws.send_json({"envelope_id": second["envelope_id"]})
     delivery = await delivering
-    assert delivery.acked and len(delivery.envelopes) == 2 and delivery.response is None
+    assert delivery.acked
+    assert len(delivery.envelopes) == 2
+    assert delivery.response is None
 
 
 async def test_an_event_is_retried_three_times_then_given_up(
@@ -122,13 +127,16 @@ async def test_commands_answer_in_the_ack_and_are_never_retried(
     )
     delivering = asyncio.create_task(sandbox.socket.deliver("slash_commands", fields))
     envelope = await ws.receive_json()
-    assert envelope["type"] == "slash_commands" and envelope["accepts_response_payload"] is True
-    assert "retry_attempt" not in envelope and envelope["payload"] == fields
+    assert envelope["type"] == "slash_commands"
+    assert envelope["accepts_response_payload"] is True
+    assert "retry_attempt" not in envelope
+    assert envelope["payload"] == fields
     await ws.send_json({"envelope_id": envelope["envelope_id"], "payload": {"text": "hi"}})
     assert (await delivering).response == {"text": "hi"}
 
     unanswered = await sandbox.socket.deliver("slash_commands", fields)
-    assert not unanswered.acked and len(unanswered.envelopes) == 1
+    assert not unanswered.acked
+    assert len(unanswered.envelopes) == 1
 
 
 @pytest.mark.parametrize(("kind", "answers"), [("block_actions", False), ("view_submission", True)])
@@ -138,7 +146,8 @@ async def test_interactions_say_whether_the_ack_can_answer(
     ws = await connect()
     delivering = asyncio.create_task(sandbox.socket.deliver("interactive", {"type": kind}))
     envelope = await ws.receive_json()
-    assert envelope["type"] == "interactive" and envelope["accepts_response_payload"] is answers
+    assert envelope["type"] == "interactive"
+    assert envelope["accepts_response_payload"] is answers
     await ws.send_json({"envelope_id": envelope["envelope_id"]})
     assert (await delivering).acked
 
@@ -150,7 +159,8 @@ async def test_disconnect_moves_envelopes_to_a_new_connection(
     old = await connect()
     await sandbox.socket.disconnect(reason)  # type: ignore[arg-type]
     message: dict[str, Any] = await old.receive_json()
-    assert message["type"] == "disconnect" and message["reason"] == reason
+    assert message["type"] == "disconnect"
+    assert message["reason"] == reason
     assert not (await sandbox.socket.deliver("events_api", EVENT)).sent
 
     new = await connect()

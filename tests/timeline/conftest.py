@@ -12,11 +12,12 @@ import pytest
 from bot.clock import ManualClock
 from bot.config import Settings
 from bot.models import Incident
+from bot.sandbox.cast import GIULIA, LUCA
 from bot.sandbox.driver import Transport
 from bot.sandbox.stack import SandboxStack
 from bot.services import Services, build_services
 
-from .helpers import GIULIA, LUCA, MORNING, ROME, declare
+from .helpers import MORNING, ROME, TITLE
 
 StartStack = Callable[..., Awaitable[SandboxStack]]
 
@@ -50,7 +51,7 @@ async def stack(start_stack: StartStack) -> SandboxStack:
 
 @pytest.fixture
 async def incident(stack: SandboxStack) -> Incident:
-    return await declare(stack)
+    return await stack.declare(TITLE)
 
 
 @pytest.fixture

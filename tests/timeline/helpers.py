@@ -7,33 +7,23 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from bot.models import EntryKind, Incident, Severity, TimelineEntry
+from bot.sandbox.cast import MARCO
 from bot.sandbox.stack import SandboxStack
 from bot.services import Services
-from bot.timeline.ts import ts_instant
+from bot.slackts import ts_instant
 
-MARCO, GIULIA, LUCA = "U01MARCO", "U02GIULIA", "U03LUCA"
-ANNOUNCE = "C0INCIDENTS"
 ROME, NEW_YORK = "Europe/Rome", "America/New_York"
 MORNING = datetime(2026, 4, 29, 10, 0, tzinfo=ZoneInfo(ROME))
 PINGS = ("<!", "<@", "<#")
 CHANNEL = "C0INC"
+TITLE = "Quotes page empty"
 TS = "1777449660.000001"
 
 
 def running(stack: SandboxStack) -> tuple[Any, Any]:
-    assert stack.driver is not None and stack.services is not None
+    assert stack.driver is not None
+    assert stack.services is not None
     return stack.driver, stack.services
-
-
-async def declare(stack: SandboxStack, title: str = "Quotes page empty") -> Incident:
-    """Declare from the announce channel; the incident once its channel is set up."""
-    driver, services = running(stack)
-    reply = await driver.command(MARCO, ANNOUNCE, f"declare {title}")
-    assert reply.ok
-    await stack.idle()
-    incident = (await services.incidents.list(open_only=True))[-1]
-    assert incident.channel_id
-    return incident
 
 
 async def messages(stack: SandboxStack, incident: Incident) -> list[TimelineEntry]:
@@ -44,9 +34,7 @@ async def messages(stack: SandboxStack, incident: Incident) -> list[TimelineEntr
 
 async def incident_in(services: Services) -> Incident:
     """An incident whose channel is CHANNEL, without Slack."""
-    incident = await services.incidents.declare(
-        "Quotes page empty", severity=Severity.sev2, declared_by=MARCO
-    )
+    incident = await services.incidents.declare(TITLE, severity=Severity.sev2, declared_by=MARCO)
     return await services.incidents.save_slack_refs(incident.id, channel_id=CHANNEL)
 
 

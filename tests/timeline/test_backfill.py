@@ -6,11 +6,12 @@ from datetime import timedelta
 
 from bot.models import Incident
 from bot.sandbox import payloads
+from bot.sandbox.cast import GIULIA, LUCA, MARCO
 from bot.sandbox.stack import SandboxStack
 from bot.sandbox.state import BOT_USER_ID, Channel, Message
 from bot.timeline.capture import CONFIRM_REACTION
 
-from .helpers import GIULIA, LUCA, MARCO, messages, running
+from .helpers import messages, running
 
 
 def message(channel: Channel, ts: str) -> Message:
@@ -54,8 +55,10 @@ async def test_messages_posted_while_down_are_recorded_once_at_start(
     assert set(entries) == {*seen, thread, *down}
     assert entries[seen[2]].text == "before 2, fixed"
     assert [r.text for r in entries[seen[2]].revisions] == ["before 2"]
-    assert entries[seen[3]].deleted and entries[seen[3]].text == "before 3"
-    assert entries[down[2]].thread_ts == seen[1] and entries[down[4]].thread_ts == down[0]
+    assert entries[seen[3]].deleted
+    assert entries[seen[3]].text == "before 3"
+    assert entries[down[2]].thread_ts == seen[1]
+    assert entries[down[4]].thread_ts == down[0]
     assert entries[seen[1]].data["marks"] == [f"reaction:{LUCA}"]
     assert entries[down[1]].data["marks"] == ["pin"]
     assert {ts for ts, e in entries.items() if e.is_key} == {seen[1], down[1]}
@@ -90,5 +93,6 @@ async def test_marks_removed_while_down_are_removed(
     await stack.start_bot()
     await stack.idle()
     [entry] = await messages(stack, incident)
-    assert not entry.is_key and entry.data["marks"] == []
+    assert not entry.is_key
+    assert entry.data["marks"] == []
     assert CONFIRM_REACTION not in message(channel, ts).reactions

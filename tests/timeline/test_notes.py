@@ -9,10 +9,11 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from bot.models import EntryKind, Incident
+from bot.sandbox.cast import GIULIA, MARCO
 from bot.sandbox.stack import SandboxStack
 
 from .conftest import StartStack
-from .helpers import GIULIA, MARCO, NEW_YORK, PINGS, ROME, declare, running
+from .helpers import NEW_YORK, PINGS, ROME, TITLE, running
 
 # Rome leaves summer time on 25 October 2026 (03:00 CEST -> 02:00 CET); New York starts it on
 # 8 March 2026 (02:00 EST -> 03:00 EDT). "Now" is noon on those days.
@@ -51,7 +52,7 @@ REFUSED = [
 
 async def incident_at(start_stack: StartStack, tz: str) -> tuple[SandboxStack, Incident]:
     stack = await start_stack(tz, ROME_NOON if tz == ROME else NEW_YORK_NOON)
-    return stack, await declare(stack)
+    return stack, await stack.declare(TITLE)
 
 
 def bot_posts(stack: SandboxStack, channel: str) -> list[str]:
@@ -73,7 +74,9 @@ async def test_each_time_form_lands_at_its_instant(start_stack: StartStack, tz: 
     cases = [(typed, at, shown) for zone, typed, at, shown in ACCEPTED if zone == tz]
     for typed, _, _ in cases:
         reply = await driver.command(GIULIA, channel, f"note {typed} deploy started")
-        assert reply.ok and reply.within_deadline and reply.json["response_type"] == "in_channel"
+        assert reply.ok
+        assert reply.within_deadline
+        assert reply.json["response_type"] == "in_channel"
     now = stack.clock.now()
     await driver.command(GIULIA, channel, "note rollback <!here> by <@U01MARCO>")
     await stack.idle()
@@ -106,7 +109,8 @@ async def test_refused_times_record_nothing(start_stack: StartStack, tz: str) ->
             assert body["response_type"] == "in_channel"
             continue
         assert body.get("response_type") != "in_channel"
-        assert error in body["text"] and "`ieri alle 14:30`" in body["text"]
+        assert error in body["text"]
+        assert "`ieri alle 14:30`" in body["text"]
         assert "Nothing was recorded" in body["text"]
     await stack.idle()
     texts = [text for _, text in await notes(stack, incident)]
@@ -134,6 +138,7 @@ async def test_a_note_that_mentions_payload_is_recorded(
     driver, _ = running(stack)
     assert incident.channel_id
     reply = await driver.command(MARCO, incident.channel_id, "note payload=5MB upload fails")
-    assert reply.ok and reply.json["response_type"] == "in_channel"
+    assert reply.ok
+    assert reply.json["response_type"] == "in_channel"
     await stack.idle()
     assert await notes(stack, incident) == [(stack.clock.now(), "payload=5MB upload fails")]

@@ -6,12 +6,13 @@ import asyncio
 from datetime import UTC, datetime
 
 from bot.models import EntryKind, Incident, TimelineEntry
+from bot.sandbox.cast import GIULIA, MARCO
 from bot.services import Services
+from bot.slackts import ts_instant
 from bot.timeline.capture import read_message
-from bot.timeline.ts import ts_instant
 from handlers.timeline import MAX_BLOCKS, SECTION_CHARS, paginate
 
-from .helpers import CHANNEL, GIULIA, MARCO, TS, incident_in, record
+from .helpers import CHANNEL, TS, incident_in, record
 
 
 async def only_message(services: Services, incident: Incident) -> TimelineEntry:
@@ -29,11 +30,14 @@ def test_ts_is_an_exact_instant() -> None:
 def test_read_message_keeps_people_and_drops_bots_and_notices() -> None:
     person = {"type": "message", "user": MARCO, "ts": TS, "text": "x", "thread_ts": TS}
     parent = read_message(person)
-    assert parent is not None and parent.thread_ts is None
+    assert parent is not None
+    assert parent.thread_ts is None
     reply = read_message({**person, "thread_ts": "1777449600.000000"})
-    assert reply is not None and reply.thread_ts == "1777449600.000000"
+    assert reply is not None
+    assert reply.thread_ts == "1777449600.000000"
     files = read_message({**person, "subtype": "file_share", "files": [{"name": "a.log"}]})
-    assert files is not None and files.data() == {"files": ["a.log"]}
+    assert files is not None
+    assert files.data() == {"files": ["a.log"]}
     assert read_message({**person, "bot_id": "B1"}) is None
     assert read_message({**person, "subtype": "channel_join"}) is None
     assert read_message({**person, "subtype": "tombstone"}) is None
@@ -45,7 +49,9 @@ async def test_a_message_is_recorded_once(services: Services) -> None:
     assert await record(services, incident)
     assert not await record(services, incident, text="same ts, other delivery")
     entry = await only_message(services, incident)
-    assert entry.text == "hi" and entry.occurred_at == ts_instant(TS) and not entry.is_key
+    assert entry.text == "hi"
+    assert entry.occurred_at == ts_instant(TS)
+    assert not entry.is_key
 
 
 async def test_edits_keep_each_earlier_text_once_and_in_order(services: Services) -> None:
@@ -86,7 +92,8 @@ async def test_deleted_messages_are_kept_and_marked(services: Services) -> None:
     assert await services.timeline.mark_deleted(CHANNEL, TS)
     assert not await services.timeline.mark_deleted(CHANNEL, TS)
     entry = await only_message(services, incident)
-    assert entry.deleted and entry.text == "hi"
+    assert entry.deleted
+    assert entry.text == "hi"
     shown = await services.timeline.entries(incident.id, include_deleted=False)
     assert all(e.kind is not EntryKind.message for e in shown)
 

@@ -8,8 +8,9 @@ from typing import Any, TypeVar
 import httpx
 from pydantic import BaseModel, SecretStr, ValidationError
 
-from bot.maintenance.http import CallFailed, HttpSession, Reply, RetryPolicy, excerpt
+from bot.maintenance.http import CallFailed, HttpSession, Reply, excerpt
 from bot.maintenance.providers.base import missing_secret, read_secret
+from bot.retry import RetryPolicy
 
 ModelT = TypeVar("ModelT", bound=BaseModel)
 

@@ -72,8 +72,8 @@ def describe_error(response: httpx.Response) -> str:
         body = None
     if isinstance(body, dict):
         for key in ("message", "error"):
-            if isinstance(body.get(key), str):
-                return body[key]
+            if isinstance(message := body.get(key), str):
+                return message
     return excerpt(response)
 
 

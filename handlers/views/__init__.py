@@ -1,9 +1,13 @@
-"""Block Kit for the incident lifecycle: the declare modal and confirmation prompts."""
+"""Block Kit for the incident lifecycle: the declare modal and confirmation prompts.
+
+A shared edge helper: listener modules import views, never one another. The close modal is in
+`close.py`; the App Home and the list lines live in `bot/incidents/blocks.py`, since a flow
+refreshes the App Home after every change.
+"""
 
 from __future__ import annotations
 
 import json
-from datetime import datetime
 from typing import Any
 
 from pydantic import BaseModel, StrictStr, ValidationError
@@ -19,27 +23,33 @@ from slack_sdk.models.blocks import (
 )
 from slack_sdk.models.views import View
 
-from bot import durations
-from bot.incidents.service import open_for
-from bot.models import Incident, Severity
-from bot.slackweb import escape
+from bot.i18n import Texts
+from bot.incidents.blocks import list_lines
+from bot.incidents.labels import severity_label
+from bot.models import Severity
 
 DECLARE_CALLBACK = "declare_incident"
+__all__ = ["DECLARE_CALLBACK", "DeclareForm", "FormError", "confirm_blocks", "list_lines"]
 
 
 def declare_modal(
-    default_severity: Severity, features: list[str], *, title: str = "", channel_id: str = ""
+    t: Texts,
+    default_severity: Severity,
+    features: list[str],
+    *,
+    title: str = "",
+    channel_id: str = "",
 ) -> dict[str, Any]:
-    severities = [Option(text=s.value.upper(), value=s.value) for s in Severity]
+    severities = [Option(text=severity_label(t, s), value=s.value) for s in Severity]
     blocks: list[Any] = [
         InputBlock(
             block_id="title",
-            label="Title",
+            label=t._("Title"),
             element=PlainTextInputElement(action_id="value", max_length=150, initial_value=title),
         ),
         InputBlock(
             block_id="severity",
-            label="Severity",
+            label=t._("Severity"),
             element=StaticSelectElement(
                 action_id="value",
                 options=severities,
@@ -51,7 +61,7 @@ def declare_modal(
         blocks.append(
             InputBlock(
                 block_id="features",
-                label="Features down",
+                label=t._("Features down"),
                 optional=True,
                 element=StaticMultiSelectElement(
                     action_id="value",
@@ -62,7 +72,7 @@ def declare_modal(
     blocks.append(
         InputBlock(
             block_id="description",
-            label="Description",
+            label=t._("Description"),
             optional=True,
             element=PlainTextInputElement(action_id="value", multiline=True, max_length=3000),
         )
@@ -70,9 +80,9 @@ def declare_modal(
     view = View(
         type="modal",
         callback_id=DECLARE_CALLBACK,
-        title="Declare an incident",
-        submit="Declare",
-        close="Cancel",
+        title=t._("Declare an incident"),
+        submit=t.pgettext("button", "Declare"),
+        close=t.pgettext("button", "Cancel"),
         blocks=blocks,
         private_metadata=json.dumps({"channel_id": channel_id}),
     )
@@ -80,7 +90,10 @@ def declare_modal(
     return view.to_dict()
 
 
-def confirm_blocks(question: str, confirm_action: str, value: str, confirm_label: str) -> list[Any]:
+def confirm_blocks(
+    t: Texts, question: str, confirm_action: str, value: str, confirm_label: str
+) -> list[Any]:
+    """A question with its confirm button (labelled by the caller) and a Cancel button."""
     blocks = [
         SectionBlock(text=question),
         ActionsBlock(
@@ -88,7 +101,9 @@ def confirm_blocks(question: str, confirm_action: str, value: str, confirm_label
                 ButtonElement(
                     text=confirm_label, action_id=confirm_action, value=value, style="danger"
                 ),
-                ButtonElement(text="Cancel", action_id="dismiss", value=value),
+                ButtonElement(
+                    text=t.pgettext("button", "Cancel"), action_id="dismiss", value=value
+                ),
             ]
         ),
     ]
@@ -128,7 +143,7 @@ class DeclareForm(BaseModel):
     features: list[StrictStr] = []
 
     @classmethod
-    def from_view(cls, view: Any, default: Severity) -> DeclareForm:
+    def from_view(cls, view: Any, default: Severity, t: Texts) -> DeclareForm:
         state = view.get("state") if isinstance(view, dict) else None
         values = state.get("values") if isinstance(state, dict) else None
         raw = {block: modal_value(values, block) for block in cls.model_fields}
@@ -137,17 +152,6 @@ class DeclareForm(BaseModel):
         try:
             return cls.model_validate(raw)
         except ValidationError as exc:
-            errors: dict[str, str] = {}
-            for error in exc.errors():
-                errors.setdefault(str(error["loc"][0]), error["msg"][:150])
-            raise FormError(errors) from None
-
-
-def list_lines(incidents: list[Incident], now: datetime) -> list[str]:
-    """One line per incident, for `list` and App Home."""
-    return [
-        f"• *{i.number}* {escape(i.title)} · {i.severity.value.upper()} · {i.status.value}"
-        f" · lead <@{i.lead}> · open {durations.short(open_for(i, now))}"
-        + (f" · <#{i.channel_id}>" if i.channel_id else "")
-        for i in incidents
-    ]
+            # Only a tampered or malformed payload gets here: say which field, not pydantic's words.
+            unreadable = t._("This value could not be read; enter it again.")
+            raise FormError({str(error["loc"][0]): unreadable for error in exc.errors()}) from None

@@ -1,0 +1,96 @@
+"""Feature changes as a workflow: record, word the change, show it on the board; and the
+resolve guard's "Mark all restored and resolve" (restore, then resolve through the one guard)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from bot import durations
+from bot.features.board import ICONS
+from bot.features.labels import state_label
+from bot.features.service import FeatureChange
+from bot.i18n import Texts
+from bot.incidents import flows as incident_flows
+from bot.models import FeatureState, Incident
+from bot.services import Services
+from bot.slackweb import escape
+from bot.timefmt import when as local_when
+
+
+def change_text(t: Texts, user_id: str, change: FeatureChange, tz: str, now: datetime) -> str:
+    fields = {
+        "icon": ICONS[change.state],
+        "user": f"<@{user_id}>",
+        "feature": f"*{escape(change.feature)}*",
+        "state": state_label(t, change.state),
+        "time": local_when(change.at, tz, now),
+    }
+    if change.state is FeatureState.up:
+        took = durations.short(change.status.down + change.status.degraded)
+        return t._(
+            "{icon} {user} marked {feature} {state} at {time}, out {duration} in all."
+        ).format(duration=took, **fields)
+    if change.previous is None:
+        return t._("{icon} {user} marked {feature} {state} since {time}.").format(**fields)
+    return t._("{icon} {user} marked {feature} {state} since {time} (was {previous}).").format(
+        previous=state_label(t, change.previous), **fields
+    )
+
+
+async def change_feature(
+    services: Services,
+    incident: Incident,
+    name: str,
+    state: FeatureState,
+    user_id: str,
+    *,
+    at: datetime | None,
+    now: datetime,
+) -> incident_flows.Changed:
+    """Record the change (refused if it contradicts the record) and publish its line."""
+    change = await services.features.set_state(incident, name, state, user_id, at=at)
+    text = change_text(services.texts, user_id, change, incident.timezone, now)
+    services.tasks.spawn(services.board.publish(incident, text), name="publish")
+    if state is not FeatureState.up:  # past incidents with this feature out
+        services.tasks.spawn(services.similar_notice.announce(incident), name="similar")
+        if change.previous is None:  # changes just before it went out: the suspects
+            suspects = services.change_flows.on_feature_down(
+                incident, change.feature, change.at, degraded=state is FeatureState.degraded
+            )
+            services.tasks.spawn(suspects, name="suspects")
+    return incident_flows.Changed(incident, text)
+
+
+@dataclass(frozen=True)
+class RestoredResolution:
+    """What "Mark all restored and resolve" did: the restore line (may be empty) and the
+    resolution, which is still a question when another domain has something open."""
+
+    restored: str
+    resolution: incident_flows.Resolution
+
+
+async def restore_and_resolve(
+    services: Services, incident: Incident, user_id: str
+) -> RestoredResolution:
+    incident_flows.ensure_open(services, incident)
+    changes = await services.features.restore_all(incident, user_id)
+    restored = ""
+    if changes:
+        restored = services.texts.ngettext(
+            "{icon} {user} marked {features} restored at {time}.",
+            "{icon} {user} marked {features} restored at {time}.",
+            len(changes),
+        ).format(
+            icon=ICONS[FeatureState.up],
+            user=f"<@{user_id}>",
+            features=", ".join(f"*{escape(c.feature)}*" for c in changes),
+            time=local_when(changes[0].at, incident.timezone, services.clock.now()),
+        )
+        restored += "\n"
+    resolution = await incident_flows.resolve(services, incident, user_id)
+    if not resolution.resolved and restored:
+        # Asked again, without features: the restore still shows on the board meanwhile.
+        services.tasks.spawn(services.board.publish(incident, restored), name="publish")
+    return RestoredResolution(restored, resolution)

@@ -1,0 +1,1 @@
+"""Follow-ups: the action items of an incident, tracked until done, reminded, exported."""

@@ -1,0 +1,89 @@
+"""Maintenance switches as workflows: call the platform in the background, then show the
+outcome on the board; confirm a pending "on"; read the live state of every target.
+
+The deploy platform can take seconds, so the edge answers Slack at once and these run after.
+"""
+
+from __future__ import annotations
+
+import asyncio
+
+from bot.errors import InputError
+from bot.i18n import Texts
+from bot.maintenance.http import CallFailed
+from bot.maintenance.service import state, state_label
+from bot.models import Incident
+from bot.services import Services
+from bot.slackweb import escape
+
+
+def refused_text(t: Texts, target: str, enabled: bool, reason: str) -> str:
+    refused = (
+        t._(":no_entry: You can't turn maintenance on for *{target}*: {reason}.")
+        if enabled
+        else t._(":no_entry: You can't turn maintenance off for *{target}*: {reason}.")
+    )
+    recorded = t._("The attempt is recorded in the incident timeline.")
+    return refused.format(target=target, reason=reason) + " " + recorded
+
+
+async def _switch(
+    services: Services, incident: Incident, target: str, enabled: bool, user: str, request: str
+) -> None:
+    result = await services.maintenance.switch(incident, target, enabled, user, request)
+    change = services.maintenance.report(result, user) if result.ok else None
+    await services.board.publish(await services.incidents.get(incident.id), change)
+
+
+def start_switch(
+    services: Services, incident: Incident, target: str, enabled: bool, user: str, request: str
+) -> None:
+    """Switch in the background; `request` is the platform's idempotency key."""
+    services.tasks.spawn(
+        _switch(services, incident, target, enabled, user, request),
+        name=f"maintenance-{state(enabled)}-{incident.id}-{target}",
+    )
+
+
+async def confirm_on(
+    services: Services, incident_id: int, target_name: str, user: str, request: str
+) -> str | None:
+    """The Confirm of `maintenance on`: checked again (permissions may have changed since the
+    question), claimed once (a double click switches once). Returns why not, or None."""
+    try:
+        incident = await services.incidents.get(incident_id)
+        target = services.maintenance.resolve(target_name)
+    except InputError as exc:
+        return f":warning: {exc}"
+    if reason := await services.maintenance.refusal(incident, target, True, user):
+        return refused_text(services.texts, target, True, reason)
+    if await services.maintenance.claim(request):
+        start_switch(services, incident, target, True, user, request)
+    return None
+
+
+async def post_live_state(
+    services: Services, channel: str, user: str, recorded: dict[str, bool]
+) -> None:
+    """Each target's state read from its platform, flagged where it differs from the record."""
+
+    t = services.texts
+
+    async def read(target: str) -> str:
+        try:
+            live = await services.maintenance.gateway.read_state(target)
+        except CallFailed as exc:
+            return t._("• *{target}*: could not read: {error}").format(
+                target=target, error=escape(str(exc))
+            )
+        if live is None:
+            return t._("• *{target}*: the platform cannot tell").format(target=target)
+        if live != recorded[target]:
+            shown = t._("• *{target}*: {state} :warning: differs from the record")
+        else:
+            shown = t._("• *{target}*: {state}")
+        return shown.format(target=target, state=state_label(t, live))
+
+    lines = await asyncio.gather(*(read(name) for name in recorded))
+    header = t._("*Maintenance, live*")
+    await services.slack.ephemeral(channel, user, header + "\n" + "\n".join(lines))

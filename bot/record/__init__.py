@@ -1,0 +1,1 @@
+"""The team's record over time: `outagebot report` and App Home's summary."""

@@ -1,0 +1,137 @@
+"""The record as Markdown (for people, in the team's language), CSV (stable English keys, for
+spreadsheets) and App Home lines."""
+
+from __future__ import annotations
+
+import csv
+import io
+from datetime import timedelta
+from typing import Any
+
+from babel.dates import format_date
+from slack_sdk.models.blocks import DividerBlock, SectionBlock
+
+from bot.durations import short
+from bot.i18n import Texts
+from bot.models import Severity
+from bot.record.service import Record, Spread
+
+SEVERITIES = [s.value for s in Severity]
+
+
+def _minutes(delta: timedelta | None) -> str:
+    return "" if delta is None else str(int(delta.total_seconds() // 60))
+
+
+def _spread(t: Texts, spread: Spread) -> str:
+    if spread.median is None or spread.p90 is None:
+        return t._("no data")
+    return t._("median {median}, p90 {p90} ({n} incidents)").format(
+        median=short(spread.median), p90=short(spread.p90), n=spread.count
+    )
+
+
+def markdown(t: Texts, record: Record) -> str:
+    since = format_date(record.since, "d MMM y", locale=t.locale)
+    until = format_date(record.until, "d MMM y", locale=t.locale)
+    lines = [
+        "# " + t._("Incident record, {since} – {until}").format(since=since, until=until),
+        "",
+        t.ngettext("{n} incident.", "{n} incidents.", record.incidents).format(n=record.incidents),
+        "",
+        "## " + t._("By month and severity"),
+        "",
+        "| " + t._("Month") + " | " + " | ".join(s.upper() for s in SEVERITIES) + " |",
+        "|---|" + "---:|" * len(SEVERITIES),
+    ]
+    for month, counts in record.by_month.items():
+        lines.append(f"| {month} | " + " | ".join(str(counts[s]) for s in SEVERITIES) + " |")
+    lines += [
+        "",
+        "## " + t._("Times, from the first symptom"),
+        "",
+        "- " + t._("To detect (declared): {spread}").format(spread=_spread(t, record.detect)),
+        "- " + t._("To mitigate: {spread}").format(spread=_spread(t, record.mitigate)),
+        "- " + t._("To resolve: {spread}").format(spread=_spread(t, record.resolve)),
+        "",
+        "## " + t._("Downtime per feature"),
+        "",
+    ]
+    features = sorted(set(record.down) | set(record.degraded))
+    lines += [
+        "- "
+        + t._("{feature}: down {down}, degraded {degraded}").format(
+            feature=name,
+            down=short(record.down.get(name, timedelta())),
+            degraded=short(record.degraded.get(name, timedelta())),
+        )
+        for name in features
+    ] or ["- " + t._("No feature was down.")]
+    f = record.followups
+    lines += [
+        "",
+        "- "
+        + t._("The app offline (maintenance): {offline}").format(offline=short(record.offline)),
+        "",
+        "## " + t._("Follow-ups"),
+        "",
+        t._("{open} open ({overdue} overdue), {done} done, {dropped} not doing.").format(
+            open=f["open"], overdue=f["overdue"], done=f["done"], dropped=f["not_doing"]
+        ),
+        "",
+    ]
+    return "\n".join(lines)
+
+
+def csv_text(record: Record) -> str:
+    """One figure a row: `metric,key,value`; durations in whole minutes."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(["metric", "key", "value"])
+    writer.writerow(["incidents", "", record.incidents])
+    for month, counts in record.by_month.items():
+        for severity in SEVERITIES:
+            writer.writerow(["incidents_by_month", f"{month}/{severity}", counts[severity]])
+    for name, spread in (
+        ("detect_minutes", record.detect),
+        ("mitigate_minutes", record.mitigate),
+        ("resolve_minutes", record.resolve),
+    ):
+        writer.writerow([name, "median", _minutes(spread.median)])
+        writer.writerow([name, "p90", _minutes(spread.p90)])
+    for feature, took in record.down.items():
+        writer.writerow(["down_minutes", feature, _minutes(took)])
+    for feature, took in record.degraded.items():
+        writer.writerow(["degraded_minutes", feature, _minutes(took)])
+    writer.writerow(["offline_minutes", "", _minutes(record.offline)])
+    for status in ("open", "overdue", "done", "not_doing"):
+        writer.writerow(["followups", status, record.followups[status]])
+    return out.getvalue()
+
+
+def home_lines(t: Texts, record: Record) -> list[str]:
+    """App Home's few lines: the last 90 days at a glance."""
+    f = record.followups
+    worst = sorted(record.down.items(), key=lambda item: -item[1])[:3]
+    lines = [
+        t.ngettext("{n} incident", "{n} incidents", record.incidents).format(n=record.incidents)
+        + " · "
+        + t._("to resolve: {spread}").format(spread=_spread(t, record.resolve)),
+        t._("To detect: {spread}").format(spread=_spread(t, record.detect)),
+    ]
+    if worst:
+        shown = ", ".join(f"{name} {short(took)}" for name, took in worst)
+        lines.append(t._("Most down: {features}").format(features=shown))
+    lines.append(
+        t._("Follow-ups: {open} open, {overdue} overdue, {done} done").format(
+            open=f["open"], overdue=f["overdue"], done=f["done"]
+        )
+    )
+    return lines
+
+
+def home_blocks(t: Texts, record: Record, days: int) -> list[Any]:
+    """App Home's section: the last `days` days at a glance, computed like `outagebot report`."""
+    head = t._("*The team's record, last {days} days*").format(days=days)
+    lines = "\n".join(home_lines(t, record))
+    return [DividerBlock(), SectionBlock(text=f"{head}\n{lines}")]

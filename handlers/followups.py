@@ -1,0 +1,321 @@
+"""`/incident followup add|list|done|drop|owner|due`, `/incident followups [mine|all|overdue]`,
+the Done and New date buttons (reminder DM, App Home) and the close form's follow-ups.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import re
+from collections.abc import Awaitable, Callable
+from datetime import date
+from typing import Any
+
+from slack_bolt.async_app import AsyncAck, AsyncApp
+from slack_sdk.models.blocks import DatePickerElement, InputBlock, SectionBlock
+from slack_sdk.models.views import View
+
+from bot.errors import InputError
+from bot.followups import flows, render
+from bot.followups.models import FollowUp, FollowUpStatus
+from bot.i18n import N_, Texts
+from bot.models import Incident
+from bot.services import Services
+from bot.slackweb import escape
+from handlers.context import CommandContext, Reply, Subcommand
+
+log = logging.getLogger(__name__)
+
+FOLLOWUP_USAGE = "followup add|list|done|drop|owner|due|export"
+FOLLOWUPS_USAGE = "followups [mine|all|overdue]"
+NEW_DATE_CALLBACK = "followup_new_date_modal"
+_NUMBER = re.compile(r"#?([0-9]{1,6})$")
+
+
+def _today(services: Services, tz: str) -> date:
+    return flows.today(services, tz)
+
+
+def _number(t: Texts, text: str, usage: str) -> int:
+    if match := _NUMBER.fullmatch(text.strip()):
+        return int(match[1])
+    raise InputError(
+        t._("`{text}` is not a follow-up number.").format(text=escape(text[:20])),
+        t._("For example `/incident {usage}`.").format(usage=usage),
+    )
+
+
+async def _add(ctx: CommandContext, incident: Incident, rest: str) -> Reply:
+    services, t = ctx.services, ctx.services.texts
+    added = await flows.add(services, incident, rest, ctx.user_id)
+    today = _today(services, incident.timezone)
+    head = t._(":pushpin: <@{user}> added a follow-up to {number}:").format(
+        user=ctx.user_id, number=incident.number
+    )
+    text = f"{head}\n{render.line(t, added, today)}"
+    github = services.export.github
+    if github is None or github.settings.auto_export:
+        return Reply(text, in_channel=True)
+    return Reply(text, render.with_export_button(t, text, added), in_channel=True)
+
+
+async def _export(ctx: CommandContext, incident: Incident, rest: str) -> Reply:
+    services, t = ctx.services, ctx.services.texts
+    if not services.export.enabled:
+        raise InputError(
+            t._("No tracker is configured."),
+            t._("Add `[followups.github]` with `repo` and `token_env` to the TOML file."),
+        )
+    followup = await services.followups.get(incident.id, _number(t, rest, "followup export 2"))
+    if followup.tracker_ref:
+        raise InputError(
+            t._("Follow-up #{seq} is already exported: {ref}.").format(
+                seq=followup.seq, ref=escape(followup.tracker_ref)
+            )
+        )
+    services.export.start(followup, ctx.user_id)
+    return Reply(t._("Exporting follow-up #{seq} to GitHub…").format(seq=followup.seq))
+
+
+async def _list(ctx: CommandContext, incident: Incident, rest: str) -> Reply:
+    services, t = ctx.services, ctx.services.texts
+    followups = await services.followups.for_incident(incident.id)
+    if not followups:
+        return Reply(
+            t._(
+                "{number} has no follow-ups yet: `/incident followup add TEXT [@owner] [by DATE]`."
+            ).format(number=incident.number)
+        )
+    today = _today(services, incident.timezone)
+    head = t._("*Follow-ups of {number}*").format(number=incident.number)
+    return Reply(head + "\n" + render.listing(t, followups, today, with_incident=False))
+
+
+async def _finish(
+    ctx: CommandContext, incident: Incident, rest: str, status: FollowUpStatus
+) -> Reply:
+    services, t = ctx.services, ctx.services.texts
+    verb = "done" if status is FollowUpStatus.done else "drop"
+    number, _, reason = rest.strip().partition(" ")
+    followup = await services.followups.get(incident.id, _number(t, number, f"followup {verb} 2"))
+    changed = await services.followups.finish(followup, status, ctx.user_id, reason.strip() or None)
+    if changed is None:
+        raise InputError(
+            t._("Follow-up #{seq} is already {status}.").format(
+                seq=followup.seq, status=render.status_word(t, followup.status)
+            )
+        )
+    return Reply(flows.finished_text(t, ctx.user_id, changed, incident), in_channel=True)
+
+
+async def _set_owner(ctx: CommandContext, incident: Incident, rest: str) -> Reply:
+    services, t = ctx.services, ctx.services.texts
+    number, _, who = rest.strip().partition(" ")
+    followup = await services.followups.get(
+        incident.id, _number(t, number, "followup owner 2 @bob")
+    )
+    changed, owner = await flows.set_owner(services, followup, who, ctx.user_id)
+    return _changed(
+        ctx,
+        incident,
+        changed,
+        followup,
+        t._(":bust_in_silhouette: <@{user}> gave follow-up #{seq} to <@{owner}>."),
+        owner=owner,
+    )
+
+
+async def _set_due(ctx: CommandContext, incident: Incident, rest: str) -> Reply:
+    services, t = ctx.services, ctx.services.texts
+    number, _, when = rest.strip().partition(" ")
+    followup = await services.followups.get(
+        incident.id, _number(t, number, "followup due 2 friday")
+    )
+    changed, day = await flows.set_due(services, incident, followup, when, ctx.user_id)
+    return _changed(
+        ctx,
+        incident,
+        changed,
+        followup,
+        t._(":date: <@{user}> moved follow-up #{seq} to {day}."),
+        day=render.day(t, day),
+    )
+
+
+def _changed(
+    ctx: CommandContext,
+    incident: Incident,
+    changed: FollowUp | None,
+    before: FollowUp,
+    pattern: str,
+    **values: str,
+) -> Reply:
+    t = ctx.services.texts
+    if changed is None:
+        raise InputError(
+            t._("Follow-up #{seq} is {status}; only open ones change.").format(
+                seq=before.seq, status=render.status_word(t, before.status)
+            )
+        )
+    today = _today(ctx.services, incident.timezone)
+    head = pattern.format(user=ctx.user_id, seq=changed.seq, **values)
+    return Reply(f"{head}\n{render.line(t, changed, today)}", in_channel=True)
+
+
+Action = Callable[[CommandContext, Incident, str], Awaitable[Reply]]
+ACTIONS: dict[str, Action] = {
+    "add": _add,
+    "list": _list,
+    "done": lambda ctx, i, rest: _finish(ctx, i, rest, FollowUpStatus.done),
+    "drop": lambda ctx, i, rest: _finish(ctx, i, rest, FollowUpStatus.not_doing),
+    "owner": _set_owner,
+    "due": _set_due,
+    "export": _export,
+}
+
+
+async def followup(ctx: CommandContext) -> Reply:
+    incident = ctx.require_incident()
+    verb, _, rest = ctx.args.partition(" ")
+    action = ACTIONS.get(verb.lower() or "list")
+    if action is None:
+        t = ctx.services.texts
+        raise InputError(
+            t._("`{verb}` is not a follow-up action.").format(verb=escape(verb[:20])),
+            t._("Use `/incident {usage}`.").format(usage=FOLLOWUP_USAGE),
+        )
+    return await action(ctx, incident, rest.strip())
+
+
+async def followups(ctx: CommandContext) -> Reply:
+    """Open follow-ups across incidents, oldest due first."""
+    services, t = ctx.services, ctx.services.texts
+    scope = ctx.args.strip().lower() or "all"
+    today = _today(services, services.settings.timezone)
+    if scope == "mine":
+        found = await services.followups.open_ones(owner=ctx.user_id)
+        head = t._("*Your open follow-ups*")
+    elif scope == "all":
+        found = await services.followups.open_ones()
+        head = t._("*Open follow-ups*")
+    elif scope == "overdue":
+        found = await services.followups.open_ones(overdue_on=today)
+        head = t._("*Overdue follow-ups*")
+    else:
+        raise InputError(
+            t._("`{scope}` is not mine, all or overdue.").format(scope=escape(scope[:20])),
+            t._("For example `/incident followups mine`."),
+        )
+    if not found:
+        return Reply(head + "\n" + t._("None. :tada:"))
+    return Reply(head + "\n" + render.listing(t, found, today, with_incident=True))
+
+
+SUBCOMMANDS = [
+    Subcommand(
+        "followup",
+        "followup add TEXT [@owner] [by DATE] | list | done N | drop N [reason]"
+        " | owner N @user | due N DATE | export N",
+        "/incident followup add Check the deploy tool version @bob by friday",
+        N_("track what we change so it does not happen again"),
+        followup,
+    ),
+    Subcommand(
+        "followups",
+        FOLLOWUPS_USAGE,
+        "/incident followups overdue",
+        N_("open follow-ups across incidents, oldest due first"),
+        followups,
+        needs_incident=False,
+    ),
+]
+
+
+# --- buttons ------------------------------------------------------------------------------
+
+
+def new_date_modal(t: Texts, f: FollowUp, today: date) -> dict[str, Any]:
+    view = View(
+        type="modal",
+        callback_id=NEW_DATE_CALLBACK,
+        title=t._("New due day")[:24],
+        submit=t.pgettext("button", "Save")[:24],
+        close=t.pgettext("button", "Cancel")[:24],
+        private_metadata=json.dumps({"followup": f.id}),
+        blocks=[
+            SectionBlock(text=render.line(t, f, today, with_incident=True)),
+            InputBlock(
+                block_id="due",
+                label=t._("Due on"),
+                element=DatePickerElement(
+                    action_id="value", initial_date=(f.due_on or today).isoformat()
+                ),
+            ),
+        ],
+    )
+    view.validate_json()
+    return view.to_dict()
+
+
+async def _clicked(services: Services, body: dict[str, Any]) -> FollowUp:
+    actions = body.get("actions")
+    value = actions[0].get("value") if isinstance(actions, list) and actions else None
+    found = await services.followups.by_id(int(str(value))) if str(value).isdigit() else None
+    if found is None:
+        raise InputError(services.texts._("That follow-up no longer exists."))
+    return found
+
+
+def register(app: AsyncApp, services: Services) -> None:
+    t = services.texts
+
+    @app.action(render.DONE_BUTTON)
+    async def done_clicked(ack: AsyncAck, body: dict[str, Any], respond: Any) -> None:
+        await ack()
+        user = str((body.get("user") or {}).get("id") or "")
+        followup = await _clicked(services, body)
+        from_home = (body.get("container") or {}).get("type") == "view"
+        text = await flows.done_clicked(services, followup, user, from_home=from_home)
+        if not from_home:
+            await respond(text=text, replace_original=True)
+
+    @app.action(render.EXPORT_BUTTON)
+    async def export_clicked(ack: AsyncAck, body: dict[str, Any]) -> None:
+        await ack()
+        user = str((body.get("user") or {}).get("id") or "")
+        services.export.start(await _clicked(services, body), user)
+
+    @app.action(render.NEW_DATE_BUTTON)
+    async def new_date_clicked(ack: AsyncAck, body: dict[str, Any]) -> None:
+        await ack()
+        followup = await _clicked(services, body)
+        incident = await services.incidents.get(followup.incident_id)
+        trigger = body.get("trigger_id")
+        if not trigger:
+            raise InputError(t._("Slack sent no form for this click; try again."))
+        view = new_date_modal(t, followup, _today(services, incident.timezone))
+        await services.slack.open_view(str(trigger), view)
+
+    @app.view(NEW_DATE_CALLBACK)
+    async def new_date_submitted(ack: AsyncAck, body: dict[str, Any]) -> None:
+        view = body.get("view") or {}
+        user = str((body.get("user") or {}).get("id") or "")
+        try:
+            followup_id = int(json.loads(view.get("private_metadata") or "{}")["followup"])
+        except (ValueError, KeyError, TypeError):
+            await ack(
+                response_action="errors", errors={"due": t._("This form lost its follow-up.")}
+            )
+            return
+        state = ((view.get("state") or {}).get("values") or {}).get("due") or {}
+        picked = (state.get("value") or {}).get("selected_date")
+        followup = await services.followups.by_id(followup_id)
+        if followup is None or not picked:
+            await ack(response_action="errors", errors={"due": t._("Pick a day.")})
+            return
+        try:
+            await flows.move_due(services, followup, date.fromisoformat(str(picked)), user)
+        except InputError as exc:
+            await ack(response_action="errors", errors={"due": exc.message[:150]})
+            return
+        await ack()

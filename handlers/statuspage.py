@@ -1,0 +1,130 @@
+"""`/incident public TEXT` and the Publish / Edit and publish / Skip buttons of a proposal."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from slack_bolt.async_app import AsyncAck, AsyncApp
+
+from bot.errors import InputError
+from bot.i18n import N_
+from bot.services import Services
+from bot.statuspage.blocks import (
+    EDIT,
+    EDIT_ACTION,
+    EDIT_BLOCK,
+    EDIT_CALLBACK,
+    PUBLISH,
+    SKIP,
+    edit_modal,
+)
+from bot.statuspage.flows import PUBLIC_STATUS
+from handlers.context import CommandContext, Reply, Subcommand
+
+USAGE = "public TEXT"
+
+
+def _flows_or_refuse(services: Services) -> Any:
+    if services.status_flows is None or not services.status_page.enabled:
+        t = services.texts
+        raise InputError(
+            t._("The status page is off."),
+            t._("Turn it on with `[status_page] enabled = true` in the config file."),
+        )
+    return services.status_flows
+
+
+async def public(ctx: CommandContext) -> Reply:
+    """Propose a custom update; someone allowed publishes it with the button."""
+    services, t = ctx.services, ctx.services.texts
+    incident = ctx.require_incident()
+    flows = _flows_or_refuse(services)
+    text = ctx.args.strip()
+    if not text:
+        raise InputError(
+            t._("Write the update customers should read."),
+            t._("For example `/incident public We are restoring quotes.`"),
+        )
+    status = PUBLIC_STATUS.get(incident.status)
+    if status is None:
+        raise InputError(t._("{number} is closed.").format(number=incident.number))
+    key = f"command:{ctx.trigger_id or uuid.uuid4().hex}"
+    services.tasks.spawn(
+        flows.propose(incident, status, key=key, by=ctx.user_id, text=text[:2900]),
+        name=f"status-propose-{incident.id}",
+    )
+    return Reply(t._("Proposed. It goes public when someone presses *Publish*."))
+
+
+SUBCOMMANDS = [
+    Subcommand(
+        "public",
+        USAGE,
+        "/incident public We are restoring quotes.",
+        N_("propose an update for the status page"),
+        public,
+    )
+]
+
+
+def _update_id(body: dict[str, Any], services: Services) -> int:
+    actions = body.get("actions")
+    value = actions[0].get("value") if isinstance(actions, list) and actions else None
+    if not isinstance(value, str) or not value.isdigit():
+        raise InputError(services.texts._("That button does not belong to a status update."))
+    return int(value)
+
+
+def register(app: AsyncApp, services: Services) -> None:
+    async def decide(body: dict[str, Any], respond: Any, *, publish: bool) -> None:
+        try:
+            flows = _flows_or_refuse(services)
+            await flows.decide(_update_id(body, services), str(body["user"]["id"]), publish=publish)
+        except InputError as exc:
+            await respond(
+                text=f":warning: {exc}", replace_original=False, response_type="ephemeral"
+            )
+
+    @app.action(PUBLISH)
+    async def published(ack: AsyncAck, body: dict[str, Any], respond: Any) -> None:
+        await ack()
+        await decide(body, respond, publish=True)
+
+    @app.action(SKIP)
+    async def skipped(ack: AsyncAck, body: dict[str, Any], respond: Any) -> None:
+        await ack()
+        await decide(body, respond, publish=False)
+
+    @app.action(EDIT)
+    async def edit(ack: AsyncAck, body: dict[str, Any], respond: Any) -> None:
+        await ack()
+        try:
+            flows = _flows_or_refuse(services)
+            proposal = await services.status_page.get(_update_id(body, services))
+            incident = await services.incidents.get(proposal.incident_id)
+            if reason := await flows.refusal(str(body["user"]["id"]), incident):
+                raise InputError(reason)
+            await services.slack.open_view(
+                str(body.get("trigger_id")), edit_modal(services.texts, proposal)
+            )
+        except InputError as exc:
+            await respond(
+                text=f":warning: {exc}", replace_original=False, response_type="ephemeral"
+            )
+
+    @app.view(EDIT_CALLBACK)
+    async def edited(ack: AsyncAck, body: dict[str, Any]) -> None:
+        view = body.get("view") or {}
+        values = (view.get("state") or {}).get("values") or {}
+        text = ((values.get(EDIT_BLOCK) or {}).get(EDIT_ACTION) or {}).get("value") or ""
+        metadata = str(view.get("private_metadata") or "")
+        try:
+            flows = _flows_or_refuse(services)
+            if not metadata.isdigit():
+                raise InputError(services.texts._("That form does not belong to a status update."))
+            await flows.decide(int(metadata), str(body["user"]["id"]), publish=True, body=str(text))
+        except InputError as exc:
+            await ack(response_action="errors", errors={EDIT_BLOCK: exc.message[:150]})
+            return
+        await ack()

@@ -1,0 +1,220 @@
+"""Follow-ups exported to GitHub Issues (a REST server on loopback) and synced back."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+from collections.abc import AsyncIterator
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+
+from bot.clock import ManualClock
+from bot.followups.models import FollowUpStatus
+from bot.followups.render import EXPORT_BUTTON
+from bot.models import EntryKind
+from bot.sandbox.stack import SandboxStack
+
+from .conftest import declare, run, said
+from .fake_github import TOKEN, FakeGithub, rate_limited, serve
+
+WEBHOOK_SECRET = "gh-webhook-SECRET-0123"
+
+
+@pytest.fixture
+async def github() -> AsyncIterator[FakeGithub]:
+    async for fake in serve():
+        yield fake
+
+
+def settings(github: FakeGithub, **extra: Any) -> dict[str, Any]:
+    config = {
+        "repo": "acme/web",
+        "token_env": "GITHUB_TOKEN",
+        "api_url": github.url,
+        "labels": ["incident-followup"],
+        "webhook_secret_env": "GITHUB_WEBHOOK_SECRET",
+        **extra,
+    }
+    return {"timezone": "Europe/Copenhagen", "followups": {"github": config}}
+
+
+@pytest.fixture
+async def gh_stack(
+    tmp_path: Path, clock: ManualClock, github: FakeGithub, monkeypatch: pytest.MonkeyPatch
+) -> AsyncIterator[SandboxStack]:
+    monkeypatch.setenv("GITHUB_TOKEN", TOKEN)
+    monkeypatch.setenv("GITHUB_WEBHOOK_SECRET", WEBHOOK_SECRET)
+    async with SandboxStack.sqlite(tmp_path, clock=clock, settings=settings(github)) as stack:
+        yield stack
+
+
+async def test_export_creates_one_issue_and_shows_its_link(
+    gh_stack: SandboxStack, github: FakeGithub
+) -> None:
+    incident = await declare(gh_stack)
+    channel = incident.channel_id or ""
+    await run(gh_stack, channel, "followup add Check the tool version @giulia by friday")
+    added = gh_stack.sandbox.messages(channel)[-1]
+    assert gh_stack.driver is not None
+    assert gh_stack.services is not None
+    # Two presses of Export at once: one issue.
+    for _ in range(2):
+        await gh_stack.driver.click(
+            "U01MARCO", EXPORT_BUTTON, channel_id=channel, message_ts=added.ts
+        )
+    await gh_stack.idle()
+    [post] = github.requests("POST")
+    assert post.path == "/repos/acme/web/issues"
+    sent = json.loads(post.body)
+    assert sent["title"] == "Check the tool version"
+    assert sent["labels"] == ["incident-followup"]
+    assert "From INC-1: Offerte sparite dopo il deploy" in sent["body"]
+    assert f"app_redirect?channel={channel}" in sent["body"]
+    assert "Owner: Giulia (Slack)" in sent["body"]
+    assert "Due: 2025-05-02" in sent["body"]
+    assert TOKEN not in said(gh_stack, channel)[-1]
+    assert (
+        "Follow-up #1 of INC-1 is now <https://github.com/acme/web/issues/1|acme/web#1>"
+        in (said(gh_stack, channel)[-1])
+    )
+    followup = await gh_stack.services.followups.get(incident.id, 1)
+    assert followup.tracker_ref == "acme/web#1"
+    listed = await run(gh_stack, channel, "followup list")
+    assert "<https://github.com/acme/web/issues/1|acme/web#1>" in listed
+    assert "already exported" in await run(gh_stack, channel, "followup export 1")
+
+
+async def test_poll_uses_etags_and_a_closed_issue_marks_done(
+    gh_stack: SandboxStack, github: FakeGithub, clock: ManualClock
+) -> None:
+    incident = await declare(gh_stack)
+    channel = incident.channel_id or ""
+    await run(gh_stack, channel, "followup add Check the tool version")
+    await run(gh_stack, channel, "followup export 1")
+    assert gh_stack.services is not None
+    etag = github.issues[1].etag
+
+    clock.advance(timedelta(minutes=15))
+    await gh_stack.services.schedules.run_due()
+    [get] = github.requests("GET")
+    assert get.path == "/repos/acme/web/issues/1"
+    assert get.headers["If-None-Match"] == etag  # answered 304: nothing changes
+    assert (await gh_stack.services.followups.get(incident.id, 1)).is_open
+
+    github.issues[1].state = "closed"
+    clock.advance(timedelta(minutes=15))
+    await gh_stack.services.schedules.run_due()
+    await gh_stack.idle()
+    assert len(github.requests("GET")) == 2
+    followup = await gh_stack.services.followups.get(incident.id, 1)
+    assert followup.status is FollowUpStatus.done
+    assert followup.closed_by == "github"
+    assert (
+        "acme/web#1 was closed on GitHub: follow-up #1 of INC-1 is done"
+        in said(gh_stack, channel)[-1]
+    )
+    clock.advance(timedelta(minutes=15))
+    await gh_stack.services.schedules.run_due()
+    assert len(github.requests("GET")) == 2  # done: no more polls
+
+
+async def test_rate_limits_pause_every_call_until_the_reset(
+    gh_stack: SandboxStack, github: FakeGithub, clock: ManualClock
+) -> None:
+    incident = await declare(gh_stack)
+    channel = incident.channel_id or ""
+    await run(gh_stack, channel, "followup add First")
+    await run(gh_stack, channel, "followup add Second")
+    assert gh_stack.services is not None
+    reset = int((clock.now() + timedelta(minutes=10)).timestamp())
+    github.script.append(
+        rate_limited(403, **{"X-RateLimit-Remaining": "0", "X-RateLimit-Reset": str(reset)})
+    )
+    await run(gh_stack, channel, "followup export 1")
+    assert (
+        "was not exported to GitHub: 403 from GitHub: API rate limit exceeded"
+        in said(gh_stack, channel)[-1]
+    )
+    entries = await gh_stack.services.timeline.entries(incident.id)
+    assert any(e.kind is EntryKind.error and "not exported" in e.text for e in entries)
+    assert (await gh_stack.services.followups.get(incident.id, 1)).tracker_ref is None
+
+    # Before the reset nothing is sent at all.
+    await run(gh_stack, channel, "followup export 2")
+    assert len(github.seen) == 1
+    assert "rate limit: waiting until" in said(gh_stack, channel)[-1]
+
+    clock.advance(timedelta(minutes=10))
+    github.script.append(rate_limited(429, **{"Retry-After": "120"}))
+    await run(gh_stack, channel, "followup export 1")
+    assert len(github.seen) == 2
+    clock.advance(timedelta(seconds=119))
+    await run(gh_stack, channel, "followup export 1")
+    assert len(github.seen) == 2
+    clock.advance(timedelta(seconds=1))
+    await run(gh_stack, channel, "followup export 1")
+    assert len(github.requests("POST")) == 3
+    assert (await gh_stack.services.followups.get(incident.id, 1)).tracker_ref == "acme/web#1"
+
+
+def signed(body: bytes, secret: str = WEBHOOK_SECRET) -> dict[str, str]:
+    mac = hmac.new(secret.encode(), body, hashlib.sha256).hexdigest()
+    return {
+        "X-Hub-Signature-256": f"sha256={mac}",
+        "X-GitHub-Event": "issues",
+        "Content-Type": "application/json",
+    }
+
+
+async def test_signed_webhook_marks_done_once(gh_stack: SandboxStack, github: FakeGithub) -> None:
+    incident = await declare(gh_stack)
+    channel = incident.channel_id or ""
+    await run(gh_stack, channel, "followup add Check the tool version")
+    await run(gh_stack, channel, "followup export 1")
+    assert gh_stack.services is not None
+    url = gh_stack.health_url.removesuffix("/healthz") + "/github"
+    event = {
+        "action": "closed",
+        "issue": {"number": 1, "state": "closed"},
+        "repository": {"full_name": "acme/web"},
+    }
+    body = json.dumps(event).encode()
+    async with httpx.AsyncClient() as client:
+        forged = await client.post(url, content=body, headers=signed(body, "wrong"))
+        assert forged.status_code == 401
+        assert (await gh_stack.services.followups.get(incident.id, 1)).is_open
+        for _ in range(2):  # GitHub redelivers
+            answer = await client.post(url, content=body, headers=signed(body))
+            assert answer.status_code == 204
+    await gh_stack.idle()
+    assert (await gh_stack.services.followups.get(incident.id, 1)).status is FollowUpStatus.done
+    closed = [t for t in said(gh_stack, channel) if "was closed on GitHub" in t]
+    assert len(closed) == 1
+
+
+async def test_auto_export_of_close_form_items(
+    tmp_path: Path, clock: ManualClock, github: FakeGithub, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("GITHUB_TOKEN", TOKEN)
+    config = settings(github, auto_export=True)
+    async with SandboxStack.sqlite(tmp_path, clock=clock, settings=config) as stack:
+        incident = await declare(stack)
+        channel = incident.channel_id or ""
+        await run(stack, channel, "followup add Alert on empty quotes")
+        await run(stack, channel, "status resolved")
+        await run(stack, channel, "close")
+        assert stack.driver is not None
+        view = stack.driver.latest_view("U01MARCO")
+        assert view is not None
+        lines = "- Check the tool version @giulia\n- Add a smoke test"
+        await stack.driver.submit_view(
+            "U01MARCO", view.id, {"action_items": {"value": {"value": lines}}}
+        )
+        await stack.idle()
+    titles = [json.loads(s.body)["title"] for s in github.requests("POST")]
+    assert sorted(titles) == ["Add a smoke test", "Alert on empty quotes", "Check the tool version"]

@@ -1,0 +1,49 @@
+"""Follow-up lines: owner and due day taken out of the text, in English and Italian."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+
+import pytest
+
+from bot.followups.parse import parse_lines
+from bot.timeparse import DueParseError
+
+# Wednesday 30 April 2025, 10:00 in Copenhagen.
+NOW = datetime(2025, 4, 30, 8, 0, tzinfo=UTC)
+TZ = "Europe/Copenhagen"
+
+
+@pytest.mark.parametrize(
+    ("line", "text", "owner", "due"),
+    [
+        ("Check the tool @bob by Friday", "Check the tool", "@bob", date(2025, 5, 2)),
+        (
+            "Controllare lo strumento entro venerdì @bob",
+            "Controllare lo strumento",
+            "@bob",
+            date(2025, 5, 2),
+        ),
+        ("Aggiornare la guida entro l'8 maggio", "Aggiornare la guida", None, date(2025, 5, 8)),
+        ("Add alerts in 2 weeks", "Add alerts", None, date(2025, 5, 14)),
+        ("Aggiungere allarmi tra 3 giorni", "Aggiungere allarmi", None, date(2025, 5, 3)),
+        ("Aggiungere allarmi fra 3 giorni", "Aggiungere allarmi", None, date(2025, 5, 3)),
+        ("Ship it today", "Ship it today", None, None),
+        ("Review by the whole team", "Review by the whole team", None, None),
+        ("Run checks in production <@U02GIULIA>", "Run checks in production", "<@U02GIULIA>", None),
+        ("1. Fix it due 2025-05-07", "Fix it", None, date(2025, 5, 7)),
+    ],
+)
+def test_owner_and_day(line: str, text: str, owner: str | None, due: date | None) -> None:
+    [parsed] = parse_lines(line, now=NOW, tz=TZ)
+    assert (parsed.text, parsed.owner, parsed.due_on) == (text, owner, due)
+
+
+def test_a_past_day_is_refused() -> None:
+    with pytest.raises(DueParseError) as refused:
+        parse_lines("Fix it by 2025-04-29", now=NOW, tz=TZ)
+    assert refused.value.past == date(2025, 4, 29)
+
+
+def test_no_lines_no_followups() -> None:
+    assert parse_lines("\n  \n- \n", now=NOW, tz=TZ) == []

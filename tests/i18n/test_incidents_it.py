@@ -1,0 +1,151 @@
+"""The incident lifecycle in an Italian workspace: replies, boards, buttons, modals, App Home
+and nudges read Italian, Italian subcommand aliases work, and `help` lists them."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Callable
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+
+from bot.clock import ManualClock
+from bot.sandbox.stack import SandboxStack
+
+MARCO, GIULIA = "U01MARCO", "U02GIULIA"
+ANNOUNCE = "C0INCIDENTS"
+
+
+@pytest.fixture
+async def stack(
+    tmp_path: Path, clock: ManualClock, database_for: Callable[[Path], str]
+) -> AsyncIterator[SandboxStack]:
+    settings = {
+        "language": "it",
+        "timezone": "Europe/Copenhagen",
+        "features": [{"name": "Quotes", "aliases": ["Offerte"]}],
+    }
+    async with SandboxStack(database_for(tmp_path), clock=clock, settings=settings) as running:
+        yield running
+
+
+async def run(stack: SandboxStack, channel: str, text: str, user: str = MARCO) -> str:
+    """The text the command answered with (the ack's JSON, as Slack reads it)."""
+    reply = await stack.driver.command(user, channel, text)
+    assert reply.status == 200
+    await stack.idle()
+    body = reply.json
+    return str(body["text"]) if isinstance(body, dict) else reply.text
+
+
+@pytest.fixture
+async def channel(stack: SandboxStack) -> str:
+    reply = await run(stack, ANNOUNCE, "dichiara La pagina Offerte è vuota")
+    assert "INC-1 dichiarato: *La pagina Offerte è vuota*. Apro il suo canale…" in reply
+    incident = await stack.services.incidents.get(1)
+    assert incident.channel_id
+    return incident.channel_id
+
+
+def pinned(stack: SandboxStack, channel: str) -> str:
+    ts = next(iter(stack.sandbox.state.channels[channel].pins))
+    return str(next(m for m in stack.sandbox.messages(channel) if m.ts == ts).blocks)
+
+
+async def test_help_is_italian_and_lists_the_aliases(stack: SandboxStack) -> None:
+    reply = await run(stack, ANNOUNCE, "aiuto")
+    assert "*Sottocomandi di `/incident`*" in reply
+    assert "• `dichiara [titolo]` — apri un incidente (senza titolo: un modulo)." in reply
+    assert "Esempio: `/incident gravità sev1`" in reply
+    for alias in ("dichiara", "stato", "gravità", "gravita", "responsabile", "rinomina"):
+        assert f"`{alias}`" in reply
+    for alias in ("risolvi", "chiudi", "elenco", "aiuto"):
+        assert f"`{alias}`" in reply
+    assert "Example:" not in reply
+
+
+async def test_the_board_topic_and_announcement_read_italian(
+    stack: SandboxStack, channel: str
+) -> None:
+    board = pinned(stack, channel)
+    assert "*Stato*\\n:mag: in analisi" in board
+    assert "*Gravità*" in board
+    assert "*Responsabile*" in board
+    assert "*Aperto dalle*" in board
+    assert "Aggiornato da outagebot" in board
+    topic = stack.sandbox.state.channels[channel].topic
+    assert f"INC-1 · SEV2 · in analisi · responsabile <@{MARCO}>" in topic
+
+    reply = await run(stack, channel, "stato identified")
+    assert reply == f"<@{MARCO}> ha impostato lo stato a *identificato*."
+    assert "identificato" in pinned(stack, channel)
+    announcement = stack.sandbox.messages(ANNOUNCE)
+    assert any("identificato · responsabile" in m.text for m in announcement)
+
+    reply = await run(stack, channel, "gravita sev1")
+    assert reply == f"<@{MARCO}> ha impostato la gravità a *SEV1*."
+    reply = await run(stack, channel, "rinomina Offerte e Acquisti giù")
+    assert "ha rinominato l'incidente in *Offerte e Acquisti giù*." in reply
+
+
+async def test_refusals_explain_in_italian(stack: SandboxStack, channel: str) -> None:
+    reply = await run(stack, channel, "stato risolvendo")
+    assert "`risolvendo` non è uno stato." in reply
+    assert "Usa uno di questi: investigating, identified, monitoring, resolved." in reply
+    reply = await run(stack, channel, "responsabile")
+    assert "Indica chi è il responsabile." in reply
+    reply = await run(stack, ANNOUNCE, "risolvi")
+    assert "funziona solo nel canale di un incidente" in reply
+    assert f"Incidente aperto: <#{channel}>." in reply
+    reply = await run(stack, channel, "rinomina " + "x" * 151)
+    assert "Quel titolo ha 151 caratteri; il limite è 150." in reply
+
+
+async def test_resolve_close_and_list_in_italian(stack: SandboxStack, channel: str) -> None:
+    reply = await run(stack, ANNOUNCE, "elenco")
+    assert "*Incidenti aperti*" in reply
+    assert "in analisi · responsabile" in reply
+
+    reply = await run(stack, channel, "chiudi")
+    assert "INC-1 non è ancora risolto. Lo risolvo e lo chiudo adesso?" in reply
+    prompt = str(stack.sandbox.ephemerals(MARCO, channel)[-1].blocks)
+    assert "'Chiudi'" in prompt
+    assert "'Annulla'" in prompt
+
+    stack.clock.advance(timedelta(hours=1, minutes=5))
+    await run(stack, channel, "risolvi")
+    said = [m.text for m in stack.sandbox.messages(channel)]
+    assert any(f"<@{MARCO}> ha risolto INC-1 dopo 1 h 5 min." in text for text in said)
+    reply = await run(stack, channel, "risolvi")
+    assert "INC-1 è già risolto." in reply
+    assert "risolto" in stack.sandbox.state.channels[channel].topic
+
+
+async def test_declare_modal_and_app_home_are_italian(stack: SandboxStack, channel: str) -> None:
+    await run(stack, ANNOUNCE, "dichiara", user=GIULIA)
+    view = stack.sandbox.latest_view(GIULIA)
+    assert view is not None
+    shown = str(view.view)
+    for word in ("Dichiara un incidente", "Titolo", "Gravità", "Funzioni non disponibili"):
+        assert word in shown
+    assert "'Dichiara'" in shown
+    assert "'Annulla'" in shown
+
+    await stack.driver.open_home(GIULIA)
+    await stack.idle()
+    home = stack.sandbox.latest_view(GIULIA, type="home")
+    assert home is not None
+    shown = str(home.view)
+    assert "Incidenti" in shown
+    assert "*Aperti (1)*" in shown
+    assert "*Chiusi di recente*" in shown
+    assert "Ancora nessuno." in shown
+    assert "aperto da" in shown
+
+
+async def test_the_nudge_is_italian(stack: SandboxStack, channel: str) -> None:
+    stack.clock.advance(timedelta(minutes=31))
+    assert await stack.services.schedules.run_due() == 1
+    nudge = stack.sandbox.messages(channel)[-1].text
+    assert nudge.startswith(f":alarm_clock: <@{MARCO}> nessun aggiornamento di stato su INC-1")
+    assert "`/incident stato identified`" in nudge

@@ -1,0 +1,157 @@
+"""Notes, the key timeline, the close modal and the drafts' delivery, in an Italian workspace.
+
+Everything goes through the real Bolt app and the sandbox: what is asserted is what a person
+sees in Slack. The commands are typed with their Italian aliases (`nota`, `cronologia`,
+`bozza`), which must reach the same subcommands as the English keywords.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import AsyncIterator, Callable
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from bot.clock import ManualClock
+from bot.i18n import texts
+from bot.sandbox.stack import SandboxStack
+from bot.timeparse import TimeParseError, parse_note
+
+MARCO, ANNOUNCE = "U01MARCO", "C0INCIDENTS"
+
+
+@pytest.fixture
+async def italian(
+    tmp_path: Path, clock: ManualClock, database_for: Callable[[Path], str]
+) -> AsyncIterator[SandboxStack]:
+    settings = {"language": "it", "timezone": "Europe/Copenhagen"}
+    async with SandboxStack(database_for(tmp_path), clock=clock, settings=settings) as stack:
+        yield stack
+
+
+async def run(stack: SandboxStack, channel: str, text: str) -> str:
+    """`/incident text` as Marco; the ack's text once background work is done."""
+    assert stack.driver is not None
+    reply = await stack.driver.command(MARCO, channel, text)
+    assert reply.ok, reply.text
+    assert reply.within_deadline
+    await stack.idle()
+    body = reply.json
+    return str(body.get("text", "")) if isinstance(body, dict) else reply.text
+
+
+async def incident_channel(stack: SandboxStack) -> str:
+    await run(stack, ANNOUNCE, "declare Offerte sparite dopo l'aggiornamento")
+    assert stack.services is not None
+    return (await stack.services.incidents.get(1)).channel_id or ""
+
+
+def said(stack: SandboxStack, channel: str) -> list[str]:
+    return [m.text or "" for m in stack.sandbox.messages(channel)]
+
+
+def all_text(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False)
+
+
+async def test_notes_and_the_key_timeline_in_italian(italian: SandboxStack) -> None:
+    channel = await incident_channel(italian)
+    italian.clock.advance(timedelta(minutes=5))
+
+    await run(italian, channel, "nota app offline per tutti")
+    assert "Annotato alle 10:45: app offline per tutti" in said(italian, channel)
+
+    refused = await run(italian, channel, "nota 23:50 rollback")
+    assert "23:50 è nel futuro (in Europe/Copenhagen ora sono le 10:45)." in refused
+    assert 'Per ieri scrivi "ieri 23:50".' in refused
+    assert "Non ho registrato nulla." in refused
+    assert "Inizia la nota con un'ora che so leggere" in refused
+
+    empty = await run(italian, channel, "nota")
+    assert "Scrivi cosa è successo." in empty
+    assert "`/incident nota 10:40 deploy avviato`" in empty
+
+    answer = await run(italian, channel, "cronologia")
+    assert answer == "Momenti chiave di INC-1, pagina 1 di 1"
+    assert italian.driver is not None
+    shown = all_text(italian.sandbox.ephemerals(MARCO, channel)[-1].blocks)
+    assert "Dichiarato: Offerte sparite" in shown
+    assert "app offline per tutti" in shown
+    assert "Orari in Europe/Copenhagen. Pagina 1 di 1." in shown
+
+    bad_page = await run(italian, channel, "cronologia due")
+    assert "`due` non è un numero di pagina." in bad_page
+
+
+async def test_close_modal_and_drafts_in_italian(italian: SandboxStack) -> None:
+    channel = await incident_channel(italian)
+    italian.clock.advance(timedelta(hours=1))
+    await run(italian, channel, "resolve")
+    resolved = italian.sandbox.messages(channel)[-1]
+    assert "Chiudilo per preparare il postmortem" in (resolved.text or "")
+    assert "Chiudi e prepara bozze" in all_text(resolved.blocks)
+
+    await run(italian, channel, "close")
+    assert italian.driver is not None
+    view = italian.driver.latest_view(MARCO)
+    assert view is not None
+    modal = all_text(view.view)
+    assert view.view["title"]["text"] == "Chiudi INC-1"
+    assert view.view["submit"]["text"] == "Chiudi e prepara bozze"
+    assert view.view["close"]["text"] == "Annulla"
+    for label in (
+        "Chiusura di *INC-1*",
+        "Cosa è successo / causa principale",
+        "Come è stato risolto",
+        "Cosa cambiamo",
+        "Un'azione per riga; chiudila con @persona per assegnarla.",
+        "Cosa è andato bene (interno)",
+        "Cosa è andato male (interno)",
+        "Lingua del post per i clienti",
+        "Firmato da",
+        "Chiudi senza azioni di follow-up",
+    ):
+        assert label in modal
+
+    reply = await italian.driver.submit_view(
+        MARCO,
+        view.id,
+        {
+            "root_cause": {"value": "Uno strumento di deploy aggiornato a metà."},
+            "no_followups": {"value": ["yes"]},  # a SEV2 closed on purpose without follow-ups
+        },
+    )
+    assert reply.ok, reply.text
+    assert not reply.text.strip(), reply.text
+    await italian.idle()
+    (upload,) = [m for m in italian.sandbox.messages(channel) if m.files]
+    assert (upload.text or "").startswith(":memo: Bozze per INC-1, preparate dai fatti registrati")
+    assert "scuse ai clienti (`INC-1-customer-it.md`, v1)" in (upload.text or "")
+    assert "postmortem interno (`INC-1-internal.md`, v1)" in (upload.text or "")
+
+    again = await run(italian, channel, "bozza it customer")
+    assert again.startswith(":memo: Preparo le bozze di INC-1 (scuse ai clienti (it))")
+    both = await run(italian, channel, "bozza")
+    assert "scuse ai clienti (it) e postmortem interno (it)" in both
+    wrong = await run(italian, channel, "bozza fr")
+    assert "`fr` non è né una lingua (en, it) né una bozza (customer, internal)." in wrong
+    assert "Ad esempio `/incident bozza it customer`." in wrong
+
+
+@pytest.mark.parametrize(
+    ("typed", "italian_text"),
+    [
+        ("25:99 boom", '"25:99" non è un\'ora valida.'),
+        ("10:4x boom", 'Non riesco a leggere "10:4x" come ora.'),
+        ("2.10 release", 'per un\'ora scrivi "02:10" o "alle 2.10".'),
+        ("10:00", 'Dopo l\'ora scrivi cosa è successo, ad esempio "10:00 deploy avviato".'),
+    ],
+)
+def test_time_refusals_are_shown_in_the_workspace_language(typed: str, italian_text: str) -> None:
+    with pytest.raises(TimeParseError) as err:
+        parse_note(typed, now=datetime(2026, 3, 29, 10, 50, tzinfo=UTC), tz="Europe/Rome")
+    assert italian_text in err.value.text(texts("it"))
+    assert err.value.text(texts("en")) == err.value.message  # English is the source
