@@ -4,10 +4,10 @@ Caused it, Not related, and the rollback's confirmation."""
 from __future__ import annotations
 
 import uuid
-from typing import Any
+from typing import TypeVar
 
 from pydantic import BaseModel, StrictStr, ValidationError
-from slack_bolt.async_app import AsyncAck, AsyncApp
+from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncBoltContext, AsyncRespond
 
 from bot.changes.messages import CAUSED, NOT_RELATED, ROLLBACK_CONFIRM
 from bot.changes.models import Mark
@@ -16,6 +16,7 @@ from bot.i18n import N_, Texts
 from bot.models import Status
 from bot.services import Services
 from handlers.context import CommandContext, Reply, Subcommand
+from handlers.payloads import BlockActions, payload
 from handlers.views import confirm_blocks
 
 
@@ -86,39 +87,44 @@ class RollbackValue(BaseModel):
     request: StrictStr
 
 
-def _value(body: dict[str, Any], model: type[MarkValue] | type[RollbackValue], t: Texts) -> Any:
+V = TypeVar("V", MarkValue, RollbackValue)
+
+
+def _value(click: BlockActions, model: type[V], t: Texts) -> V:
     try:
-        return model.model_validate_json(body["actions"][0]["value"])
-    except (ValidationError, KeyError, IndexError, TypeError):
+        return model.model_validate_json(click.value or "")
+    except ValidationError:
         raise InputError(t._("That button does not belong to a change.")) from None
 
 
 def register(app: AsyncApp, services: Services) -> None:
     t = services.texts
 
-    async def marked(body: dict[str, Any], respond: Any, mark: Mark) -> None:
-        value: MarkValue = _value(body, MarkValue, t)
-        user = str(body["user"]["id"])
+    async def marked(context: AsyncBoltContext, respond: AsyncRespond, mark: Mark) -> None:
+        click = payload(context, BlockActions)
+        value = _value(click, MarkValue, t)
+        user = click.user.id
         incident = await services.incidents.get(value.incident)
         said = await services.change_flows.mark(incident, value.change, mark, user)
         if said is not None:
             await respond(text=said, response_type="in_channel", replace_original=False)
 
     @app.action(CAUSED)
-    async def caused(ack: AsyncAck, body: dict[str, Any], respond: Any) -> None:
+    async def caused(ack: AsyncAck, context: AsyncBoltContext, respond: AsyncRespond) -> None:
         await ack()
-        await marked(body, respond, Mark.caused)
+        await marked(context, respond, Mark.caused)
 
     @app.action(NOT_RELATED)
-    async def not_related(ack: AsyncAck, body: dict[str, Any], respond: Any) -> None:
+    async def not_related(ack: AsyncAck, context: AsyncBoltContext, respond: AsyncRespond) -> None:
         await ack()
-        await marked(body, respond, Mark.not_related)
+        await marked(context, respond, Mark.not_related)
 
     @app.action(ROLLBACK_CONFIRM)
-    async def confirmed(ack: AsyncAck, body: dict[str, Any], respond: Any) -> None:
+    async def confirmed(ack: AsyncAck, context: AsyncBoltContext, respond: AsyncRespond) -> None:
         await ack()
-        value: RollbackValue = _value(body, RollbackValue, t)
-        user = str(body["user"]["id"])
+        click = payload(context, BlockActions)
+        value = _value(click, RollbackValue, t)
+        user = click.user.id
         try:
             incident = await services.incidents.get(value.incident)
             plan = await services.rollbacks.plan(incident, value.target, value.to)

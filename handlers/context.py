@@ -10,6 +10,7 @@ from bot import people
 from bot.errors import InputError
 from bot.models import Incident
 from bot.services import Services
+from handlers.payloads import BlockActions
 
 
 @dataclass(frozen=True)
@@ -62,11 +63,10 @@ class Subcommand:
     aliases: tuple[str, ...] = ()
 
 
-async def clicked_incident(services: Services, body: dict[str, Any]) -> Incident:
+async def clicked_incident(services: Services, click: BlockActions) -> Incident:
     """The incident a button carries in its value (the number), checked like typed input."""
-    actions = body.get("actions")
-    value = actions[0].get("value") if isinstance(actions, list) and actions else None
-    if not isinstance(value, str) or not (value.isascii() and value.isdigit()):
+    value = click.value
+    if value is None or not (value.isascii() and value.isdigit()):
         raise InputError(services.texts._("That button does not belong to an incident."))
     return await services.incidents.get(int(value))
 

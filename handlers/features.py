@@ -5,9 +5,8 @@ from __future__ import annotations
 
 import re
 from datetime import datetime
-from typing import Any
 
-from slack_bolt.async_app import AsyncAck, AsyncApp
+from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncBoltContext, AsyncRespond
 
 from bot.errors import InputError
 from bot.features import flows
@@ -18,6 +17,7 @@ from bot.services import Services
 from bot.slackweb import escape
 from bot.timeparse import TimeParseError, parse_at
 from handlers.context import CommandContext, Reply, Subcommand, clicked_incident
+from handlers.payloads import BlockActions, payload
 from handlers.views import confirm_blocks
 from handlers.views.close import resolved_reply
 
@@ -124,10 +124,13 @@ SUBCOMMANDS = [
 
 def register(app: AsyncApp, services: Services) -> None:
     @app.action(RESTORE_AND_RESOLVE)
-    async def restore_and_resolve(ack: AsyncAck, body: dict[str, Any], respond: Any) -> None:
+    async def restore_and_resolve(
+        ack: AsyncAck, context: AsyncBoltContext, respond: AsyncRespond
+    ) -> None:
         await ack()
-        incident = await clicked_incident(services, body)
-        user, t = body["user"]["id"], services.texts
+        click = payload(context, BlockActions)
+        incident = await clicked_incident(services, click)
+        user, t = click.user.id, services.texts
         try:
             outcome = await flows.restore_and_resolve(services, incident, user)
         except InputError as exc:

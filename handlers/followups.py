@@ -11,7 +11,7 @@ from collections.abc import Awaitable, Callable
 from datetime import date
 from typing import Any
 
-from slack_bolt.async_app import AsyncAck, AsyncApp
+from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncBoltContext, AsyncRespond
 from slack_sdk.models.blocks import DatePickerElement, InputBlock, SectionBlock
 from slack_sdk.models.views import View
 
@@ -23,6 +23,7 @@ from bot.models import Incident
 from bot.services import Services
 from bot.slackweb import escape
 from handlers.context import CommandContext, Reply, Subcommand
+from handlers.payloads import BlockActions, ViewSubmission, payload
 
 log = logging.getLogger(__name__)
 
@@ -257,9 +258,8 @@ def new_date_modal(t: Texts, f: FollowUp, today: date) -> dict[str, Any]:
     return view.to_dict()
 
 
-async def _clicked(services: Services, body: dict[str, Any]) -> FollowUp:
-    actions = body.get("actions")
-    value = actions[0].get("value") if isinstance(actions, list) and actions else None
+async def _clicked(services: Services, click: BlockActions) -> FollowUp:
+    value = click.value
     found = await services.followups.by_id(int(str(value))) if str(value).isdigit() else None
     if found is None:
         raise InputError(services.texts._("That follow-up no longer exists."))
@@ -270,45 +270,46 @@ def register(app: AsyncApp, services: Services) -> None:
     t = services.texts
 
     @app.action(render.DONE_BUTTON)
-    async def done_clicked(ack: AsyncAck, body: dict[str, Any], respond: Any) -> None:
+    async def done_clicked(ack: AsyncAck, context: AsyncBoltContext, respond: AsyncRespond) -> None:
         await ack()
-        user = str((body.get("user") or {}).get("id") or "")
-        followup = await _clicked(services, body)
-        from_home = (body.get("container") or {}).get("type") == "view"
+        click = payload(context, BlockActions)
+        followup = await _clicked(services, click)
+        from_home = click.container is not None and click.container.type == "view"
+        user = click.user.id
         text = await flows.done_clicked(services, followup, user, from_home=from_home)
         if not from_home:
             await respond(text=text, replace_original=True)
 
     @app.action(render.EXPORT_BUTTON)
-    async def export_clicked(ack: AsyncAck, body: dict[str, Any]) -> None:
+    async def export_clicked(ack: AsyncAck, context: AsyncBoltContext) -> None:
         await ack()
-        user = str((body.get("user") or {}).get("id") or "")
-        services.export.start(await _clicked(services, body), user)
+        click = payload(context, BlockActions)
+        services.export.start(await _clicked(services, click), click.user.id)
 
     @app.action(render.NEW_DATE_BUTTON)
-    async def new_date_clicked(ack: AsyncAck, body: dict[str, Any]) -> None:
+    async def new_date_clicked(ack: AsyncAck, context: AsyncBoltContext) -> None:
         await ack()
-        followup = await _clicked(services, body)
+        click = payload(context, BlockActions)
+        followup = await _clicked(services, click)
         incident = await services.incidents.get(followup.incident_id)
-        trigger = body.get("trigger_id")
+        trigger = click.trigger_id
         if not trigger:
             raise InputError(t._("Slack sent no form for this click; try again."))
         view = new_date_modal(t, followup, _today(services, incident.timezone))
-        await services.slack.open_view(str(trigger), view)
+        await services.slack.open_view(trigger, view)
 
     @app.view(NEW_DATE_CALLBACK)
-    async def new_date_submitted(ack: AsyncAck, body: dict[str, Any]) -> None:
-        view = body.get("view") or {}
-        user = str((body.get("user") or {}).get("id") or "")
+    async def new_date_submitted(ack: AsyncAck, context: AsyncBoltContext) -> None:
+        submission = payload(context, ViewSubmission)
+        view, user = submission.view, submission.user.id
         try:
-            followup_id = int(json.loads(view.get("private_metadata") or "{}")["followup"])
+            followup_id = int(json.loads(view.private_metadata or "{}")["followup"])
         except (ValueError, KeyError, TypeError):
             await ack(
                 response_action="errors", errors={"due": t._("This form lost its follow-up.")}
             )
             return
-        state = ((view.get("state") or {}).get("values") or {}).get("due") or {}
-        picked = (state.get("value") or {}).get("selected_date")
+        picked = view.state.values.get("due", {}).get("value", {}).get("selected_date")
         followup = await services.followups.by_id(followup_id)
         if followup is None or not picked:
             await ack(response_action="errors", errors={"due": t._("Pick a day.")})

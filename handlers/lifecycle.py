@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from slack_bolt.async_app import AsyncAck, AsyncApp
+from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncBoltContext, AsyncRespond
 
 from bot.errors import InputError
 from bot.features.board import restore_and_resolve_button
@@ -17,6 +17,7 @@ from bot.models import Incident, Severity, Status
 from bot.services import Services
 from bot.slackweb import escape
 from handlers.context import CommandContext, Reply, Subcommand, clicked_incident, resolve_user
+from handlers.payloads import BlockActions, ViewSubmission, payload
 from handlers.views import (
     DECLARE_CALLBACK,
     DeclareForm,
@@ -261,17 +262,19 @@ SUBCOMMANDS = [
 
 def register(app: AsyncApp, services: Services) -> None:
     @app.view(DECLARE_CALLBACK)
-    async def declare_submitted(ack: AsyncAck, body: dict[str, Any]) -> None:
-        view = body.get("view") or {}
-        user = str((body.get("user") or {}).get("id") or "")
+    async def declare_submitted(ack: AsyncAck, context: AsyncBoltContext) -> None:
+        submission = payload(context, ViewSubmission)
+        view, user = submission.view, submission.user.id
         try:
-            form = DeclareForm.from_view(view, services.settings.default_severity, services.texts)
+            form = DeclareForm.from_state(
+                view.state.values, services.settings.default_severity, services.texts
+            )
             incident = await services.incidents.declare(
                 form.title,
                 severity=form.severity,
                 declared_by=user,
                 description=form.description,
-                request_key=f"view:{view.get('id')}",
+                request_key=f"view:{view.id}",
             )
         except FormError as exc:
             await ack(response_action="errors", errors=exc.errors)
@@ -286,17 +289,21 @@ def register(app: AsyncApp, services: Services) -> None:
         )
 
     @app.action("incident_retry_setup")
-    async def retry_setup(ack: AsyncAck, body: dict[str, Any], respond: Any) -> None:
+    async def retry_setup(ack: AsyncAck, context: AsyncBoltContext) -> None:
         await ack()
-        incident = await clicked_incident(services, body)
-        services.tasks.spawn(_setup_and_report(services, incident, body.get("response_url")))
+        click = payload(context, BlockActions)
+        incident = await clicked_incident(services, click)
+        services.tasks.spawn(_setup_and_report(services, incident, click.response_url))
 
     @app.action("incident_resolve_confirm")
-    async def resolve_confirmed(ack: AsyncAck, body: dict[str, Any], respond: Any) -> None:
+    async def resolve_confirmed(
+        ack: AsyncAck, context: AsyncBoltContext, respond: AsyncRespond
+    ) -> None:
         await ack()
-        incident = await clicked_incident(services, body)
+        click = payload(context, BlockActions)
+        incident = await clicked_incident(services, click)
         try:
-            resolution = await flows.resolve(services, incident, body["user"]["id"], anyway=True)
+            resolution = await flows.resolve(services, incident, click.user.id, anyway=True)
         except InputError as exc:
             await respond(text=exc.message, replace_original=True)
             return
@@ -306,15 +313,18 @@ def register(app: AsyncApp, services: Services) -> None:
         )
 
     @app.action("incident_close_confirm")
-    async def close_confirmed(ack: AsyncAck, body: dict[str, Any], respond: Any) -> None:
+    async def close_confirmed(
+        ack: AsyncAck, context: AsyncBoltContext, respond: AsyncRespond
+    ) -> None:
         await ack()
-        incident = await clicked_incident(services, body)
+        click = payload(context, BlockActions)
+        incident = await clicked_incident(services, click)
         language = services.settings.language
         extra = close_form_blocks(services.texts, incident)
-        await open_close_modal(services.slack, incident, body.get("trigger_id"), language, extra)
+        await open_close_modal(services.slack, incident, click.trigger_id, language, extra)
         await respond(delete_original=True)
 
     @app.action("dismiss")
-    async def dismiss(ack: AsyncAck, respond: Any) -> None:
+    async def dismiss(ack: AsyncAck, respond: AsyncRespond) -> None:
         await ack()
         await respond(delete_original=True)

@@ -8,10 +8,9 @@ from __future__ import annotations
 
 import json
 import uuid
-from typing import Any
 
 from pydantic import BaseModel, StrictStr, ValidationError
-from slack_bolt.async_app import AsyncAck, AsyncApp
+from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncBoltContext, AsyncRespond
 
 from bot.errors import InputError
 from bot.i18n import N_
@@ -21,6 +20,7 @@ from bot.maintenance.service import DRY_RUN, off_command, state_label
 from bot.models import Incident, Status
 from bot.services import Services
 from handlers.context import CommandContext, Reply, Subcommand
+from handlers.payloads import BlockActions, payload
 from handlers.views import confirm_blocks
 
 CONFIRM_ON = "maintenance_on_confirm"
@@ -114,12 +114,13 @@ class ConfirmValue(BaseModel):
 
 def register(app: AsyncApp, services: Services) -> None:
     @app.action(CONFIRM_ON)
-    async def confirmed(ack: AsyncAck, body: dict[str, Any], respond: Any) -> None:
+    async def confirmed(ack: AsyncAck, context: AsyncBoltContext, respond: AsyncRespond) -> None:
         await ack()
-        user = str(body["user"]["id"])
+        click = payload(context, BlockActions)
+        user = click.user.id
         try:
-            value = ConfirmValue.model_validate_json(body["actions"][0]["value"])
-        except (ValidationError, KeyError, IndexError, TypeError):
+            value = ConfirmValue.model_validate_json(click.value or "")
+        except ValidationError:
             raise InputError(
                 services.texts._("That button does not belong to a maintenance request.")
             ) from None

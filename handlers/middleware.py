@@ -1,4 +1,5 @@
-"""Global middleware: Slack retries must never record twice."""
+"""Global middleware: payloads parsed once (malformed ones refused); Slack retries never
+record twice."""
 
 from __future__ import annotations
 
@@ -6,12 +7,14 @@ import logging
 from collections.abc import Awaitable, Callable
 from typing import Any
 
+from slack_bolt.context.async_context import AsyncBoltContext
 from slack_bolt.request.async_request import AsyncBoltRequest
 from slack_bolt.response import BoltResponse
 
+from bot.errors import InputError
 from bot.services import Services
 from bot.store import tables
-from handlers.payloads import malformed
+from handlers.payloads import PAYLOAD, Malformed, parse
 
 log = logging.getLogger(__name__)
 
@@ -34,13 +37,34 @@ def dedupe_events(services: Services) -> Callable[..., Awaitable[BoltResponse | 
         rows = [{"event_id": key[:64], "received_at": now} for key in keys]
         return sum(await services.db.insert_new(tables.processed_events, ["event_id"], rows))
 
+    def parsed(body: dict[str, Any], context: AsyncBoltContext) -> bool:
+        """Keep the body's model for the listeners; False for an event to drop.
+
+        A malformed event is acked and dropped (Slack would only retry it). A malformed click
+        or submission raises `InputError`, which `errors.py` answers to the person, not a 500.
+        """
+        try:
+            model = parse(body)
+        except Malformed as exc:
+            if body.get("type") == "event_callback":
+                log.warning("dropping a malformed event: %s", exc)
+                return False
+            log.warning("refusing a malformed %s: %s", str(body.get("type"))[:40], exc)
+            t = services.texts
+            raise InputError(
+                t._("Slack sent something I could not read; nothing changed.")
+            ) from None
+        if model is not None:
+            context[PAYLOAD] = model
+        return True
+
     async def middleware(
         body: dict[str, Any],
         request: AsyncBoltRequest,
+        context: AsyncBoltContext,
         next: Callable[[], Awaitable[None]],  # noqa: A002  # Bolt passes it by this name
-    ) -> Any:
-        if body.get("type") == "event_callback" and (why := malformed(body)):
-            log.warning("dropping a malformed event: %s", why)
+    ) -> BoltResponse | None:
+        if not parsed(body, context):
             return DROPPED
         signature = (request.headers.get("x-slack-signature") or [""])[0]
         event_id = body.get("event_id") if body.get("type") == "event_callback" else None
@@ -54,6 +78,7 @@ def dedupe_events(services: Services) -> Callable[..., Awaitable[BoltResponse | 
         if new < len(keys):
             log.info("dropping repeated delivery of event %s", event_id)
             return DROPPED
-        return await next()
+        await next()
+        return None
 
     return middleware

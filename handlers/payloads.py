@@ -1,14 +1,18 @@
-"""Shapes of the Slack events the bot reads, checked before any listener runs.
+"""Shapes of the Slack payloads the bot reads, checked once before any listener runs.
 
-Slack's own events always fit; anything else (a forged or broken body that still carries a
-valid signature) is acknowledged and dropped, so listeners can trust the fields they read.
+Slack's own events and clicks always fit; anything else (a forged or broken body that still
+carries a valid signature) is refused at the edge. The middleware keeps the parsed model in
+Bolt's context and listeners take it back with `payload(context, Shape)`, so they read typed
+fields instead of walking dicts again. `Any` is left only where Slack's payloads are open
+(a file, an edit, a form element's state, whose keys depend on their type).
 """
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated, Any, TypeVar
 
-from pydantic import BaseModel, ConfigDict, StringConstraints, TypeAdapter, ValidationError
+from pydantic import BaseModel, ConfigDict, StringConstraints, ValidationError
+from slack_bolt.context.async_context import AsyncBoltContext
 
 # Seconds and microseconds: every listener turns a ts into an instant (`ts_instant`).
 SlackTs = Annotated[str, StringConstraints(pattern=r"^[0-9]{1,12}(\.[0-9]{1,6})?$")]
@@ -18,14 +22,9 @@ class _Loose(BaseModel):
     model_config = ConfigDict(extra="allow")
 
 
-class Item(_Loose):
-    type: str | None = None
-    channel: str | None = None
-    ts: SlackTs | None = None
-    message: dict[str, Any] | None = None
-
-
 class InnerMessage(_Loose):
+    """A message object: an event's, or one carried by an edit, a deletion or a pin."""
+
     user: str | None = None
     text: str | None = None
     ts: SlackTs | None = None
@@ -34,6 +33,14 @@ class InnerMessage(_Loose):
     subtype: str | None = None
     edited: dict[str, Any] | None = None
     files: list[dict[str, Any]] | None = None
+    reactions: list[dict[str, Any]] | None = None
+
+
+class Item(_Loose):
+    type: str | None = None
+    channel: str | None = None
+    ts: SlackTs | None = None
+    message: InnerMessage | None = None
 
 
 class MessageEvent(InnerMessage):
@@ -63,30 +70,127 @@ class UserEvent(_Loose):
     tab: str | None = None
 
 
-SHAPES: dict[str, TypeAdapter[Any]] = {
-    "message": TypeAdapter(MessageEvent),
-    "reaction_added": TypeAdapter(ReactionEvent),
-    "reaction_removed": TypeAdapter(ReactionEvent),
-    "pin_added": TypeAdapter(PinEvent),
-    "pin_removed": TypeAdapter(PinEvent),
-    "app_home_opened": TypeAdapter(UserEvent),
-    "member_joined_channel": TypeAdapter(UserEvent),
+class UserRef(_Loose):
+    id: str
+
+
+class ChannelRef(_Loose):
+    id: str | None = None
+
+
+class Action(_Loose):
+    action_id: str | None = None
+    # What the bot put on the button (an id, a JSON value): checked again where it is used.
+    value: str | None = None
+
+
+class Container(_Loose):
+    type: str | None = None
+
+
+class Interaction(_Loose):
+    """What every click and submission carries: who, and where a late answer goes."""
+
+    user: UserRef
+    trigger_id: str | None = None
+    response_url: str | None = None
+
+
+class BlockActions(Interaction):
+    """A button click (`block_actions`)."""
+
+    actions: list[Action] = []
+    container: Container | None = None
+
+    @property
+    def value(self) -> str | None:
+        """The clicked button's value: a click carries one action."""
+        return self.actions[0].value if self.actions else None
+
+
+# block_id -> action_id -> the element's state, whose keys depend on the element's type.
+StateValues = dict[str, dict[str, dict[str, Any]]]
+
+
+class ViewState(_Loose):
+    values: StateValues = {}
+
+
+class SubmittedView(_Loose):
+    id: str | None = None
+    private_metadata: str = ""
+    state: ViewState = ViewState()
+
+
+class ViewSubmission(Interaction):
+    """A modal's submit button (`view_submission`)."""
+
+    view: SubmittedView
+
+
+class MessageShortcut(Interaction):
+    """A message's "More actions" shortcut (`message_action`)."""
+
+    message: InnerMessage | None = None
+    channel: ChannelRef | None = None
+
+
+# Events by `event.type`; clicks and submissions by the body's `type`.
+EVENTS: dict[str, type[BaseModel]] = {
+    "message": MessageEvent,
+    "reaction_added": ReactionEvent,
+    "reaction_removed": ReactionEvent,
+    "pin_added": PinEvent,
+    "pin_removed": PinEvent,
+    "app_home_opened": UserEvent,
+    "member_joined_channel": UserEvent,
 }
+INTERACTIONS: dict[str, type[BaseModel]] = {
+    "block_actions": BlockActions,
+    "view_submission": ViewSubmission,
+    "message_action": MessageShortcut,
+}
+# Where the middleware keeps the parsed model in Bolt's context.
+PAYLOAD = "payload_model"
+
+Shape = TypeVar("Shape", bound=BaseModel)
 
 
-def malformed(body: dict[str, Any]) -> str | None:
-    """Why an `event_callback` body cannot be Slack's, or None when it fits."""
-    event = body.get("event")
-    if not isinstance(event, dict):
-        return "event is not an object"
-    if not isinstance(body.get("event_id", ""), str):
-        return "event_id is not a string"
-    shape = SHAPES.get(str(event.get("type")))
+class Malformed(ValueError):
+    """A body that cannot be Slack's; the message says which field and why (for the log)."""
+
+
+def parse(body: dict[str, Any]) -> BaseModel | None:
+    """The model of an event or interaction the bot reads; None for other requests.
+
+    Raises `Malformed` when the body does not fit its shape.
+    """
+    kind = body.get("type")
+    if kind == "event_callback":
+        event = body.get("event")
+        if not isinstance(event, dict):
+            raise Malformed("event is not an object")
+        if not isinstance(body.get("event_id", ""), str):
+            raise Malformed("event_id is not a string")
+        shape, data, name = EVENTS.get(str(event.get("type"))), event, event.get("type")
+    else:
+        shape, data, name = INTERACTIONS.get(str(kind)), body, kind
     if shape is None:
         return None
     try:
-        shape.validate_python(event)
+        return shape.model_validate(data)
     except ValidationError as exc:
         first = exc.errors()[0]
-        return f"{event.get('type')}.{'.'.join(map(str, first['loc']))}: {first['msg']}"
-    return None
+        raise Malformed(f"{name}.{'.'.join(map(str, first['loc']))}: {first['msg']}") from None
+
+
+def payload(context: AsyncBoltContext, shape: type[Shape]) -> Shape:
+    """The model the middleware parsed this request into, as the class the listener reads.
+
+    A listener only runs for the types `parse` knows, so a miss is a bug (a listener asking
+    for the wrong shape), not bad input.
+    """
+    model = context.get(PAYLOAD)
+    if not isinstance(model, shape):
+        raise TypeError(f"this request carries no {shape.__name__}")
+    return model

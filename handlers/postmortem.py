@@ -8,10 +8,9 @@ from __future__ import annotations
 
 import json
 import logging
-from typing import Any
 
 from babel.lists import format_list
-from slack_bolt.async_app import AsyncAck, AsyncApp
+from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncBoltContext, AsyncRespond
 
 from bot.errors import InputError
 from bot.followups import flows as followup_flows
@@ -24,6 +23,7 @@ from bot.postmortem.service import AUDIENCES, Audience
 from bot.services import Services
 from bot.slackweb import escape
 from handlers.context import CommandContext, Reply, Subcommand, clicked_incident
+from handlers.payloads import BlockActions, ViewSubmission, payload
 from handlers.views.close import (
     CLOSE_BUTTON,
     CLOSE_CALLBACK,
@@ -87,12 +87,12 @@ SUBCOMMANDS = [
 
 def register(app: AsyncApp, services: Services) -> None:
     @app.view(CLOSE_CALLBACK)
-    async def close_submitted(ack: AsyncAck, body: dict[str, Any]) -> None:
-        view = body.get("view") or {}
-        values = (view.get("state") or {}).get("values") or {}
+    async def close_submitted(ack: AsyncAck, context: AsyncBoltContext) -> None:
+        submission = payload(context, ViewSubmission)
+        view, user = submission.view, submission.user.id
+        values = view.state.values
         form = close_form(values)
-        user = str((body.get("user") or {}).get("id") or "")
-        incident_id = int(json.loads(view.get("private_metadata") or "{}")["incident_id"])
+        incident_id = int(json.loads(view.private_metadata or "{}")["incident_id"])
         try:  # action items become follow-ups; checked before anything is written
             items = await followup_flows.close_form_followups(
                 services, incident_id, form.action_items, closing_without_followups(values)
@@ -108,9 +108,12 @@ def register(app: AsyncApp, services: Services) -> None:
         await ack()
 
     @app.action(CLOSE_BUTTON)
-    async def close_clicked(ack: AsyncAck, body: dict[str, Any], respond: Any) -> None:
+    async def close_clicked(
+        ack: AsyncAck, context: AsyncBoltContext, respond: AsyncRespond
+    ) -> None:
         await ack()
-        incident = await clicked_incident(services, body)
+        click = payload(context, BlockActions)
+        incident = await clicked_incident(services, click)
         try:
             flows.ensure_not_closed(services.texts, incident)
         except InputError as exc:
@@ -118,4 +121,4 @@ def register(app: AsyncApp, services: Services) -> None:
             return
         language = services.settings.language
         extra = close_form_blocks(services.texts, incident)
-        await open_close_modal(services.slack, incident, body.get("trigger_id"), language, extra)
+        await open_close_modal(services.slack, incident, click.trigger_id, language, extra)

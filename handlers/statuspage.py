@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
-from slack_bolt.async_app import AsyncAck, AsyncApp
+from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncBoltContext, AsyncRespond
 
 from bot.errors import InputError
 from bot.i18n import N_
@@ -21,6 +21,7 @@ from bot.statuspage.blocks import (
 )
 from bot.statuspage.flows import PUBLIC_STATUS
 from handlers.context import CommandContext, Reply, Subcommand
+from handlers.payloads import BlockActions, ViewSubmission, payload
 
 USAGE = "public TEXT"
 
@@ -68,45 +69,45 @@ SUBCOMMANDS = [
 ]
 
 
-def _update_id(body: dict[str, Any], services: Services) -> int:
-    actions = body.get("actions")
-    value = actions[0].get("value") if isinstance(actions, list) and actions else None
-    if not isinstance(value, str) or not value.isdigit():
+def _update_id(click: BlockActions, services: Services) -> int:
+    value = click.value
+    if value is None or not value.isdigit():
         raise InputError(services.texts._("That button does not belong to a status update."))
     return int(value)
 
 
 def register(app: AsyncApp, services: Services) -> None:
-    async def decide(body: dict[str, Any], respond: Any, *, publish: bool) -> None:
+    async def decide(click: BlockActions, respond: AsyncRespond, *, publish: bool) -> None:
         try:
             flows = _flows_or_refuse(services)
-            await flows.decide(_update_id(body, services), str(body["user"]["id"]), publish=publish)
+            await flows.decide(_update_id(click, services), click.user.id, publish=publish)
         except InputError as exc:
             await respond(
                 text=f":warning: {exc}", replace_original=False, response_type="ephemeral"
             )
 
     @app.action(PUBLISH)
-    async def published(ack: AsyncAck, body: dict[str, Any], respond: Any) -> None:
+    async def published(ack: AsyncAck, context: AsyncBoltContext, respond: AsyncRespond) -> None:
         await ack()
-        await decide(body, respond, publish=True)
+        await decide(payload(context, BlockActions), respond, publish=True)
 
     @app.action(SKIP)
-    async def skipped(ack: AsyncAck, body: dict[str, Any], respond: Any) -> None:
+    async def skipped(ack: AsyncAck, context: AsyncBoltContext, respond: AsyncRespond) -> None:
         await ack()
-        await decide(body, respond, publish=False)
+        await decide(payload(context, BlockActions), respond, publish=False)
 
     @app.action(EDIT)
-    async def edit(ack: AsyncAck, body: dict[str, Any], respond: Any) -> None:
+    async def edit(ack: AsyncAck, context: AsyncBoltContext, respond: AsyncRespond) -> None:
         await ack()
+        click = payload(context, BlockActions)
         try:
             flows = _flows_or_refuse(services)
-            proposal = await services.status_page.get(_update_id(body, services))
+            proposal = await services.status_page.get(_update_id(click, services))
             incident = await services.incidents.get(proposal.incident_id)
-            if reason := await flows.refusal(str(body["user"]["id"]), incident):
+            if reason := await flows.refusal(click.user.id, incident):
                 raise InputError(reason)
             await services.slack.open_view(
-                str(body.get("trigger_id")), edit_modal(services.texts, proposal)
+                str(click.trigger_id), edit_modal(services.texts, proposal)
             )
         except InputError as exc:
             await respond(
@@ -114,16 +115,16 @@ def register(app: AsyncApp, services: Services) -> None:
             )
 
     @app.view(EDIT_CALLBACK)
-    async def edited(ack: AsyncAck, body: dict[str, Any]) -> None:
-        view = body.get("view") or {}
-        values = (view.get("state") or {}).get("values") or {}
-        text = ((values.get(EDIT_BLOCK) or {}).get(EDIT_ACTION) or {}).get("value") or ""
-        metadata = str(view.get("private_metadata") or "")
+    async def edited(ack: AsyncAck, context: AsyncBoltContext) -> None:
+        submission = payload(context, ViewSubmission)
+        view = submission.view
+        text = view.state.values.get(EDIT_BLOCK, {}).get(EDIT_ACTION, {}).get("value") or ""
+        metadata = view.private_metadata
         try:
             flows = _flows_or_refuse(services)
             if not metadata.isdigit():
                 raise InputError(services.texts._("That form does not belong to a status update."))
-            await flows.decide(int(metadata), str(body["user"]["id"]), publish=True, body=str(text))
+            await flows.decide(int(metadata), submission.user.id, publish=True, body=str(text))
         except InputError as exc:
             await ack(response_action="errors", errors={EDIT_BLOCK: exc.message[:150]})
             return

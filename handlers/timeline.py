@@ -8,10 +8,9 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import datetime
-from typing import Any
 from zoneinfo import ZoneInfo
 
-from slack_bolt.async_app import AsyncApp
+from slack_bolt.async_app import AsyncApp, AsyncBoltContext
 from slack_sdk.models.blocks import (
     Block,
     ContextBlock,
@@ -27,11 +26,12 @@ from bot.services import Services
 from bot.slacktext import plain
 from bot.slackweb import escape
 from bot.timefmt import when
-from bot.timeline.capture import PIN, REACTION, Capture, read_message
+from bot.timeline.capture import PIN, REACTION, Capture, ChatMessage, person_message
 from bot.timeline.render import describe, mentioned, names_for, people_in
 from bot.timeparse import TimeParseError, parse_note
 from bot.zones import offset_change
 from handlers.context import CommandContext, Reply, Subcommand
+from handlers.payloads import InnerMessage, MessageEvent, PinEvent, ReactionEvent, payload
 
 MAX_BLOCKS = 50
 SECTION_CHARS = 3000
@@ -167,56 +167,75 @@ SUBCOMMANDS = [
 ]
 
 
-async def reaction(capture: Capture, event: dict[str, Any], on: bool) -> None:
-    item = event.get("item") or {}
-    name = str(event.get("reaction") or "").split("::")[0]  # skin tones: "x::skin-tone-2"
-    if item.get("type") != "message" or name != capture.key_reaction:
+def chat_message(msg: InnerMessage | None) -> ChatMessage | None:
+    """A person's message from a validated message object (the backfill reads history dicts)."""
+    if msg is None:
+        return None
+    return person_message(
+        ts=msg.ts,
+        user=msg.user,
+        text=msg.text,
+        subtype=msg.subtype,
+        bot_id=msg.bot_id,
+        thread_ts=msg.thread_ts,
+        files=msg.files or (),
+        edited=msg.edited,
+        reactions=msg.reactions or (),
+    )
+
+
+async def reaction(capture: Capture, event: ReactionEvent, on: bool) -> None:
+    item = event.item
+    name = event.reaction.split("::")[0]  # skin tones: "x::skin-tone-2"
+    if item.type != "message" or name != capture.key_reaction or not item.channel or not item.ts:
         return
-    mark = REACTION + str(event.get("user"))
-    await capture.set_mark(str(item.get("channel")), str(item.get("ts")), mark, on)
+    await capture.set_mark(item.channel, item.ts, REACTION + event.user, on)
 
 
-async def pin(capture: Capture, event: dict[str, Any], on: bool) -> None:
-    item = event.get("item") or {}
-    channel = str(event.get("channel_id") or item.get("channel") or "")
-    msg = read_message(item.get("message") or {})
-    if item.get("type") != "message" or msg is None:
+async def pin(capture: Capture, event: PinEvent, on: bool) -> None:
+    item = event.item
+    channel = event.channel_id or item.channel or ""
+    msg = chat_message(item.message)
+    if item.type != "message" or msg is None:
         return
     await capture.message(channel, msg)  # a pin also saves a message whose event was lost
     await capture.set_mark(channel, msg.ts, PIN, on)
+
+
+async def message(capture: Capture, event: MessageEvent) -> None:
+    """A message posted, edited (`message_changed`) or deleted (`message_deleted`)."""
+    channel, previous = event.channel, chat_message(event.previous_message)
+    if event.subtype == "message_changed":
+        changed = event.message or InnerMessage()
+        if changed.subtype == "tombstone":  # a parent with replies was deleted
+            await capture.deleted(channel, changed.ts or "", previous)
+        elif (msg := chat_message(changed)) is not None:
+            await capture.edited(channel, msg, previous)
+    elif event.subtype == "message_deleted":
+        await capture.deleted(channel, event.deleted_ts or "", previous)
+    elif (msg := chat_message(event)) is not None:
+        await capture.message(channel, msg)
 
 
 def register(app: AsyncApp, services: Services) -> None:
     capture = services.capture
 
     @app.event("message")
-    async def on_message(event: dict[str, Any]) -> None:
-        channel = str(event.get("channel") or "")
-        subtype = event.get("subtype")
-        previous = read_message(event.get("previous_message") or {})
-        if subtype == "message_changed":
-            changed = event.get("message") or {}
-            if changed.get("subtype") == "tombstone":  # a parent with replies was deleted
-                await capture.deleted(channel, str(changed.get("ts")), previous)
-            elif (msg := read_message(changed)) is not None:
-                await capture.edited(channel, msg, previous)
-        elif subtype == "message_deleted":
-            await capture.deleted(channel, str(event.get("deleted_ts")), previous)
-        elif (msg := read_message(event)) is not None:
-            await capture.message(channel, msg)
+    async def on_message(context: AsyncBoltContext) -> None:
+        await message(capture, payload(context, MessageEvent))
 
     @app.event("reaction_added")
-    async def on_reaction_added(event: dict[str, Any]) -> None:
-        await reaction(capture, event, True)
+    async def on_reaction_added(context: AsyncBoltContext) -> None:
+        await reaction(capture, payload(context, ReactionEvent), True)
 
     @app.event("reaction_removed")
-    async def on_reaction_removed(event: dict[str, Any]) -> None:
-        await reaction(capture, event, False)
+    async def on_reaction_removed(context: AsyncBoltContext) -> None:
+        await reaction(capture, payload(context, ReactionEvent), False)
 
     @app.event("pin_added")
-    async def on_pin_added(event: dict[str, Any]) -> None:
-        await pin(capture, event, True)
+    async def on_pin_added(context: AsyncBoltContext) -> None:
+        await pin(capture, payload(context, PinEvent), True)
 
     @app.event("pin_removed")
-    async def on_pin_removed(event: dict[str, Any]) -> None:
-        await pin(capture, event, False)
+    async def on_pin_removed(context: AsyncBoltContext) -> None:
+        await pin(capture, payload(context, PinEvent), False)

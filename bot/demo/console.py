@@ -297,6 +297,9 @@ async def run_console(
         if "platform" in scenario.config.maintenance.values():
             platform = await running.enter_async_context(DeployPlatform())
         settings = settings_for(scenario, language or scenario.language, platform)
+        # The console asks about every button a post has: a status page proposal after each
+        # change would interrupt every typed line. The page is the demo's (`status_page:`).
+        settings["status_page"] = {"enabled": False}
         url = f"sqlite+aiosqlite:///{database}"
         stack = SandboxStack(url, settings=settings)
         running.push_async_callback(stack.sandbox.stop)

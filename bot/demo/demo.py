@@ -110,12 +110,15 @@ async def run_demo(
         settings = settings_for(scenario, language or scenario.language, platform)
         stack = SandboxStack(database_url, clock=clock, settings=settings)
         await running.enter_async_context(stack)
+        if stack.status_url and stack.services is not None:
+            url = stack.status_url
+            echo("🌐 " + stack.services.texts._("Status page: {url}").format(url=url))
         log = room_log(stack, scenario.timezone, scenario.language)
         replay = Replay(scenario, Room(stack, log), clock)
         replay.add_people()
 
         def show(result: StepResult) -> None:
-            for line in [*log.render_new(), *_problem_lines(result)]:
+            for line in [*log.render_new(), *result.lines, *_problem_lines(result)]:
                 echo(line)
 
         outcome = DemoOutcome(await replay.run(show))

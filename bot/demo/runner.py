@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+import aiohttp
 import httpx
 from sqlalchemy import func, select
 
@@ -34,6 +35,7 @@ from bot.demo.scenario import (
     PinStep,
     ReactStep,
     Scenario,
+    StatusPageStep,
     Step,
     SubmitStep,
 )
@@ -52,6 +54,7 @@ class StepResult:
     step: Step
     summary: str
     problems: list[str] = field(default_factory=list)
+    lines: list[str] = field(default_factory=list)  # printed after the step's chat lines
 
     @property
     def ok(self) -> bool:
@@ -83,6 +86,7 @@ def settings_for(
                 name: {"provider": kind, "service": name} for name, kind in config.changes.items()
             }
         },
+        "status_page": config.status_page.model_dump(),
     }
 
 
@@ -120,6 +124,8 @@ class Replay:
         self.clock.set(instant)
         user = self.scenario.person(step.by).id
         result = StepResult(index, step, f"{step.at:%H:%M} {step.by}: {_describe(step)}")
+        if isinstance(step, StatusPageStep):
+            return await self._look(step, result)
         try:
             reply = await self._perform(step, user)
         except DriverError as exc:
@@ -145,6 +151,35 @@ class Replay:
                 return
             await self.room.settle()
 
+    async def _look(self, step: StatusPageStep, result: StepResult) -> StepResult:
+        """What a visitor of the status page sees now: summary.json over HTTP, as lines."""
+        stack = self.room.stack
+        assert stack.services is not None
+        t = stack.services.texts
+        try:
+            summary = await read_summary(stack.status_url)
+        except (aiohttp.ClientError, ValueError) as exc:
+            result.problems.append(f"the status page did not answer: {exc}")
+            return result
+        status = summary["status"]
+        result.lines = [
+            f"{step.at:%H:%M} 🌐 "
+            + t._("{person} opens the status page ({moment}): {indicator}, {description}").format(
+                person=step.by,
+                moment=step.status_page,
+                indicator=status["indicator"],
+                description=status["description"],
+            ),
+            *(f"     {c['name']}: {c['status']}" for c in summary["components"]),
+        ]
+        shown = "\n".join(result.lines)
+        result.problems += [
+            f"the status page does not show {text!r}"
+            for text in step.expect.contains
+            if text not in shown
+        ]
+        return result
+
     async def _perform(self, step: Step, user: str) -> DriverReply | None:
         room = self.room
         if isinstance(step, CommandStep):
@@ -166,6 +201,7 @@ class Replay:
             if found is None:
                 raise DriverError(f"{step.by} sees no button {step.click!r}")
             return await room.click(user, *found, value=step.value)
+        assert isinstance(step, SubmitStep)
         return await self._submit(step, user)
 
     async def _deploy(self, step: DeployStep) -> DriverReply:
@@ -217,6 +253,16 @@ class Replay:
         return ids.get(value, value)
 
 
+async def read_summary(status_url: str) -> dict[str, Any]:
+    """`GET /status/api/v2/summary.json` on the bot's server, as any reader would."""
+    async with (
+        aiohttp.ClientSession() as http,
+        http.get(f"{status_url}/api/v2/summary.json", raise_for_status=True) as response,
+    ):
+        summary: dict[str, Any] = await response.json()
+    return summary
+
+
 def newest_with_action(
     state: Workspace, user: str, action_id: str
 ) -> tuple[str, str, dict[str, Any]] | None:
@@ -253,6 +299,8 @@ def _describe(step: Step) -> str:
         return f"press {step.click}"
     if isinstance(step, DeployStep):
         return f"deploy {step.deploy.version} of {step.deploy.service}"
+    if isinstance(step, StatusPageStep):
+        return f"status page ({step.status_page})"
     return f"submit {', '.join(step.submit)}"
 
 

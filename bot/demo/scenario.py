@@ -3,6 +3,13 @@
 A scenario is a day told as steps at local times, each one thing a person does in Slack. The
 models are strict (`extra="forbid"`) so a typo fails before anything runs, and every problem is
 reported as one line naming the file line and the field, like `steps[7].at`.
+
+Step kinds (one per step): `command`, `message` (with `label`/`thread`), `react`, `pin`,
+`click`, `submit`, and `status_page: LABEL`: the person opens the status page; the demo reads
+`/status/api/v2/summary.json` from the bot over HTTP and prints the overall indicator and each
+component's state under LABEL (`expect.contains` is checked against those printed lines, such
+as `Offerte: major_outage`). It needs `config.status_page.enabled: true`; the page shows the
+features marked `public: true` in `config.features` (as `public_name` when set).
 """
 
 from __future__ import annotations
@@ -27,10 +34,10 @@ from pydantic import (
     field_validator,
 )
 
-from bot.config import FeatureConfig
+from bot.config import FeatureConfig, StatusPageSettings
 
 DEFAULT_SCENARIO = Path(__file__).resolve().parents[2] / "examples/scenarios/outage-report.yml"
-ACTIONS = ("command", "message", "react", "pin", "click", "submit", "deploy")
+ACTIONS = ("command", "message", "react", "pin", "click", "submit", "deploy", "status_page")
 # `platform`: a stand-in deploy platform on loopback, so the app really goes offline and the
 # drafts count it; `dryrun`: only recorded.
 TargetKind = Literal["platform", "dryrun"]
@@ -65,6 +72,7 @@ class Config(_Strict):
     # Change sources by name: `webhook` (deploy steps arrive on POST /changes) or `dryrun`
     # (the same, and `/incident rollback NAME` records without calling anything).
     changes: dict[str, Literal["webhook", "dryrun"]] = {}
+    status_page: StatusPageSettings = StatusPageSettings()  # the bot's [status_page] section
 
 
 class Expect(_Strict):
@@ -144,6 +152,10 @@ class SubmitStep(_Step):
     submit: dict[str, str | list[str]]  # the open modal's fields by block id
 
 
+class StatusPageStep(_Step):
+    status_page: str = Field(min_length=1, max_length=60)  # a name for the moment, printed
+
+
 def _action(value: Any) -> str | None:
     if isinstance(value, dict):
         found = [key for key in ACTIONS if key in value]
@@ -158,7 +170,8 @@ Step = Annotated[
     | Annotated[PinStep, Tag("pin")]
     | Annotated[ClickStep, Tag("click")]
     | Annotated[SubmitStep, Tag("submit")]
-    | Annotated[DeployStep, Tag("deploy")],
+    | Annotated[DeployStep, Tag("deploy")]
+    | Annotated[StatusPageStep, Tag("status_page")],
     Discriminator(
         _action,
         custom_error_type="step_action",
@@ -231,6 +244,11 @@ def _problems(scenario: Scenario) -> Iterator[Problem]:
             yield Problem(("steps", index, "at"), "is earlier than the step before it")
         previous = instant
         yield from _label_problems(index, step, labels)
+        if isinstance(step, StatusPageStep) and not scenario.config.status_page.enabled:
+            yield Problem(
+                ("steps", index, "status_page"),
+                "the status page is off (set config.status_page.enabled: true)",
+            )
 
 
 def _label_problems(index: int, step: _Step, labels: set[str]) -> Iterator[Problem]:
@@ -276,6 +294,7 @@ def _clean_loc(loc: Loc) -> Loc:
 def _known_keys() -> set[str]:
     models: list[type[BaseModel]] = [Scenario, Person, Config, Expect, Reaction, FeatureConfig]
     models += [CommandStep, MessageStep, ReactStep, PinStep, ClickStep, SubmitStep]
+    models += [StatusPageStep, StatusPageSettings]
     return {name for model in models for name in model.model_fields}
 
 

@@ -58,6 +58,7 @@ class SandboxStack(Running):
         self.socket: SocketMode | None = None
         self.request_url = ""  # HTTP mode only
         self.health_url = ""
+        self.status_url = ""  # the status page, when [status_page] is enabled
 
     @classmethod
     def sqlite(cls, folder: Path, **kwargs: Any) -> SandboxStack:
@@ -99,6 +100,7 @@ class SandboxStack(Running):
         await site.start()
         base = f"http://127.0.0.1:{self._runner.addresses[0][1]}"
         self.health_url = f"{base}/healthz"
+        self.status_url = f"{base}/status" if self.services.status_page.enabled else ""
         if self.socket is not None:
             await self.socket.start()
             await self.socket.reach(ConnectionState.connected, connections=1)

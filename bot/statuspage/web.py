@@ -51,6 +51,7 @@ class StatusSite:
         self.env.install_gettext_translations(texts.translations, newstyle=True)  # type: ignore[attr-defined]
         self.css = (TEMPLATES / "status.css").read_bytes()
         self._bodies: dict[str, tuple[Snapshot, str, bytes]] = {}
+        self._headers: dict[str, tuple[str, dict[str, str], dict[str, str]]] = {}
         settings = page.settings
         self.title = settings.title or texts._("Service status")
         img = "'none'"
@@ -88,17 +89,22 @@ class StatusSite:
     def _respond(
         self, request: web.Request, snapshot: Snapshot, kind: str, body: bytes, content_type: str
     ) -> web.Response:
-        etag = f'"{kind}-{snapshot.etag}"'
-        headers = {
-            "ETag": etag,
-            "Cache-Control": f"public, max-age={self.page.settings.max_age}",
-            "X-Content-Type-Options": "nosniff",
-            "Referrer-Policy": "no-referrer",
-            "Content-Security-Policy": self.csp,
-        }
-        if etag in request.headers.get("If-None-Match", ""):
+        found = self._headers.get(kind)
+        if found is None or found[0] != snapshot.etag:
+            # Built once per snapshot and kind, like the body: a reader costs a lookup.
+            headers = {
+                "ETag": f'"{kind}-{snapshot.etag}"',
+                "Cache-Control": f"public, max-age={self.page.settings.max_age}",
+                "X-Content-Type-Options": "nosniff",
+                "Referrer-Policy": "no-referrer",
+                "Content-Security-Policy": self.csp,
+            }
+            found = (snapshot.etag, headers, {**headers, "Content-Type": content_type})
+            self._headers[kind] = found
+        _, headers, full = found
+        if headers["ETag"] in request.headers.get("If-None-Match", ""):
             return web.Response(status=304, headers=headers)
-        return web.Response(body=body, headers={**headers, "Content-Type": content_type})
+        return web.Response(body=body, headers=full)
 
     async def stylesheet(self, request: web.Request) -> web.Response:
         snapshot = await self.page.snapshot()

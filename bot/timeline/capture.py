@@ -1,12 +1,13 @@
 """Incident-channel chat into the timeline: each message once, edits kept, deletions marked.
 
 Events and `conversations.history` / `conversations.replies` describe a message with the same
-object, so `read_message` serves both the event listeners and the backfill.
+object, so `person_message` reads both: the event listeners pass their validated model's fields,
+the backfill a history dict through `read_message`.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -45,28 +46,56 @@ class ChatMessage:
 
 
 def read_message(raw: Mapping[str, Any]) -> ChatMessage | None:
-    """A person's message from Slack's message object; None for bots, apps and notices."""
-    user, ts = raw.get("user"), raw.get("ts")
-    if raw.get("subtype") not in _HUMAN_SUBTYPES or raw.get("bot_id") or not user or not ts:
-        return None
-    thread_ts = raw.get("thread_ts")
-    return ChatMessage(
-        ts=str(ts),
-        user=str(user),
-        text=str(raw.get("text") or ""),
-        # A thread's parent carries its own ts as thread_ts once it has replies: not a reply.
-        thread_ts=str(thread_ts) if thread_ts and thread_ts != ts else None,
-        files=tuple(str(f.get("name") or f.get("title") or f.get("id")) for f in _files(raw)),
-        edited_ts=str((raw.get("edited") or {}).get("ts") or "") or None,
-        reactions={
-            str(r.get("name")): tuple(str(u) for u in r.get("users") or ())
-            for r in raw.get("reactions") or ()
-        },
+    """A person's message from Slack's message object (`conversations.history`, replies)."""
+    return person_message(
+        ts=raw.get("ts"),
+        user=raw.get("user"),
+        text=raw.get("text"),
+        subtype=raw.get("subtype"),
+        bot_id=raw.get("bot_id"),
+        thread_ts=raw.get("thread_ts"),
+        files=raw.get("files") or (),
+        edited=raw.get("edited"),
+        reactions=raw.get("reactions") or (),
     )
 
 
-def _files(raw: Mapping[str, Any]) -> list[Mapping[str, Any]]:
-    return [f for f in raw.get("files") or () if isinstance(f, Mapping)]
+def person_message(
+    *,
+    ts: str | None,
+    user: str | None,
+    text: str | None,
+    subtype: str | None = None,
+    bot_id: str | None = None,
+    thread_ts: str | None = None,
+    files: Iterable[Any] = (),
+    edited: Mapping[str, Any] | None = None,
+    reactions: Iterable[Any] = (),
+) -> ChatMessage | None:
+    """A person's message from a Slack message's fields; None for bots, apps and notices.
+
+    The one reading of a message: `read_message` passes a history dict's fields, the event
+    listeners their validated model's, so live and backfilled messages are recorded alike.
+    The `str()` calls keep history dicts (not validated) from putting other types in the record.
+    """
+    if subtype not in _HUMAN_SUBTYPES or bot_id or not user or not ts:
+        return None
+    return ChatMessage(
+        ts=str(ts),
+        user=str(user),
+        text=str(text or ""),
+        # A thread's parent carries its own ts as thread_ts once it has replies: not a reply.
+        thread_ts=str(thread_ts) if thread_ts and thread_ts != ts else None,
+        files=tuple(
+            str(f.get("name") or f.get("title") or f.get("id"))
+            for f in files
+            if isinstance(f, Mapping)
+        ),
+        edited_ts=str((edited or {}).get("ts") or "") or None,
+        reactions={
+            str(r.get("name")): tuple(str(u) for u in r.get("users") or ()) for r in reactions
+        },
+    )
 
 
 class Capture:

@@ -27,6 +27,7 @@ from bot.i18n import Texts
 from bot.incidents.blocks import list_lines
 from bot.incidents.labels import severity_label
 from bot.models import Severity
+from handlers.payloads import StateValues
 
 DECLARE_CALLBACK = "declare_incident"
 __all__ = ["DECLARE_CALLBACK", "DeclareForm", "FormError", "confirm_blocks", "list_lines"]
@@ -110,11 +111,13 @@ def confirm_blocks(
     return [block.to_dict() for block in blocks]
 
 
-def modal_value(values: Any, block_id: str) -> Any:
-    """The submitted value of `block_id`'s element (text, selected option(s)), or None."""
-    block = values.get(block_id) if isinstance(values, dict) else None
-    element = block.get("value") if isinstance(block, dict) else None
-    if not isinstance(element, dict):
+def modal_value(values: StateValues, block_id: str) -> Any:
+    """The submitted value of `block_id`'s element (text, selected option(s)), or None.
+
+    `Any`: what an element holds depends on its type, and the form model checks it next.
+    """
+    element = values.get(block_id, {}).get("value")
+    if element is None:
         return None
     kind = element.get("type")
     if kind in ("static_select", "users_select"):
@@ -143,9 +146,7 @@ class DeclareForm(BaseModel):
     features: list[StrictStr] = []
 
     @classmethod
-    def from_view(cls, view: Any, default: Severity, t: Texts) -> DeclareForm:
-        state = view.get("state") if isinstance(view, dict) else None
-        values = state.get("values") if isinstance(state, dict) else None
+    def from_state(cls, values: StateValues, default: Severity, t: Texts) -> DeclareForm:
         raw = {block: modal_value(values, block) for block in cls.model_fields}
         raw = {k: v for k, v in raw.items() if v is not None}
         raw.setdefault("severity", default)

@@ -31,6 +31,7 @@ from bot.postmortem.phrases import LANGUAGES
 from bot.postmortem.service import CloseForm
 from bot.slackweb import SlackWeb, escape
 from handlers.context import Reply
+from handlers.payloads import StateValues
 from handlers.views import modal_value
 
 CLOSE_CALLBACK = "postmortem_close"
@@ -107,9 +108,9 @@ def close_modal(
     return view.to_dict()
 
 
-def close_form(values: dict[str, Any]) -> CloseForm:
+def close_form(values: StateValues) -> CloseForm:
     """The submitted modal; a select left untouched may arrive empty (the defaults apply)."""
-    signer = ((values.get("signer") or {}).get("value") or {}).get("selected_user")
+    signer = values.get("signer", {}).get("value", {}).get("selected_user")
     return CloseForm(
         **{key: str(modal_value(values, key) or "") for key in _TEXTS},
         language=modal_value(values, "language"),
@@ -117,9 +118,9 @@ def close_form(values: dict[str, Any]) -> CloseForm:
     )
 
 
-def closing_without_followups(values: dict[str, Any]) -> bool:
+def closing_without_followups(values: StateValues) -> bool:
     """Whether the submitted modal ticked "Close without any follow-up"."""
-    element = (values.get(NO_FOLLOWUPS) or {}).get("value") or {}
+    element = values.get(NO_FOLLOWUPS, {}).get("value", {})
     return bool(element.get("selected_options"))
 
 

@@ -137,6 +137,7 @@ def test_steps_that_do_not_do_what_they_should_fail_the_run(
     )
 
 
+@pytest.mark.slow
 def test_cli_demo_reports_a_broken_scenario(tmp_path: Path) -> None:
     scenario = tmp_path / "typo.yml"
     scenario.write_text(
@@ -150,7 +151,7 @@ def test_cli_demo_reports_a_broken_scenario(tmp_path: Path) -> None:
         cwd=tmp_path,
     )
     assert result.returncode == 2
-    assert re.fullmatch(r"typo\.yml:\d+: steps\[6\]\.at: .+\n", result.stderr)
+    assert re.fullmatch(r"typo\.yml:\d+: steps\[7\]\.at: .+\n", result.stderr)
     assert not (tmp_path / "demo-output").exists()
 
 
@@ -158,6 +159,7 @@ SCENARIOS = sorted(EXAMPLES.glob("*.yml"))
 SLACK_MARKUP = re.compile(r"<@|<!|<#|&lt;|&gt;|\\`|:[a-z0-9_+-]+:")
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("language", ["it", "en"])
 @pytest.mark.parametrize("scenario", SCENARIOS, ids=[p.stem for p in SCENARIOS])
 def test_no_draft_of_any_scenario_carries_slack_markup(
@@ -171,3 +173,38 @@ def test_no_draft_of_any_scenario_carries_slack_markup(
         # `http://x:80:` and times like 10:40: are not emoji codes; strip URLs first.
         prose = re.sub(r"\(https?://[^)]*\)|https?://\S+", "", text)
         assert not SLACK_MARKUP.findall(prose), (draft.name, SLACK_MARKUP.findall(prose))
+
+
+def test_outage_report_prints_the_status_page_at_three_moments(
+    outage: tuple[DemoOutcome, str],
+) -> None:
+    """Read over HTTP from the bot's server: Quotes down, then maintenance, then all clear."""
+    log = outage[1]
+    url = re.search(r"🌐 Pagina di stato: (http://127\.0\.0\.1:\d+/status)\n", log)
+    assert url is not None
+    moments = re.findall(r"\n(\d\d:\d\d) 🌐 .+ \((.+?)\): (\w+), .+\n((?:     .+\n)+)", log)
+    seen = {
+        (at, moment, indicator): dict(
+            line.strip().split(": ") for line in states.strip("\n").splitlines()
+        )
+        for at, moment, indicator, states in moments
+    }
+    assert seen == {
+        ("10:44", "Offerte fuori uso", "major"): {
+            "Applicazione": "partial_outage",
+            "Offerte": "major_outage",
+            "Acquisti": "operational",
+        },
+        ("11:15", "in manutenzione", "maintenance"): {
+            "Applicazione": "under_maintenance",
+            "Offerte": "under_maintenance",
+            "Acquisti": "under_maintenance",
+        },
+        ("17:50", "risolto", "none"): {
+            "Applicazione": "operational",
+            "Offerte": "operational",
+            "Acquisti": "operational",
+        },
+    }
+    assert "10:44 🌐 Giulia apre la pagina di stato (Offerte fuori uso): major," in log
+    assert "10:42 Marco pressed [Pubblica]" in log

@@ -104,3 +104,17 @@ def test_not_yaml_or_not_a_file() -> None:
     assert line.startswith("x.yml:8: not valid YAML")
     with pytest.raises(ScenarioError, match="cannot read it"):
         load_scenario(Path("/nonexistent/scenario.yml"))
+
+
+def test_a_status_page_step_needs_the_page_enabled() -> None:
+    step = '  - {at: "10:00", by: Marco, status_page: ora}\n'
+    assert errors(step) == [
+        "x.yml:8: steps[0].status_page: the status page is off"
+        " (set config.status_page.enabled: true)"
+    ]
+    head = HEAD.replace("steps:", "config: {status_page: {enabled: true}}\nsteps:")
+    scenario = parse_scenario(head + step)
+    assert scenario.config.status_page.enabled
+    assert errors(step, head.replace("enabled:", "enabeld:")) == [
+        "x.yml:7: config.status_page.enabeld: unknown key (did you mean 'enabled'?)"
+    ]

@@ -21,6 +21,7 @@ def run(tmp_path: Path, **env: str) -> subprocess.CompletedProcess[str]:
     )
 
 
+@pytest.mark.slow
 def test_no_tokens(tmp_path: Path) -> None:
     result = run(tmp_path)
     assert result.returncode != 0
@@ -29,6 +30,7 @@ def test_no_tokens(tmp_path: Path) -> None:
     assert "Traceback" not in result.stderr
 
 
+@pytest.mark.slow
 def test_bot_token_without_app_token_or_signing_secret(tmp_path: Path) -> None:
     result = run(tmp_path, SLACK_BOT_TOKEN="xoxb-1")
     assert result.returncode != 0

@@ -15,6 +15,8 @@ from bot.demo.demo import DemoOutcome, run_demo
 from bot.demo.scenario import DEFAULT_SCENARIO, load_scenario
 from bot.i18n import po_path
 
+pytestmark = pytest.mark.slow  # two whole replays of the outage report
+
 FIELD = re.compile(r"\{[^{}]*\}")
 MARKUP = re.compile(r"[*_`~]|:[a-z0-9_+-]+:")
 

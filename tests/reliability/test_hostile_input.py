@@ -271,3 +271,24 @@ def test_a_message_with_a_ts_that_is_not_slacks_is_refused_at_the_edge(
     assert response.status_code == 200
     assert entries() == before
     assert eventually(lambda: f"message.{field}" in bot.log.read_text(errors="replace"))
+
+
+@pytest.mark.parametrize("user", [None, "marco", {"name": "marco"}])
+def test_a_click_that_is_not_slacks_is_refused_at_the_edge(bot: Bot, user: Any) -> None:
+    """Parsed once by the middleware: refused as bad input (answered, 200), never a listener's
+    KeyError."""
+    before = bot.rows()
+    payload = payloads.block_actions(
+        user=payloads.user_ref(MARCO, "marco"),
+        actions=[{"action_id": "incident_resolve_confirm", "type": "button", "value": "1"}],
+        trigger_id="1.2.click",
+        container={"type": "message", "message_ts": "1.000001", "channel_id": INCIDENTS},
+        response_url=bot.sandbox.sandbox.response_url("none"),
+    ) | {"user": user}
+
+    response = bot.post(payloads.interactive_body(payload))
+
+    assert response.status_code == 200
+    assert bot.rows() == before
+    refused = "refusing a malformed block_actions: block_actions.user"
+    assert eventually(lambda: refused in bot.log.read_text(errors="replace"))

@@ -42,6 +42,7 @@ def visible_text(dom: str) -> str:
 
 
 @pytest.mark.skipif(CHROMIUM is None, reason="chromium is not installed (make installs it)")
+@pytest.mark.slow
 async def test_status_page_in_headless_chromium(make_stack: StackFactory, tmp_path: Path) -> None:
     stack = await make_stack()
     incident = await declare(stack)
