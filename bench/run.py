@@ -15,6 +15,7 @@ from typing import Any
 
 from sqlalchemy import func, select
 
+from bench import changes as bench_changes
 from bench import load, statuspage
 from bench.drafts import time_drafts
 from bench.report import Row
@@ -207,6 +208,8 @@ async def run(opts: Options, folder: Path) -> list[Row]:
             await floor.stop()
     await db.dispose()
     drafts, _chars = time_drafts(opts.entries, opts.features)
+    (folder / "changes").mkdir(exist_ok=True)
+    changes = await bench_changes.run(folder / "changes")
     lookups = await time_lookups(folder)
 
     rate, floor_rate = (
@@ -249,5 +252,6 @@ async def run(opts: Options, folder: Path) -> list[Row]:
         Row("start-up", "s to /healthz 200, empty database", first_start, None, "<2",
             first_start < 2),
         Row("start-up", f"s, restart ({distinct:,} entries)", restart, None, "<2", restart < 2),
+        *changes,
         *page,
     ]  # fmt: skip

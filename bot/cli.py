@@ -18,6 +18,9 @@ from zoneinfo import ZoneInfo
 from aiohttp import web
 from slack_sdk.errors import SlackApiError
 
+from bot.changes import cli as changes_cli
+from bot.changes.webhook import SECRET_ENV as CHANGES_SECRET
+from bot.clock import SystemClock
 from bot.config import ConfigError, Settings, load_settings
 from bot.errors import InputError
 from bot.logs import configure
@@ -42,6 +45,12 @@ def _secrets(settings: Settings) -> list[str]:
     """Every secret value the bot may hold, so logging can mask it wherever it shows up."""
     values = [settings.slack_bot_token, settings.slack_app_token, settings.slack_signing_secret]
     secrets = [v.get_secret_value() for v in values if v is not None]
+    for source in settings.changes.sources.values():
+        name = getattr(source, "token_env", None)
+        if name and os.environ.get(name):
+            secrets.append(os.environ[name])
+    if os.environ.get(CHANGES_SECRET):
+        secrets.append(os.environ[CHANGES_SECRET])
     for target in settings.maintenance.targets.values():
         for name in (getattr(target, "token_env", None), getattr(target, "secret_env", None)):
             if name and os.environ.get(name):
@@ -218,7 +227,27 @@ def _parser() -> argparse.ArgumentParser:
     report.add_argument("--since", default="90d", help="90d, 12w or a day like 2025-01-01")
     report.add_argument("--format", choices=["md", "csv"], default="md")
     report.add_argument("--out", help="file to write (default: standard output)")
+    changes_cli.add_parser(sub)
     return parser
+
+
+def _offline(settings: Settings, args: argparse.Namespace) -> int | None:
+    """The commands that read or write the database and exit: their exit code, or None."""
+    try:
+        if args.command == "export":
+            return _write(asyncio.run(_export(settings, args.incident, args.format)), args.out)
+        if args.command == "report":
+            return _write(asyncio.run(_report(settings, args.since, args.format)), args.out)
+        if args.command == "change":
+            change = changes_cli.change_from(args, SystemClock(), settings.timezone)
+            print(asyncio.run(changes_cli.record(settings.database_url, change, SystemClock())))
+            return 0
+        if args.command == "postmortem":
+            text = asyncio.run(_draft(settings, args.incident, args.lang, args.audience))
+            return _write(text, None)
+    except (InputError, DraftError) as exc:
+        return _fail(str(exc))
+    return None
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -230,22 +259,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     configure(settings.log_level, settings.log_format, _secrets(settings))
     if args.command == "db":
         return asyncio.run(_db_upgrade(settings))
-    if args.command == "export":
-        try:
-            return _write(asyncio.run(_export(settings, args.incident, args.format)), args.out)
-        except InputError as exc:
-            return _fail(str(exc))
-    if args.command == "report":
-        try:
-            return _write(asyncio.run(_report(settings, args.since, args.format)), args.out)
-        except InputError as exc:
-            return _fail(str(exc))
-    if args.command == "postmortem":
-        try:
-            text = asyncio.run(_draft(settings, args.incident, args.lang, args.audience))
-        except (InputError, DraftError) as exc:
-            return _fail(str(exc))
-        return _write(text, None)
+    done = _offline(settings, args)
+    if done is not None:
+        return done
     if args.command == "demo":
         from bot.demo.demo import main as demo
 

@@ -29,6 +29,7 @@ from pydantic_settings import (
 )
 from sqlalchemy.engine import make_url
 
+from bot.changes.sources import ChangesSettings
 from bot.followups.config import FollowupSettings
 from bot.maintenance.targets import Target, TargetName
 from bot.models import Severity
@@ -71,6 +72,7 @@ class Permissions(BaseModel):
 
     # None means anyone in the incident channel; users (U...) or user groups (S...).
     maintenance: list[str] | None = None
+    rollback: list[str] | None = None
     # Who may publish status page updates; None means anyone in the incident channel.
     status_page: list[str] | None = None
 
@@ -132,6 +134,7 @@ class Settings(BaseSettings):
     templates_dir: Path | None = None
     features: list[FeatureConfig] = []
     maintenance: MaintenanceSettings = MaintenanceSettings()
+    changes: ChangesSettings = ChangesSettings()
     permissions: Permissions = Permissions()
     followups: FollowupSettings = FollowupSettings()
     status_page: StatusPageSettings = StatusPageSettings()

@@ -46,6 +46,7 @@ class EntryKind(StrEnum):
     rename = "rename"
     feature = "feature"
     maintenance = "maintenance"
+    change = "change"
     resolved = "resolved"
     closed = "closed"
     nudge = "nudge"

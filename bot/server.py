@@ -15,6 +15,7 @@ from slack_bolt.request.async_internals import build_async_context
 from slack_bolt.request.async_request import AsyncBoltRequest
 
 from bot import logs
+from bot.changes.webhook import ChangesWebhook
 from bot.followups.webhook import github_webhook
 from bot.services import Services
 from bot.statuspage.web import StatusSite
@@ -81,6 +82,9 @@ def build_web_app(
     if bolt is not None:
         app.router.add_post("/slack/events", slack_events)
     app.router.add_get("/healthz", healthz)
+    # Deploys reported by CI, in both modes (Socket Mode serves this port too).
+    webhook = ChangesWebhook(services.changes.claim, services.change_flows.record_incoming)
+    app.router.add_post("/changes", webhook.handle)
     # Issue 18: GitHub's issues webhook, when [followups.github] names a secret.
     app.router.add_post("/github", github_webhook(services.export, os.environ))
     if services.status_page.enabled:

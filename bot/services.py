@@ -13,6 +13,9 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import time, timedelta
 
+from bot.changes.flows import ChangeFlows
+from bot.changes.rollback import Rollbacks
+from bot.changes.service import Changes
 from bot.clock import Clock, SystemClock
 from bot.config import Settings
 from bot.features import Catalog, FeatureBoard, Features
@@ -72,6 +75,9 @@ class Services:
     backfill: Backfill
     postmortems: Postmortems
     drafts: Delivery
+    changes: Changes
+    change_flows: ChangeFlows
+    rollbacks: Rollbacks
     followups: Followups
     reminders: Reminders
     similar: SimilarIncidents
@@ -190,6 +196,7 @@ def build_services(settings: Settings, clock: Clock | None = None) -> Services:
         owner=schedules.owner,
     )
     capture = Capture(timeline, incidents, people, slack, tasks, key_reaction=settings.key_reaction)
+    changes = Changes(db, clock, settings.changes, environ=os.environ)
     postmortems = Postmortems(
         db,
         clock,
@@ -201,6 +208,16 @@ def build_services(settings: Settings, clock: Clock | None = None) -> Services:
         templates_dir=settings.templates_dir,
         commitment=settings.commitment,
         language=settings.language,
+        changes=changes,
+    )
+    change_flows = ChangeFlows(changes, features, incidents, timeline, slack, schedules, t, tasks)
+    rollbacks = Rollbacks(
+        changes,
+        features,
+        timeline,
+        slack,
+        MaintenancePermissions(slack, settings.permissions.rollback, t),
+        t,
     )
     similar = SimilarIncidents(db, clock, incidents, features, followups, timeline)
     github = settings.followups.github
@@ -261,6 +278,9 @@ def build_services(settings: Settings, clock: Clock | None = None) -> Services:
         export=export,
         record=TeamRecord(db, clock, postmortems, followups, timezone=settings.timezone),
         similar_notice=SimilarNotice(similar, slack, timeline, clock, t),
+        changes=changes,
+        change_flows=change_flows,
+        rollbacks=rollbacks,
         texts=t,
         status_page=status_page,
         status_flows=status_flows,

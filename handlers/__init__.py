@@ -9,6 +9,7 @@ from slack_bolt.async_app import AsyncApp
 
 from bot.services import Services
 from handlers import (
+    changes,
     errors,
     features,
     followups,
@@ -30,6 +31,7 @@ def register(app: AsyncApp, services: Services) -> None:
         *lifecycle.SUBCOMMANDS,
         *features.SUBCOMMANDS,
         *maintenance.SUBCOMMANDS,
+        *changes.SUBCOMMANDS,
         *timeline.SUBCOMMANDS,
         *postmortem.SUBCOMMANDS,
         *followups.SUBCOMMANDS,
@@ -41,6 +43,7 @@ def register(app: AsyncApp, services: Services) -> None:
     lifecycle.register(app, services)
     features.register(app, services)
     maintenance.register(app, services)
+    changes.register(app, services)
     home.register(app, services)
     postmortem.register(app, services)
     followups.register(app, services)

@@ -8,14 +8,21 @@ or did not show what the scenario expects.
 
 from __future__ import annotations
 
+import json
+import os
+import secrets
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
 import aiohttp
+import httpx
 from sqlalchemy import func, select
 
+from bot.changes.webhook import SECRET_ENV as CHANGES_SECRET
+from bot.changes.webhook import sign
 from bot.clock import ManualClock
 from bot.demo.chatlog import Entry
 from bot.demo.platform import DeployPlatform
@@ -23,6 +30,7 @@ from bot.demo.room import ANNOUNCE, Room, input_elements
 from bot.demo.scenario import (
     ClickStep,
     CommandStep,
+    DeployStep,
     MessageStep,
     PinStep,
     ReactStep,
@@ -73,6 +81,11 @@ def settings_for(
         "responders": [scenario.person(name).id for name in config.responders],
         "responders_group": None,
         "commitment": config.commitment,
+        "changes": {
+            "sources": {
+                name: {"provider": kind, "service": name} for name, kind in config.changes.items()
+            }
+        },
         "status_page": config.status_page.model_dump(),
     }
 
@@ -181,6 +194,8 @@ class Replay:
             return await room.react(user, *self.labels[step.react.label], step.react.emoji)
         if isinstance(step, PinStep):
             return await room.pin(user, *self.labels[step.pin])
+        if isinstance(step, DeployStep):
+            return await self._deploy(step)
         if isinstance(step, ClickStep):
             found = newest_with_action(room.stack.sandbox.state, user, step.click)
             if found is None:
@@ -188,6 +203,31 @@ class Replay:
             return await room.click(user, *found, value=step.value)
         assert isinstance(step, SubmitStep)
         return await self._submit(step, user)
+
+    async def _deploy(self, step: DeployStep) -> DriverReply:
+        """Report the deploy as a CI pipeline would: a signed POST to the bot's /changes."""
+        deploy = step.deploy
+        body = json.dumps(
+            {
+                "service": deploy.service,
+                "version": deploy.version,
+                "description": deploy.description,
+                "author": step.by,
+                "deployed_at": self.scenario.instant(step).isoformat(),
+                "id": f"{deploy.service}-{deploy.version}",
+            }
+        ).encode()
+        secret = os.environ.setdefault(CHANGES_SECRET, secrets.token_hex(16))
+        timestamp = str(int(time.time()))
+        headers = {
+            "Content-Type": "application/json",
+            "X-Outagebot-Timestamp": timestamp,
+            "X-Outagebot-Signature": sign(secret, timestamp, body),
+        }
+        url = self.room.stack.health_url.removesuffix("/healthz") + "/changes"
+        async with httpx.AsyncClient() as client:
+            answer = await client.post(url, content=body, headers=headers)
+        return DriverReply(answer.status_code, answer.text)
 
     async def _submit(self, step: SubmitStep, user: str) -> DriverReply:
         view = self.room.stack.sandbox.latest_view(user)
@@ -257,6 +297,8 @@ def _describe(step: Step) -> str:
         return f"pin {step.pin}"
     if isinstance(step, ClickStep):
         return f"press {step.click}"
+    if isinstance(step, DeployStep):
+        return f"deploy {step.deploy.version} of {step.deploy.service}"
     if isinstance(step, StatusPageStep):
         return f"status page ({step.status_page})"
     return f"submit {', '.join(step.submit)}"

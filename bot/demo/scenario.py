@@ -37,7 +37,7 @@ from pydantic import (
 from bot.config import FeatureConfig, StatusPageSettings
 
 DEFAULT_SCENARIO = Path(__file__).resolve().parents[2] / "examples/scenarios/outage-report.yml"
-ACTIONS = ("command", "message", "react", "pin", "click", "submit", "status_page")
+ACTIONS = ("command", "message", "react", "pin", "click", "submit", "deploy", "status_page")
 # `platform`: a stand-in deploy platform on loopback, so the app really goes offline and the
 # drafts count it; `dryrun`: only recorded.
 TargetKind = Literal["platform", "dryrun"]
@@ -69,6 +69,9 @@ class Config(_Strict):
     responders: list[str] = []  # people's names
     commitment: str | None = None
     nudge_minutes: int | None = Field(None, gt=0)  # quiet for this long: the lead is nudged
+    # Change sources by name: `webhook` (deploy steps arrive on POST /changes) or `dryrun`
+    # (the same, and `/incident rollback NAME` records without calling anything).
+    changes: dict[str, Literal["webhook", "dryrun"]] = {}
     status_page: StatusPageSettings = StatusPageSettings()  # the bot's [status_page] section
 
 
@@ -133,6 +136,18 @@ class ClickStep(_Step):
     value: str | None = None
 
 
+class Deploy(_Strict):
+    service: str = Field(min_length=1)
+    version: str = Field(min_length=1)
+    description: str = ""
+
+
+class DeployStep(_Step):
+    """A deploy reported by CI on the bot's signed `POST /changes`, authored by `by`."""
+
+    deploy: Deploy
+
+
 class SubmitStep(_Step):
     submit: dict[str, str | list[str]]  # the open modal's fields by block id
 
@@ -155,6 +170,7 @@ Step = Annotated[
     | Annotated[PinStep, Tag("pin")]
     | Annotated[ClickStep, Tag("click")]
     | Annotated[SubmitStep, Tag("submit")]
+    | Annotated[DeployStep, Tag("deploy")]
     | Annotated[StatusPageStep, Tag("status_page")],
     Discriminator(
         _action,

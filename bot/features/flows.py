@@ -54,6 +54,11 @@ async def change_feature(
     services.tasks.spawn(services.board.publish(incident, text), name="publish")
     if state is not FeatureState.up:  # past incidents with this feature out
         services.tasks.spawn(services.similar_notice.announce(incident), name="similar")
+        if change.previous is None:  # changes just before it went out: the suspects
+            suspects = services.change_flows.on_feature_down(
+                incident, change.feature, change.at, degraded=state is FeatureState.degraded
+            )
+            services.tasks.spawn(suspects, name="suspects")
     return incident_flows.Changed(incident, text)
 
 

@@ -54,14 +54,20 @@ async def set_up(
 ) -> SetupResult:
     """Slack set-up; after a modal declaration (`features` given) the declare hooks run too,
     since they need the channel, and the board shows what they recorded. A complete set-up
-    ends with the similar past incidents, if any, in the new channel."""
+    ends with the suspect changes (in the background) and the similar past incidents, if
+    any, in the new channel."""
     result = await services.setup.run(incident)
     if features is not None:
         for hook in services.declare_hooks:
             await hook(incident, declarer, features)
         if services.declare_hooks:
             await services.board.publish(await services.incidents.get(incident.id))
-    if result.complete:  # closed incidents that look like this one, in its channel
+    if result.complete:
+        # Deploys before the declaration: read after the set-up, in a task of their own so
+        # the declarer's "INC-n is open" never waits for a deploy API.
+        suspects = services.change_flows.on_declared(result.incident)
+        services.tasks.spawn(suspects, name=f"suspects-{incident.id}")
+        # Closed incidents that look like this one, in its channel.
         await services.similar_notice.announce(await services.incidents.get(incident.id))
     return result
 

@@ -52,6 +52,7 @@ EnvName = Annotated[str, AfterValidator(_env_name)]
 Url = Annotated[str, AfterValidator(_url)]
 TargetName = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9_-]*$")]
 TimeoutSeconds = Annotated[float, Field(gt=0, le=300)]
+HerokuApp = Annotated[str, StringConstraints(pattern=_HEROKU_APP)]
 
 
 class _Strict(BaseModel):
@@ -60,7 +61,7 @@ class _Strict(BaseModel):
 
 class HerokuTarget(_Strict):
     provider: Literal["heroku"] = "heroku"
-    app: Annotated[str, StringConstraints(pattern=_HEROKU_APP)]
+    app: HerokuApp
     token_env: EnvName
     api_url: Url = "https://api.heroku.com"
     timeout_seconds: TimeoutSeconds = 30.0

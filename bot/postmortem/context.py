@@ -8,10 +8,12 @@ for template authors; keep it in step with this module.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Literal
 
+from bot.changes.drafts import ChangesText
+from bot.changes.drafts import phrase as changes_text
 from bot.durations import total
 from bot.features.service import BACKDATED_AFTER
 from bot.models import EntryKind, FeatureState, TimelineEntry
@@ -117,6 +119,7 @@ class DraftContext:
     gantt: str  # fenced ```mermaid block; "" when there is nothing to chart
     todo: dict[str, str]  # placeholder for every fact that can be missing, by key
     missing: list[str]  # keys of `todo` whose fact is missing in this incident
+    changes: ChangesText = field(default_factory=ChangesText)  # bot/changes/drafts.py
 
 
 class _Builder:
@@ -411,4 +414,5 @@ def build_context(
         gantt=gantt(facts, fmt, f"{incident.number} {plain_title}"),
         todo={key: b.todo(key) for key in phrases.todo_labels},
         missing=b.missing,
+        changes=changes_text(facts.changes, fmt, language),
     )

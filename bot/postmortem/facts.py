@@ -9,10 +9,14 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from pydantic import BaseModel, ConfigDict, field_validator
 
 from bot.models import FeatureInterval, Incident, MaintenanceWindow, TimelineEntry
+
+if TYPE_CHECKING:
+    from bot.changes.drafts import DraftChanges
 
 _BULLET = re.compile(r"^\s*(?:[-*•]|\d+[.)])\s+")
 _SLACK_MENTION = re.compile(r"<@([A-Z0-9]+)(?:\|[^<>]*)?>")
@@ -82,6 +86,7 @@ class PostmortemFacts:
     channel_url: str | None
     now: datetime
     commitment: str | None = None
+    changes: DraftChanges | None = None  # deploys tied to the outages (bot/changes/drafts.py)
 
     @property
     def end(self) -> datetime:

@@ -15,11 +15,15 @@ from slack_sdk.errors import SlackApiError
 from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 
+from bot.changes.drafts import DraftChanges
+from bot.changes.drafts import gather as gather_changes
+from bot.changes.service import Changes
 from bot.clock import Clock
 from bot.features import Features
 from bot.maintenance.service import Maintenance
 from bot.models import (
     EntryKind,
+    FeatureInterval,
     Incident,
     TimelineEntry,
 )
@@ -80,8 +84,10 @@ class Postmortems:
         templates_dir: Path | None,
         commitment: str | None,
         language: str,
+        changes: Changes | None = None,
     ) -> None:
         self.db, self.clock, self.timeline = db, clock, timeline
+        self.changes = changes
         self.people, self.slack = people, slack
         self.features, self.maintenance = features, maintenance
         self.templates_dir, self.commitment, self.language = templates_dir, commitment, language
@@ -149,7 +155,16 @@ class Postmortems:
             channel_url=await self._channel_url(incident, online=online),
             now=self.clock.now(),
             commitment=self.commitment,
+            changes=await self._changes(incident, intervals, entries),
         )
+
+    async def _changes(
+        self, incident: Incident, intervals: list[FeatureInterval], entries: list[TimelineEntry]
+    ) -> DraftChanges | None:
+        """The deploys tied to the outages, when change events are tracked at all."""
+        if self.changes is None:
+            return None
+        return await gather_changes(self.changes, incident, intervals, entries)
 
     async def _names(
         self, incident: Incident, entries: list[TimelineEntry], form: CloseForm, *, online: bool

@@ -162,6 +162,35 @@ drafts = Table(
     UniqueConstraint("incident_id", "audience", "language", "version", name="uq_drafts_version"),
 )
 
+# Deploys and other changes, from every source; a source's own id makes each recorded once.
+change_events = Table(
+    "change_events",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("source", String(64), nullable=False),
+    Column("service", String(64), nullable=False),
+    Column("version", String(64), nullable=False),
+    Column("description", Text, nullable=False, default=""),
+    Column("author", String(200), nullable=False, default=""),
+    Column("deployed_at", UTCDateTime, nullable=False),
+    Column("url", String(500)),
+    Column("external_id", String(128), nullable=False),
+    Column("recorded_at", UTCDateTime, nullable=False),
+    UniqueConstraint("source", "external_id", name="uq_change_events_source_external"),
+    Index("ix_change_events_deployed", "deployed_at"),
+)
+
+# What responders said of a change in an incident: one mark per change, the latest wins.
+change_marks = Table(
+    "change_marks",
+    metadata,
+    Column("incident_id", ForeignKey("incidents.id", ondelete="CASCADE"), primary_key=True),
+    Column("change_id", ForeignKey("change_events.id", ondelete="CASCADE"), primary_key=True),
+    Column("mark", String(16), nullable=False),
+    Column("marked_by", String(32), nullable=False),
+    Column("marked_at", UTCDateTime, nullable=False),
+)
+
 # Follow-ups: the action items of an incident, tracked until done (issue 18).
 followups = Table(
     "followups",

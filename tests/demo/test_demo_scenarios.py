@@ -151,7 +151,7 @@ def test_cli_demo_reports_a_broken_scenario(tmp_path: Path) -> None:
         cwd=tmp_path,
     )
     assert result.returncode == 2
-    assert re.fullmatch(r"typo\.yml:\d+: steps\[4\]\.at: .+\n", result.stderr)
+    assert re.fullmatch(r"typo\.yml:\d+: steps\[7\]\.at: .+\n", result.stderr)
     assert not (tmp_path / "demo-output").exists()
 
 

@@ -1,7 +1,7 @@
 """follow-ups, weekly digests, incident search (FTS5 on SQLite, a GIN index on PostgreSQL)
 
 Revision ID: 0004
-Revises: 0002
+Revises: 0003
 Create Date: 2026-12-02 03:30:00
 """
 
@@ -11,7 +11,7 @@ from alembic import op
 import bot.store.types
 
 revision = "0004"
-down_revision = "0002"
+down_revision = "0003"
 branch_labels = None
 depends_on = None
 

@@ -1,0 +1,1 @@
+"""Deploys as change events: where they come from, which one is suspect, rolling one back."""

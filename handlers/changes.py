@@ -1,0 +1,148 @@
+"""`/incident changes`, `/incident rollback [target] [to VERSION]`, and the buttons on changes:
+Caused it, Not related, and the rollback's confirmation."""
+
+from __future__ import annotations
+
+import uuid
+from typing import TypeVar
+
+from pydantic import BaseModel, StrictStr, ValidationError
+from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncBoltContext, AsyncRespond
+
+from bot.changes.messages import CAUSED, NOT_RELATED, ROLLBACK_CONFIRM
+from bot.changes.models import Mark
+from bot.errors import InputError
+from bot.i18n import N_, Texts
+from bot.models import Status
+from bot.services import Services
+from handlers.context import CommandContext, Reply, Subcommand
+from handlers.payloads import BlockActions, payload
+from handlers.views import confirm_blocks
+
+
+async def changes(ctx: CommandContext) -> Reply:
+    incident = ctx.require_incident()
+    return Reply(await ctx.services.change_flows.listing(incident))
+
+
+def _refused(t: Texts, reason: str) -> str:
+    return t._(
+        ":no_entry: You can't roll back: {reason}. The attempt is recorded in the timeline."
+    ).format(reason=reason)
+
+
+async def rollback(ctx: CommandContext) -> Reply:
+    """Ask, with both versions named; nothing is sent to the platform before the click."""
+    incident = ctx.require_incident()
+    services, t = ctx.services, ctx.services.texts
+    if incident.status is Status.closed:
+        raise InputError(t._("{number} is closed.").format(number=incident.number))
+    target, version = services.rollbacks.parse(ctx.args)
+    plan = await services.rollbacks.plan(incident, target, version)
+    if reason := await services.rollbacks.refusal(incident, ctx.user_id, plan):
+        return Reply(_refused(t, reason))
+    question = services.rollbacks.question(plan)
+    value = RollbackValue(
+        incident=incident.id,
+        target=target,
+        current=plan.current.version,
+        to=plan.to.version,
+        request=ctx.trigger_id or uuid.uuid4().hex,
+    )
+    label = t.pgettext("button", "Roll back")
+    blocks = confirm_blocks(t, question, ROLLBACK_CONFIRM, value.model_dump_json(), label)
+    return Reply(question, blocks)
+
+
+SUBCOMMANDS = [
+    Subcommand(
+        "changes",
+        "changes",
+        "/incident changes",
+        N_("the deploys before the impact, suspects and marks"),
+        changes,
+    ),
+    Subcommand(
+        "rollback",
+        "rollback [target] [to VERSION]",
+        "/incident rollback web",
+        N_("roll the app back to the release before the suspect (asks to confirm)"),
+        rollback,
+    ),
+]
+
+
+class MarkValue(BaseModel):
+    incident: int
+    change: int
+
+
+class RollbackValue(BaseModel):
+    """What the Roll back button carries: checked, since any click body can be forged."""
+
+    incident: int
+    target: StrictStr
+    current: StrictStr
+    to: StrictStr
+    request: StrictStr
+
+
+V = TypeVar("V", MarkValue, RollbackValue)
+
+
+def _value(click: BlockActions, model: type[V], t: Texts) -> V:
+    try:
+        return model.model_validate_json(click.value or "")
+    except ValidationError:
+        raise InputError(t._("That button does not belong to a change.")) from None
+
+
+def register(app: AsyncApp, services: Services) -> None:
+    t = services.texts
+
+    async def marked(context: AsyncBoltContext, respond: AsyncRespond, mark: Mark) -> None:
+        click = payload(context, BlockActions)
+        value = _value(click, MarkValue, t)
+        user = click.user.id
+        incident = await services.incidents.get(value.incident)
+        said = await services.change_flows.mark(incident, value.change, mark, user)
+        if said is not None:
+            await respond(text=said, response_type="in_channel", replace_original=False)
+
+    @app.action(CAUSED)
+    async def caused(ack: AsyncAck, context: AsyncBoltContext, respond: AsyncRespond) -> None:
+        await ack()
+        await marked(context, respond, Mark.caused)
+
+    @app.action(NOT_RELATED)
+    async def not_related(ack: AsyncAck, context: AsyncBoltContext, respond: AsyncRespond) -> None:
+        await ack()
+        await marked(context, respond, Mark.not_related)
+
+    @app.action(ROLLBACK_CONFIRM)
+    async def confirmed(ack: AsyncAck, context: AsyncBoltContext, respond: AsyncRespond) -> None:
+        await ack()
+        click = payload(context, BlockActions)
+        value = _value(click, RollbackValue, t)
+        user = click.user.id
+        try:
+            incident = await services.incidents.get(value.incident)
+            plan = await services.rollbacks.plan(incident, value.target, value.to)
+        except InputError as exc:
+            await respond(text=f":warning: {exc}", replace_original=True)
+            return
+        if plan.current.version != value.current:
+            moved = t._(
+                ":warning: The live release of {target} is now {live}, not {asked}: ask again."
+            ).format(target=value.target, live=plan.current.version, asked=value.current)
+            await respond(text=moved, replace_original=True)
+            return
+        if reason := await services.rollbacks.refusal(incident, user, plan):
+            await respond(text=_refused(t, reason), replace_original=True)
+            return
+        if await services.rollbacks.claim(value.request):
+            services.tasks.spawn(
+                services.rollbacks.run(incident, plan, user, value.request),
+                name=f"rollback-{incident.id}-{plan.target}",
+            )
+        await respond(delete_original=True)
