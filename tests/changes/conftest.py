@@ -26,7 +26,7 @@ from bot.sandbox.driver import Transport
 from bot.sandbox.stack import SandboxStack
 from bot.store import migrate
 from bot.store.database import Database
-from tests.maintenance.conftest import FakeServer, HerokuSchema, _schema_file, _serve
+from tests.maintenance.conftest import FakeServer, HerokuSchema, _schema_file
 
 TOKEN = "hrku-SECRET-token-0123456789abcdef"
 GH_TOKEN = "ghp_SECRETtoken0123456789"
@@ -219,14 +219,14 @@ def heroku_schema() -> HerokuSchema:
 async def heroku(
     heroku_schema: HerokuSchema, clock: ManualClock
 ) -> AsyncIterator[FakeHerokuReleases]:
-    async for fake in _serve(FakeHerokuReleases(heroku_schema, clock)):
+    async with FakeHerokuReleases(heroku_schema, clock) as fake:
         yield fake
         assert fake.problems == []
 
 
 @pytest.fixture
 async def github() -> AsyncIterator[FakeGithub]:
-    async for fake in _serve(FakeGithub()):
+    async with FakeGithub() as fake:
         yield fake
 
 
