@@ -20,8 +20,8 @@ from bot.changes.service import Changes
 from bot.changes.sources import DryRunSource, HerokuSource, service_of
 from bot.errors import InputError
 from bot.features import Features
+from bot.http import CallFailed
 from bot.i18n import Texts
-from bot.maintenance.http import CallFailed
 from bot.maintenance.permissions import MaintenancePermissions
 from bot.models import EntryKind, Incident
 from bot.slackweb import SlackWeb, error_code, escape

@@ -25,7 +25,7 @@ from bot.changes.sources import ChangesSettings, GithubSource, HerokuSource, Sou
 from bot.changes.store import ChangeStore
 from bot.changes.suspects import Impact, Suspicion, impacts_of, suspects
 from bot.clock import Clock
-from bot.maintenance.http import CallFailed
+from bot.http import CallFailed
 from bot.models import FeatureInterval, Incident
 from bot.retry import RetryPolicy
 from bot.store import tables

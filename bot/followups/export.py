@@ -19,8 +19,8 @@ from bot.clock import Clock
 from bot.followups.github import GithubIssues
 from bot.followups.models import FollowUp, FollowUpStatus
 from bot.followups.service import EXPORTING, Followups
+from bot.http import CallFailed
 from bot.i18n import Texts
-from bot.maintenance.http import CallFailed
 from bot.models import EntryKind, Incident
 from bot.people import People
 from bot.schedules import Due, Schedules

@@ -20,8 +20,9 @@ import httpx
 
 from bot.clock import Clock
 from bot.followups.config import GithubSettings
-from bot.maintenance.http import CallFailed, HttpSession, RetryPolicy, error_body, excerpt
+from bot.http import CallFailed, HttpSession, error_body, excerpt
 from bot.maintenance.providers.base import missing_secret, read_secret
+from bot.retry import RetryPolicy
 
 SERVICE = "GitHub"
 API_VERSION = "2022-11-28"

@@ -1,7 +1,7 @@
 """Maintenance mode on deploy platforms: `/incident maintenance on|off [target]` minus Slack."""
 
+from bot.http import CallFailed
 from bot.maintenance.gateway import MaintenanceGateway, UnknownTargetError
-from bot.maintenance.http import CallFailed, RetryPolicy
 from bot.maintenance.providers.base import MaintenanceResult
 from bot.maintenance.targets import MaintenanceConfig, Target
 
@@ -10,7 +10,6 @@ __all__ = [
     "MaintenanceConfig",
     "MaintenanceGateway",
     "MaintenanceResult",
-    "RetryPolicy",
     "Target",
     "UnknownTargetError",
 ]

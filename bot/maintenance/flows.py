@@ -9,8 +9,8 @@ from __future__ import annotations
 import asyncio
 
 from bot.errors import InputError
+from bot.http import CallFailed
 from bot.i18n import Texts
-from bot.maintenance.http import CallFailed
 from bot.maintenance.service import state, state_label
 from bot.models import Incident
 from bot.services import Services

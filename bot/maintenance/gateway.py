@@ -17,7 +17,6 @@ from types import MappingProxyType
 import httpx
 
 from bot.clock import Clock
-from bot.maintenance.http import RetryPolicy
 from bot.maintenance.providers.base import (
     MaintenanceProvider,
     MaintenanceRequest,
@@ -33,6 +32,7 @@ from bot.maintenance.targets import (
     Target,
     WebhookTarget,
 )
+from bot.retry import RetryPolicy
 
 
 class UnknownTargetError(ValueError):

@@ -18,7 +18,8 @@ import httpx
 from pydantic import SecretStr
 
 from bot.config import AtlassianSettings
-from bot.maintenance.http import CallFailed, HttpSession, RetryPolicy
+from bot.http import CallFailed, HttpSession
+from bot.retry import RetryPolicy
 from bot.statuspage.models import Component, ComponentState, StatusUpdate
 
 log = logging.getLogger(__name__)

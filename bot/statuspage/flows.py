@@ -15,9 +15,9 @@ from datetime import datetime
 from slack_sdk.errors import SlackApiError
 
 from bot.errors import InputError
+from bot.http import CallFailed
 from bot.i18n import Texts
 from bot.incidents.service import Incidents
-from bot.maintenance.http import CallFailed
 from bot.maintenance.permissions import MaintenancePermissions
 from bot.models import EntryKind, Incident, Status
 from bot.slackweb import SlackWeb, error_code, escape

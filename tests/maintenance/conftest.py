@@ -21,7 +21,8 @@ from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT4
 
 from bot.clock import ManualClock
-from bot.maintenance import MaintenanceConfig, MaintenanceGateway, RetryPolicy
+from bot.maintenance import MaintenanceConfig, MaintenanceGateway
+from bot.retry import RetryPolicy
 from bot.sandbox.driver import Transport
 from bot.sandbox.loopback import LoopbackApi
 from bot.sandbox.stack import SandboxStack

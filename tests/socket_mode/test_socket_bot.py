@@ -7,8 +7,8 @@ import asyncio
 import httpx
 import pytest
 
-from bot.maintenance import RetryPolicy
 from bot.models import EntryKind
+from bot.retry import RetryPolicy
 from bot.sandbox import error, payloads
 from bot.sandbox.cast import GIULIA, MARCO
 from bot.sandbox.stack import SandboxStack

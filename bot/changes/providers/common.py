@@ -8,7 +8,7 @@ from typing import Any, TypeVar
 import httpx
 from pydantic import BaseModel, SecretStr, ValidationError
 
-from bot.maintenance.http import CallFailed, HttpSession, Reply, excerpt
+from bot.http import CallFailed, HttpSession, Reply, excerpt
 from bot.maintenance.providers.base import missing_secret, read_secret
 from bot.retry import RetryPolicy
 

@@ -17,7 +17,7 @@ from pydantic import BaseModel, ConfigDict, SecretStr
 from bot.changes.models import ChangeIn
 from bot.changes.providers.common import items, session, token
 from bot.changes.sources import GithubSource, service_of
-from bot.maintenance.http import HttpSession
+from bot.http import HttpSession
 from bot.maintenance.providers.webhook import describe_error
 from bot.retry import RetryPolicy
 

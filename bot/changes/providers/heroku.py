@@ -18,7 +18,7 @@ from pydantic import BaseModel, ConfigDict
 from bot.changes.models import ChangeIn
 from bot.changes.providers.common import items, one, session, token
 from bot.changes.sources import HerokuSource, service_of
-from bot.maintenance.http import HttpSession
+from bot.http import HttpSession
 from bot.maintenance.providers.heroku import describe_error
 from bot.retry import RetryPolicy
 

@@ -11,7 +11,8 @@ from typing import Generic, Protocol, TypeVar
 import httpx
 from pydantic import SecretStr
 
-from bot.maintenance.http import CallFailed, Reply, RetryPolicy
+from bot.http import CallFailed, Reply
+from bot.retry import RetryPolicy
 
 TargetT = TypeVar("TargetT")
 

@@ -10,7 +10,7 @@ from urllib.parse import quote
 import httpx
 from pydantic import SecretStr
 
-from bot.maintenance.http import CallFailed, HttpSession, RetryPolicy, error_body, excerpt
+from bot.http import CallFailed, HttpSession, error_body, excerpt
 from bot.maintenance.providers.base import (
     Call,
     HttpProvider,
@@ -21,6 +21,7 @@ from bot.maintenance.providers.base import (
     read_secret,
 )
 from bot.maintenance.targets import HerokuTarget
+from bot.retry import RetryPolicy
 
 SERVICE = "Heroku"
 

@@ -52,7 +52,7 @@ from functools import partial
 import httpx
 from pydantic import SecretStr
 
-from bot.maintenance.http import CallFailed, HttpSession, error_body, excerpt
+from bot.http import CallFailed, HttpSession, error_body, excerpt
 from bot.maintenance.providers.base import (
     Call,
     HttpProvider,

@@ -1,6 +1,6 @@
-"""Retrying HTTP calls to deploy platforms.
+"""Retrying HTTP calls to the outside world: deploy platforms, GitHub, Atlassian Statuspage.
 
-The maintenance switch is pressed mid-outage, when platforms are often flaky themselves:
+They are called mid-outage, when platforms are often flaky themselves:
 transient failures (connection errors, timeouts, 429, 5xx) are retried with backoff, anything
 else fails at once so the channel learns the real reason quickly. Redirects are never followed:
 a bearer token must not travel to wherever a 3xx points, least of all over plain http.
@@ -21,11 +21,11 @@ from typing import Any, Self
 import httpx
 from pydantic import SecretStr
 
-from bot.retry import MAX_ATTEMPTS, RetryPolicy
+from bot.retry import RetryPolicy
 
 log = logging.getLogger(__name__)
 
-__all__ = ["MAX_ATTEMPTS", "CallFailed", "HttpSession", "Reply", "RetryPolicy", "excerpt"]
+__all__ = ["CallFailed", "HttpSession", "Reply", "excerpt"]
 
 CONNECT_TIMEOUT = 5.0
 
