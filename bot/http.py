@@ -122,13 +122,22 @@ class Reply:
 
     def json_object(self) -> dict[str, Any]:
         """The body as a JSON object; an HTML page from a proxy or a wrong URL is a failure."""
+        data: dict[str, Any] = self._json(dict, "object")
+        return data
+
+    def json_list(self) -> list[Any]:
+        """The body as a JSON list; anything else is a failure naming the service."""
+        data: list[Any] = self._json(list, "list")
+        return data
+
+    def _json(self, kind: type, name: str) -> Any:
         try:
             data = self.response.json()
         except ValueError:
             data = None
-        if not isinstance(data, dict):
+        if not isinstance(data, kind):
             raise CallFailed(
-                f"{self.service} answered {self.status} with a body that is not a JSON object: "
+                f"{self.service} answered {self.status} with a body that is not a JSON {name}: "
                 f"{excerpt(self.response)}",
                 attempts=self.attempts,
                 status=self.status,

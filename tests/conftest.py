@@ -5,11 +5,12 @@ from __future__ import annotations
 import asyncio
 import os
 import uuid
-from collections.abc import AsyncIterator, Callable, Iterator
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import AsyncExitStack
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -110,6 +111,29 @@ async def started() -> AsyncIterator[AsyncExitStack]:
     starts one, and it is stopped when the test ends."""
     async with AsyncExitStack() as running:
         yield running
+
+
+StackFactory = Callable[..., Awaitable[SandboxStack]]
+
+
+@pytest.fixture
+def start_stack(
+    tmp_path: Path, clock: ManualClock, transport: Transport, started: AsyncExitStack
+) -> StackFactory:
+    """Start the whole bot with `settings` over Copenhagen time and no status nudges (they would
+    count among reminders); it is stopped when the test ends. `sqlite` keeps CI's server out."""
+
+    async def start(settings: dict[str, Any], *, sqlite: bool = False) -> SandboxStack:
+        url = f"sqlite+aiosqlite:///{tmp_path / 'outagebot.db'}" if sqlite else None
+        stack = SandboxStack(
+            url or database_url(tmp_path),
+            clock=clock,
+            settings={"timezone": "Europe/Copenhagen", "nudge_minutes": 24 * 60, **settings},
+            transport=transport,
+        )
+        return await started.enter_async_context(stack)
+
+    return start
 
 
 @pytest.fixture

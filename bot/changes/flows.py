@@ -11,10 +11,7 @@ import logging
 from datetime import datetime, timedelta
 from typing import Any
 
-from slack_sdk.errors import SlackApiError
-
 from bot.changes import messages
-from bot.changes.messages import SLACK_DOWN
 from bot.changes.models import ChangeEvent, ChangeIn, Mark
 from bot.changes.service import Changes, Poll
 from bot.changes.suspects import Impact
@@ -23,8 +20,9 @@ from bot.features import Features
 from bot.i18n import Texts
 from bot.incidents.service import Incidents
 from bot.models import EntryKind, Incident
+from bot.progress import say
 from bot.schedules import Due, Schedules
-from bot.slackweb import SlackWeb, error_code
+from bot.slackweb import SlackWeb
 from bot.tasks import BackgroundTasks
 from bot.timeline import Timeline
 
@@ -157,17 +155,4 @@ class ChangeFlows:
         self, incident: Incident, text: str, blocks: list[dict[str, Any]] | None = None
     ) -> None:
         """Post in the channel; a Slack failure is logged and recorded, never raised."""
-        if not incident.channel_id:
-            return
-        try:
-            await self.slack.post(incident.channel_id, text, blocks)
-        except SLACK_DOWN as exc:  # Slack down must not lose the record or stop the poll
-            problem = error_code(exc) if isinstance(exc, SlackApiError) else type(exc).__name__
-            log.warning("%s changes message not posted: %s", incident.number, problem)
-            await self.timeline.record(
-                incident.id,
-                EntryKind.error,
-                f"changes message not posted: {problem}",
-                is_key=False,
-                data={"stage": FAMILY},
-            )
+        await say(self.slack, self.timeline, incident, text, family=FAMILY, blocks=blocks)

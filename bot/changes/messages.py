@@ -10,8 +10,6 @@ import json
 from datetime import datetime, timedelta
 from typing import Any
 
-import aiohttp
-from slack_sdk.errors import SlackApiError
 from slack_sdk.models.blocks import ActionsBlock, ButtonElement, ContextBlock, SectionBlock
 
 from bot import durations
@@ -25,8 +23,6 @@ from bot.timefmt import when as local_when
 CAUSED = "change_caused"
 NOT_RELATED = "change_not_related"
 ROLLBACK_CONFIRM = "change_rollback_confirm"
-# What a Slack call raises when Slack refuses or cannot be reached.
-SLACK_DOWN = (SlackApiError, aiohttp.ClientError, TimeoutError)
 # At most this many changes get buttons in one message (two blocks each; Slack allows 50).
 MAX_LISTED = 15
 

@@ -13,7 +13,6 @@ from dataclasses import dataclass
 
 from slack_sdk.errors import SlackApiError
 
-from bot.changes.messages import SLACK_DOWN
 from bot.changes.models import ChangeEvent, ChangeIn, Mark
 from bot.changes.providers.heroku import HerokuReleases, Release, newest
 from bot.changes.service import Changes
@@ -24,6 +23,7 @@ from bot.http import CallFailed
 from bot.i18n import Texts
 from bot.maintenance.permissions import MaintenancePermissions
 from bot.models import EntryKind, Incident
+from bot.progress import say
 from bot.slackweb import SlackWeb, error_code, escape
 from bot.timeline import Timeline
 
@@ -335,20 +335,4 @@ class Rollbacks:
         )
 
     async def _say(self, incident: Incident, text: str, ts: str | None = None) -> str | None:
-        if not incident.channel_id:
-            return None
-        try:
-            if ts is None:
-                return await self.slack.post(incident.channel_id, text)
-            await self.slack.update(incident.channel_id, ts, text)
-        except SLACK_DOWN as exc:
-            problem = error_code(exc) if isinstance(exc, SlackApiError) else type(exc).__name__
-            await self.timeline.record(
-                incident.id,
-                EntryKind.error,
-                f"rollback message not posted: {problem}",
-                is_key=False,
-                data={"stage": "rollback"},
-            )
-            return None
-        return ts
+        return await say(self.slack, self.timeline, incident, text, family="rollback", ts=ts)

@@ -14,7 +14,6 @@ import logging
 from datetime import timedelta
 
 from babel.numbers import format_decimal
-from slack_sdk.errors import SlackApiError
 from sqlalchemy import select, update
 from sqlalchemy.sql.elements import ColumnElement
 
@@ -27,8 +26,9 @@ from bot.maintenance.gateway import MaintenanceGateway, UnknownTargetError
 from bot.maintenance.permissions import MaintenancePermissions
 from bot.maintenance.providers.base import MaintenanceResult
 from bot.models import EntryKind, Incident, MaintenanceWindow
+from bot.progress import say
 from bot.schedules import Due, Schedules
-from bot.slackweb import SlackWeb, error_code, escape
+from bot.slackweb import SlackWeb, escape
 from bot.store import tables
 from bot.store.conflicts import insert_ignoring_conflicts
 from bot.store.database import Database
@@ -296,21 +296,7 @@ class Maintenance:
 
     async def _say(self, incident: Incident, text: str, ts: str | None = None) -> str | None:
         """Post (or update) in the incident channel; a Slack failure is logged and recorded."""
-        if not incident.channel_id:
-            return None
-        try:
-            if ts is None:
-                return await self.slack.post(incident.channel_id, text)
-            await self.slack.update(incident.channel_id, ts, text)
-            return ts
-        except Exception as exc:  # noqa: BLE001 - Slack down must not stop the switch or lose its record
-            problem = error_code(exc) if isinstance(exc, SlackApiError) else type(exc).__name__
-            log.warning("%s maintenance message not posted: %s", incident.number, problem)
-            await self.timeline.record(
-                incident.id,
-                EntryKind.error,
-                f"maintenance message not posted: {problem}",
-                is_key=False,
-                data={"stage": FAMILY},
-            )
-            return None
+        # Any failure: Slack down must not stop the switch or lose its record.
+        return await say(
+            self.slack, self.timeline, incident, text, family=FAMILY, ts=ts, failures=(Exception,)
+        )

@@ -22,7 +22,6 @@ from aiohttp import web
 from bot.changes.service import Changes
 from bot.changes.sources import ChangesSettings
 from bot.clock import ManualClock
-from bot.sandbox.driver import Transport
 from bot.sandbox.stack import SandboxStack
 from bot.store import migrate
 from bot.store.database import Database
@@ -281,37 +280,22 @@ StackFactory = Callable[..., Awaitable[SandboxStack]]
 
 
 @pytest.fixture
-async def make_stack(
-    tmp_path: Path,
-    clock: ManualClock,
-    monkeypatch: pytest.MonkeyPatch,
-    transport: Transport,
-    database_for: Callable[[Path], str],
-) -> AsyncIterator[StackFactory]:
+def make_stack(monkeypatch: pytest.MonkeyPatch, start_stack: StackFactory) -> StackFactory:
     """The whole bot with the given change sources; retries ~10 ms apart."""
     monkeypatch.setenv("HEROKU_API_TOKEN", TOKEN)
     monkeypatch.setenv("GITHUB_TOKEN", GH_TOKEN)
     monkeypatch.setenv("OUTAGEBOT_CHANGES_SECRET", CHANGES_SECRET)
-    started: list[SandboxStack] = []
 
     async def make(sources: dict[str, Any], **overrides: Any) -> SandboxStack:
-        settings = {
-            "timezone": "Europe/Copenhagen",
-            "nudge_minutes": 24 * 60,
-            "features": [
-                {"name": "Quotes", "aliases": ["Offerte"]},
-                {"name": "Purchases", "aliases": ["Acquisti"]},
-            ],
-            "changes": {"sources": sources, "backoff_seconds": 0.01},
-            **overrides,
-        }
-        stack = SandboxStack(
-            database_for(tmp_path), clock=clock, settings=settings, transport=transport
+        return await start_stack(
+            {
+                "features": [
+                    {"name": "Quotes", "aliases": ["Offerte"]},
+                    {"name": "Purchases", "aliases": ["Acquisti"]},
+                ],
+                "changes": {"sources": sources, "backoff_seconds": 0.01},
+                **overrides,
+            }
         )
-        await stack.start()
-        started.append(stack)
-        return stack
 
-    yield make
-    for stack in started:
-        await stack.stop()
+    return make

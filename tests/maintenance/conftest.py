@@ -8,7 +8,6 @@ import os
 import re
 from collections import defaultdict
 from collections.abc import AsyncIterator, Awaitable, Callable
-from contextlib import AsyncExitStack
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -23,7 +22,6 @@ from referencing.jsonschema import DRAFT4
 from bot.clock import ManualClock
 from bot.maintenance import MaintenanceConfig, MaintenanceGateway
 from bot.retry import RetryPolicy
-from bot.sandbox.driver import Transport
 from bot.sandbox.loopback import LoopbackApi
 from bot.sandbox.stack import SandboxStack
 
@@ -233,25 +231,14 @@ StackFactory = Callable[..., Awaitable[SandboxStack]]
 
 @pytest.fixture
 def make_stack(
-    tmp_path: Path,
-    clock: ManualClock,
-    heroku_target: dict[str, Any],
-    monkeypatch: Any,
-    transport: Transport,
-    started: AsyncExitStack,
+    heroku_target: dict[str, Any], monkeypatch: Any, start_stack: StackFactory
 ) -> StackFactory:
     """Start the bot with `web` on the fake Heroku, retries ~10 ms apart; overrides merge in."""
     monkeypatch.setenv("HEROKU_API_TOKEN", TOKEN)
 
     async def make(**overrides: Any) -> SandboxStack:
-        settings = {
-            "timezone": "Europe/Copenhagen",
-            "nudge_minutes": 24 * 60,  # keep status nudges out of the reminder counts
-            "maintenance": {"targets": {"web": heroku_target}, "backoff_seconds": 0.01},
-            **overrides,
-        }
-        stack = SandboxStack.sqlite(tmp_path, clock=clock, settings=settings, transport=transport)
-        return await started.enter_async_context(stack)
+        maintenance = {"targets": {"web": heroku_target}, "backoff_seconds": 0.01}
+        return await start_stack({"maintenance": maintenance, **overrides}, sqlite=True)
 
     return make
 

@@ -7,7 +7,6 @@ status of each comes from `GET .../deployments/{id}/statuses?per_page=1` (newest
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Mapping
 from datetime import datetime
 from urllib.parse import quote, urlencode
 
@@ -15,11 +14,10 @@ import httpx
 from pydantic import BaseModel, ConfigDict, SecretStr
 
 from bot.changes.models import ChangeIn
-from bot.changes.providers.common import items, session, token
+from bot.changes.providers.common import ApiSource, items
 from bot.changes.sources import GithubSource, service_of
 from bot.http import HttpSession
 from bot.maintenance.providers.webhook import describe_error
-from bot.retry import RetryPolicy
 
 SERVICE = "GitHub"
 
@@ -49,35 +47,22 @@ class DeploymentStatus(BaseModel):
     environment_url: str | None = None
 
 
-class GithubDeployments:
-    def __init__(
-        self,
-        name: str,
-        source: GithubSource,
-        *,
-        environ: Mapping[str, str],
-        policy: RetryPolicy,
-        transport: httpx.AsyncBaseTransport | None = None,
-    ) -> None:
-        self.name, self.source = name, source
-        self._environ, self._policy, self._transport = environ, policy, transport
-        owner, _, repo = source.repo.partition("/")
-        self._url = f"{source.api_url}/repos/{quote(owner, safe='')}/{quote(repo, safe='')}"
+class GithubDeployments(ApiSource[GithubSource]):
+    service = SERVICE
+    token_what = "a GitHub token"
+
+    @property
+    def _url(self) -> str:
+        owner, _, repo = self.source.repo.partition("/")
+        return f"{self.source.api_url}/repos/{quote(owner, safe='')}/{quote(repo, safe='')}"
 
     def __repr__(self) -> str:
         return f"GithubDeployments({self.name!r}, repo={self.source.repo!r})"
 
     async def changes(self, limit: int) -> list[ChangeIn]:
-        secret = token(self._environ, self.source.token_env, "a GitHub token")
+        secret = self._token()
         query = urlencode({"environment": self.source.environment, "per_page": limit})
-        async with session(
-            SERVICE,
-            secret,
-            timeout=self.source.timeout_seconds,
-            policy=self._policy,
-            describe=describe_error,
-            transport=self._transport,
-        ) as http:
+        async with self._session(secret) as http:
             reply = await http.request(
                 "GET", f"{self._url}/deployments?{query}", headers=self._headers(secret)
             )
@@ -111,6 +96,9 @@ class GithubDeployments:
             url=s.log_url or s.target_url or s.environment_url,
             external_id=str(d.id),
         )
+
+    def _describe(self, response: httpx.Response) -> str:
+        return describe_error(response)
 
     @staticmethod
     def _headers(secret: SecretStr) -> dict[str, str]:

@@ -8,7 +8,6 @@ release whose success is then read back.
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
 from datetime import datetime
 from urllib.parse import quote
 
@@ -16,11 +15,10 @@ import httpx
 from pydantic import BaseModel, ConfigDict
 
 from bot.changes.models import ChangeIn
-from bot.changes.providers.common import items, one, session, token
+from bot.changes.providers.common import ApiSource, items, one
 from bot.changes.sources import HerokuSource, service_of
 from bot.http import HttpSession
 from bot.maintenance.providers.heroku import describe_error
-from bot.retry import RetryPolicy
 
 SERVICE = "Heroku"
 ACCEPT = "application/vnd.heroku+json; version=3"
@@ -48,26 +46,20 @@ class Release(BaseModel):
         return f"v{self.version}"
 
 
-class HerokuReleases:
-    def __init__(
-        self,
-        name: str,
-        source: HerokuSource,
-        *,
-        environ: Mapping[str, str],
-        policy: RetryPolicy,
-        transport: httpx.AsyncBaseTransport | None = None,
-    ) -> None:
-        self.name, self.source = name, source
-        self._environ, self._policy, self._transport = environ, policy, transport
-        self._url = f"{source.api_url}/apps/{quote(source.app, safe='')}/releases"
+class HerokuReleases(ApiSource[HerokuSource]):
+    service = SERVICE
+    token_what = "a Heroku API token"
+
+    @property
+    def _url(self) -> str:
+        return f"{self.source.api_url}/apps/{quote(self.source.app, safe='')}/releases"
 
     def __repr__(self) -> str:
         return f"HerokuReleases({self.name!r}, app={self.source.app!r})"
 
     async def changes(self, limit: int) -> list[ChangeIn]:
         """The succeeded releases among the newest `limit`, as change events."""
-        async with self._session() as http:
+        async with self._session(self._token()) as http:
             releases = await self._list(http, limit)
         service = service_of(self.name, self.source)
         return [
@@ -86,13 +78,13 @@ class HerokuReleases:
         ]
 
     async def releases(self, limit: int) -> list[Release]:
-        async with self._session() as http:
+        async with self._session(self._token()) as http:
             return await self._list(http, limit)
 
     async def rollback(self, release_id: str) -> tuple[Release, int]:
         """Roll back to `release_id`; the new release and the attempts it took."""
         body = json.dumps({"release": release_id}).encode()
-        async with self._session() as http:
+        async with self._session(self._token()) as http:
             reply = await http.request(
                 "POST",
                 self._url,
@@ -106,19 +98,11 @@ class HerokuReleases:
         reply = await http.request("GET", self._url, headers=headers)
         return items(reply, Release)
 
-    def _session(self) -> HttpSession:
-        secret = token(self._environ, self.source.token_env, "a Heroku API token")
-        return session(
-            SERVICE,
-            secret,
-            timeout=self.source.timeout_seconds,
-            policy=self._policy,
-            describe=describe_error,
-            transport=self._transport,
-        )
+    def _describe(self, response: httpx.Response) -> str:
+        return describe_error(response)
 
     def _headers(self) -> dict[str, str]:
-        secret = token(self._environ, self.source.token_env, "a Heroku API token")
+        secret = self._token()
         return {"Accept": ACCEPT, "Authorization": f"Bearer {secret.get_secret_value()}"}
 
 
