@@ -159,11 +159,12 @@ async def test_a_hanging_heroku_never_delays_the_acknowledgement(
 async def test_a_failing_source_is_shown_once_then_again_after_it_recovered(
     outage_day: SandboxStack, heroku
 ) -> None:
-    failing = [
-        web.json_response({"id": "unavailable", "message": "API is down."}, status=503)
-        for _ in range(6)
-    ]
-    heroku.answer("GET", *failing)
+    def failing(times: int) -> list[web.Response]:
+        """Fresh answers each time: an aiohttp response is sent once."""
+        body = {"id": "unavailable", "message": "API is down."}
+        return [web.json_response(body, status=503) for _ in range(times)]
+
+    heroku.answer("GET", *failing(6))
     channel = await declare(outage_day)
     await command(outage_day, channel, "feature down Offerte at 10:40")
 
@@ -178,7 +179,7 @@ async def test_a_failing_source_is_shown_once_then_again_after_it_recovered(
     assert errors[0].data["source"] == "web"
 
     await command(outage_day, channel, "feature down Acquisti at 10:41")  # answers again
-    heroku.answer("GET", *failing[:3])
+    heroku.answer("GET", *failing(3))
     await command(outage_day, channel, "feature up Acquisti")
     await command(outage_day, channel, "feature down Acquisti")
     warnings = [m.text for m in posts(outage_day, channel) if "Could not read" in m.text]
