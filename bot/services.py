@@ -218,6 +218,8 @@ def build_services(settings: Settings, clock: Clock | None = None) -> Services:
         slack,
         MaintenancePermissions(slack, settings.permissions.rollback, t),
         t,
+        incidents,
+        tasks,
     )
     similar = SimilarIncidents(db, clock, incidents, features, followups, timeline)
     github = settings.followups.github

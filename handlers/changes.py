@@ -13,7 +13,6 @@ from bot.changes.messages import CAUSED, NOT_RELATED, ROLLBACK_CONFIRM
 from bot.changes.models import Mark
 from bot.errors import InputError
 from bot.i18n import N_, Texts
-from bot.models import Status
 from bot.services import Services
 from handlers.context import CommandContext, Reply, Subcommand
 from handlers.payloads import BlockActions, payload
@@ -33,23 +32,20 @@ def _refused(t: Texts, reason: str) -> str:
 
 async def rollback(ctx: CommandContext) -> Reply:
     """Ask, with both versions named; nothing is sent to the platform before the click."""
-    incident = ctx.require_incident()
-    services, t = ctx.services, ctx.services.texts
-    if incident.status is Status.closed:
-        raise InputError(t._("{number} is closed.").format(number=incident.number))
-    target, version = services.rollbacks.parse(ctx.args)
-    plan = await services.rollbacks.plan(incident, target, version)
-    if reason := await services.rollbacks.refusal(incident, ctx.user_id, plan):
-        return Reply(_refused(t, reason))
-    question = services.rollbacks.question(plan)
+    incident, t = ctx.require_incident(), ctx.services.texts
+    proposal = await ctx.services.rollbacks.propose(incident, ctx.args, ctx.user_id)
+    if proposal.refusal:
+        return Reply(_refused(t, proposal.refusal))
+    plan = proposal.plan
     value = RollbackValue(
         incident=incident.id,
-        target=target,
+        target=plan.target,
         current=plan.current.version,
         to=plan.to.version,
         request=ctx.trigger_id or uuid.uuid4().hex,
     )
     label = t.pgettext("button", "Roll back")
+    question = proposal.question
     blocks = confirm_blocks(t, question, ROLLBACK_CONFIRM, value.model_dump_json(), label)
     return Reply(question, blocks)
 
@@ -124,25 +120,16 @@ def register(app: AsyncApp, services: Services) -> None:
         await ack()
         click = payload(context, BlockActions)
         value = _value(click, RollbackValue, t)
-        user = click.user.id
         try:
-            incident = await services.incidents.get(value.incident)
-            plan = await services.rollbacks.plan(incident, value.target, value.to)
+            refused = await services.rollbacks.confirm(
+                value.incident, value.target, value.to, value.current, click.user.id, value.request
+            )
         except InputError as exc:
             await respond(text=f":warning: {exc}", replace_original=True)
             return
-        if plan.current.version != value.current:
-            moved = t._(
-                ":warning: The live release of {target} is now {live}, not {asked}: ask again."
-            ).format(target=value.target, live=plan.current.version, asked=value.current)
-            await respond(text=moved, replace_original=True)
-            return
-        if reason := await services.rollbacks.refusal(incident, user, plan):
-            await respond(text=_refused(t, reason), replace_original=True)
-            return
-        if await services.rollbacks.claim(value.request):
-            services.tasks.spawn(
-                services.rollbacks.run(incident, plan, user, value.request),
-                name=f"rollback-{incident.id}-{plan.target}",
-            )
-        await respond(delete_original=True)
+        if refused is None:
+            await respond(delete_original=True)
+        elif refused.refusal:
+            await respond(text=_refused(t, refused.refusal), replace_original=True)
+        else:
+            await respond(text=refused.said or "", replace_original=True)

@@ -21,10 +21,12 @@ from bot.errors import InputError
 from bot.features import Features
 from bot.http import CallFailed
 from bot.i18n import Texts
+from bot.incidents.service import Incidents
 from bot.maintenance.permissions import MaintenancePermissions
-from bot.models import EntryKind, Incident
+from bot.models import EntryKind, Incident, Status
 from bot.progress import say
 from bot.slackweb import SlackWeb, error_code, escape
+from bot.tasks import BackgroundTasks
 from bot.timeline import Timeline
 
 # Reads of the new release while Heroku still reports it `pending`.
@@ -53,6 +55,16 @@ def _version(text: str) -> str:
     return f"v{text}" if text.isdigit() else text
 
 
+@dataclass(frozen=True)
+class Proposal:
+    """What asking (or confirming) a rollback came to: a question, a refusal, or a notice."""
+
+    plan: RollbackPlan
+    question: str = ""
+    refusal: str | None = None
+    said: str | None = None
+
+
 class Rollbacks:
     def __init__(
         self,
@@ -62,9 +74,12 @@ class Rollbacks:
         slack: SlackWeb,
         permissions: MaintenancePermissions,
         texts: Texts,
+        incidents: Incidents,
+        tasks: BackgroundTasks,
     ) -> None:
         self.changes, self.features, self.timeline = changes, features, timeline
         self.slack, self.permissions, self.t = slack, permissions, texts
+        self.incidents, self.tasks = incidents, tasks
         self.targets = {
             name: source
             for name, source in changes.settings.sources.items()
@@ -72,6 +87,39 @@ class Rollbacks:
         }
 
     # --- asking ------------------------------------------------------------------------
+
+    async def propose(self, incident: Incident, args: str, user: str) -> Proposal:
+        """`/incident rollback [target] [to VERSION]`: the plan and its question, or why not.
+
+        Built from recorded releases only: nothing is sent to the platform before the click.
+        """
+        if incident.status is Status.closed:
+            raise InputError(self.t._("{number} is closed.").format(number=incident.number))
+        target, version = self.parse(args)
+        plan = await self.plan(incident, target, version)
+        if reason := await self.refusal(incident, user, plan):
+            return Proposal(plan, refusal=reason)
+        return Proposal(plan, question=self.question(plan))
+
+    async def confirm(
+        self, incident_id: int, target: str, to: str, current: str, user: str, request: str
+    ) -> Proposal | None:
+        """The Roll back click: checked again (the live release, who may), run once in the
+        background; None when it runs, else a proposal whose `refusal` says why not."""
+        incident = await self.incidents.get(incident_id)
+        plan = await self.plan(incident, target, to)
+        if plan.current.version != current:
+            moved = self.t._(
+                ":warning: The live release of {target} is now {live}, not {asked}: ask again."
+            ).format(target=target, live=plan.current.version, asked=current)
+            return Proposal(plan, said=moved)
+        if reason := await self.refusal(incident, user, plan):
+            return Proposal(plan, refusal=reason)
+        if await self.claim(request):
+            self.tasks.spawn(
+                self.run(incident, plan, user, request), name=f"rollback-{incident.id}-{target}"
+            )
+        return None
 
     def parse(self, args: str) -> tuple[str, str | None]:
         """`[target] [to VERSION]` -> (target, version or None); bad input is an InputError."""
