@@ -9,7 +9,6 @@ still recorded once, by its `id`.
 
 from __future__ import annotations
 
-import hashlib
 import hmac
 import logging
 import os
@@ -20,6 +19,7 @@ from aiohttp import web
 from pydantic import ValidationError
 
 from bot.changes.models import ChangeEvent, ChangeIn, WebhookChange
+from bot.signing import sign
 
 log = logging.getLogger(__name__)
 
@@ -29,11 +29,6 @@ SOURCE = "webhook"
 
 Claim = Callable[[str], Awaitable[bool]]
 Record = Callable[[list[ChangeIn]], Awaitable[list[ChangeEvent]]]
-
-
-def sign(secret: str, timestamp: str, body: bytes) -> str:
-    mac = hmac.new(secret.encode(), timestamp.encode() + b"." + body, hashlib.sha256)
-    return f"sha256={mac.hexdigest()}"
 
 
 def _refuse(status: int, message: str) -> web.Response:

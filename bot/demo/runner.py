@@ -22,7 +22,6 @@ import httpx
 from sqlalchemy import func, select
 
 from bot.changes.webhook import SECRET_ENV as CHANGES_SECRET
-from bot.changes.webhook import sign
 from bot.clock import ManualClock
 from bot.demo.chatlog import Entry
 from bot.demo.platform import DeployPlatform
@@ -42,6 +41,7 @@ from bot.demo.scenario import (
 from bot.sandbox.driver import DriverError, DriverReply, find_element
 from bot.sandbox.state import BOT_USER_ID
 from bot.sandbox.workspace import Workspace
+from bot.signing import sign
 from bot.store import tables
 
 # How the bot starts a refusal or an error; a question with buttons is not one.

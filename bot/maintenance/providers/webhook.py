@@ -43,9 +43,7 @@ Call it with the raw request body, before parsing it:
 from __future__ import annotations
 
 import hashlib
-import hmac
 import json
-import time
 from datetime import UTC
 from functools import partial
 
@@ -63,6 +61,7 @@ from bot.maintenance.providers.base import (
     read_secret,
 )
 from bot.maintenance.targets import WebhookTarget
+from bot.signing import signature_headers
 
 
 def describe_error(response: httpx.Response) -> str:
@@ -77,18 +76,6 @@ def idempotency_key(target: str, request: MaintenanceRequest) -> str:
     """Derived, not random, so a Slack retry of the same command carries the same key."""
     parts = (request.incident, target, str(request.enabled).lower(), request.request_id)
     return hashlib.sha256("\n".join(parts).encode()).hexdigest()
-
-
-def signature_headers(secret: SecretStr, body: bytes) -> dict[str, str]:
-    # Wall-clock time, not the domain clock: the receiver checks freshness against its own.
-    timestamp = str(int(time.time()))
-    mac = hmac.new(
-        secret.get_secret_value().encode(), timestamp.encode() + b"." + body, hashlib.sha256
-    )
-    return {
-        "X-Outagebot-Timestamp": timestamp,
-        "X-Outagebot-Signature": f"sha256={mac.hexdigest()}",
-    }
 
 
 class WebhookProvider(HttpProvider[WebhookTarget]):
@@ -116,7 +103,7 @@ class WebhookProvider(HttpProvider[WebhookTarget]):
         headers = {
             "Content-Type": "application/json",
             "Idempotency-Key": idempotency_key(self._name, request),
-            **signature_headers(secret, body),
+            **signature_headers(secret.get_secret_value(), body),
         }
         async with self._session(secret) as http:
             try:
@@ -140,7 +127,9 @@ class WebhookProvider(HttpProvider[WebhookTarget]):
 
     async def _fetch_state(self, http: HttpSession, secret: SecretStr, url: str) -> bool:
         return maintenance_flag(
-            await http.request("GET", url, headers=signature_headers(secret, b""))
+            await http.request(
+                "GET", url, headers=signature_headers(secret.get_secret_value(), b"")
+            )
         )
 
     def _session(self, secret: SecretStr) -> HttpSession:
