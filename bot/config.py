@@ -6,10 +6,13 @@ feature catalog, maintenance targets, permissions, reminder intervals.
 
 from __future__ import annotations
 
+import difflib
 import os
 import tomllib
+import types
+from collections.abc import Iterator, Mapping
 from pathlib import Path
-from typing import Any, Literal
+from typing import Annotated, Any, Literal, Union, get_args, get_origin
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import (
@@ -187,11 +190,13 @@ def load_settings(**overrides: Any) -> Settings:
     path = os.environ.get("OUTAGEBOT_CONFIG")
     if path:
         try:
-            tomllib.loads(Path(path).read_text(encoding="utf-8"))
+            data = tomllib.loads(Path(path).read_text(encoding="utf-8"))
         except FileNotFoundError:
             raise ConfigError(f"OUTAGEBOT_CONFIG: no such file {path!r}") from None
         except tomllib.TOMLDecodeError as exc:
             raise ConfigError(f"OUTAGEBOT_CONFIG: {path} is not valid TOML: {exc}") from None
+        for unknown in _unknown_names(Settings, data, ()):
+            raise ConfigError(f"OUTAGEBOT_CONFIG: {unknown}")
     try:
         return Settings(**overrides)
     except ValidationError as exc:
@@ -207,3 +212,98 @@ def _both_names(where: str) -> str:
         if isinstance(alias, AliasChoices) and alias.choices[0] == where:
             return f"{where} (TOML: {alias.choices[1]})"
     return where
+
+
+# --- unknown names in the TOML file ---------------------------------------------------------
+# Derived from the models, so a table another module adds is checked like the others: every
+# key at any depth must name a field (or an alias) of the model that reads it.
+
+
+def _fields(model: type[BaseModel]) -> dict[str, Any]:
+    """Every name the TOML file may use for a field of `model` (its name, its aliases)."""
+    names: dict[str, Any] = {}
+    for name, field in model.model_fields.items():
+        names[name] = field
+        alias = field.validation_alias
+        choices = alias.choices if isinstance(alias, AliasChoices) else [alias]
+        names.update({choice: field for choice in choices if isinstance(choice, str)})
+    return names
+
+
+def _members(annotation: Any) -> list[Any]:
+    """The types a value of `annotation` may be: unions opened, `Annotated` stripped."""
+    origin = get_origin(annotation)
+    if origin is Annotated:
+        return _members(get_args(annotation)[0])
+    if origin is Union or origin is types.UnionType:
+        return [m for arg in get_args(annotation) for m in _members(arg)]
+    return [annotation]
+
+
+def _matches(model: type[BaseModel], data: Mapping[str, Any]) -> bool:
+    """False when `data` names a Literal field's value that `model` does not take (the
+    discriminator of a tagged union, such as `provider`)."""
+    for name, field in model.model_fields.items():
+        for member in _members(field.annotation):
+            if get_origin(member) is Literal and name in data:
+                return data[name] in get_args(member)
+    return True
+
+
+def _unknown_names(annotation: Any, value: Any, path: tuple[str, ...]) -> Iterator[str]:
+    """Say where `value` holds a key that no model under `annotation` reads."""
+    members = _members(annotation)
+    models = [m for m in members if isinstance(m, type) and issubclass(m, BaseModel)]
+    if models and isinstance(value, Mapping):
+        fields = {
+            name: field
+            for model in [m for m in models if _matches(m, value)] or models
+            for name, field in _fields(model).items()
+        }
+        for key, item in value.items():
+            if key not in fields:
+                yield _unknown(path, key, item, fields)
+                return
+            yield from _unknown_names(fields[key].annotation, item, (*path, key))
+        return
+    for member in members:
+        origin, args = get_origin(member), get_args(member)
+        if origin in (dict, Mapping) and isinstance(value, Mapping) and len(args) == 2:
+            for key, item in value.items():
+                yield from _unknown_names(args[1], item, (*path, str(key)))
+            return
+        if origin is list and isinstance(value, list) and args:
+            for index, item in enumerate(value):
+                yield from _unknown_names(args[0], item, (*path, str(index)))
+            return
+
+
+def _is_table(annotation: Any) -> bool:
+    """A model, or a dict or list of them: what TOML writes as `[table]` or `[[table]]`."""
+    return any(
+        (isinstance(m, type) and issubclass(m, BaseModel))
+        or (get_origin(m) in (dict, list) and _is_table(get_args(m)[-1]))
+        for m in _members(annotation)
+    )
+
+
+def _unknown(path: tuple[str, ...], key: str, value: Any, fields: Mapping[str, Any]) -> str:
+    """`unknown table [maintenence] (did you mean [maintenance]?)`: the names of the same kind
+    (tables or keys) are the candidates; environment variable names are not offered."""
+    table = isinstance(value, Mapping) or (
+        isinstance(value, list) and bool(value) and isinstance(value[0], Mapping)
+    )
+    known = sorted(
+        name
+        for name, field in fields.items()
+        if not name.isupper() and _is_table(field.annotation) == table
+    )
+    where = ".".join((*path, key))
+    shown = f"[{where}]" if table else where
+    near = difflib.get_close_matches(key, known, n=1, cutoff=0.6)
+    if near:
+        suggestion = ".".join((*path, near[0]))
+        hint = f"did you mean {f'[{suggestion}]' if table else suggestion}?"
+    else:
+        hint = "valid here: " + ", ".join(known)
+    return f"unknown {'table' if table else 'key'} {shown} ({hint})"

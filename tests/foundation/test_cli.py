@@ -62,3 +62,18 @@ def test_wrong_setting_names_itself(tmp_path: Path) -> None:
     result = run(tmp_path, OUTAGEBOT_CONFIG=str(config))
     assert result.returncode != 0
     assert "maintenance.targets.web" in result.stderr
+
+
+@pytest.mark.slow
+def test_a_misspelt_table_stops_start_up(tmp_path: Path) -> None:
+    """A typo in a table's name used to leave the app on the dry run without a word."""
+    config = tmp_path / "typo.toml"
+    config.write_text(
+        "[maintenence.targets.web]\nprovider = 'heroku'\napp = 'acme-web'\n"
+        "token_env = 'HEROKU_API_TOKEN'\n"
+    )
+    result = run(tmp_path, SLACK_BOT_TOKEN="xoxb-1", OUTAGEBOT_CONFIG=str(config))
+    assert result.returncode != 0
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1, "one line, not a traceback"
+    assert "unknown table [maintenence] (did you mean [maintenance]?)" in lines[0]

@@ -99,3 +99,51 @@ def test_an_in_memory_sqlite_database_is_refused(
     monkeypatch.setenv("OUTAGEBOT_DATABASE_URL", url)
     with pytest.raises(ConfigError, match=r"OUTAGEBOT_DATABASE_URL.*SQLite needs a file"):
         load_settings()
+
+
+@pytest.mark.parametrize(
+    ("toml", "says"),
+    [
+        # Unknown tables at the top used to be ignored without a word.
+        ("[tpyo]\nx = 1", "unknown table [tpyo] (valid here: changes, features, "),
+        ("[maintenence.targets.web]\nprovider = 'dryrun'", "(did you mean [maintenance]?)"),
+        ("langauge = 'it'", "unknown key langauge (did you mean language?)"),
+        # ... and at any depth, with the name that would have worked.
+        (
+            "[maintenance.targets.web]\nprovider = 'heroku'\napp = 'acme-web'\ntokn_env = 'T'",
+            "unknown key maintenance.targets.web.tokn_env "
+            "(did you mean maintenance.targets.web.token_env?)",
+        ),
+        ("[[features]]\nname = 'Quotes'\npublik = true", "did you mean features.0.public?"),
+        (
+            "[status_page.atlasian]\npage_id = 'x'",
+            "unknown table [status_page.atlasian] (did you mean [status_page.atlassian]?)",
+        ),
+        (
+            "[changes.sources.web]\nprovider = 'github'\nrepo = 'a/b'\ntoken_env = 'T'\n"
+            "enviroment = 'x'",
+            "did you mean changes.sources.web.environment?",
+        ),
+    ],
+)
+def test_unknown_names_stop_start_up_with_the_nearest_valid_one(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, toml: str, says: str
+) -> None:
+    path = tmp_path / "typo.toml"
+    path.write_text(toml)
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("OUTAGEBOT_CONFIG", str(path))
+    with pytest.raises(ConfigError) as raised:
+        load_settings()
+    assert says in str(raised.value)
+    assert "\n" not in str(raised.value)
+
+
+def test_environment_variables_keep_their_own_rules(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Unknown variables in the environment or `.env` are other programs' business."""
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / ".env").write_text("SOMETHING_ELSE=1\n")
+    monkeypatch.setenv("OUTAGEBOT_UNRELATED", "x")
+    assert load_settings().language == "en"
