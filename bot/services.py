@@ -41,7 +41,7 @@ from bot.retry import RetryPolicy
 from bot.schedules import Schedules
 from bot.similar.notice import SimilarNotice
 from bot.similar.service import SimilarIncidents
-from bot.slackweb import SlackWeb, build_client
+from bot.slackweb import SlackWeb, build_client, explain
 from bot.statuspage.atlassian import Atlassian
 from bot.statuspage.flows import StatusFlows
 from bot.statuspage.service import StatusPage
@@ -122,7 +122,7 @@ def build_services(settings: Settings, clock: Clock | None = None) -> Services:
     token = settings.slack_bot_token.get_secret_value() if settings.slack_bot_token else ""
     db = Database(settings.database_url)
     slack = SlackWeb(build_client(token, settings.slack_api_url))
-    tasks = BackgroundTasks()
+    tasks = BackgroundTasks(explain)
     timeline = Timeline(db, clock)
     schedules = Schedules(db, clock, owner=f"{socket.gethostname()}:{os.getpid()}")
     incidents = Incidents(

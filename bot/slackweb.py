@@ -65,6 +65,16 @@ def error_code(exc: SlackApiError) -> str:
     return f"HTTP {getattr(exc.response, 'status_code', '?')}"
 
 
+def explain(exc: BaseException) -> str | None:
+    """`Slack conversations.invite: user_not_found`: a Web API refusal in one line (method and
+    code, never the request), for logs of work nobody awaits; None for anything else."""
+    if not isinstance(exc, SlackApiError):
+        return None
+    url = str(getattr(exc.response, "api_url", "") or "")
+    method = url.rstrip("/").rsplit("/", 1)[-1] or "Web API"
+    return f"Slack {method}: {error_code(exc)}"
+
+
 async def _tolerating(call: Any, *done: str) -> AsyncSlackResponse | None:
     """Await a Web API call; an error code in `done` means the wanted state already holds.
 

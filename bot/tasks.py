@@ -9,14 +9,23 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Coroutine
+from collections.abc import Callable, Coroutine
 from typing import Any
 
 log = logging.getLogger(__name__)
 
+Explain = Callable[[BaseException], str | None]
+
+
+def _unexplained(exc: BaseException) -> str | None:
+    return None
+
 
 class BackgroundTasks:
-    def __init__(self) -> None:
+    def __init__(self, explain: Explain = _unexplained) -> None:
+        """`explain` turns an expected remote failure (a Slack refusal) into one log line;
+        anything it does not explain is logged with its traceback, as a bug."""
+        self._explain = explain
         self._tasks: set[asyncio.Task[Any]] = set()
         self._idle = asyncio.Event()
         self._idle.set()
@@ -32,8 +41,12 @@ class BackgroundTasks:
 
     def _done(self, task: asyncio.Task[Any]) -> None:
         self._tasks.discard(task)
-        if not task.cancelled() and task.exception() is not None:
-            log.error("background task %s failed", task.get_name(), exc_info=task.exception())
+        exc = None if task.cancelled() else task.exception()
+        if exc is not None:
+            if line := self._explain(exc):
+                log.error("background task %s failed: %s", task.get_name(), line)
+            else:
+                log.error("background task %s failed", task.get_name(), exc_info=exc)
         if not self._tasks:
             self._idle.set()
 

@@ -14,12 +14,13 @@ from zoneinfo import ZoneInfo
 from slack_sdk.errors import SlackApiError
 
 from bot import durations
+from bot.errors import InputError
 from bot.followups import render as followup_render
 from bot.incidents.blocks import CLOSED_SHOWN, RECORD_DAYS, home_view
 from bot.incidents.labels import severity_label, status_label
 from bot.incidents.service import open_for
 from bot.incidents.setup import SetupResult
-from bot.models import Incident, Severity, Status
+from bot.models import EntryKind, Incident, Severity, Status
 from bot.record import render as record_render
 from bot.services import Services
 from bot.slackweb import error_code, escape
@@ -130,13 +131,53 @@ async def set_severity(
 
 
 async def set_lead(services: Services, incident: Incident, lead: str, user_id: str) -> Changed:
-    """Hand over the lead and bring the new lead into the channel."""
+    """Hand over the lead, to someone Slack knows, and bring them into the channel."""
+    t = services.texts
+    try:
+        await services.slack.user_name(lead)
+    except SlackApiError as exc:
+        raise InputError(
+            t._("Slack does not know the user `{user}` (`{code}`): the lead is unchanged.").format(
+                user=escape(lead), code=error_code(exc)
+            ),
+            t._("Mention someone in this workspace: `/incident lead @giulia`."),
+        ) from None
     incident = await services.incidents.set_lead(incident, lead, user_id)
-    services.tasks.spawn(services.slack.invite(incident.channel_id or "", [lead]))
+    services.tasks.spawn(_invite_lead(services, incident, lead), name=f"invite-lead-{incident.id}")
     change = services.texts._("{user} made {lead} the incident lead.").format(
         user=f"<@{user_id}>", lead=f"<@{lead}>"
     )
     return _announced(services, incident, change, user_id)
+
+
+async def _invite_lead(services: Services, incident: Incident, lead: str) -> None:
+    """The new lead waits to be in the channel: a refusal is said there and recorded."""
+    if not incident.channel_id:
+        return
+    try:
+        refused = await services.slack.invite(incident.channel_id, [lead])
+    except SlackApiError as exc:
+        refused = {lead: error_code(exc)}
+    if not refused:
+        return
+    code = ", ".join(refused.values())
+    log.warning("conversations.invite refused the lead of %s: %s", incident.number, code)
+    text = services.texts._(
+        ":warning: Slack did not add {lead} to this channel (`{code}`): invite them by hand."
+    ).format(lead=f"<@{lead}>", code=escape(code))
+    await services.timeline.record(
+        incident.id,
+        EntryKind.error,
+        f"lead not invited: {code}",
+        is_key=False,
+        data={"stage": "lead", "not_invited": refused},
+    )
+    try:
+        await services.slack.post(incident.channel_id, text)
+    except SlackApiError as exc:
+        log.warning(
+            "%s: the refused invitation was not shown: %s", incident.number, error_code(exc)
+        )
 
 
 async def rename(services: Services, incident: Incident, title: str, user_id: str) -> Changed:

@@ -64,7 +64,9 @@ def invite(ctx: ApiContext, p: Params) -> dict[str, Any]:
     refused = {e["user"] for e in errors}
     new = [u for u in dict.fromkeys(users) if u not in channel.members and u not in refused]
     if not new:
-        raise SlackError(errors[0]["error"] if errors else "already_in_channel", errors=errors)
+        code = errors[0]["error"] if errors else "already_in_channel"
+        # With a single id, Slack answers the plain error: no `errors` list.
+        raise SlackError(code, errors=errors) if len(set(users)) > 1 else SlackError(code)
     for user_id in new:
         ws.join(channel, user_id, now=ctx.now(), inviter=BOT_USER_ID)
     return {"channel": channel.to_api()} | ({"errors": errors} if errors else {})

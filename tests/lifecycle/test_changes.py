@@ -8,6 +8,7 @@ import pytest
 from sqlalchemy import select
 
 from bot.sandbox.cast import GENERAL, GIULIA, INCIDENTS, MARCO
+from bot.sandbox.faults import error
 from bot.sandbox.stack import SandboxStack
 from bot.store import tables
 
@@ -80,6 +81,8 @@ async def test_each_change_updates_everything(
         ("severity sev9", "not a severity"),
         ("status sleeping", "not a status"),
         ("lead @nobody", "not a user"),
+        # A well-formed mention of an id Slack does not know: `users.info` says so.
+        ("lead <@U0NOBODY>", "Slack does not know the user `U0NOBODY` (`user_not_found`)"),
         ("lead", "Say who leads"),
         ("rename " + "x" * 151, "the limit is 150"),
         ("rename", "needs a title"),
@@ -96,6 +99,46 @@ async def test_bad_input_answers_ephemerally_and_changes_nothing(
     if says:
         assert says in reply.text
     assert await snapshot(stack) == before
+
+
+async def test_a_lead_slack_refuses_leaves_no_traceback(
+    stack: SandboxStack, channel: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Unknown to Slack: refused, nothing changed. Known but not invitable (Slack refuses the
+    invitation in the background): the lead changes, the channel is told, the log has one
+    line, never a traceback."""
+    before = await snapshot(stack)
+    reply = await stack.run(channel, "lead <@U0NOBODY>")
+    await stack.idle()
+    assert "the lead is unchanged" in reply.text
+    assert await snapshot(stack) == before
+    stack.sandbox.faults.add("conversations.invite", error("user_not_found"), times=1)
+    await stack.run(channel, "lead <@U02GIULIA|giulia>")
+    await stack.idle()
+    assert (await stack.services.incidents.get(1)).lead == GIULIA
+    said = [m.text for m in stack.sandbox.messages(channel)]
+    assert any(
+        "Slack did not add <@U02GIULIA> to this channel (`user_not_found`)" in t for t in said
+    )
+    entries = await stack.services.timeline.entries(1)
+    assert entries[-1].kind.value == "error"
+    assert "Traceback" not in caplog.text
+    assert not [r for r in caplog.records if r.exc_info]
+
+
+async def test_a_failed_background_slack_call_is_one_log_line(
+    stack: SandboxStack, channel: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Any Slack refusal in work nobody awaits: the task, the method and the code, in one
+    line (the log's incident id comes from the spawning request's context)."""
+    stack.sandbox.faults.add("conversations.archive", error("restricted_action"), times=1)
+    stack.services.tasks.spawn(stack.services.slack.archive(channel), name="archive-inc-1")
+    await stack.idle()
+    failed = [r.getMessage() for r in caplog.records if "background task" in r.getMessage()]
+    assert failed == [
+        "background task archive-inc-1 failed: Slack conversations.archive: restricted_action"
+    ]
+    assert not [r for r in caplog.records if r.exc_info]
 
 
 async def test_commands_outside_an_incident_channel_say_where(
