@@ -12,7 +12,7 @@ occurrence (fold=0), a spring time the clocks skipped is refused. A time is neve
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time
 from typing import Any
@@ -21,7 +21,7 @@ from zoneinfo import ZoneInfo
 import dateparser
 
 from bot.i18n import N_, Texts
-from bot.timefmt import clock, day_clock
+from bot.timefmt import clock, when
 
 EXAMPLES: tuple[str, ...] = (
     "10:40",
@@ -71,15 +71,28 @@ class TimeParseError(ValueError):
     the English sentence, for logs and callers that show no catalog.
     """
 
-    def __init__(self, pattern: str, examples: Sequence[str] = EXAMPLES, **fields: str) -> None:
-        self.pattern, self.fields = pattern, fields
-        self.message = pattern.format(**fields)
+    def __init__(
+        self,
+        pattern: str,
+        examples: Sequence[str] = EXAMPLES,
+        *,
+        moments: Mapping[str, tuple[datetime, str, datetime]] | None = None,
+        **fields: str,
+    ) -> None:
+        """`moments` are instants shown in the reader's words: (instant, timezone, today)."""
+        self.pattern, self.fields, self.moments = pattern, fields, dict(moments or {})
+        shown = {
+            k: f"{at.astimezone(ZoneInfo(tz)):%d %b %H:%M}"
+            for k, (at, tz, _) in self.moments.items()
+        }
+        self.message = pattern.format(**fields, **shown)
         super().__init__(self.message)
         self.examples = list(examples)
 
     def text(self, t: Texts) -> str:
         """The refusal in `t`'s language."""
-        return t._(self.pattern).format(**self.fields)
+        shown = {k: when(t, *moment) for k, moment in self.moments.items()}
+        return t._(self.pattern).format(**self.fields, **shown)
 
 
 @dataclass(frozen=True)
@@ -179,7 +192,7 @@ def _instant(match: re.Match[str], now: datetime, tz: str, languages: Sequence[s
     if at.astimezone(zone).replace(tzinfo=None) != wall:
         raise TimeParseError(
             N_("{time} did not happen in {tz}: the clocks jumped forward that night."),
-            time=f"{wall:%d/%m %H:%M}",
+            time=f"{wall:%H:%M}",
             tz=tz,
         )
     if at > now:
@@ -195,8 +208,7 @@ def _instant(match: re.Match[str], now: datetime, tz: str, languages: Sequence[s
             )
         raise TimeParseError(
             N_("{time} is in the future (it is now {now} in {tz})."),
-            time=f"{wall:%d/%m %H:%M}",
-            now=day_clock(now, tz),
+            moments={"time": (at, tz, now), "now": (now, tz, at)},
             tz=tz,
         )
     return at

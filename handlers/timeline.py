@@ -66,7 +66,9 @@ async def note(ctx: CommandContext) -> Reply:
     )
     names = await names_for(services.people, mentioned(timed.text))
     shown = plain(timed.text, names)
-    noted = t._("Noted at {time}: {text}").format(time=when(at, incident.timezone, now), text=shown)
+    noted = t._("Noted {time}: {text}").format(
+        time=when(t, at, incident.timezone, now, "at"), text=shown
+    )
     return Reply(noted, in_channel=True)
 
 
@@ -120,7 +122,7 @@ def _line(
 ) -> str:
     """One mrkdwn line that never pings: names instead of mentions, markup re-escaped."""
     who = f" · {escape(names.get(entry.actor, entry.actor))}" if entry.actor else ""
-    line = f"*{when(entry.occurred_at, incident.timezone, now, marked)}*{who} · "
+    line = f"*{when(t, entry.occurred_at, incident.timezone, now, marked=marked)}*{who} · "
     line += plain(describe(entry, t), names)
     return line if len(line) <= LINE_CHARS else line[: LINE_CHARS - 1] + "…"
 

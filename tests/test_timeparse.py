@@ -8,7 +8,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from bot.timefmt import clock, day_clock
+from bot.timefmt import clock
 from bot.timeparse import (
     TimedText,
     TimeParseError,
@@ -206,7 +206,6 @@ def test_naive_now_is_a_programming_error() -> None:
 
 def test_format_local() -> None:
     assert clock(utc(2026, 4, 30, 8, 40), ROME) == "10:40"
-    assert day_clock(utc(2026, 4, 30, 8, 40), NY) == "30/04 04:40"
 
 
 PREFIXES = ["", "10:40 ", "ieri alle ", "yesterday ", "5 minuti fa ", "at ", "30/04 ", "2.1"]

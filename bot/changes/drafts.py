@@ -136,11 +136,11 @@ def phrase(facts: DraftChanges | None, fmt: Formatter, language: str) -> Changes
     if facts is None:
         return ChangesText()
     t = texts(language)
-    declared = fmt.when(facts.declared_at)
+    declared = fmt.when(facts.declared_at, "at")
     detection = [
         Detection(
-            what=t._("{feature}, down from {start}").format(
-                feature=escape_markdown(o.feature), start=fmt.when(o.start)
+            what=t._("{feature}, down {start}").format(
+                feature=escape_markdown(o.feature), start=fmt.when(o.start, "since")
             ),
             found=fmt.when(o.found),
             delay=fmt.duration(gap(o.start, o.found)),
@@ -152,10 +152,10 @@ def phrase(facts: DraftChanges | None, fmt: Formatter, language: str) -> Changes
     cause = None
     if caused:
         cause = t.ngettext(
-            "It was caused by an update released at {times}.",
-            "It was caused by updates released at {times}.",
+            "It was caused by an update released {times}.",
+            "It was caused by updates released {times}.",
             len(caused),
-        ).format(times=fmt.join([fmt.when(c) for c in caused]))
+        ).format(times=fmt.join([fmt.when(c, "at") for c in caused]))
     return ChangesText(lines, detection, cause)
 
 
@@ -163,7 +163,7 @@ def _line(tx: Texts, link: Linked, fmt: Formatter, declared: str, declared_at: d
     change = link.change
     label = tx._("**Caused it**") if link.mark == "caused" else tx._("Suspect")
     name = escape_markdown(f"{change.version} {change.service}")
-    deployed = fmt.when(change.deployed_at)
+    deployed = fmt.when(change.deployed_at, "at")
     outage = link.outage
     if outage is None:
         return tx._("{label}: {change} deployed {deployed}, incident declared {declared}").format(
@@ -174,17 +174,17 @@ def _line(tx: Texts, link: Linked, fmt: Formatter, declared: str, declared_at: d
         "feature": escape_markdown(outage.feature),
         "change": name,
         "deployed": deployed,
-        "start": fmt.when(outage.start),
+        "start": fmt.when(outage.start, "since"),
         "declared": declared,
-        "found": fmt.when(outage.found),
+        "found": fmt.when(outage.found, "at"),
         "delay": fmt.duration(gap(outage.start, outage.found)),
     }
     if outage.found_at_declaration(declared_at):
         return tx._(
-            "{label} for {feature}: {change} deployed {deployed}, down from {start},"
+            "{label} for {feature}: {change} deployed {deployed}, down {start},"
             " incident declared {declared}"
         ).format(**values)
     return tx._(
-        "{label} for {feature}: {change} deployed {deployed}, down from {start},"
+        "{label} for {feature}: {change} deployed {deployed}, down {start},"
         " found {found}, {delay} later"
     ).format(**values)

@@ -98,8 +98,8 @@ def _header(t: Texts, impact: Impact, n: int, hours: float, when: str) -> str:
 
 
 def change_head(t: Texts, change: ChangeEvent, tz: str, now: datetime) -> str:
-    """ "*v121* web, deployed 10:38 by giulia" (the day too when it is not today)."""
-    when = local_when(change.deployed_at, tz, now)
+    """ "*v121* web, deployed at 10:38 by giulia" (the day too when it is not today)."""
+    when = local_when(t, change.deployed_at, tz, now, "at")
     name = f"*{escape(change.version)}* {escape(change.service)}"
     if change.author_name:
         return t._("{change}, deployed {time} by {author}").format(
@@ -167,7 +167,7 @@ def suspects_message(
     """The changes before `impact`, newest first, each with Caused it / Not related."""
     before = [c for c in seen.changes if c.deployed_at <= impact.start]
     hours = int(window_hours) if float(window_hours).is_integer() else window_hours
-    head = _header(t, impact, len(before), hours, local_when(impact.start, tz, now))
+    head = _header(t, impact, len(before), hours, local_when(t, impact.start, tz, now))
     if not before:
         return head, [SectionBlock(text=head).to_dict()]
     blocks: list[Any] = [SectionBlock(text=head)]

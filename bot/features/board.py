@@ -33,12 +33,15 @@ def status_line(t: Texts, status: FeatureStatus, tz: str, now: datetime) -> str:
         "icon": ICONS[status.state],
         "feature": escape(status.feature),
         "state": state_label(t, status.state),
-        "time": local_when(status.since, tz, now),
     }
     if status.state is FeatureState.up:
-        line = t._("{icon} *{feature}* {state} at {time}").format(**fields)
+        line = t._("{icon} *{feature}* {state} {time}").format(
+            time=local_when(t, status.since, tz, now, "at"), **fields
+        )
     else:
-        line = t._("{icon} *{feature}* {state} since {time}").format(**fields)
+        line = t._("{icon} *{feature}* {state} {time}").format(
+            time=local_when(t, status.since, tz, now, "since"), **fields
+        )
     if status.down or status.state is FeatureState.down:
         line += _spent(t, FeatureState.down, status.down)
     if status.degraded:

@@ -24,17 +24,17 @@ def change_text(t: Texts, user_id: str, change: FeatureChange, tz: str, now: dat
         "user": f"<@{user_id}>",
         "feature": f"*{escape(change.feature)}*",
         "state": state_label(t, change.state),
-        "time": local_when(change.at, tz, now),
     }
     if change.state is FeatureState.up:
         took = durations.short(change.status.down + change.status.degraded)
-        return t._(
-            "{icon} {user} marked {feature} {state} at {time}, out {duration} in all."
-        ).format(duration=took, **fields)
+        return t._("{icon} {user} marked {feature} {state} {time}, out {duration} in all.").format(
+            duration=took, time=local_when(t, change.at, tz, now, "at"), **fields
+        )
+    since = local_when(t, change.at, tz, now, "since")
     if change.previous is None:
-        return t._("{icon} {user} marked {feature} {state} since {time}.").format(**fields)
-    return t._("{icon} {user} marked {feature} {state} since {time} (was {previous}).").format(
-        previous=state_label(t, change.previous), **fields
+        return t._("{icon} {user} marked {feature} {state} {time}.").format(time=since, **fields)
+    return t._("{icon} {user} marked {feature} {state} {time} (was {previous}).").format(
+        time=since, previous=state_label(t, change.previous), **fields
     )
 
 
@@ -79,14 +79,16 @@ async def restore_and_resolve(
     restored = ""
     if changes:
         restored = services.texts.ngettext(
-            "{icon} {user} marked {features} restored at {time}.",
-            "{icon} {user} marked {features} restored at {time}.",
+            "{icon} {user} marked {features} restored {time}.",
+            "{icon} {user} marked {features} restored {time}.",
             len(changes),
         ).format(
             icon=ICONS[FeatureState.up],
             user=f"<@{user_id}>",
             features=", ".join(f"*{escape(c.feature)}*" for c in changes),
-            time=local_when(changes[0].at, incident.timezone, services.clock.now()),
+            time=local_when(
+                services.texts, changes[0].at, incident.timezone, services.clock.now(), "at"
+            ),
         )
         restored += "\n"
     resolution = await incident_flows.resolve(services, incident, user_id)

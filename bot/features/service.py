@@ -28,6 +28,7 @@ from bot.models import EntryKind, FeatureInterval, FeatureState, Incident, Statu
 from bot.slackweb import escape
 from bot.store import tables
 from bot.store.database import Database
+from bot.timefmt import Form
 from bot.timefmt import when as local_when
 from bot.timeline import Timeline
 
@@ -238,8 +239,8 @@ def _check(
 ) -> None:
     """Refuse a change that contradicts what is recorded for the feature."""
 
-    def when(instant: datetime) -> str:
-        return local_when(instant, tz, now)
+    def when(instant: datetime, form: Form = "at") -> str:
+        return local_when(t, instant, tz, now, form)
 
     name = f"*{escape(feature)}*"
 
@@ -251,7 +252,7 @@ def _check(
         if open_ is None:
             said = t._("{feature} is not marked down.")
             if last:
-                said = t._("{feature} is not marked down (restored at {time}).")
+                said = t._("{feature} is not marked down (restored {time}).")
             raise InputError(
                 said.format(feature=name, time=when(last) if last else ""),
                 t._("Mark it down first: {command}.").format(command=usage("down")),
@@ -259,34 +260,32 @@ def _check(
         if at < open_.started_at:
             raise InputError(
                 t._(
-                    "{feature} went {state} at {since}: it cannot be back up at {time},"
-                    " before that."
+                    "{feature} went {state} {since}: it cannot be back up {time}, before that."
                 ).format(
                     feature=name,
                     state=state_label(t, open_.state),
                     since=when(open_.started_at),
                     time=when(at),
                 ),
-                t._("Give a time after {time}.").format(time=when(open_.started_at)),
+                t._("Give a time {time}.").format(time=when(open_.started_at, "after")),
             )
         return
     if open_ is not None:
         if open_.state is state:
             raise InputError(
-                t._("{feature} is already {state}, since {time}.").format(
-                    feature=name, state=state_label(t, state), time=when(open_.started_at)
+                t._("{feature} is already {state}, {time}.").format(
+                    feature=name, state=state_label(t, state), time=when(open_.started_at, "since")
                 ),
                 t._("When it is back, say so with {command}.").format(command=usage("up")),
             )
         if at < open_.started_at:
             raise InputError(
                 t._(
-                    "{feature} is {state} since {since}: it can turn {new} only after that,"
-                    " not at {time}."
+                    "{feature} is {state} {since}: it can turn {new} only after that, not {time}."
                 ).format(
                     feature=name,
                     state=state_label(t, open_.state),
-                    since=when(open_.started_at),
+                    since=when(open_.started_at, "since"),
                     new=state_label(t, state),
                     time=when(at),
                 ),
@@ -295,10 +294,10 @@ def _check(
     if last is not None and at < last:
         raise InputError(
             t._(
-                "{feature} is recorded as out until {until}: a new outage cannot start"
-                " at {time}, inside that one."
-            ).format(feature=name, until=when(last), time=when(at)),
-            t._("Give a time from {time} on.").format(time=when(last)),
+                "{feature} is recorded as out {until}: a new outage cannot start"
+                " {time}, inside that one."
+            ).format(feature=name, until=when(last, "until"), time=when(at)),
+            t._("Give a time from then on ({time} or later).").format(time=when(last, "bare")),
         )
 
 

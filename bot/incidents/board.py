@@ -107,7 +107,7 @@ class Board:
 
     async def status_blocks(self, incident: Incident) -> tuple[str, list[dict[str, object]]]:
         t, now = self.texts, self.clock.now()
-        since = timefmt.clock(incident.declared_at, incident.timezone)
+        since = timefmt.when(t, incident.declared_at, incident.timezone, now)
         opened = durations.short(open_for(incident, now))
         status = status_label(t, incident.status)
         fields = [

@@ -16,20 +16,19 @@ from bot.models import Incident, MaintenanceWindow
 
 def window_line(t: Texts, window: MaintenanceWindow, timezone: str, now: datetime) -> str:
     """One mrkdwn line: `App offline (maintenance on web) since 10:45 — 2 h 30 min`."""
-    since = timefmt.clock(window.started_at, timezone)
     if window.ended_at is None:
+        since = timefmt.when(t, window.started_at, timezone, now, "since")
         took = durations.short(durations.between(window.started_at, now))
         if window.dry_run:
             line = t._(
                 ":test_tube: DRY RUN: maintenance on {target} (nothing changed)"
-                " since {since} — {duration}"
+                " {since} — {duration}"
             )
         else:
-            line = t._(
-                ":construction: App offline (maintenance on {target}) since {since} — {duration}"
-            )
+            line = t._(":construction: App offline (maintenance on {target}) {since} — {duration}")
         return line.format(target=window.target, since=since, duration=took)
-    until = timefmt.clock(window.ended_at, timezone)
+    since = timefmt.when(t, window.started_at, timezone, now)
+    until = timefmt.when(t, window.ended_at, timezone, now)
     took = durations.short(durations.between(window.started_at, window.ended_at))
     if window.dry_run:
         line = t._("Maintenance on {target} (dry run): {since}–{until} ({duration})")
@@ -38,12 +37,12 @@ def window_line(t: Texts, window: MaintenanceWindow, timezone: str, now: datetim
     return line.format(target=window.target, since=since, until=until, duration=took)
 
 
-def _still_on(t: Texts, window: MaintenanceWindow, timezone: str) -> str:
-    since = timefmt.clock(window.started_at, timezone)
+def _still_on(t: Texts, window: MaintenanceWindow, timezone: str, now: datetime) -> str:
+    since = timefmt.when(t, window.started_at, timezone, now, "since")
     if window.dry_run:
-        line = t._("DRY RUN maintenance on {target} since {since}")
+        line = t._("DRY RUN maintenance on {target} {since}")
     else:
-        line = t._("App offline (maintenance on {target}) since {since}")
+        line = t._("App offline (maintenance on {target}) {since}")
     return line.format(target=window.target, since=since)
 
 
@@ -60,7 +59,7 @@ class MaintenanceSection:
 
     async def summary(self, incident: Incident, now: datetime) -> str | None:
         windows = await self.maintenance.windows(incident.id)
-        on = [_still_on(self.t, w, incident.timezone) for w in windows if w.ended_at is None]
+        on = [_still_on(self.t, w, incident.timezone, now) for w in windows if w.ended_at is None]
         if on:
             return "; ".join(on)
         real = [(w.started_at, w.ended_at) for w in windows if not w.dry_run]

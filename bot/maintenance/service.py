@@ -277,19 +277,21 @@ class Maintenance:
         fields = {
             "target": target,
             "provider": window.provider,
-            "since": timefmt.clock(window.started_at, incident.timezone),
+            "since": timefmt.when(
+                self.t, window.started_at, incident.timezone, self.clock.now(), "since"
+            ),
             "duration": durations.short(durations.between(window.started_at, self.clock.now())),
             "command": off_command(self.t, target),
         }
         if window.dry_run:
             text = self.t._(
                 ":test_tube: DRY RUN: maintenance is recorded as *on* for *{target}* for"
-                " {duration}, since {since} (nothing changed). {command} ends it."
+                " {duration}, {since} (nothing changed). {command} ends it."
             )
         else:
             text = self.t._(
                 ":construction: Maintenance has been *on* for *{target}* ({provider}) for"
-                " {duration}, since {since}: customers still see the maintenance page."
+                " {duration}, {since}: customers still see the maintenance page."
                 " {command} brings the app back."
             )
         await self._say(incident, text.format(**fields))

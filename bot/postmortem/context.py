@@ -330,7 +330,7 @@ class _Builder:
             kind=entry.kind.value,
             author=self.name(entry.actor, entry.actor_name),
             edited=bool(entry.revisions),
-            recorded=self.fmt.when(entry.recorded_at) if backdated else None,
+            recorded=self.fmt.when(entry.recorded_at, "at") if backdated else None,
         )
 
     def timeline(self) -> list[TimelineLine]:

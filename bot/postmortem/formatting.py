@@ -19,7 +19,9 @@ from babel.dates import format_date, get_timezone_name
 from babel.lists import format_list
 from babel.units import format_unit
 
+from bot.i18n import texts
 from bot.postmortem.phrases import Phrases
+from bot.timefmt import Form, on_day
 from bot.zones import OffsetChange, clock_time, offset_change
 
 
@@ -36,6 +38,7 @@ class Formatter:
     ) -> None:
         """`span` is first symptom to resolution: a change of offset inside it marks all times."""
         self.locale = Locale.parse(language)  # parsed once: drafts format thousands of times
+        self.texts = texts(language)
         self.phrases = phrases
         self.zone = ZoneInfo(timezone)
         self.day = self.local(day).date()
@@ -51,16 +54,14 @@ class Formatter:
     def time(self, instant: datetime) -> str:
         return clock_time(self.local(instant), marked=self.change is not None)
 
-    def when(self, instant: datetime) -> str:
-        """`10:40` on the incident's day, `29 aprile 14:00` on any other day."""
-        return self._on_day(self.local(instant))
+    def when(self, instant: datetime, form: Form = "bare") -> str:
+        """`10:40` on the incident's day, `29 aprile 14:00` on any other day; `form` adds
+        the preposition (`dal 29 aprile alle 14:00`)."""
+        return self._on_day(self.local(instant), form)
 
-    def _on_day(self, local: datetime) -> str:
-        shown = clock_time(local, marked=self.change is not None)
-        if local.date() == self.day:
-            return shown
-        day = format_date(local.date(), self.phrases.day_pattern, locale=self.locale)
-        return f"{day} {shown}"
+    def _on_day(self, local: datetime, form: Form = "bare") -> str:
+        marked = self.change is not None
+        return on_day(self.texts, local, self.day, form, long=True, marked=marked)
 
     def stamp(self, instant: datetime) -> str:
         """Machine form for Mermaid (`dateFormat YYYY-MM-DD HH:mm`), in local time."""
@@ -79,7 +80,8 @@ class Formatter:
             return None
         pattern = self.phrases.zone_change[self.change.forward]
         return pattern.format(
-            before=self._on_day(self.change.before), after=self._on_day(self.change.after)
+            before=self._on_day(self.change.before, "from"),
+            after=self._on_day(self.change.after, "to"),
         )
 
     def duration(self, delta: timedelta) -> str:

@@ -15,7 +15,6 @@ from dataclasses import dataclass
 class Phrases:
     # Babel date patterns (month and weekday names come from CLDR).
     date_pattern: str
-    day_pattern: str
     # Placeholders for facts nobody filled in.
     todo: str
     todo_labels: dict[str, str]
@@ -52,7 +51,6 @@ class Phrases:
 
 EN = Phrases(
     date_pattern="EEEE, d MMMM y",
-    day_pattern="d MMMM",
     todo="_[to be completed: {what}]_",
     todo_labels={
         "impact": "impact",
@@ -126,15 +124,14 @@ EN = Phrases(
     },
     dry_run_suffix=" — dry run, nothing changed",
     zone_change={
-        True: "clocks went forward from {before} to {after}",
-        False: "clocks went back from {before} to {after}",
+        True: "clocks went forward {before} {after}",
+        False: "clocks went back {before} {after}",
     },
     nudge="Reminder to {lead}: no status update for {quiet}",
 )
 
 IT = Phrases(
     date_pattern="EEEE d MMMM y",
-    day_pattern="d MMMM",
     todo="_[da completare: {what}]_",
     todo_labels={
         "impact": "impatto",
@@ -208,8 +205,8 @@ IT = Phrases(
     },
     dry_run_suffix=" — prova, nessuna modifica",
     zone_change={
-        True: "gli orologi sono stati portati avanti dalle {before} alle {after}",
-        False: "gli orologi sono stati portati indietro dalle {before} alle {after}",
+        True: "gli orologi sono stati portati avanti {before} {after}",
+        False: "gli orologi sono stati portati indietro {before} {after}",
     },
     nudge="Promemoria a {lead}: nessun aggiornamento di stato da {quiet}",
 )

@@ -59,13 +59,13 @@ def proposal_blocks(t: Texts, update: StatusUpdate, when: str) -> tuple[str, lis
         head = t._(":white_check_mark: *Published on the status page* ({status}): {title}").format(
             status=status, title=escape(update.title)
         )
-        foot = t._("Published by <@{user}> at {time}.").format(user=update.decided_by, time=when)
+        foot = t._("Published by <@{user}> {time}.").format(user=update.decided_by, time=when)
         actions = []
     else:
         head = t._(":no_entry_sign: *Status page update skipped*: {title}").format(
             title=escape(update.title)
         )
-        foot = t._("Skipped by <@{user}> at {time}.").format(user=update.decided_by, time=when)
+        foot = t._("Skipped by <@{user}> {time}.").format(user=update.decided_by, time=when)
         actions = []
     blocks = [
         SectionBlock(text=head),

@@ -14,6 +14,7 @@ from datetime import datetime
 
 from slack_sdk.errors import SlackApiError
 
+from bot import timefmt
 from bot.errors import InputError
 from bot.http import CallFailed
 from bot.i18n import Texts
@@ -27,7 +28,6 @@ from bot.statuspage.blocks import proposal_blocks
 from bot.statuspage.models import Component, PublicStatus, StatusUpdate
 from bot.statuspage.service import StatusPage
 from bot.tasks import BackgroundTasks
-from bot.timefmt import clock
 from bot.timeline import Timeline
 
 log = logging.getLogger(__name__)
@@ -149,7 +149,9 @@ class StatusFlows:
     async def _show(self, incident: Incident, decided: StatusUpdate) -> None:
         if not (decided.channel_id and decided.message_ts and decided.decided_at):
             return
-        when = clock(decided.decided_at, incident.timezone)
+        when = timefmt.when(
+            self.texts, decided.decided_at, incident.timezone, self.page.clock.now(), "at"
+        )
         text, blocks = proposal_blocks(self.texts, decided, when)
         try:
             await self.slack.update(decided.channel_id, decided.message_ts, text, blocks)
