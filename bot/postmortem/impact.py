@@ -6,11 +6,12 @@ internal impact table and the Gantt chart can never disagree.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from bot.durations import Span, merge, total
-from bot.models import EntryKind, FeatureState, TimelineEntry
+from bot.models import EntryKind, FeatureInterval, FeatureState, MaintenanceWindow, TimelineEntry
 from bot.postmortem.facts import PostmortemFacts
 
 IMPACT_STATES = (FeatureState.down, FeatureState.degraded)
@@ -43,9 +44,11 @@ def is_key_moment(entry: TimelineEntry) -> bool:
     return entry.kind == EntryKind.note or (entry.kind == EntryKind.message and entry.is_key)
 
 
-def _outages(facts: PostmortemFacts, end: datetime) -> list[FeatureOutage]:
+def outages(intervals: Sequence[FeatureInterval], end: datetime) -> list[FeatureOutage]:
+    """Per feature and impaired state, the merged time out: the drafts' (and the status
+    page's) one figure for it."""
     groups: dict[tuple[str, FeatureState], list[Span]] = {}
-    for interval in facts.intervals:
+    for interval in intervals:
         if interval.state in IMPACT_STATES:
             key = (interval.feature, interval.state)
             groups.setdefault(key, []).append((interval.started_at, interval.ended_at))
@@ -73,18 +76,29 @@ def _mitigated(spans: list[Span], end: datetime) -> datetime | None:
     return stretch_end
 
 
+def offline_spans(windows: Sequence[MaintenanceWindow]) -> list[Span]:
+    """The maintenance windows that took the app offline (a dry run changed nothing)."""
+    return [(w.started_at, w.ended_at) for w in windows if not w.dry_run]
+
+
+def offline(windows: Sequence[MaintenanceWindow], end: datetime) -> timedelta | None:
+    """Merged time offline; None when the app never was."""
+    spans = offline_spans(windows)
+    return total(spans, end) if merge(spans, end) else None
+
+
 def measure(facts: PostmortemFacts) -> Impact:
     end = facts.end
-    windows: list[Span] = [(w.started_at, w.ended_at) for w in facts.windows if not w.dry_run]
+    windows = offline_spans(facts.windows)
     impaired: list[Span] = [
         (i.started_at, i.ended_at) for i in facts.intervals if i.state in IMPACT_STATES
     ]
     symptoms = [start for start, _ in impaired]
     symptoms += [e.occurred_at for e in facts.entries if is_key_moment(e)]
     return Impact(
-        offline=total(windows, end) if merge(windows, end) else None,
+        offline=offline(facts.windows, end),
         offline_still=any(stop is None for _, stop in windows),
-        outages=_outages(facts, end),
+        outages=outages(facts.intervals, end),
         first_symptom=min([*symptoms, facts.incident.declared_at]),
         mitigated=_mitigated(impaired + windows, end),
     )

@@ -84,16 +84,17 @@ class StatusFlows:
         """Draft (or take `text`), record once per `key`, and post it with its buttons."""
         components = await self.page.live_components()
         now = self.page.clock.now()
-        since = await self._since(incident)
-        body = text or drafting.body(
-            self.texts,
-            status,
-            components,
-            timezone=incident.timezone,
-            since=since,
-            now=incident.resolved_at or now,
+        intervals, windows = await self.page.impact_record(incident.id)
+        facts = drafting.Facts(
+            start=await self._since(incident),
+            intervals=intervals,
+            windows=windows,
+            end=incident.resolved_at or now,
         )
-        title = drafting.title(self.texts, components)
+        body = text or drafting.body(
+            self.texts, status, components, facts, timezone=incident.timezone, now=now
+        )
+        title = drafting.title(self.texts, components, facts)
         states = {c.key: c.state for c in components}
         proposal = await self.page.propose(incident, status, title, body, states, key=key, by=by)
         if proposal is None or not incident.channel_id:

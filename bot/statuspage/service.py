@@ -184,6 +184,21 @@ class StatusPage:
             first = (await conn.execute(query)).scalar_one_or_none()
         return min(incident.declared_at, first) if first else incident.declared_at
 
+    async def impact_record(
+        self, incident_id: int
+    ) -> tuple[list[FeatureInterval], list[MaintenanceWindow]]:
+        """The incident's feature intervals and maintenance windows, as the drafts read them."""
+        f, w = tables.feature_intervals, tables.maintenance_windows
+        async with self.db.connect() as conn:
+            intervals = (
+                await conn.execute(select(f).where(f.c.incident_id == incident_id))
+            ).mappings()
+            found = [FeatureInterval.model_validate(dict(row)) for row in intervals]
+            windows = (
+                await conn.execute(select(w).where(w.c.incident_id == incident_id))
+            ).mappings()
+            return found, [MaintenanceWindow.model_validate(dict(row)) for row in windows]
+
     # --- proposals and publications -------------------------------------------------------
 
     async def propose(
