@@ -8,16 +8,16 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from bot import durations, timefmt
 from bot.i18n import Texts
 from bot.maintenance.service import Maintenance
 from bot.models import Incident, MaintenanceWindow
+from bot.time import durations, formatting
 
 
 def window_line(t: Texts, window: MaintenanceWindow, timezone: str, now: datetime) -> str:
     """One mrkdwn line: `App offline (maintenance on web) since 10:45 — 2 h 30 min`."""
     if window.ended_at is None:
-        since = timefmt.when(t, window.started_at, timezone, now, "since")
+        since = formatting.when(t, window.started_at, timezone, now, "since")
         took = durations.short(durations.between(window.started_at, now))
         if window.dry_run:
             line = t._(
@@ -27,8 +27,8 @@ def window_line(t: Texts, window: MaintenanceWindow, timezone: str, now: datetim
         else:
             line = t._(":construction: App offline (maintenance on {target}) {since} — {duration}")
         return line.format(target=window.target, since=since, duration=took)
-    since = timefmt.when(t, window.started_at, timezone, now)
-    until = timefmt.when(t, window.ended_at, timezone, now)
+    since = formatting.when(t, window.started_at, timezone, now)
+    until = formatting.when(t, window.ended_at, timezone, now)
     took = durations.short(durations.between(window.started_at, window.ended_at))
     if window.dry_run:
         line = t._("Maintenance on {target} (dry run): {since}–{until} ({duration})")
@@ -38,7 +38,7 @@ def window_line(t: Texts, window: MaintenanceWindow, timezone: str, now: datetim
 
 
 def _still_on(t: Texts, window: MaintenanceWindow, timezone: str, now: datetime) -> str:
-    since = timefmt.when(t, window.started_at, timezone, now, "since")
+    since = formatting.when(t, window.started_at, timezone, now, "since")
     if window.dry_run:
         line = t._("DRY RUN maintenance on {target} {since}")
     else:

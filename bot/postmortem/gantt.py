@@ -11,8 +11,8 @@ from datetime import datetime
 
 from bot.models import FeatureState
 from bot.postmortem.facts import PostmortemFacts
+from bot.postmortem.figures import IMPACT_STATES
 from bot.postmortem.formatting import Formatter
-from bot.postmortem.impact import IMPACT_STATES
 
 _UNSAFE = re.compile(r"[^\w .,()/'+-]")
 _TAGS = {FeatureState.down: "crit, ", FeatureState.degraded: "active, "}

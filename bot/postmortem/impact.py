@@ -1,31 +1,24 @@
 """The numbers of a draft: downtime per feature, time offline, first symptom, mitigation.
 
-Computed once, with `bot.durations`, and shared by both audiences, so the customer post, the
+Computed once, with `bot.time.durations`, and shared by both audiences, so the customer post, the
 internal impact table and the Gantt chart can never disagree.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from bot.durations import Span, merge, total
-from bot.models import EntryKind, FeatureInterval, FeatureState, MaintenanceWindow, TimelineEntry
+from bot.models import EntryKind, TimelineEntry
 from bot.postmortem.facts import PostmortemFacts
-
-IMPACT_STATES = (FeatureState.down, FeatureState.degraded)
-
-
-@dataclass(frozen=True)
-class FeatureOutage:
-    """Merged time one feature spent in one impaired state."""
-
-    feature: str
-    state: FeatureState
-    total: timedelta
-    first_start: datetime
-    still: bool  # an interval in this state was never closed
+from bot.postmortem.figures import (
+    IMPACT_STATES,
+    FeatureOutage,
+    offline,
+    offline_spans,
+    outages,
+)
+from bot.time.durations import Span, merge
 
 
 @dataclass(frozen=True)
@@ -44,27 +37,6 @@ def is_key_moment(entry: TimelineEntry) -> bool:
     return entry.kind == EntryKind.note or (entry.kind == EntryKind.message and entry.is_key)
 
 
-def outages(intervals: Sequence[FeatureInterval], end: datetime) -> list[FeatureOutage]:
-    """Per feature and impaired state, the merged time out: the drafts' (and the status
-    page's) one figure for it."""
-    groups: dict[tuple[str, FeatureState], list[Span]] = {}
-    for interval in intervals:
-        if interval.state in IMPACT_STATES:
-            key = (interval.feature, interval.state)
-            groups.setdefault(key, []).append((interval.started_at, interval.ended_at))
-    outages = [
-        FeatureOutage(
-            feature=feature,
-            state=state,
-            total=total(spans, end),
-            first_start=min(start for start, _ in spans),
-            still=any(stop is None for _, stop in spans),
-        )
-        for (feature, state), spans in groups.items()
-    ]
-    return sorted(outages, key=lambda outage: (outage.first_start, outage.feature))
-
-
 def _mitigated(spans: list[Span], end: datetime) -> datetime | None:
     """End of the first unbroken stretch with something down, degraded or in maintenance."""
     merged = merge(spans, end)
@@ -74,17 +46,6 @@ def _mitigated(spans: list[Span], end: datetime) -> datetime | None:
     if stretch_end == end and any(stop is None for _, stop in spans):
         return None
     return stretch_end
-
-
-def offline_spans(windows: Sequence[MaintenanceWindow]) -> list[Span]:
-    """The maintenance windows that took the app offline (a dry run changed nothing)."""
-    return [(w.started_at, w.ended_at) for w in windows if not w.dry_run]
-
-
-def offline(windows: Sequence[MaintenanceWindow], end: datetime) -> timedelta | None:
-    """Merged time offline; None when the app never was."""
-    spans = offline_spans(windows)
-    return total(spans, end) if merge(spans, end) else None
 
 
 def measure(facts: PostmortemFacts) -> Impact:

@@ -20,7 +20,7 @@ from zoneinfo import ZoneInfo
 from babel.dates import format_date
 
 from bot.i18n import N_, Texts
-from bot.zones import clock_time
+from bot.time.zones import clock_time
 
 Form = Literal["bare", "at", "since", "after", "until", "from", "to"]
 
