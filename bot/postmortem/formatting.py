@@ -79,9 +79,11 @@ class Formatter:
         if self.change is None:
             return None
         pattern = self.phrases.zone_change[self.change.forward]
+        before, after = self.change.before, self.change.after
         return pattern.format(
-            before=self._on_day(self.change.before, "from"),
-            after=self._on_day(self.change.after, "to"),
+            before=self._on_day(before, "from"),
+            # the same night: its day is said once, with the first time
+            after=on_day(self.texts, after, before.date(), "to", long=True, marked=True),
         )
 
     def duration(self, delta: timedelta) -> str:

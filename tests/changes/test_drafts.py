@@ -44,14 +44,14 @@ async def test_the_internal_postmortem_ties_each_outage_to_its_change(story) -> 
 
     section = internal.split("## Changes\n\n")[1].split("\n\n")[0].splitlines()
     assert section == [
-        "- Suspect for Purchases: v119 web deployed 29 April 13:58, down from 29 April 14:00,"
-        " found 13:41, 23 hours and 41 minutes later",
-        "- **Caused it** for Quotes: v121 web deployed 10:38, down from 10:40,"
-        " incident declared 10:42",
+        "- Suspect for Purchases: v119 web deployed at 13:58 on 29 April, down since 14:00 on"
+        " 29 April, found at 13:41, 23 hours and 41 minutes later",
+        "- **Caused it** for Quotes: v121 web deployed at 10:38, down since 10:40,"
+        " incident declared at 10:42",
     ]
-    assert "| Detection delay: Quotes, down from 10:40 | 10:42 | 2 minutes |" in internal
+    assert "| Detection delay: Quotes, down since 10:40 | 10:42 | 2 minutes |" in internal
     assert (
-        "| Detection delay: Purchases, down from 29 April 14:00 | 13:41 | 23 hours and 41 minutes |"
+        "| Detection delay: Purchases, down since 14:00 on 29 April | 13:41 | 23 hours and 41 minutes |"
         in internal
     )
 
@@ -89,4 +89,4 @@ async def test_without_a_caused_it_mark_the_customer_post_names_no_cause(
 
     assert "update released" not in customer
     assert "v121" not in customer
-    assert "- Suspect for Quotes: v121 web deployed 10:38" in internal
+    assert "- Suspect for Quotes: v121 web deployed at 10:38" in internal

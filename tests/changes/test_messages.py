@@ -31,13 +31,13 @@ def test_the_suspect_line_in_english_and_italian() -> None:
     en, it = texts("en"), texts("it")
 
     assert change_head(en, change, "Europe/Copenhagen", at(12, 0)) == (
-        "*v121* web, deployed 10:38 by giulia"
+        "*v121* web, deployed at 10:38 by giulia"
     )
     # Shown times 10:38 and 10:40: the age is their difference, not 1 min 30 s truncated.
     assert age(en, change, quotes) == "2 min before *Offerte* went down"
     assert age(it, change, quotes) == "2 min prima che *Offerte* smettesse di funzionare"
     assert change_head(it, change, "Europe/Copenhagen", at(12, 0) + timedelta(days=1)) == (
-        "*v121* web, rilasciata alle 30/04 10:38 da giulia"
+        "*v121* web, rilasciata il 30/04 alle 10:38 da giulia"
     )
     declared = Impact(None, at(10, 37))
     assert age(it, change, declared) == "1 min dopo la dichiarazione dell'incidente"

@@ -60,8 +60,8 @@ async def test_declare_names_the_deploy_before_it(outage_day: SandboxStack) -> N
     [message] = suspects_posts(outage_day, channel)
     assert message.text.startswith(":mag: 2 changes in the 48 h before the declaration (10:42)")
     text = " ".join(b["text"]["text"] for b in message.blocks if b["type"] == "section")
-    assert "*v121* web, deployed 10:38 by giulia, 4 min before the incident was declared" in text
-    assert "*v119* web, deployed 29/04 13:58 by marco" in text
+    assert "*v121* web, deployed at 10:38 by giulia, 4 min before the incident was declared" in text
+    assert "*v119* web, deployed at 13:58 on 29 Apr by marco" in text
     assert text.count("*suspect*") == 1
     assert text.index("*suspect*") < text.index("*v119*")  # on v121, listed first
 
@@ -79,15 +79,15 @@ async def test_feature_down_names_the_last_change_before_its_real_start(
     _, quotes, purchases = suspects_posts(outage_day, channel)
     quotes_text = " ".join(str(b.get("text", {}).get("text")) for b in quotes.blocks)
     assert "before *Quotes* went down (10:40)" in quotes.text
-    assert "*v121* web, deployed 10:38 by giulia, 2 min before *Quotes* went down" in quotes_text
+    assert "*v121* web, deployed at 10:38 by giulia, 2 min before *Quotes* went down" in quotes_text
     assert ":warning: *suspect* for *Quotes*: the last change before it" in quotes_text
     # The day before: only v119 and v118 were live before Purchases broke.
     assert purchases.text.startswith(
-        ":mag: 2 changes in the 48 h before *Purchases* went down (29/04 14:00)"
+        ":mag: 2 changes in the 48 h before *Purchases* went down (29 Apr 14:00)"
     )
     purchases_text = " ".join(str(b.get("text", {}).get("text")) for b in purchases.blocks)
     assert "v121" not in purchases_text
-    assert "*v119* web, deployed 29/04 13:58 by marco, 2 min before *Purchases*" in purchases_text
+    assert "*v119* web, deployed at 13:58 on 29 Apr by marco, 2 min before *Purchases*" in purchases_text
     assert ":warning: *suspect* for *Purchases*: the last change before it" in purchases_text
 
 
@@ -115,7 +115,7 @@ async def test_caused_it_is_marked_once_and_listed(outage_day: SandboxStack) -> 
     await command(outage_day, channel, "changes")
     listed = outage_day.sandbox.ephemerals(MARCO, channel)[-1].text
     assert listed.startswith("*Changes for INC-1*, newest first")
-    assert "*v121* web, deployed 10:38 by giulia, 2 min before *Quotes* went down" in listed
+    assert "*v121* web, deployed at 10:38 by giulia, 2 min before *Quotes* went down" in listed
     assert f":dart: *caused it* (marked by <@{GIULIA}>)" in listed
 
 
@@ -200,7 +200,7 @@ async def test_while_open_the_sources_are_read_every_few_minutes(
     await outage_day.idle()
 
     assert posts(outage_day, channel)[-1].text == (
-        ":package: A new change was recorded:\n• *v122* web, deployed 10:46 by luca"
+        ":package: A new change was recorded:\n• *v122* web, deployed at 10:46 by luca"
     )
     await command(outage_day, channel, "resolve")
     outage_day.clock.set(at(11, 0))

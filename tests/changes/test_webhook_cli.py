@@ -156,5 +156,5 @@ async def test_a_change_from_ci_is_shown_in_open_incidents(make_stack) -> None:
     await stack.idle()
 
     assert stack.sandbox.messages(channel)[-1].text == (
-        ":package: A new change was recorded:\n• *v121* web, deployed 10:50 by giulia"
+        ":package: A new change was recorded:\n• *v121* web, deployed at 10:50 by giulia"
     )

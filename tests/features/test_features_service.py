@@ -118,7 +118,7 @@ async def test_board_while_down(services: Services, incident: Incident, clock: M
     clock.set(local(30, 13, 50))
     assert await board.board_lines(incident, clock.now()) == [
         "*Features*",
-        ":red_circle: *Purchases* down since 29/04 14:00 · down 23 h 50 min",
+        ":red_circle: *Purchases* down since 14:00 on 29 Apr · down 23 h 50 min",
         ":red_circle: *Quotes* down since 10:40 · down 3 h 10 min",
     ]
     await features.set_state(incident, "Purchases", DEGRADED, MARCO)

@@ -77,7 +77,7 @@ CASES = {
         ("23:45 CEST", "02:40 CET"),
         {"en": "3 hours and 55 minutes", "it": "3 ore e 55 minuti"},
         {
-            "en": "clocks went back from 26 October 03:00 CEST to 26 October 02:00 CET",
+            "en": "clocks went back from 03:00 CEST on 26 October to 02:00 CET",
             "it": "portati indietro",
         },
     ),

@@ -15,8 +15,8 @@ from .story import TEXTS
 Story = Callable[[str], PostmortemFacts]
 
 LABELS = {
-    "it": {"edited": "_(modificato)_", "recorded": "_(registrato: 13:41)_", "day": "29 aprile"},
-    "en": {"edited": "_(edited)_", "recorded": "_(recorded 13:41)_", "day": "29 April"},
+    "it": {"edited": "_(modificato)_", "recorded": "_(registrato alle 13:41)_", "day": "29 aprile"},
+    "en": {"edited": "_(edited)_", "recorded": "_(recorded at 13:41)_", "day": "29 April"},
 }
 DURATIONS = {
     "it": {

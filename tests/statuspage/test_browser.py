@@ -58,7 +58,7 @@ async def test_status_page_in_headless_chromium(make_stack: StackFactory, tmp_pa
     assert "Partial outage" in text  # overall state
     assert re.search(r"Preventivi Major outage", text)
     assert re.search(r"Purchases Operational", text)
-    assert "We have found the cause of the problem with Preventivi" in text
+    assert "We have found the cause of the problem, which started at 10:40" in text
     assert "Marco" not in text
 
     shot = tmp_path / "status.png"

@@ -65,7 +65,7 @@ async def test_before_during_after_only_published_text_and_live_states(
     assert "Proposed status page update" in proposal.text
     assert (await get_json(stack, "incidents"))["incidents"] == []
 
-    assert "Application may not work as expected" in proposal.blocks[1]["text"]["text"]
+    assert "Affected: Application." in proposal.blocks[1]["text"]["text"]
     await click(stack, incident, SKIP, user=MARCO)
     assert proposals(stack, incident) == []
 
@@ -81,8 +81,8 @@ async def test_before_during_after_only_published_text_and_live_states(
     [first] = public["incident_updates"]
     assert public["status"] == "identified"
     assert first["body"] == (
-        "We have found the cause of the problem with Preventivi, which started at 10:40,"
-        " and we are working on a fix."
+        "We have found the cause of the problem, which started at 10:40, and we are working"
+        " on a fix. Affected: Preventivi."
     )
     assert public["name"] == "Problems with Preventivi"
     entries = await stack.services.timeline.entries(incident.id)

@@ -30,12 +30,12 @@ ACCEPTED = [
     (ROME, "10:40", utc(2026, 10, 25, 9, 40), "10:40"),
     (ROME, "10.40", utc(2026, 10, 25, 9, 40), "10:40"),
     (ROME, "alle 10:40", utc(2026, 10, 25, 9, 40), "10:40"),
-    (ROME, "ieri alle 14:30", utc(2026, 10, 24, 12, 30), "24/10 14:30"),  # still summer time
+    (ROME, "ieri alle 14:30", utc(2026, 10, 24, 12, 30), "14:30 on 24 Oct"),  # still summer time
     (ROME, "5 minuti fa", utc(2026, 10, 25, 10, 55), "11:55"),
     (ROME, "2026-10-25 02:30", utc(2026, 10, 25, 0, 30), "02:30"),  # the first of two 02:30s
-    (ROME, "2026-04-30 10:40", utc(2026, 4, 30, 8, 40), "30/04 10:40"),
+    (ROME, "2026-04-30 10:40", utc(2026, 4, 30, 8, 40), "10:40 on 30 Apr"),
     (NEW_YORK, "at 10:40", utc(2026, 3, 8, 14, 40), "10:40"),
-    (NEW_YORK, "yesterday 14:30", utc(2026, 3, 7, 19, 30), "07/03 14:30"),  # still winter time
+    (NEW_YORK, "yesterday 14:30", utc(2026, 3, 7, 19, 30), "14:30 on 7 Mar"),  # still winter time
     (NEW_YORK, "5 min ago", utc(2026, 3, 8, 15, 55), "11:55"),
     (NEW_YORK, "2026-03-08 01:30", utc(2026, 3, 8, 6, 30), "01:30"),
 ]
