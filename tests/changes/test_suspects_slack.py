@@ -87,7 +87,10 @@ async def test_feature_down_names_the_last_change_before_its_real_start(
     )
     purchases_text = " ".join(str(b.get("text", {}).get("text")) for b in purchases.blocks)
     assert "v121" not in purchases_text
-    assert "*v119* web, deployed at 13:58 on 29 Apr by marco, 2 min before *Purchases*" in purchases_text
+    assert (
+        "*v119* web, deployed at 13:58 on 29 Apr by marco, 2 min before *Purchases*"
+        in purchases_text
+    )
     assert ":warning: *suspect* for *Purchases*: the last change before it" in purchases_text
 
 

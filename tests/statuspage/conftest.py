@@ -111,9 +111,10 @@ async def statuspage() -> AsyncIterator[FakeStatuspage]:
         yield fake
 
 
-def settings(**status_page: Any) -> dict[str, Any]:
+def settings(language: str = "en", **status_page: Any) -> dict[str, Any]:
     return {
         "timezone": "Europe/Copenhagen",
+        "language": language,
         "responders": [LUCA],
         "nudge_minutes": 24 * 60,
         "maintenance": {"backoff_seconds": 0.01},
@@ -158,11 +159,11 @@ def make_stack(
 ) -> StackFactory:
     monkeypatch.setenv("STATUSPAGE_API_KEY", API_KEY)
 
-    async def make(**status_page: Any) -> SandboxStack:
+    async def make(language: str = "en", **status_page: Any) -> SandboxStack:
         stack = SandboxStack(
             database_for(tmp_path),
             clock=clock,
-            settings=settings(**status_page),
+            settings=settings(language, **status_page),
             transport=transport,
         )
         return await started.enter_async_context(stack)
