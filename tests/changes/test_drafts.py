@@ -52,8 +52,7 @@ async def test_the_internal_postmortem_ties_each_outage_to_its_change(story) -> 
     assert "| Detection delay: Quotes, down since 10:40 | 10:42 | 2 minutes |" in internal
     assert (
         "| Detection delay: Purchases, down since 14:00 on 29 April | 13:41"
-        " | 23 hours and 41 minutes |"
-        in internal
+        " | 23 hours and 41 minutes |" in internal
     )
 
 
