@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-from typing import Any
 
 from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncBoltContext, AsyncRespond
 
@@ -12,6 +11,7 @@ from bot.features.board import restore_and_resolve_button
 from bot.followups.blocks import close_form_blocks
 from bot.i18n import N_, Texts
 from bot.incidents import flows
+from bot.incidents.labels import OPEN_STATUSES, parse_status, status_keyword
 from bot.incidents.setup import SetupResult
 from bot.models import Incident, Severity, Status
 from bot.services import Services
@@ -31,18 +31,14 @@ from handlers.views.close import open_close_modal, resolved_reply
 log = logging.getLogger(__name__)
 
 
-def _choice(t: Texts, enum: type[Status] | type[Severity], text: str, allowed: list[str]) -> Any:
-    """The typed keyword (always English, as in `help`) as an enum value, or a clear refusal."""
+def _severity(t: Texts, text: str) -> Severity:
+    """The typed `sev1`..`sev4`, or a clear refusal."""
     try:
-        return enum(text.strip().lower())
+        return Severity(text.strip().lower())
     except ValueError:
-        if enum is Status:
-            wrong = t._("`{text}` is not a status.")
-        else:
-            wrong = t._("`{text}` is not a severity.")
         raise InputError(
-            wrong.format(text=text[:40]),
-            t._("Use one of: {choices}.").format(choices=", ".join(allowed)),
+            t._("`{text}` is not a severity.").format(text=text[:40]),
+            t._("Use one of: {choices}.").format(choices=", ".join(s.value for s in Severity)),
         ) from None
 
 
@@ -110,12 +106,15 @@ def _changed(changed: flows.Changed) -> Reply:
 
 async def status(ctx: CommandContext) -> Reply:
     incident = ctx.require_incident()
-    new = _choice(
-        ctx.services.texts,
-        Status,
-        ctx.args,
-        ["investigating", "identified", "monitoring", "resolved"],
-    )
+    t = ctx.services.texts
+    new = parse_status(ctx.args)
+    if new is None:
+        raise InputError(
+            t._("`{text}` is not a status.").format(text=ctx.args[:40]),
+            t._("Use one of: {choices}.").format(
+                choices=", ".join(status_keyword(t, s) for s in OPEN_STATUSES)
+            ),
+        )
     if new is Status.resolved:
         return await resolve(ctx)
     return _changed(await flows.set_status(ctx.services, incident, new, ctx.user_id))
@@ -123,7 +122,7 @@ async def status(ctx: CommandContext) -> Reply:
 
 async def severity(ctx: CommandContext) -> Reply:
     incident = ctx.require_incident()
-    new = _choice(ctx.services.texts, Severity, ctx.args, [s.value for s in Severity])
+    new = _severity(ctx.services.texts, ctx.args)
     return _changed(await flows.set_severity(ctx.services, incident, new, ctx.user_id))
 
 

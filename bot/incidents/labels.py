@@ -7,7 +7,7 @@ a literal `pgettext` call: the extractor needs the context beside the word.
 
 from __future__ import annotations
 
-from bot.i18n import Texts
+from bot.i18n import LANGUAGES, Texts, texts
 from bot.models import Severity, Status
 
 STATUS_ICON = {
@@ -29,6 +29,34 @@ def status_label(t: Texts, status: Status) -> str:
         Status.closed: t.pgettext("status", "closed"),
     }
     return labels[status]
+
+
+OPEN_STATUSES = (Status.investigating, Status.identified, Status.monitoring, Status.resolved)
+
+
+def status_keyword(t: Texts, status: Status) -> str:
+    """The word typed after `/incident status` in `t`'s language (`identificato`)."""
+    keywords = {
+        Status.investigating: t.pgettext("status keyword", "investigating"),
+        Status.identified: t.pgettext("status keyword", "identified"),
+        Status.monitoring: t.pgettext("status keyword", "monitoring"),
+        Status.resolved: t.pgettext("status keyword", "resolved"),
+    }
+    return keywords[status]
+
+
+def parse_status(text: str) -> Status | None:
+    """A typed status in any workspace: the English keyword, or any catalog's keyword or
+    label (`in analisi`, `monitoraggio`, `in osservazione`); None when it is none of them."""
+    typed = " ".join(text.lower().split())
+    for status in OPEN_STATUSES:
+        words = {status.value}
+        for language in LANGUAGES:
+            t = texts(language)
+            words |= {status_keyword(t, status).lower(), status_label(t, status).lower()}
+        if typed in words:
+            return status
+    return None
 
 
 def severity_label(t: Texts, severity: Severity) -> str:

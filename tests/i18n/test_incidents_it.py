@@ -81,7 +81,7 @@ async def test_the_board_topic_and_announcement_read_italian(
 async def test_refusals_explain_in_italian(italian: SandboxStack, channel: str) -> None:
     reply = await run(italian, channel, "stato risolvendo")
     assert "`risolvendo` non è uno stato." in reply
-    assert "Usa uno di questi: investigating, identified, monitoring, resolved." in reply
+    assert "Usa uno di questi: in analisi, identificato, monitoraggio, risolto." in reply
     reply = await run(italian, channel, "responsabile")
     assert "Indica chi è il responsabile." in reply
     reply = await run(italian, ANNOUNCE, "risolvi")
@@ -138,4 +138,37 @@ async def test_the_nudge_is_italian(italian: SandboxStack, channel: str) -> None
     assert await italian.services.schedules.run_due() == 1
     nudge = italian.sandbox.messages(channel)[-1].text
     assert nudge.startswith(f":alarm_clock: <@{MARCO}> nessun aggiornamento di stato su INC-1")
-    assert "`/incident stato identified`" in nudge
+    # The command it suggests is the one an Italian responder types, and it works.
+    assert "`/incident stato identificato`" in nudge
+    assert "`/incident nota <cosa è cambiato>`" in nudge
+    reply = await run(italian, channel, "stato identificato")
+    assert "ha impostato lo stato a *identificato*" in reply
+
+
+@pytest.mark.parametrize(
+    ("typed", "status"),
+    [
+        ("stato in analisi", "investigating"),
+        ("stato identificato", "identified"),
+        ("stato monitoraggio", "monitoring"),
+        ("stato In Osservazione", "monitoring"),
+        ("status monitoring", "monitoring"),  # the English words work in any workspace
+    ],
+)
+async def test_italian_status_words(
+    italian: SandboxStack, channel: str, typed: str, status: str
+) -> None:
+    await run(italian, channel, typed)
+    assert (await italian.services.incidents.get(1)).status.value == status
+
+
+async def test_a_wrong_status_lists_the_italian_words(italian: SandboxStack, channel: str) -> None:
+    reply = await run(italian, channel, "stato dormiente")
+    assert "`dormiente` non è uno stato" in reply
+    assert "in analisi, identificato, monitoraggio, risolto" in reply
+    assert (await italian.services.incidents.get(1)).status.value == "investigating"
+
+
+async def test_stato_risolto_resolves(italian: SandboxStack, channel: str) -> None:
+    await run(italian, channel, "stato risolto")
+    assert (await italian.services.incidents.get(1)).status.value == "resolved"
