@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
@@ -44,9 +46,8 @@ def test_indentation_survives_when_nothing_was_dropped() -> None:
 def test_inert_markdown_escapes_html_and_script_links() -> None:
     text = "&lt;script&gt;alert(1)&lt;/script&gt; [x](javascript:alert(1)) <javascript:alert(1)|y>"
     out = to_inert_markdown(text, names=NAMES, audience="internal")
-    assert "<" not in out
-    assert ">" not in out
-    assert "&lt;script&gt;" in out
+    assert "<" not in out  # no tag can open: every `<` before a letter or `/` is an entity
+    assert "&lt;script>" in out
     assert "javascript:" not in out
     assert "javascript\\:" in out
 
@@ -58,7 +59,14 @@ def test_inert_markdown_keeps_slack_links_and_escapes_their_labels() -> None:
 
 def test_inert_markdown_leaves_template_syntax_and_raw_angles_as_text() -> None:
     out = to_inert_markdown("{{ 7*7 }} <b>bold</b> a|b", names=NAMES, audience="internal")
-    assert out == "{{ 7*7 }} &lt;b&gt;bold&lt;/b&gt; a\\|b"
+    assert out == "{{ 7*7 }} &lt;b>bold&lt;/b> a\\|b"
+
+
+def test_typed_characters_stay_as_typed() -> None:
+    """Comparisons, arrows, `&&`, code spans and paths need no escaping to stay inert."""
+    for typed in ("a < b", "x -> y >= 2", "a && b", "`rm -rf <dir>`", "C:\\temp\\new", "<3"):
+        assert escape_markdown(typed) == typed
+    assert escape_markdown("&amp; is an entity") == "&amp;amp; is an entity"
 
 
 def test_escape_markdown_escapes_backslashes_first() -> None:
@@ -82,4 +90,4 @@ def test_plain_output_has_no_markup(text: str) -> None:
 def test_inert_output_has_no_markup(text: str) -> None:
     for audience in ("internal", "customer"):
         out = to_inert_markdown(text, names=NAMES, audience=audience)
-        assert "<" not in out
+        assert not re.search(r"<[A-Za-z/!?]", out)  # no tag or autolink can open

@@ -20,6 +20,10 @@ _ANGLE = re.compile(r"<([^<>\n]*)>")
 _SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:")
 _SAFE_SCHEMES = ("http:", "https:", "mailto:")
 _DANGEROUS_SCHEME = re.compile(r"(?i)\b(javascript|vbscript)(\s*):")
+_TAG_START = re.compile(r"<(?=[A-Za-z/!?])")
+_ENTITY = re.compile(r"&(?=#?\w+;)")
+_CODE_SPAN = re.compile(r"(`+)[^`\n](?:.*?[^`])?\1(?!`)")
+_PUNCTUATION_AFTER_BACKSLASH = re.compile(r"\\(?=[!-/:-@\[-`{-~])")
 _DROP = "\x00"  # marks removed markup so the spaces around it can be tidied afterwards
 
 
@@ -118,12 +122,24 @@ def to_markdown(text: str, *, names: Mapping[str, str], audience: Audience) -> s
 def escape_markdown(text: str) -> str:
     """Make untrusted text inert in Markdown: no HTML, no link syntax, no `javascript:`.
 
-    Backslash-escapes render as the character itself, so the reader still sees the text as
-    typed; ordinary Markdown such as `-` lists and `*emphasis*` keeps working.
+    What people type reads as typed in the file too: `a < b`, `x -> y`, `&&` and `code`
+    stay as they are (a code span is inert, and its inside is left alone). Only what could
+    become markup is neutralised: a `<` that could open a tag or an autolink, an `&` that
+    would read as an entity, link brackets, table bars, script schemes, and a backslash that
+    would otherwise escape the character after it.
     """
-    text = text.replace("\\", "\\\\")
-    text = text.replace("<", "&lt;").replace(">", "&gt;")
-    for char in "[]|`":
+    out, last = [], 0
+    for span in _CODE_SPAN.finditer(text):
+        out += [_inert(text[last : span.start()]), span.group(0)]
+        last = span.end()
+    return "".join([*out, _inert(text[last:])])
+
+
+def _inert(text: str) -> str:
+    text = _PUNCTUATION_AFTER_BACKSLASH.sub(r"\\\\", text)
+    text = _ENTITY.sub("&amp;", text)
+    text = _TAG_START.sub("&lt;", text)
+    for char in "[]|":
         text = text.replace(char, "\\" + char)
     return _DANGEROUS_SCHEME.sub(r"\1\2\\:", text)
 

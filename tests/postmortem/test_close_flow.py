@@ -207,3 +207,25 @@ async def test_close_records_the_timeline(stack: SandboxStack, day: str) -> None
     kinds = [e.kind for e in await stack.services.timeline.entries(1)]
     assert kinds[-1] is EntryKind.closed
     assert EntryKind.error not in kinds
+
+
+@pytest.mark.parametrize("language", ["en", "it"])
+async def test_what_was_typed_reads_as_typed_in_both_drafts(
+    stack: SandboxStack, language: str
+) -> None:
+    """Slack escapes `& < >` in what it sends; the drafts show the characters people typed,
+    with no entity and no backslash added (a code span stays a code span)."""
+    incident = await stack.declare(TITLE)
+    channel = incident.channel_id or ""
+    typed = "version < 121 -> 120 && `make deploy` | ok"
+    slack_sent = typed.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    await stack.run(channel, f"note {slack_sent}")
+    await stack.run(channel, "resolve")
+    await close_with(stack, channel, {"language": language})
+
+    (upload,) = uploads(stack, channel)
+    for name in (f"INC-1-customer-{language}.md", "INC-1-internal.md"):
+        draft = upload.files[name]
+        # The table bar stays escaped: it would split a Markdown table cell.
+        assert "version < 121 -> 120 && `make deploy` \\| ok" in draft, name
+        assert "&lt;" not in draft and "&gt;" not in draft and "&amp;" not in draft, name
