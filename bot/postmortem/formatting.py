@@ -22,7 +22,7 @@ from babel.units import format_unit
 from bot.i18n import texts
 from bot.postmortem.phrases import Phrases
 from bot.time.formatting import Form, on_day
-from bot.time.zones import OffsetChange, clock_time, offset_change
+from bot.time.zones import OffsetChange, abbreviation, clock_time, offset_change
 
 
 class Formatter:
@@ -64,8 +64,16 @@ class Formatter:
         return on_day(self.texts, local, self.day, form, long=True, marked=marked)
 
     def stamp(self, instant: datetime) -> str:
-        """Machine form for Mermaid (`dateFormat YYYY-MM-DD HH:mm`), in local time."""
-        return self.local(instant).strftime("%Y-%m-%d %H:%M")
+        """Machine form for Mermaid (`dateFormat YYYY-MM-DD HH:mm`), in local time; with its
+        offset (`HH:mm ZZ`) when the span crosses a change, so no bar gains or loses an hour."""
+        local = self.local(instant)
+        return local.strftime("%Y-%m-%d %H:%M %z" if self.change else "%Y-%m-%d %H:%M")
+
+    def offsets(self) -> str | None:
+        """`EST/EDT` when the span crosses a change of offset; None otherwise."""
+        if self.change is None:
+            return None
+        return f"{abbreviation(self.change.before)}/{abbreviation(self.change.after)}"
 
     def zone_name(self) -> str:
         """`Central European Summer Time` on the incident's day; `Central European Time` when

@@ -49,11 +49,12 @@ def gantt(facts: PostmortemFacts, fmt: Formatter, title: str) -> str:
     ]
     if not features and not windows:
         return ""
+    offsets = fmt.offsets()  # both abbreviations, and every time with its offset
     lines = [
         "```mermaid",
         "gantt",
-        f"    title {task_name(title)}",
-        "    dateFormat YYYY-MM-DD HH:mm",
+        f"    title {task_name(title + (f' ({offsets})' if offsets else ''))}",
+        "    dateFormat YYYY-MM-DD HH:mm" + (" ZZ" if offsets else ""),
         "    axisFormat %H:%M",
     ]
     if features:

@@ -96,6 +96,16 @@ def test_across_a_change_times_carry_their_offset(case: str, language: str) -> N
             assert time in draft
     internal = render(facts(zone, down, up, []), audience="internal", language=language)
     assert f"| {shown[0].split()[0]}" not in internal.replace(shown[0], "")  # none plain
+    # The chart names both offsets and places every bar by its offset: 01:10 EST to 03:20
+    # EDT is a bar of 1 h 10 min, not 2 h 10 min of wall clock.
+    chart = internal[internal.index("```mermaid") :]
+    before, after = (time.split()[1] for time in shown)
+    assert f"({before}/{after})" in chart
+    assert "dateFormat YYYY-MM-DD HH:mm ZZ" in chart
+    offsets = {t.astimezone(ZoneInfo(zone)).strftime("%z") for t in (down, up)}
+    assert len(offsets) == 2
+    for offset in offsets:
+        assert offset in chart
 
 
 @pytest.mark.parametrize("language", ["en", "it"])
@@ -103,6 +113,8 @@ def test_without_a_change_times_stay_plain(language: str) -> None:
     down, up = local(NY, 2025, 3, 10, 1, 10, 30), local(NY, 2025, 3, 10, 3, 20, 10)
     draft = render(facts(NY, down, up, []), audience="customer", language=language)
     assert "01:10" in draft
+    internal = render(facts(NY, down, up, []), audience="internal", language=language)
+    assert "dateFormat YYYY-MM-DD HH:mm\n" in internal  # the chart without offsets too
     assert "EST" not in draft
     assert "EDT" not in draft
     assert "clocks" not in draft
