@@ -10,7 +10,6 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from zoneinfo import ZoneInfo
 
 from babel.lists import format_list
 
@@ -21,13 +20,6 @@ from bot.postmortem.formatting import Formatter
 from bot.postmortem.phrases import LANGUAGES
 from bot.statuspage.components import APP
 from bot.statuspage.models import Component, ComponentState, PublicStatus
-from bot.time.durations import between
-
-
-def duration_text(texts: Texts, timezone: str, start: datetime, end: datetime) -> str:
-    """`6 hours and 50 minutes` between the shown times (floored to the minute)."""
-    fmt = Formatter(texts.language, LANGUAGES[texts.language], timezone, start)
-    return fmt.duration(between(start, end))
 
 
 @dataclass(frozen=True)
@@ -150,7 +142,3 @@ def body(
         " {components}. We are looking into it and will post an update here as soon as we"
         " know more."
     ).format(components=names, since=fmt.when(facts.start, "since"))
-
-
-def zone(timezone: str) -> ZoneInfo:
-    return ZoneInfo(timezone)

@@ -16,11 +16,9 @@ from urllib.parse import urlsplit
 from xml.etree import ElementTree as ET
 
 from aiohttp import web
-from babel.dates import format_datetime
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from bot.i18n import Texts
-from bot.statuspage import drafting
 from bot.statuspage.models import (
     INDICATOR_LABELS,
     STATE_LABELS,
@@ -30,6 +28,8 @@ from bot.statuspage.models import (
     Snapshot,
 )
 from bot.statuspage.service import StatusPage
+from bot.time import formatting
+from bot.time.formatting import Form
 
 BASE = "/status"
 TEMPLATES = Path(__file__).parent / "templates"
@@ -214,23 +214,22 @@ class StatusSite:
 
     # --- HTML and Atom ------------------------------------------------------------------
 
-    def _when(self, instant: datetime) -> str:
-        return format_datetime(
-            instant, "d MMM HH:mm", tzinfo=drafting.zone(self.timezone), locale=self.texts.locale
-        )
+    def _when(self, instant: datetime, now: datetime, form: Form = "bare") -> str:
+        """`14:30` today, `29 Apr 14:30` (`29/04 14:30`) on another day: the one formatter."""
+        return formatting.when(self.texts, instant, self.timezone, now, form)
 
-    def _view(self, i: PublicIncident) -> dict[str, Any]:
+    def _view(self, i: PublicIncident, now: datetime) -> dict[str, Any]:
         t = self.texts
         end = i.resolved_at
         return {
             "title": i.title,
-            "start": self._when(i.started_at),
-            "end": self._when(end) if end else "",
-            "duration": drafting.duration_text(t, self.timezone, i.started_at, end) if end else "",
+            # No span of its own: a public number is one the drafts state (issue 23).
+            "start": self._when(i.started_at, now),
+            "end": self._when(end, now) if end else "",
             "updates": [
                 {
                     "status": t._(STATUS_LABELS[u.status]),
-                    "when": self._when(u.at),
+                    "when": self._when(u.at, now),
                     "iso": _iso(u.at),
                     "body": u.body,
                 }
@@ -252,15 +251,17 @@ class StatusSite:
             snapshot=snapshot,
             indicator=snapshot.indicator.value,
             indicator_label=t._(INDICATOR_LABELS[snapshot.indicator]),
-            maintenance_since=self._when(since) if since else "",
+            maintenance_since=self._when(since, snapshot.at, "since") if since else "",
             components=[
                 {"name": c.name, "state": c.state.value, "label": t._(STATE_LABELS[c.state])}
                 for c in snapshot.components
             ],
-            open_incidents=[self._view(i) for i in snapshot.incidents if i.is_open],
-            closed_incidents=[self._view(i) for i in snapshot.incidents if not i.is_open],
+            open_incidents=[self._view(i, snapshot.at) for i in snapshot.incidents if i.is_open],
+            closed_incidents=[
+                self._view(i, snapshot.at) for i in snapshot.incidents if not i.is_open
+            ],
             history_days=settings.history_days,
-            updated=self._when(snapshot.at),
+            updated=self._when(snapshot.at, snapshot.at, "at"),
         )
 
     def feed(self, snapshot: Snapshot, origin: str) -> bytes:
