@@ -56,6 +56,8 @@ HOSTILE = [
     "sev9",
     "at 25:99",
     "@nobody",
+    "<@U0NOBODY>",  # well formed, but Slack does not know the user: `lead` must refuse it
+    "<@U0NOBODY|ghost>",
 ]
 
 texts = st.one_of(st.text(max_size=300), st.sampled_from(HOSTILE))
@@ -125,6 +127,16 @@ def test_invalid_severity_changes_nothing(bot: Bot, value: str) -> None:
     before = bot.rows()
     response = bot.command(incident_channel(bot), f"severity {value}")
     assert response.status_code == 200
+    assert bot.rows() == before
+
+
+@pytest.mark.parametrize("who", ["<@U0NOBODY>", "<@U0NOBODY|ghost>"])
+def test_a_lead_slack_does_not_know_changes_nothing(bot: Bot, who: str) -> None:
+    """`users.info` answers `user_not_found`: refused, and (the fixture checks) no traceback."""
+    before = bot.rows()
+    response = bot.command(incident_channel(bot), f"lead {who}")
+    assert response.status_code == 200
+    assert "Slack does not know the user `U0NOBODY`" in response.text
     assert bot.rows() == before
 
 
