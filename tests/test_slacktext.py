@@ -90,4 +90,4 @@ def test_plain_output_has_no_markup(text: str) -> None:
 def test_inert_output_has_no_markup(text: str) -> None:
     for audience in ("internal", "customer"):
         out = to_inert_markdown(text, names=NAMES, audience=audience)
-        assert not re.search(r"<[A-Za-z/!?]", out)  # no tag or autolink can open
+        assert not re.search(r"<[A-Za-z/!?@#]", out)  # no tag, autolink or mention can open

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import replace
 
 import pytest
@@ -51,6 +52,7 @@ def test_typed_text_never_breaks_or_pings(
     for language in ("it", "en"):
         for audience in ("customer", "internal"):
             draft = render(facts, audience=audience, language=language)
-            assert "<" not in draft  # so no `<!here>`, `<@U..>` or HTML either
+            # No `<!here>`, `<@U..>`, HTML or autolink can open; a lone `<` reads as typed.
+            assert not re.search(r"<[A-Za-z/!?@#]", draft)
             if "{{" not in message + root_cause + signer + feature:
                 assert "{{" not in draft
