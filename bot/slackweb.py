@@ -278,6 +278,12 @@ class SlackWeb:
         profile = user.get("profile") or {}
         return str(profile.get("display_name") or profile.get("real_name") or user.get("name"))
 
+    async def user_email(self, user_id: str) -> str | None:
+        """The profile's email (scope users:read.email): how trackers find the same person."""
+        resp = await self.client.users_info(user=user_id)
+        email = (resp["user"].get("profile") or {}).get("email")
+        return str(email) if email else None
+
     async def upload(self, channel: str, files: dict[str, str], comment: str) -> None:
         """Text files (filename -> content) in one message, through `files_upload_v2`
         (getUploadURLExternal, the upload, completeUploadExternal): `files.upload` is retired."""
