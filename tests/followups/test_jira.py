@@ -15,6 +15,7 @@ import httpx
 import pytest
 
 from bot.clock import ManualClock
+from bot.config import ConfigError, load_settings
 from bot.followups.models import FollowUpStatus
 from bot.models import EntryKind
 from bot.sandbox.stack import SandboxStack
@@ -260,3 +261,12 @@ async def test_refusals_are_named_with_what_to_fix(
     clock.advance(timedelta(seconds=1))
     await run(jira_stack, channel, "followup export 1")
     assert (await jira_stack.services.followups.get(incident.id, 1)).tracker_ref == "OPS-1"
+
+
+def test_a_default_tracker_needs_its_table(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    config = tmp_path / "outagebot.toml"
+    config.write_text('[followups]\ntracker = "jira"\n[followups.linear]\nteam_id = "T1"\n')
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("OUTAGEBOT_CONFIG", str(config))
+    with pytest.raises(ConfigError, match=r"needs a \[followups.jira\] table"):
+        load_settings()
