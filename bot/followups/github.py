@@ -14,10 +14,10 @@ from datetime import date
 
 import httpx
 
-from bot.clock import Clock
 from bot.followups.config import GithubSettings
 from bot.followups.tracker import NewTicket, Ticket, TicketState, TrackerHttp, required_secret
-from bot.http import CallFailed, Reply, error_body, excerpt
+from bot.plumbing.http import CallFailed, Reply, error_body, excerpt
+from bot.time.clock import Clock
 
 SERVICE = "GitHub"
 API_VERSION = "2022-11-28"

@@ -22,10 +22,10 @@ from urllib.parse import urlencode
 import httpx
 from pydantic import SecretStr
 
-from bot.clock import Clock
 from bot.followups.config import JiraSettings
 from bot.followups.tracker import NewTicket, Ticket, TicketState, TrackerHttp, required_secret
-from bot.http import CallFailed, Reply, error_body, excerpt
+from bot.plumbing.http import CallFailed, Reply, error_body, excerpt
+from bot.time.clock import Clock
 
 SERVICE = "Jira"
 _KEY = re.compile(r"[A-Z][A-Z0-9_]*-[0-9]+")

@@ -17,10 +17,10 @@ from typing import Any
 
 import httpx
 
-from bot.clock import Clock
 from bot.followups.config import LinearSettings
 from bot.followups.tracker import NewTicket, Ticket, TicketState, TrackerHttp, required_secret
-from bot.http import CallFailed, error_body, excerpt, rate_limit_hint
+from bot.plumbing.http import CallFailed, error_body, excerpt, rate_limit_hint
+from bot.time.clock import Clock
 
 SERVICE = "Linear"
 ISSUE = "id identifier url dueDate state { type }"

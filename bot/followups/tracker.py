@@ -21,11 +21,11 @@ from typing import Protocol
 import httpx
 from pydantic import SecretStr
 
-from bot.clock import Clock
 from bot.followups.config import TrackerSettings
-from bot.http import CallFailed, HttpSession, Reply, rate_limit_hint
-from bot.maintenance.providers.base import missing_secret, read_secret
-from bot.retry import RetryPolicy
+from bot.plumbing.http import CallFailed, HttpSession, Reply, rate_limit_hint
+from bot.plumbing.retry import RetryPolicy
+from bot.plumbing.secrets import missing_secret, read_secret
+from bot.time.clock import Clock
 
 
 class TicketState(StrEnum):

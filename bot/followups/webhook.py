@@ -27,8 +27,8 @@ from bot.followups.github import GithubIssues
 from bot.followups.jira import JiraIssues
 from bot.followups.linear import LinearIssues
 from bot.followups.tracker import Ticket, TicketState, Tracker, verify_hub_signature
-from bot.http import CallFailed
-from bot.maintenance.providers.base import read_secret
+from bot.plumbing.http import CallFailed
+from bot.plumbing.secrets import read_secret
 
 log = logging.getLogger(__name__)
 

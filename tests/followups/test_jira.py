@@ -14,11 +14,11 @@ from urllib.parse import parse_qs
 import httpx
 import pytest
 
-from bot.clock import ManualClock
 from bot.config import ConfigError, load_settings
 from bot.followups.models import FollowUpStatus
 from bot.models import EntryKind
 from bot.sandbox.stack import SandboxStack
+from bot.time.clock import ManualClock
 
 from .conftest import SEED_ACTIONS, close, declare, run, said, webhook_url
 from .fake_jira import ACCOUNTS, EMAIL, TOKEN, FakeJira, jira_error, rate_limited

@@ -13,9 +13,9 @@ from typing import Any
 import httpx
 import pytest
 
-from bot.clock import ManualClock
 from bot.followups.models import FollowUpStatus
 from bot.sandbox.stack import SandboxStack
+from bot.time.clock import ManualClock
 
 from .conftest import SEED_ACTIONS, close, declare, run, said, webhook_url
 from .fake_jira import EMAIL, TOKEN, FakeJira
