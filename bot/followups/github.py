@@ -8,43 +8,30 @@ keeps no due day and takes no idempotency key: a create that got no answer is no
 
 from __future__ import annotations
 
-import os
-from collections.abc import Mapping
 from datetime import date
 
 import httpx
 
 from bot.followups.config import GithubSettings
-from bot.followups.tracker import NewTicket, Ticket, TicketState, TrackerHttp, required_secret
+from bot.followups.tracker import NewTicket, Ticket, TicketState, TrackerClient, required_secret
 from bot.plumbing.http import CallFailed, Reply, error_body, excerpt
-from bot.time.clock import Clock
 
 SERVICE = "GitHub"
 API_VERSION = "2022-11-28"
 
 
-def describe_error(response: httpx.Response) -> str:
-    """GitHub explains itself in `{"message": ...}`; show that as is."""
-    message = error_body(response).get("message")
-    return message if isinstance(message, str) else excerpt(response)
-
-
-class GithubIssues:
+class GithubIssues(TrackerClient[GithubSettings]):
     name = "github"
     service = SERVICE
 
-    def __init__(
-        self,
-        settings: GithubSettings,
-        clock: Clock,
-        *,
-        environ: Mapping[str, str] | None = None,
-        transport: httpx.AsyncBaseTransport | None = None,
-    ) -> None:
-        self.settings, self.clock = settings, clock
-        self._environ = environ if environ is not None else os.environ
-        self._issues = f"{settings.api_url}/repos/{settings.repo}/issues"
-        self.http = TrackerHttp(SERVICE, clock, settings, describe_error, transport=transport)
+    @property
+    def _issues(self) -> str:
+        return f"{self.settings.api_url}/repos/{self.settings.repo}/issues"
+
+    def describe_error(self, response: httpx.Response) -> str:
+        """GitHub explains itself in `{"message": ...}`; show that as is."""
+        message = error_body(response).get("message")
+        return message if isinstance(message, str) else excerpt(response)
 
     @property
     def credentials(self) -> str:
@@ -60,7 +47,7 @@ class GithubIssues:
     async def _call(
         self, method: str, url: str, *, etag: str | None = None, payload: object = None
     ) -> Reply:
-        token = required_secret(self._environ, self.settings.token_env, "a GitHub token")
+        token = required_secret(self.environ, self.settings.token_env, "a GitHub token")
         headers = {
             "Accept": "application/vnd.github+json",
             "Authorization": f"Bearer {token.get_secret_value()}",

@@ -12,9 +12,7 @@ Done is `fields.status.statusCategory.key == "done"`. Jira explains a refusal in
 from __future__ import annotations
 
 import base64
-import os
 import re
-from collections.abc import Mapping
 from datetime import date
 from typing import Any
 from urllib.parse import urlencode
@@ -23,22 +21,12 @@ import httpx
 from pydantic import SecretStr
 
 from bot.followups.config import JiraSettings
-from bot.followups.tracker import NewTicket, Ticket, TicketState, TrackerHttp, required_secret
+from bot.followups.tracker import NewTicket, Ticket, TicketState, TrackerClient, required_secret
 from bot.plumbing.http import CallFailed, Reply, error_body, excerpt
-from bot.time.clock import Clock
 
 SERVICE = "Jira"
 _KEY = re.compile(r"[A-Z][A-Z0-9_]*-[0-9]+")
 FIELDS = "status,duedate,labels"
-
-
-def describe_error(response: httpx.Response) -> str:
-    body = error_body(response)
-    messages = [m for m in body.get("errorMessages") or [] if isinstance(m, str)]
-    errors = body.get("errors")
-    if isinstance(errors, dict):
-        messages += [f"{field}: {message}" for field, message in errors.items()]
-    return "; ".join(messages) if messages else excerpt(response)
 
 
 def adf(lines: list[str], link: str | None) -> dict[str, Any]:
@@ -65,21 +53,17 @@ def _text(text: str) -> dict[str, Any]:
     return {"type": "text", "text": text}
 
 
-class JiraIssues:
+class JiraIssues(TrackerClient[JiraSettings]):
     name = "jira"
     service = SERVICE
 
-    def __init__(
-        self,
-        settings: JiraSettings,
-        clock: Clock,
-        *,
-        environ: Mapping[str, str] | None = None,
-        transport: httpx.AsyncBaseTransport | None = None,
-    ) -> None:
-        self.settings, self.clock = settings, clock
-        self._environ = environ if environ is not None else os.environ
-        self.http = TrackerHttp(SERVICE, clock, settings, describe_error, transport=transport)
+    def describe_error(self, response: httpx.Response) -> str:
+        body = error_body(response)
+        messages = [m for m in body.get("errorMessages") or [] if isinstance(m, str)]
+        errors = body.get("errors")
+        if isinstance(errors, dict):
+            messages += [f"{field}: {message}" for field, message in errors.items()]
+        return "; ".join(messages) if messages else excerpt(response)
 
     @property
     def credentials(self) -> str:
@@ -97,8 +81,8 @@ class JiraIssues:
         query: dict[str, str] | None = None,
         payload: object = None,
     ) -> Reply:
-        email = required_secret(self._environ, self.settings.email_env, "the Jira account's email")
-        token = required_secret(self._environ, self.settings.token_env, "a Jira API token")
+        email = required_secret(self.environ, self.settings.email_env, "the Jira account's email")
+        token = required_secret(self.environ, self.settings.token_env, "a Jira API token")
         pair = f"{email.get_secret_value()}:{token.get_secret_value()}"
         basic = base64.b64encode(pair.encode()).decode()
         headers = {"Authorization": f"Basic {basic}", "Accept": "application/json"}

@@ -10,17 +10,14 @@ until `X-RateLimit-Requests-Reset` (epoch milliseconds) or `Retry-After`.
 
 from __future__ import annotations
 
-import os
-from collections.abc import Mapping
 from datetime import UTC, date, datetime
 from typing import Any
 
 import httpx
 
 from bot.followups.config import LinearSettings
-from bot.followups.tracker import NewTicket, Ticket, TicketState, TrackerHttp, required_secret
+from bot.followups.tracker import NewTicket, Ticket, TicketState, TrackerClient, required_secret
 from bot.plumbing.http import CallFailed, error_body, excerpt, rate_limit_hint
-from bot.time.clock import Clock
 
 SERVICE = "Linear"
 ISSUE = "id identifier url dueDate state { type }"
@@ -50,50 +47,34 @@ def _messages(errors: object) -> list[str]:
     return [str(e.get("message")) for e in errors if isinstance(e, dict) and e.get("message")]
 
 
-def describe_error(response: httpx.Response) -> str:
-    messages = _messages(error_body(response).get("errors"))
-    return "; ".join(messages) if messages else excerpt(response)
-
-
-def rate_hint(response: httpx.Response) -> tuple[float | None, datetime | None]:
-    """Linear's limit: `Retry-After` when sent, else `X-RateLimit-Requests-Reset` (epoch ms)
-    once `X-RateLimit-Requests-Remaining` is 0 or the error's code is `RATELIMITED`."""
-    retry_after, reset_at = rate_limit_hint(response)
-    if retry_after is not None or reset_at is not None:
-        return retry_after, reset_at
-    errors = error_body(response).get("errors")
-    codes = (
-        [(e.get("extensions") or {}).get("code") for e in errors or [] if isinstance(e, dict)]
-        if isinstance(errors, list)
-        else []
-    )
-    exhausted = response.headers.get("X-RateLimit-Requests-Remaining") == "0"
-    if "RATELIMITED" not in codes and not exhausted:
-        return None, None
-    try:
-        reset_ms = int(response.headers.get("X-RateLimit-Requests-Reset", ""))
-    except ValueError:
-        return None, None
-    return None, datetime.fromtimestamp(reset_ms / 1000, UTC)
-
-
-class LinearIssues:
+class LinearIssues(TrackerClient[LinearSettings]):
     name = "linear"
     service = SERVICE
 
-    def __init__(
-        self,
-        settings: LinearSettings,
-        clock: Clock,
-        *,
-        environ: Mapping[str, str] | None = None,
-        transport: httpx.AsyncBaseTransport | None = None,
-    ) -> None:
-        self.settings, self.clock = settings, clock
-        self._environ = environ if environ is not None else os.environ
-        self.http = TrackerHttp(
-            SERVICE, clock, settings, describe_error, transport=transport, rate_hint=rate_hint
+    def describe_error(self, response: httpx.Response) -> str:
+        messages = _messages(error_body(response).get("errors"))
+        return "; ".join(messages) if messages else excerpt(response)
+
+    def rate_hint(self, response: httpx.Response) -> tuple[float | None, datetime | None]:
+        """Linear's limit: `Retry-After` when sent, else `X-RateLimit-Requests-Reset` (epoch ms)
+        once `X-RateLimit-Requests-Remaining` is 0 or the error's code is `RATELIMITED`."""
+        retry_after, reset_at = rate_limit_hint(response)
+        if retry_after is not None or reset_at is not None:
+            return retry_after, reset_at
+        errors = error_body(response).get("errors")
+        codes = (
+            [(e.get("extensions") or {}).get("code") for e in errors or [] if isinstance(e, dict)]
+            if isinstance(errors, list)
+            else []
         )
+        exhausted = response.headers.get("X-RateLimit-Requests-Remaining") == "0"
+        if "RATELIMITED" not in codes and not exhausted:
+            return None, None
+        try:
+            reset_ms = int(response.headers.get("X-RateLimit-Requests-Reset", ""))
+        except ValueError:
+            return None, None
+        return None, datetime.fromtimestamp(reset_ms / 1000, UTC)
 
     @property
     def credentials(self) -> str:
@@ -104,7 +85,7 @@ class LinearIssues:
         return f"team {self.settings.team_id}"
 
     async def _graphql(self, query: str, variables: dict[str, Any]) -> dict[str, Any]:
-        key = required_secret(self._environ, self.settings.api_key_env, "a Linear API key")
+        key = required_secret(self.environ, self.settings.api_key_env, "a Linear API key")
         headers = {"Authorization": key.get_secret_value(), "Accept": "application/json"}
         payload = {"query": query, "variables": variables}
         reply = await self.http.request(

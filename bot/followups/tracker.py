@@ -12,11 +12,12 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
+import os
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from enum import StrEnum
-from typing import Protocol
+from typing import Generic, Protocol, TypeVar
 
 import httpx
 from pydantic import SecretStr
@@ -89,7 +90,7 @@ def verify_hub_signature(secret: bytes, body: bytes, signature: str) -> bool:
     """`sha256=<hex HMAC-SHA256 of the body>` (GitHub's `X-Hub-Signature-256`, Jira's
     `X-Hub-Signature`), compared in constant time."""
     mac = hmac.new(secret, body, hashlib.sha256).hexdigest()
-    return hmac.compare_digest(signature, f"sha256={mac}")
+    return hmac.compare_digest(signature.encode(), f"sha256={mac}".encode())
 
 
 def required_secret(environ: Mapping[str, str], name: str, what: str) -> SecretStr:
@@ -156,3 +157,39 @@ class TrackerHttp:
             elif exc.retry_after is not None:
                 self.paused_until = now + timedelta(seconds=exc.retry_after)
             raise
+
+
+SettingsT = TypeVar("SettingsT", bound=TrackerSettings)
+
+
+class TrackerClient(Generic[SettingsT]):
+    """What the three clients share: their table, the environment their secrets are read from
+    at call time (a rotated token is picked up without a restart), and their `TrackerHttp`."""
+
+    service: str
+
+    def __init__(
+        self,
+        settings: SettingsT,
+        clock: Clock,
+        *,
+        environ: Mapping[str, str] | None = None,
+        transport: httpx.AsyncBaseTransport | None = None,
+    ) -> None:
+        self.settings, self.clock = settings, clock
+        self.environ = environ if environ is not None else os.environ
+        self.http = TrackerHttp(
+            self.service,
+            clock,
+            settings,
+            self.describe_error,
+            transport=transport,
+            rate_hint=self.rate_hint,
+        )
+
+    def describe_error(self, response: httpx.Response) -> str:
+        """How the tracker explains a refusal, from its body."""
+        raise NotImplementedError
+
+    def rate_hint(self, response: httpx.Response) -> tuple[float | None, datetime | None]:
+        return rate_limit_hint(response)

@@ -17,10 +17,9 @@ import logging
 from collections.abc import Awaitable, Callable, Mapping
 from datetime import timedelta
 from hashlib import sha256
-from typing import Any
+from typing import Any, TypeVar
 
 from aiohttp import web
-from pydantic import SecretStr
 
 from bot.followups.export import TrackerExport
 from bot.followups.github import GithubIssues
@@ -35,28 +34,51 @@ log = logging.getLogger(__name__)
 Handler = Callable[[web.Request], Awaitable[web.Response]]
 # Linear's advice: refuse a delivery whose webhookTimestamp is over a minute away.
 FRESH = timedelta(minutes=1)
+T = TypeVar("T", bound=Tracker)
 
 
-def _secret(tracker: Tracker | None, environ: Mapping[str, str]) -> SecretStr | None:
-    name = tracker.settings.webhook_secret_env if tracker else None
-    return read_secret(environ, name) if name else None
+Verify = Callable[[bytes, bytes, Mapping[str, str]], bool]  # secret, body, headers
+Receive = Callable[[T, bytes, web.Request], Awaitable[web.Response]]
 
 
-def _refused(service: str) -> web.Response:
-    log.warning("refused a %s webhook with a bad signature", service)
-    return web.Response(status=401, text="bad signature")
+def _hub(header: str) -> Verify:
+    """`sha256=<hex HMAC-SHA256 of the body>` in `header`."""
+    return lambda secret, body, headers: verify_hub_signature(secret, body, headers.get(header, ""))
+
+
+def _linear_signature(secret: bytes, body: bytes, headers: Mapping[str, str]) -> bool:
+    """`Linear-Signature: <hex HMAC-SHA256 of the body>`, compared in constant time."""
+    mac = hmac.new(secret, body, sha256).hexdigest()
+    return hmac.compare_digest(headers.get("Linear-Signature", "").encode(), mac.encode())
+
+
+def _verified(
+    export: TrackerExport,
+    environ: Mapping[str, str],
+    kind: type[T],
+    verify: Verify,
+    receive: Receive[T],
+) -> Handler:
+    """The route of `kind`'s tracker: 404 unless it and its secret are configured, 401 unless
+    the body is signed with that secret; only then is the body read into state."""
+
+    async def handle(request: web.Request) -> web.Response:
+        tracker = next((t for t in export.trackers.values() if isinstance(t, kind)), None)
+        name = tracker.settings.webhook_secret_env if tracker is not None else None
+        secret = read_secret(environ, name) if name else None
+        if tracker is None or secret is None:
+            return web.Response(status=404, text="no webhook configured for this tracker")
+        body = await request.read()
+        if not verify(secret.get_secret_value().encode(), body, request.headers):
+            log.warning("refused a %s webhook with a bad signature", tracker.service)
+            return web.Response(status=401, text="bad signature")
+        return await receive(tracker, body, request)
+
+    return handle
 
 
 def github_webhook(export: TrackerExport, environ: Mapping[str, str]) -> Handler:
-    async def receive(request: web.Request) -> web.Response:
-        github = export.trackers.get("github")
-        secret = _secret(github, environ)
-        if not isinstance(github, GithubIssues) or secret is None:
-            return web.Response(status=404, text="no GitHub webhook configured")
-        body = await request.read()
-        signature = request.headers.get("X-Hub-Signature-256", "")
-        if not verify_hub_signature(secret.get_secret_value().encode(), body, signature):
-            return _refused("GitHub")
+    async def receive(github: GithubIssues, body: bytes, request: web.Request) -> web.Response:
         if request.headers.get("X-GitHub-Event") != "issues":
             return web.Response(status=204)
         try:
@@ -67,23 +89,14 @@ def github_webhook(export: TrackerExport, environ: Mapping[str, str]) -> Handler
         except (ValueError, KeyError, TypeError):
             return web.Response(status=400, text="not an issues event")
         if action == "closed" and repo.lower() == github.settings.repo.lower():
-            ref = github.ref(number)
-            await export.apply(github, Ticket(ref, "", TicketState.done))
+            await export.apply(github, Ticket(github.ref(number), "", TicketState.done))
         return web.Response(status=204)
 
-    return receive
+    return _verified(export, environ, GithubIssues, _hub("X-Hub-Signature-256"), receive)
 
 
 def jira_webhook(export: TrackerExport, environ: Mapping[str, str]) -> Handler:
-    async def receive(request: web.Request) -> web.Response:
-        jira = export.trackers.get("jira")
-        secret = _secret(jira, environ)
-        if not isinstance(jira, JiraIssues) or secret is None:
-            return web.Response(status=404, text="no Jira webhook configured")
-        body = await request.read()
-        signature = request.headers.get("X-Hub-Signature", "")
-        if not verify_hub_signature(secret.get_secret_value().encode(), body, signature):
-            return _refused("Jira")
+    async def receive(jira: JiraIssues, body: bytes, _request: web.Request) -> web.Response:
         try:
             payload = json.loads(body)
             event, issue = payload["webhookEvent"], payload["issue"]
@@ -94,19 +107,11 @@ def jira_webhook(export: TrackerExport, environ: Mapping[str, str]) -> Handler:
             await export.apply(jira, ticket)
         return web.Response(status=204)
 
-    return receive
+    return _verified(export, environ, JiraIssues, _hub("X-Hub-Signature"), receive)
 
 
 def linear_webhook(export: TrackerExport, environ: Mapping[str, str]) -> Handler:
-    async def receive(request: web.Request) -> web.Response:
-        linear = export.trackers.get("linear")
-        secret = _secret(linear, environ)
-        if not isinstance(linear, LinearIssues) or secret is None:
-            return web.Response(status=404, text="no Linear webhook configured")
-        body = await request.read()
-        mac = hmac.new(secret.get_secret_value().encode(), body, sha256).hexdigest()
-        if not hmac.compare_digest(request.headers.get("Linear-Signature", ""), mac):
-            return _refused("Linear")
+    async def receive(linear: LinearIssues, body: bytes, _request: web.Request) -> web.Response:
         try:
             payload: dict[str, Any] = json.loads(body)
             sent = float(payload["webhookTimestamp"]) / 1000
@@ -125,4 +130,4 @@ def linear_webhook(export: TrackerExport, environ: Mapping[str, str]) -> Handler
         await export.apply(linear, ticket)
         return web.Response(status=204)
 
-    return receive
+    return _verified(export, environ, LinearIssues, _linear_signature, receive)

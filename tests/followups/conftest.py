@@ -61,3 +61,24 @@ async def close(stack: SandboxStack, channel: str, values: dict[str, Any]) -> di
 def webhook_url(stack: SandboxStack, path: str) -> str:
     """The bot's own HTTP port, where trackers' webhooks arrive."""
     return stack.health_url.removesuffix("/healthz") + path
+
+
+async def exported(stack: SandboxStack, service: str) -> str:
+    """A follow-up added and exported with `followup export 1`; the incident channel."""
+    incident = await declare(stack)
+    channel = incident.channel_id or ""
+    await run(stack, channel, "followup add Check the tool version")
+    answer = await run(stack, channel, "followup export 1")
+    assert f"Exporting follow-up #1 to {service}" in answer
+    return channel
+
+
+async def close_with_seed_actions(stack: SandboxStack) -> tuple[str, list[str | None]]:
+    """An incident closed with the seed day's two follow-ups; its channel and their tickets."""
+    incident = await declare(stack)
+    channel = incident.channel_id or ""
+    await run(stack, channel, "status resolved")
+    await close(stack, channel, {"action_items": SEED_ACTIONS})
+    assert stack.services is not None
+    followups = await stack.services.followups.for_incident(incident.id)
+    return channel, [f.tracker_ref for f in followups]

@@ -20,7 +20,7 @@ from bot.models import EntryKind
 from bot.sandbox.stack import SandboxStack
 from bot.time.clock import ManualClock
 
-from .conftest import SEED_ACTIONS, close, declare, run, said, webhook_url
+from .conftest import close_with_seed_actions, declare, exported, run, said, webhook_url
 from .fake_jira import ACCOUNTS, EMAIL, TOKEN, FakeJira, jira_error, rate_limited
 
 SECRET = "jira-webhook-SECRET-42"
@@ -52,26 +52,12 @@ async def jira_stack(
         yield stack
 
 
-async def exported(stack: SandboxStack, text: str = "Check the tool version") -> str:
-    """A follow-up added and exported with `followup export 1`; the incident channel."""
-    incident = await declare(stack)
-    channel = incident.channel_id or ""
-    await run(stack, channel, f"followup add {text}")
-    assert "Exporting follow-up #1 to Jira" in await run(stack, channel, "followup export 1")
-    return channel
-
-
 async def test_the_seed_days_followups_become_jira_issues(
     tmp_path: Path, clock: ManualClock, jira: FakeJira
 ) -> None:
     config = settings(jira, auto_export=True)
     async with SandboxStack.sqlite(tmp_path, clock=clock, settings=config) as stack:
-        incident = await declare(stack)
-        channel = incident.channel_id or ""
-        await run(stack, channel, "status resolved")
-        await close(stack, channel, {"action_items": SEED_ACTIONS})
-        assert stack.services is not None
-        refs = [f.tracker_ref for f in await stack.services.followups.for_incident(incident.id)]
+        channel, refs = await close_with_seed_actions(stack)
     assert sorted(refs, key=str) == ["OPS-1", "OPS-2"]
     by_summary = {i.summary: i for i in jira.issues.values()}
     first = by_summary["Migliorare le procedure manuali per questi cambiamenti"]
@@ -99,7 +85,7 @@ async def test_the_seed_days_followups_become_jira_issues(
 async def test_done_in_jira_marks_done_within_one_poll(
     jira_stack: SandboxStack, jira: FakeJira, clock: ManualClock
 ) -> None:
-    channel = await exported(jira_stack)
+    channel = await exported(jira_stack, "Jira")
     assert jira_stack.services is not None
     jira.issue(1).category = "indeterminate"
     clock.advance(timedelta(minutes=15))
@@ -137,7 +123,7 @@ def event(jira: FakeJira, n: int) -> bytes:
 async def test_webhook_done_reopened_and_due_day_at_once(
     jira_stack: SandboxStack, jira: FakeJira
 ) -> None:
-    channel = await exported(jira_stack)
+    channel = await exported(jira_stack, "Jira")
     assert jira_stack.services is not None
     url = webhook_url(jira_stack, "/jira")
     jira.issue(1).category = "done"
@@ -169,7 +155,7 @@ async def test_webhook_done_reopened_and_due_day_at_once(
 async def test_due_day_and_owner_changed_in_slack_reach_the_issue(
     jira_stack: SandboxStack, jira: FakeJira
 ) -> None:
-    channel = await exported(jira_stack)
+    channel = await exported(jira_stack, "Jira")
     await run(jira_stack, channel, "followup due 1 2025-05-12")
     await run(jira_stack, channel, "followup owner 1 @giulia")
     assert jira.issue(1).updates[0] == {"duedate": "2025-05-12"}
@@ -183,7 +169,7 @@ async def test_a_timeout_during_create_leaves_one_issue(
     config = settings(jira, timeout_seconds=0.5)
     jira.hang_creates = True
     async with SandboxStack.sqlite(tmp_path, clock=clock, settings=config) as stack:
-        channel = await exported(stack)
+        channel = await exported(stack, "Jira")
         assert stack.services is not None
         followup = await stack.services.followups.get(1, 1)
         assert followup.tracker_ref == "OPS-1"

@@ -17,7 +17,7 @@ from bot.followups.models import FollowUpStatus
 from bot.sandbox.stack import SandboxStack
 from bot.time.clock import ManualClock
 
-from .conftest import SEED_ACTIONS, close, declare, run, said, webhook_url
+from .conftest import close_with_seed_actions, declare, exported, run, said, webhook_url
 from .fake_jira import EMAIL, TOKEN, FakeJira
 from .fake_linear import API_KEY, TEAM_ID, USERS, FakeLinear, rate_limited
 
@@ -49,25 +49,12 @@ async def linear_stack(
         yield stack
 
 
-async def exported(stack: SandboxStack) -> str:
-    incident = await declare(stack)
-    channel = incident.channel_id or ""
-    await run(stack, channel, "followup add Check the tool version")
-    assert "Exporting follow-up #1 to Linear" in await run(stack, channel, "followup export 1")
-    return channel
-
-
 async def test_the_seed_days_followups_become_linear_issues(
     tmp_path: Path, clock: ManualClock, linear: FakeLinear
 ) -> None:
     config = settings(linear, auto_export=True)
     async with SandboxStack.sqlite(tmp_path, clock=clock, settings=config) as stack:
-        incident = await declare(stack)
-        channel = incident.channel_id or ""
-        await run(stack, channel, "status resolved")
-        await close(stack, channel, {"action_items": SEED_ACTIONS})
-        assert stack.services is not None
-        refs = [f.tracker_ref for f in await stack.services.followups.for_incident(incident.id)]
+        channel, refs = await close_with_seed_actions(stack)
     assert sorted(refs, key=str) == ["ENG-1", "ENG-2"]
     creates = [op for op in linear.operations() if "issueCreate" in op["query"]]
     inputs = {op["variables"]["input"]["title"]: op["variables"]["input"] for op in creates}
@@ -89,7 +76,7 @@ async def test_the_seed_days_followups_become_linear_issues(
 async def test_completed_in_linear_marks_done_within_one_poll(
     linear_stack: SandboxStack, linear: FakeLinear, clock: ManualClock
 ) -> None:
-    channel = await exported(linear_stack)
+    channel = await exported(linear_stack, "Linear")
     assert linear_stack.services is not None
     linear.by_identifier("ENG-1").state = "started"
     clock.advance(timedelta(minutes=15))
@@ -126,7 +113,7 @@ def signed(body: bytes, secret: str = SECRET) -> dict[str, str]:
 async def test_webhook_is_verified_and_canceled_drops_at_once(
     linear_stack: SandboxStack, linear: FakeLinear, clock: ManualClock
 ) -> None:
-    channel = await exported(linear_stack)
+    channel = await exported(linear_stack, "Linear")
     assert linear_stack.services is not None
     url = webhook_url(linear_stack, "/linear")
     now_ms = int(clock.now().timestamp() * 1000)
@@ -153,7 +140,7 @@ async def test_a_timeout_during_create_leaves_one_issue(
     linear.hang_creates = True
     config = settings(linear, timeout_seconds=0.5)
     async with SandboxStack.sqlite(tmp_path, clock=clock, settings=config) as stack:
-        channel = await exported(stack)
+        channel = await exported(stack, "Linear")
         assert stack.services is not None
         assert (await stack.services.followups.get(1, 1)).tracker_ref == "ENG-1"
         assert "already exported" in await run(stack, channel, "followup export 1")
