@@ -208,3 +208,20 @@ async def test_three_trackers_the_default_and_a_named_one(
             refs = [f.tracker_ref for f in await stack.services.followups.for_incident(incident.id)]
         assert refs == ["OPS-1", "ENG-1"]
         assert list(jira.issues) == ["OPS-1"]
+
+
+async def test_due_day_changed_in_slack_reaches_the_issue_and_a_bad_key_is_named(
+    linear_stack: SandboxStack, linear: FakeLinear, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    channel = await exported(linear_stack, "Linear")
+    await run(linear_stack, channel, "followup due 1 2025-05-12")
+    assert linear.by_identifier("ENG-1").due_date == "2025-05-12"
+    [update] = [op for op in linear.operations() if "issueUpdate" in op["query"]]
+    assert update["variables"] == {"id": "ENG-1", "input": {"dueDate": "2025-05-12"}}
+
+    monkeypatch.setenv("LINEAR_API_KEY", "lin_api_revoked")
+    await run(linear_stack, channel, "followup due 1 2025-05-13")
+    text = said(linear_stack, channel)[-1]
+    assert "ENG-1 was not updated in Linear: 401 from Linear: Authentication required" in text
+    assert "Check the credentials in LINEAR_API_KEY" in text
+    assert "lin_api_revoked" not in text
