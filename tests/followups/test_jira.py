@@ -166,7 +166,7 @@ async def test_due_day_and_owner_changed_in_slack_reach_the_issue(
 async def test_a_timeout_during_create_leaves_one_issue(
     tmp_path: Path, clock: ManualClock, jira: FakeJira
 ) -> None:
-    config = settings(jira, timeout_seconds=0.5)
+    config = settings(jira, timeout_seconds=1.5)
     jira.hang_creates = True
     async with SandboxStack.sqlite(tmp_path, clock=clock, settings=config) as stack:
         channel = await exported(stack, "Jira")
@@ -186,7 +186,7 @@ async def test_an_unknown_outcome_is_settled_by_the_next_poll(
 ) -> None:
     """The create times out and the lookup fails too: the intent stays, nothing is created
     twice, and the next poll finds the issue."""
-    config = settings(jira, timeout_seconds=0.5)
+    config = settings(jira, timeout_seconds=1.5)
     jira.hang_creates = True
     async with SandboxStack.sqlite(tmp_path, clock=clock, settings=config) as stack:
         incident = await declare(stack)

@@ -138,7 +138,7 @@ async def test_a_timeout_during_create_leaves_one_issue(
     tmp_path: Path, clock: ManualClock, linear: FakeLinear
 ) -> None:
     linear.hang_creates = True
-    config = settings(linear, timeout_seconds=0.5)
+    config = settings(linear, timeout_seconds=1.5)
     async with SandboxStack.sqlite(tmp_path, clock=clock, settings=config) as stack:
         channel = await exported(stack, "Linear")
         assert stack.services is not None
