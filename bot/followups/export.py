@@ -289,6 +289,31 @@ class TrackerExport:
                 ":date: {ref} is now due {day} in {tracker}: so is follow-up #{seq} of {number}."
             )
             await self._say(incident, text.format(day=render.day(t, ticket.due_on), **values))
+        if ticket.assignee_email:
+            await self._assigned(tracker, followup, incident, ticket.assignee_email, values)
+
+    async def _assigned(
+        self,
+        tracker: Tracker,
+        followup: FollowUp,
+        incident: Incident,
+        email: str,
+        values: dict[str, object],
+    ) -> None:
+        """The ticket's assignee becomes the owner, when Slack knows someone by that email."""
+        try:
+            owner = await self.slack.user_by_email(email)
+        except SlackApiError as exc:
+            log.warning("%s: assignee not looked up: %s", followup.label, error_code(exc))
+            return
+        if owner is None or owner == followup.owner:
+            return
+        if await self.followups.set_owner(followup, owner, tracker.name):
+            text = self.texts._(
+                ":bust_in_silhouette: {ref} is now assigned to <@{user}> in {tracker}:"
+                " so is follow-up #{seq} of {number}."
+            )
+            await self._say(incident, text.format(user=owner, **values))
 
     def _changed(self, followup: FollowUp, what: str, actor: str) -> None:
         """A due day or owner changed in Slack goes to the ticket (not back to where it came)."""

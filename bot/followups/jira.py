@@ -26,7 +26,7 @@ from bot.plumbing.http import CallFailed, Reply, error_body, excerpt
 
 SERVICE = "Jira"
 _KEY = re.compile(r"[A-Z][A-Z0-9_]*-[0-9]+")
-FIELDS = "status,duedate,labels"
+FIELDS = "status,duedate,labels,assignee"
 
 
 def adf(lines: list[str], link: str | None) -> dict[str, Any]:
@@ -151,11 +151,14 @@ class JiraIssues(TrackerClient[JiraSettings]):
             raise CallFailed("Jira answered an issue without its key and fields")
         category = ((fields.get("status") or {}).get("statusCategory") or {}).get("key")
         due = fields.get("duedate")
+        # Jira shows an account's email only where its owner's privacy settings allow.
+        email = (fields.get("assignee") or {}).get("emailAddress")
         return Ticket(
             ref=key,
             url=self.browse(key),
             state=TicketState.done if category == "done" else TicketState.open,
             due_on=date.fromisoformat(due) if isinstance(due, str) else None,
+            assignee_email=email if isinstance(email, str) else None,
         )
 
     async def update(self, ref: str, due_on: date | None, owner_email: str | None) -> None:

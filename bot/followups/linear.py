@@ -20,7 +20,7 @@ from bot.followups.tracker import NewTicket, Ticket, TicketState, TrackerClient,
 from bot.plumbing.http import CallFailed, error_body, excerpt, rate_limit_hint
 
 SERVICE = "Linear"
-ISSUE = "id identifier url dueDate state { type }"
+ISSUE = "id identifier url dueDate state { type } assignee { email }"
 CREATE = (
     "mutation OutagebotCreate($input: IssueCreateInput!) {"
     f" issueCreate(input: $input) {{ success issue {{ {ISSUE} }} }} }}"
@@ -143,11 +143,13 @@ class LinearIssues(TrackerClient[LinearSettings]):
             raise CallFailed("Linear answered an issue without its identifier and url")
         state = (issue.get("state") or {}).get("type")
         due = issue.get("dueDate")
+        email = (issue.get("assignee") or {}).get("email")  # a webhook's data may leave it out
         return Ticket(
             ref=ref,
             url=url,
             state=STATES.get(str(state), TicketState.open),
             due_on=date.fromisoformat(due) if isinstance(due, str) else None,
+            assignee_email=email if isinstance(email, str) else None,
         )
 
     async def update(self, ref: str, due_on: date | None, owner_email: str | None) -> None:

@@ -42,6 +42,7 @@ class Ticket:
     state: TicketState
     etag: str | None = None
     due_on: date | None = None  # None: the tracker keeps no due day, or it has none
+    assignee_email: str | None = None  # None: unassigned, or the email is not shown
 
 
 @dataclass(frozen=True)

@@ -245,6 +245,16 @@ class SlackWeb:
                 return str(user["id"])
         return None
 
+    async def user_by_email(self, email: str) -> str | None:
+        """The user with this email (scope users:read.email); None when there is none."""
+        try:
+            resp = await self.client.users_lookupByEmail(email=email)
+        except SlackApiError as exc:
+            if error_code(exc) == "users_not_found":
+                return None
+            raise
+        return str(resp["user"]["id"])
+
     async def members(self, channel: str) -> set[str]:
         """Everyone in the channel, all pages."""
         first = await self.client.conversations_members(channel=channel, limit=1000)

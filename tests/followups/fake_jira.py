@@ -61,9 +61,14 @@ class FakeJiraIssue:
                 "status": {"name": names[self.category], "statusCategory": {"key": self.category}},
                 "duedate": self.duedate,
                 "labels": self.labels,
-                "assignee": {"accountId": self.assignee} if self.assignee else None,
+                "assignee": _account(self.assignee) if self.assignee else None,
             },
         }
+
+
+def _account(account_id: str) -> dict[str, Any]:
+    email = next(e for e, a in ACCOUNTS.items() if a == account_id)
+    return {"accountId": account_id, "emailAddress": email, "accountType": "atlassian"}
 
 
 def jira_error(status: int, *messages: str, **errors: str) -> web.Response:

@@ -104,8 +104,13 @@ class FakeLinearIssue:
             "url": f"https://linear.app/acme/issue/{self.identifier}",
             "dueDate": self.due_date,
             "state": {"id": f"state-{self.state}", "name": self.state.title(), "type": self.state},
-            "assignee": {"id": self.assignee_id} if self.assignee_id else None,
+            "assignee": _user(self.assignee_id) if self.assignee_id else None,
         }
+
+
+def _user(user_id: str) -> dict[str, Any]:
+    email = next(e for e, u in USERS.items() if u == user_id)
+    return {"id": user_id, "name": email.split("@")[0], "email": email}
 
 
 def _error(message: str, code: str) -> GraphQLError:
@@ -189,11 +194,7 @@ class Resolvers:
 
     def users(self, _info: object, filter: dict[str, Any] | None = None, first: int = 50) -> Any:  # noqa: A002 (GraphQL's argument names)
         email = ((filter or {}).get("email") or {}).get("eq")
-        found = [
-            {"id": user, "name": address.split("@")[0], "email": address}
-            for address, user in USERS.items()
-            if email in (None, address)
-        ]
+        found = [_user(user) for address, user in USERS.items() if email in (None, address)]
         return {"nodes": found[:first]}
 
     def issueCreate(self, _info: object, input: dict[str, Any]) -> dict[str, Any]:  # noqa: A002 (GraphQL's argument names)

@@ -20,7 +20,7 @@ from bot.models import EntryKind
 from bot.sandbox.stack import SandboxStack
 from bot.time.clock import ManualClock
 
-from .conftest import close_with_seed_actions, declare, exported, run, said, webhook_url
+from .conftest import GIULIA, close_with_seed_actions, declare, exported, run, said, webhook_url
 from .fake_jira import ACCOUNTS, EMAIL, TOKEN, FakeJira, jira_error, rate_limited
 
 SECRET = "jira-webhook-SECRET-42"
@@ -93,7 +93,7 @@ async def test_done_in_jira_marks_done_within_one_poll(
     [search] = [s for s in jira.requests("GET") if s.path == "/rest/api/3/search/jql"]
     query = parse_qs(search.query)
     assert query["jql"] == ["key = OPS-1"]
-    assert query["fields"] == ["status,duedate,labels"]
+    assert query["fields"] == ["status,duedate,labels,assignee"]
     followup = await jira_stack.services.followups.get(1, 1)
     assert followup.is_open  # in progress is not done
 
@@ -150,6 +150,23 @@ async def test_webhook_done_reopened_and_due_day_at_once(
     assert "OPS-1 was reopened in Jira: follow-up #1 of INC-1 is open again" in lines[-2]
     assert "OPS-1 is now due Fri 9 May in Jira" in lines[-1]
     assert jira.issue(1).updates == []  # a change that came from Jira is not sent back
+
+
+async def test_an_assignee_changed_in_jira_becomes_the_owner(
+    jira_stack: SandboxStack, jira: FakeJira
+) -> None:
+    channel = await exported(jira_stack, "Jira")
+    assert jira_stack.services is not None
+    jira.issue(1).assignee = ACCOUNTS["giulia@sandbox.example"]
+    body = event(jira, 1)
+    async with httpx.AsyncClient() as client:
+        url = webhook_url(jira_stack, "/jira")
+        assert (await client.post(url, content=body, headers=signed(body))).status_code == 204
+    await jira_stack.idle()
+    assert (await jira_stack.services.followups.get(1, 1)).owner == GIULIA
+    text = said(jira_stack, channel)[-1]
+    assert "OPS-1 is now assigned to <@U02GIULIA> in Jira: so is follow-up #1 of INC-1" in text
+    assert jira.issue(1).updates == []
 
 
 async def test_due_day_and_owner_changed_in_slack_reach_the_issue(

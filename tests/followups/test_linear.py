@@ -17,7 +17,7 @@ from bot.followups.models import FollowUpStatus
 from bot.sandbox.stack import SandboxStack
 from bot.time.clock import ManualClock
 
-from .conftest import close_with_seed_actions, declare, exported, run, said, webhook_url
+from .conftest import GIULIA, close_with_seed_actions, declare, exported, run, said, webhook_url
 from .fake_jira import EMAIL, TOKEN, FakeJira
 from .fake_linear import API_KEY, TEAM_ID, USERS, FakeLinear, rate_limited
 
@@ -79,9 +79,12 @@ async def test_completed_in_linear_marks_done_within_one_poll(
     channel = await exported(linear_stack, "Linear")
     assert linear_stack.services is not None
     linear.by_identifier("ENG-1").state = "started"
+    linear.by_identifier("ENG-1").assignee_id = USERS["giulia@sandbox.example"]
     clock.advance(timedelta(minutes=15))
     await linear_stack.services.schedules.run_due()
-    assert (await linear_stack.services.followups.get(1, 1)).is_open
+    followup = await linear_stack.services.followups.get(1, 1)
+    assert followup.is_open
+    assert followup.owner == GIULIA  # assigned in Linear
 
     linear.by_identifier("ENG-1").state = "completed"
     clock.advance(timedelta(minutes=15))
