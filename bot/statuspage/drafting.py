@@ -121,7 +121,8 @@ def body(
         ]
         return " ".join(lines)
     if any(c.state is ComponentState.under_maintenance for c in components):
-        opened = [w.started_at for w in facts.windows if w.ended_at is None and not w.dry_run]
+        # The window's own start, the one the page shows as under maintenance.
+        opened = [w.started_at for w in facts.windows if w.ended_at is None]
         since = min(opened, default=facts.start)
         return t._(
             "The service has been offline for maintenance {since} while we fix a problem."
