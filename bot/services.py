@@ -18,6 +18,7 @@ from bot.changes.rollback import Rollbacks
 from bot.changes.service import Changes
 from bot.clock import Clock, SystemClock
 from bot.config import Settings
+from bot.corrections.service import Corrections
 from bot.features import Catalog, FeatureBoard, Features
 from bot.followups.export import TrackerExport
 from bot.followups.github import GithubIssues
@@ -87,6 +88,7 @@ class Services:
     # The workspace's language: every text the bot puts in Slack.
     texts: Texts
     status_page: StatusPage
+    corrections: Corrections
     # None when the status page is off: nothing is proposed, nothing served.
     status_flows: StatusFlows | None = None
     # Seconds between looks for due nudges and reminders; 0 turns the loop off (tests tick).
@@ -285,6 +287,17 @@ def build_services(settings: Settings, clock: Clock | None = None) -> Services:
         rollbacks=rollbacks,
         texts=t,
         status_page=status_page,
+        corrections=Corrections(
+            db,
+            clock,
+            timeline,
+            (
+                MaintenancePermissions(slack, settings.permissions.correct, t)
+                if settings.permissions.correct is not None
+                else None
+            ),
+            t,
+        ),
         status_flows=status_flows,
         schedule_tick=settings.schedule_tick,
         declare_hooks=[features.on_declare],
