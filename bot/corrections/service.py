@@ -13,6 +13,7 @@ by someone else refuses the submission ("changed meanwhile by @…") instead of 
 from __future__ import annotations
 
 import hashlib
+import itertools
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
@@ -22,7 +23,7 @@ from sqlalchemy import and_, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from bot.clock import Clock
-from bot.corrections.audit import Correction, history
+from bot.corrections.audit import history
 from bot.durations import floor_minute
 from bot.errors import InputError
 from bot.i18n import Texts
@@ -103,9 +104,12 @@ class Corrections:
         async with self.db.connect() as conn:
             return await _facts(conn, incident)
 
-    async def history(self, incident_id: int) -> list[Correction]:
+    async def entry_of(self, channel_id: str, ts: str) -> int | None:
+        """The id of the timeline entry of a captured message (the *Correct time* shortcut)."""
+        e = tables.timeline_entries
+        query = select(e.c.id).where(e.c.channel_id == channel_id, e.c.ts == ts)
         async with self.db.connect() as conn:
-            return await history(conn, incident_id)
+            return await conn.scalar(query)
 
     async def refusal(self, incident: Incident, user: str, facts: Sequence[Fact]) -> str | None:
         """None when `user` may correct every one of `facts`; otherwise why not."""
@@ -175,15 +179,15 @@ class Corrections:
             )
         return applied
 
-    async def _changed_meanwhile(self, conn: AsyncConnection, incident: Incident, fact: Fact) -> str:
+    async def _changed_meanwhile(
+        self, conn: AsyncConnection, incident: Incident, fact: Fact
+    ) -> str:
         """Who changed a value since the form showed it: the last corrector, else its recorder."""
         last = [c for c in await history(conn, incident.id) if c.fact == fact.key]
         who = last[-1].actor if last else fact.recorder
         if who is None:
             return self.t._("Changed meanwhile; review and submit again.")
-        return self.t._("Changed meanwhile by <@{user}>; review and submit again.").format(
-            user=who
-        )
+        return self.t._("Changed meanwhile by <@{user}>; review and submit again.").format(user=who)
 
     async def _audit(
         self,
@@ -331,7 +335,8 @@ def _check(
             )
     for key, fact in wanted_pairs(after, wanted):
         start, end = after[f"{fact}:start"].value, after[f"{fact}:end"].value
-        assert isinstance(start, datetime) and isinstance(end, datetime)
+        assert isinstance(start, datetime)
+        assert isinstance(end, datetime)
         if end <= start:
             errors.setdefault(
                 key,
@@ -381,7 +386,7 @@ def _overlaps(
     errors: dict[str, str] = {}
     for feature, items in spans.items():
         items.sort(key=lambda s: s[0])
-        for (start, end, row), (next_start, _, next_row) in zip(items, items[1:], strict=False):
+        for (start, end, row), (next_start, _, next_row) in itertools.pairwise(items):
             if end is not None and end <= next_start:
                 continue
             key = next(
@@ -420,9 +425,7 @@ def _past_switch(
     return errors
 
 
-async def _write(
-    conn: AsyncConnection, incident: Incident, change: Applied, now: datetime
-) -> None:
+async def _write(conn: AsyncConnection, incident: Incident, change: Applied, now: datetime) -> None:
     """Move one value, and the timeline entry that said it, to its corrected time or text."""
     fact, value = change.fact, change.value
     e = tables.timeline_entries
@@ -474,4 +477,3 @@ async def _move_entries(
         ):
             continue
         await conn.execute(update(e).where(e.c.id == entry_id).values(occurred_at=new))
-
