@@ -10,7 +10,7 @@ from datetime import datetime
 from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncBoltContext, AsyncRespond
 
 from bot.corrections import flows
-from bot.corrections.service import CorrectionError
+from bot.corrections.service import CorrectionError, Fact
 from bot.errors import InputError
 from bot.i18n import N_
 from bot.models import Incident
@@ -139,22 +139,7 @@ def register(app: AsyncApp, services: Services) -> None:
     async def correct_time(ack: AsyncAck, context: AsyncBoltContext) -> None:
         await ack()
         shortcut = payload(context, MessageShortcut)
-        channel = (shortcut.channel.id if shortcut.channel else None) or ""
-        ts = shortcut.message.ts if shortcut.message else None
-        incident = await services.incidents.by_channel(channel)
-        if incident is None or ts is None:
-            raise InputError(t._("*Correct time* works on messages in an incident channel."))
-        facts = await services.corrections.facts(incident)
-        entry = await services.corrections.entry_of(channel, ts)
-        key = f"entry:{entry}:time" if entry is not None else ""
-        if not any(f.key == key for f in facts):
-            raise InputError(
-                t._(
-                    "That message is not a note or key moment of {incident}: mark it key first"
-                    " (pin it or react), then correct its time."
-                ).format(incident=incident.number)
-            )
-        state = FormState(incident.id, "note", page_of(facts, "note", key))
+        incident, facts, state = await _at_message(services, shortcut)
         await services.slack.open_view(
             shortcut.trigger_id or "", correction_modal(t, incident, facts, state)
         )
@@ -171,3 +156,26 @@ async def _confirmation(
     except (ValueError, KeyError, TypeError):
         raise InputError(services.texts._("That button does not belong to an incident.")) from None
     return await services.incidents.get(incident_id), key, at, seen
+
+
+async def _at_message(
+    services: Services, shortcut: MessageShortcut
+) -> tuple[Incident, list[Fact], FormState]:
+    """The incident and the form's page that show the message's entry (*Correct time*)."""
+    t = services.texts
+    channel = (shortcut.channel.id if shortcut.channel else None) or ""
+    ts = shortcut.message.ts if shortcut.message else None
+    incident = await services.incidents.by_channel(channel)
+    if incident is None or ts is None:
+        raise InputError(t._("*Correct time* works on messages in an incident channel."))
+    facts = await services.corrections.facts(incident)
+    entry = await services.corrections.entry_of(channel, ts)
+    key = f"entry:{entry}:time" if entry is not None else ""
+    if not any(f.key == key for f in facts):
+        raise InputError(
+            t._(
+                "That message is not a note or key moment of {incident}: mark it key first"
+                " (pin it or react), then correct its time."
+            ).format(incident=incident.number)
+        )
+    return incident, facts, FormState(incident.id, "note", page_of(facts, "note", key))

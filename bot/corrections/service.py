@@ -213,7 +213,7 @@ class Corrections:
             )
         )
         if fact.is_time:
-            text = f"{fact.subject} {fact.field}: {_clock(fact.value, incident)} -> "
+            text = f"{fact.subject} {fact.field}: {_clock(fact.value, incident)} → "
             text += f"{_clock(change.value, incident)} ({reason})"
         else:
             text = f"{fact.subject}: {fact.field} corrected ({reason})"
