@@ -134,8 +134,9 @@ class Corrections:
     ) -> list[Applied]:
         """Apply `changes` (fact key -> new value) all together, or raise CorrectionError.
 
-        `seen`: the fingerprint of each value as the form showed it. Values equal to the
-        current ones (to the minute, for times) are left out; nothing left is an InputError.
+        `seen`: the fingerprint of each value as the form showed it. Values left as shown, or
+        equal to the current ones (to the minute, for times), are left out; a value changed
+        since it was shown refuses the lot; nothing left to change is an InputError.
         """
         t = self.t
         reason = reason.strip()
@@ -149,10 +150,12 @@ class Corrections:
             errors: dict[str, str] = {}
             wanted: dict[str, datetime | str] = {}
             for key, value in changes.items():
-                fact = facts.get(key)
+                fact, shown = facts.get(key), seen.get(key)
+                if fingerprint(value) == shown:
+                    continue  # left as the form showed it
                 if fact is None:
                     errors[key] = t._("This fact is no longer in the record; open the form again.")
-                elif fact.fingerprint != seen.get(key, fact.fingerprint):
+                elif fact.fingerprint != (shown or fact.fingerprint):
                     errors[key] = await self._changed_meanwhile(conn, incident, fact)
                 elif fingerprint(value) != fact.fingerprint:
                     wanted[key] = value
