@@ -15,7 +15,7 @@ from bot.errors import InputError
 from bot.i18n import N_
 from bot.models import Incident
 from bot.services import Services
-from bot.slackweb import escape
+from bot.slack.gateway import escape
 from handlers.context import CommandContext, Reply, Subcommand
 from handlers.payloads import BlockActions, MessageShortcut, ViewSubmission, payload
 from handlers.views.correct import (

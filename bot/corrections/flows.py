@@ -11,7 +11,6 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from bot import durations
 from bot.corrections.service import Applied, Fact, fingerprint
 from bot.features.labels import state_label
 from bot.i18n import Texts
@@ -19,8 +18,9 @@ from bot.incidents import flows as incident_flows
 from bot.models import FeatureState, Incident, Status
 from bot.postmortem.service import AUDIENCES
 from bot.services import Services
-from bot.slackweb import escape
-from bot.timefmt import when as local_when
+from bot.slack.gateway import escape
+from bot.time import durations
+from bot.time.formatting import when as local_when
 
 
 @dataclass(frozen=True)

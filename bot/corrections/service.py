@@ -22,16 +22,16 @@ from typing import Any
 from sqlalchemy import and_, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from bot.clock import Clock
 from bot.corrections.audit import history
-from bot.durations import floor_minute
 from bot.errors import InputError
 from bot.i18n import Texts
-from bot.maintenance.permissions import MaintenancePermissions
 from bot.models import EntryKind, FeatureState, Incident
+from bot.slack.permissions import MaintenancePermissions
 from bot.store import tables
 from bot.store.database import Database
-from bot.timefmt import when as local_when
+from bot.time.clock import Clock
+from bot.time.durations import floor_minute
+from bot.time.formatting import when as local_when
 from bot.timeline import Timeline
 
 # Filters of the form: which facts a page lists.

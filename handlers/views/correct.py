@@ -33,7 +33,7 @@ from bot.corrections.flows import Proposal, field_label
 from bot.corrections.service import Fact
 from bot.i18n import N_, Texts
 from bot.models import Incident
-from bot.slackweb import escape
+from bot.slack.gateway import escape
 from handlers.context import Reply
 from handlers.payloads import StateValues
 from handlers.views import confirm_blocks
