@@ -11,9 +11,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from bot.corrections.service import Applied, Fact, fingerprint
-from bot.features.labels import state_label
-from bot.i18n import Texts
+from bot.corrections.service import Applied, Fact, field_label, fingerprint
 from bot.incidents import flows as incident_flows
 from bot.models import FeatureState, Incident, Status
 from bot.postmortem.service import AUDIENCES
@@ -34,19 +32,6 @@ class Proposal:
     @property
     def seen(self) -> str:
         return self.fact.fingerprint
-
-
-def field_label(t: Texts, fact: Fact) -> str:
-    """What the value is, in words: "down since", "back at", "note", "declared"."""
-    if fact.group == "feature":
-        if fact.field == "end":
-            return t._("back at")
-        return t._("{state} since").format(state=state_label(t, FeatureState(fact.detail)))
-    if fact.group == "maintenance":
-        return t._("maintenance on at") if fact.field == "start" else t._("maintenance off at")
-    if fact.group == "note":
-        return t._("time") if fact.field == "time" else t._("text")
-    return t._("declared at") if fact.field == "declared" else t._("resolved at")
 
 
 def shown_value(value: datetime | str, incident: Incident, now: datetime) -> str:

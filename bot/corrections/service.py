@@ -24,6 +24,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from bot.corrections.audit import history
 from bot.errors import InputError
+from bot.features.labels import state_label
 from bot.i18n import Texts
 from bot.models import EntryKind, FeatureState, Incident
 from bot.slack.permissions import MaintenancePermissions
@@ -59,6 +60,19 @@ class Fact:
     @property
     def fingerprint(self) -> str:
         return fingerprint(self.value)
+
+
+def field_label(t: Texts, fact: Fact) -> str:
+    """What the value is, in words: "down since", "back at", "note", "declared"."""
+    if fact.group == "feature":
+        if fact.field == "end":
+            return t._("back at")
+        return t._("{state} since").format(state=state_label(t, FeatureState(fact.detail)))
+    if fact.group == "maintenance":
+        return t._("maintenance on at") if fact.field == "start" else t._("maintenance off at")
+    if fact.group == "note":
+        return t._("time") if fact.field == "time" else t._("text")
+    return t._("declared at") if fact.field == "declared" else t._("resolved at")
 
 
 def fingerprint(value: datetime | str) -> str:
@@ -144,8 +158,7 @@ class Corrections:
             raise CorrectionError({"reason": t._("Say why: the reason is kept with the change.")})
         now = self.clock.now()
         async with self.db.begin() as conn:
-            await self.db.lock(conn, incident.id)
-            incident = await _incident(conn, incident.id)
+            incident = await _locked(conn, incident.id)
             facts = {f.key: f for f in await _facts(conn, incident)}
             errors: dict[str, str] = {}
             wanted: dict[str, datetime | str] = {}
@@ -215,11 +228,19 @@ class Corrections:
                 corrected_at=now,
             )
         )
+        subject = " ".join(fact.subject.split())[:80]
         if fact.is_time:
-            text = f"{fact.subject} {fact.field}: {_clock(fact.value, incident)} → "
-            text += f"{_clock(change.value, incident)} ({reason})"
+            text = self.t._("Corrected: {subject}, {field} {old} → {new}. Reason: {reason}").format(
+                subject=subject,
+                field=field_label(self.t, fact),
+                old=_clock(fact.value, incident),
+                new=_clock(change.value, incident),
+                reason=reason,
+            )
         else:
-            text = f"{fact.subject}: {fact.field} corrected ({reason})"
+            text = self.t._("Corrected the text of: {subject}. Reason: {reason}").format(
+                subject=subject, reason=reason
+            )
         await self.timeline.record(
             incident.id,
             EntryKind.correction,
@@ -236,10 +257,12 @@ def _clock(value: datetime | str, incident: Incident) -> str:
     return local_when(value, incident.timezone, incident.closed_at or value)
 
 
-async def _incident(conn: AsyncConnection, incident_id: int) -> Incident:
+async def _locked(conn: AsyncConnection, incident_id: int) -> Incident:
+    """The incident row, locked (on PostgreSQL) like a feature change locks it: a correction
+    and a change of the same incident take turns."""
     i = tables.incidents
-    row = (await conn.execute(select(i).where(i.c.id == incident_id))).mappings().one()
-    return Incident.model_validate(dict(row))
+    query = select(i).where(i.c.id == incident_id).with_for_update()
+    return Incident.model_validate(dict((await conn.execute(query)).mappings().one()))
 
 
 async def _facts(conn: AsyncConnection, incident: Incident) -> list[Fact]:

@@ -29,8 +29,8 @@ from slack_sdk.models.blocks import (
 )
 from slack_sdk.models.views import View
 
-from bot.corrections.flows import Proposal, field_label
-from bot.corrections.service import Fact
+from bot.corrections.flows import Proposal
+from bot.corrections.service import Fact, field_label
 from bot.i18n import N_, Texts
 from bot.models import Incident
 from bot.slack.gateway import escape
