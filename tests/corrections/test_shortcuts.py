@@ -40,6 +40,13 @@ async def test_feature_down_again_moves_its_start_after_confirmation(
     assert any("corrected the record: Purchases: down since 29/04 13:58" in t for t in said)
     listed = (await stack.run(channel, "feature list")).body["text"]
     assert "down 23 h 43 min" in listed  # 29/04 13:58 -> 30/04 13:41
+    assert stack.driver is not None
+    await stack.driver.open_home(GIULIA)  # App Home lists what is still out, corrected
+    await stack.idle()
+    home = stack.driver.latest_view(GIULIA, type="home")
+    assert home is not None
+    assert "Purchases down 23 h 43 min" in str(home.view["blocks"])
+    assert "23 h 41 min" not in str(home.view["blocks"])  # as typed: 29/04 14:00
 
 
 async def test_feature_up_again_moves_its_end(stack: SandboxStack, day: Incident) -> None:
