@@ -19,6 +19,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
+from slack_sdk.errors import SlackApiError
 from sqlalchemy import and_, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
@@ -27,6 +28,7 @@ from bot.errors import InputError
 from bot.features.labels import state_label
 from bot.i18n import Texts
 from bot.models import EntryKind, FeatureState, Incident
+from bot.slack.gateway import error_code
 from bot.slack.permissions import MaintenancePermissions
 from bot.store import tables
 from bot.store.database import Database
@@ -35,17 +37,13 @@ from bot.time.durations import floor_minute
 from bot.time.formatting import when as local_when
 from bot.timeline import Timeline
 
-# Filters of the form: which facts a page lists.
-GROUPS = ("feature", "maintenance", "note", "incident")
-TIME_FIELDS = ("start", "end", "time", "declared", "resolved")
-
 
 @dataclass(frozen=True)
 class Fact:
     """One editable value of the record."""
 
     key: str  # "interval:12:start", "window:3:end", "entry:40:time", "incident:resolved"
-    group: str  # one of GROUPS
+    group: str  # feature | maintenance | note | incident (the form's filters)
     subject: str  # the feature, the target, the entry's text, the incident's number
     detail: str  # the interval's state, "dry run", the entry's kind; may be empty
     field: str  # start | end | time | text | declared | resolved
@@ -114,7 +112,8 @@ class Corrections:
         self.permissions, self.t = permissions, t
 
     async def facts(self, incident: Incident) -> list[Fact]:
-        """Every editable value of the incident, in the order it happened."""
+        """Every editable value of the incident: its moments, then the features, maintenance
+        windows and notes, each in the order they happened."""
         async with self.db.connect() as conn:
             return await _facts(conn, incident)
 
@@ -129,10 +128,14 @@ class Corrections:
         """None when `user` may correct every one of `facts`; otherwise why not."""
         if user == incident.lead or all(f.recorder == user for f in facts):
             return None
-        if self.permissions is not None and await self.permissions.permitted(
-            user, incident.channel_id
-        ):
-            return None
+        if self.permissions is not None:
+            try:
+                if await self.permissions.permitted(user, incident.channel_id):
+                    return None
+            except SlackApiError as exc:  # unsure is no, as for maintenance
+                return self.t._("Slack could not say who may correct (`{error}`).").format(
+                    error=error_code(exc)
+                )
         return self.t._(
             "Only the incident's lead (<@{lead}>), whoever recorded a fact and the people listed"
             " under `[permissions] correct` may correct it."
@@ -156,6 +159,13 @@ class Corrections:
         reason = reason.strip()
         if not reason:
             raise CorrectionError({"reason": t._("Say why: the reason is kept with the change.")})
+        # Who may: asked before the transaction, since a user group is Slack's to say.
+        before = {f.key: f for f in await self.facts(incident)}
+        touched = [
+            before[k] for k, v in changes.items() if k in before and fingerprint(v) != seen.get(k)
+        ]
+        if refused := await self.refusal(incident, user, touched):
+            raise InputError(refused)
         now = self.clock.now()
         async with self.db.begin() as conn:
             incident = await _locked(conn, incident.id)
@@ -179,8 +189,6 @@ class Corrections:
                     t._("Nothing to correct: every value is as recorded."),
                     t._("Change a time or a text, then submit."),
                 )
-            if reason_ := await self.refusal(incident, user, [facts[k] for k in wanted]):
-                raise InputError(reason_)
             errors = _check(t, incident, facts, wanted, now)
             if errors:
                 raise CorrectionError(errors)
