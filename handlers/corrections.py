@@ -16,6 +16,8 @@ from bot.i18n import N_
 from bot.models import Incident
 from bot.services import Services
 from bot.slack.gateway import escape
+from bot.slack.mrkdwn import plain
+from bot.timeline.render import mentioned, names_for
 from handlers.context import CommandContext, Reply, Subcommand
 from handlers.payloads import BlockActions, MessageShortcut, ViewSubmission, payload
 from handlers.views.correct import (
@@ -91,11 +93,12 @@ def register(app: AsyncApp, services: Services) -> None:
             await flows.correct(services, incident, user, changes, reason, seen)
         except CorrectionError as exc:
             texts = {k for k, v in changes.items() if isinstance(v, str)}
-            errors = {block_for(k, k in texts): v[:150] for k, v in exc.errors.items()}
-            await ack(response_action="errors", errors=errors)
+            errors = {block_for(k, k in texts): v for k, v in exc.errors.items()}
+            await ack(response_action="errors", errors=await _readable(services, errors))
             return
         except InputError as exc:
-            await ack(response_action="errors", errors={REASON: exc.message[:150]})
+            errors = {REASON: exc.message}
+            await ack(response_action="errors", errors=await _readable(services, errors))
             return
         await ack()
 
@@ -179,3 +182,10 @@ async def _at_message(
             ).format(incident=incident.number)
         )
     return incident, facts, FormState(incident.id, "note", page_of(facts, "note", key))
+
+
+async def _readable(services: Services, errors: dict[str, str]) -> dict[str, str]:
+    """Modal errors are plain text: people by name ("changed meanwhile by Giulia")."""
+    ids = sorted({user for text in errors.values() for user in mentioned(text)})
+    names = await names_for(services.people, ids) if ids else {}
+    return {block: plain(text, names)[:150] for block, text in errors.items()}
