@@ -123,6 +123,7 @@ async def submit_open_form(
     assert view.callback_id == "incident_correct"
     reply = await stack.driver.submit_view(user, view.id, form_values(view.view, changes, reason))
     assert reply.ok, reply.text
+    assert reply.within_deadline  # Slack's 3 s for a view submission
     await stack.idle()
     return reply
 
