@@ -249,7 +249,7 @@ class _Builder:
 
     def shown(self, entry: TimelineEntry) -> bool:
         """Internal drafts show every surviving entry; customers only what concerns them."""
-        if entry.deleted:
+        if entry.deleted or entry.kind is EntryKind.correction:  # in their own section
             return False
         if self.audience == "internal":
             return True
