@@ -142,3 +142,14 @@ async def test_a_concurrent_correction_is_refused(stack: SandboxStack, day: Inci
     after = await facts(stack, day)
     assert after["Purchases:start"].value == local(29, 13, 58)
     assert after["Quotes:end"].value == local(30, 17, 25)
+
+
+async def test_nothing_changed_and_an_unknown_filter_are_answered(
+    stack: SandboxStack, day: Incident
+) -> None:
+    before = await snapshot(stack, day)
+    reply = await submit_correction(stack, day, {}, "no reason to")
+    assert "Nothing to correct" in errors(reply.text)["reason"]
+    answer = await stack.run(day.channel_id or "", "correggi banana")
+    assert "`banana` is not a kind of fact." in answer.body["text"]
+    await unchanged(stack, day, before)
