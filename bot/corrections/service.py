@@ -423,9 +423,9 @@ def _overlaps(
         for (start, end, row), (next_start, _, next_row) in itertools.pairwise(items):
             if end is not None and end <= next_start:
                 continue
-            key = next(
-                (k for k in wanted if k.startswith((f"{row}:", f"{next_row}:"))), f"{row}:start"
-            )
+            key = next((k for k in wanted if k.startswith((f"{row}:", f"{next_row}:"))), None)
+            if key is None:  # not this correction's doing
+                continue
             errors[key] = t._(
                 "{feature} would be out twice at once: the outage from {start} overlaps the one"
                 " from {next}."

@@ -43,6 +43,7 @@ CONFIRM = "correct_confirm"  # the typed shortcut's confirm button
 FILTER = "correct_filter"
 PAGE = "correct_page"
 REASON = "reason"
+TEXT_MAX = 3000  # Slack's limit for a text input
 PAGE_BLOCKS = 90  # Slack's limit is 100 per modal: room for the fixed blocks
 _FIXED = 5  # intro, filter, reason, paging, footer
 _FILTERS = {
@@ -174,6 +175,8 @@ def correction_modal(
     for row in page:
         blocks.append(SectionBlock(text=_row_title(t, row[0])))
         for fact in row:
+            if not fact.is_time and len(str(fact.value)) > TEXT_MAX:
+                continue  # longer than a text input holds: its time stays correctable
             seen[fact.key] = fact.fingerprint
             label = field_label(t, fact)
             if not fact.is_time:
@@ -183,8 +186,8 @@ def correction_modal(
                         label=label[:2000],
                         element=PlainTextInputElement(
                             action_id="value",
-                            initial_value=str(fact.value)[:3000],
-                            max_length=3000,
+                            initial_value=str(fact.value),
+                            max_length=TEXT_MAX,
                             multiline=True,
                         ),
                     )
