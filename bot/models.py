@@ -55,6 +55,8 @@ class EntryKind(StrEnum):
     similar = "similar"
     # An update published on the status page (text customers read).
     public = "public"
+    # A feature check or an alert that failed, recovered or was acted on (issue 24).
+    signal = "signal"
 
 
 class Incident(BaseModel):

@@ -9,7 +9,6 @@ still recorded once, by its `id`.
 
 from __future__ import annotations
 
-import hmac
 import logging
 import os
 import time
@@ -19,12 +18,11 @@ from aiohttp import web
 from pydantic import ValidationError
 
 from bot.changes.models import ChangeEvent, ChangeIn, WebhookChange
-from bot.signing import sign
+from bot.signing import refusal
 
 log = logging.getLogger(__name__)
 
 SECRET_ENV = "OUTAGEBOT_CHANGES_SECRET"
-WINDOW_SECONDS = 300
 SOURCE = "webhook"
 
 Claim = Callable[[str], Awaitable[bool]]
@@ -56,7 +54,7 @@ class ChangesWebhook:
         if not secret:
             return _refuse(503, f"{SECRET_ENV} is not set: the changes webhook is off")
         body = await request.read()
-        problem = self._check(secret, request.headers, body)
+        problem = refusal(secret, request.headers, body, self.wall())
         if problem is not None:
             log.warning("refused a POST /changes: %s", problem)
             return _refuse(401, problem)
@@ -86,14 +84,3 @@ class ChangesWebhook:
         if new:
             return web.json_response({"recorded": True, "id": new[0].id}, status=201)
         return web.json_response({"recorded": False, "reason": "already recorded"})
-
-    def _check(self, secret: str, headers: Mapping[str, str], body: bytes) -> str | None:
-        timestamp = headers.get("X-Outagebot-Timestamp", "")
-        signature = headers.get("X-Outagebot-Signature", "")
-        if not timestamp.isdigit() or not signature:
-            return "missing X-Outagebot-Timestamp or X-Outagebot-Signature"
-        if abs(self.wall() - int(timestamp)) > WINDOW_SECONDS:
-            return "the timestamp is more than 5 minutes away from now"
-        if not hmac.compare_digest(signature, sign(secret, timestamp, body)):
-            return "bad signature"
-        return None

@@ -40,7 +40,13 @@ def declare_modal(
     *,
     title: str = "",
     channel_id: str = "",
+    chosen: list[str] | None = None,
+    callback_id: str = DECLARE_CALLBACK,
+    metadata: dict[str, Any] | None = None,
+    note: str = "",
 ) -> dict[str, Any]:
+    """`chosen`: features already selected (a signal's), `note` a line above the form;
+    `metadata` joins `channel_id` in the private metadata of a form with its own `callback_id`."""
     severities = [Option(text=severity_label(t, s), value=s.value) for s in Severity]
     blocks: list[Any] = [
         InputBlock(
@@ -58,15 +64,18 @@ def declare_modal(
             ),
         ),
     ]
+    if note:
+        blocks.insert(0, SectionBlock(text=note))
     if features:
+        options = [Option(text=name[:75], value=name[:150]) for name in features[:100]]
+        initial = [o for o in options if o.value in (chosen or [])]
         blocks.append(
             InputBlock(
                 block_id="features",
                 label=t._("Features down"),
                 optional=True,
                 element=StaticMultiSelectElement(
-                    action_id="value",
-                    options=[Option(text=name[:75], value=name[:150]) for name in features[:100]],
+                    action_id="value", options=options, initial_options=initial or None
                 ),
             )
         )
@@ -80,12 +89,12 @@ def declare_modal(
     )
     view = View(
         type="modal",
-        callback_id=DECLARE_CALLBACK,
+        callback_id=callback_id,
         title=t._("Declare an incident"),
         submit=t.pgettext("button", "Declare"),
         close=t.pgettext("button", "Cancel"),
         blocks=blocks,
-        private_metadata=json.dumps({"channel_id": channel_id}),
+        private_metadata=json.dumps({"channel_id": channel_id, **(metadata or {})}),
     )
     view.validate_json()
     return view.to_dict()
