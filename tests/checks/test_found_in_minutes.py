@@ -71,9 +71,7 @@ async def test_the_broken_deploy_is_found_in_minutes(make_stack, fake_app: FakeA
 
     # Declare: the form comes prefilled; the incident records Acquisti down since 14:01.
     stack.clock.set(at(14, 5, day=29))
-    reply = await stack.driver.click(
-        GIULIA, DECLARE, channel_id=INCIDENTS, message_ts=signal.ts
-    )
+    reply = await stack.driver.click(GIULIA, DECLARE, channel_id=INCIDENTS, message_ts=signal.ts)
     assert reply.ok
     assert reply.within_deadline
     view = stack.driver.latest_view(GIULIA)

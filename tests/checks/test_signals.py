@@ -1,0 +1,178 @@
+"""Signals end to end: inside an open incident, flapping, Mute, Not an incident, the schedule,
+and due runs claimed once by two replicas."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import timedelta
+
+from bot.checks.config import AlertsSettings
+from bot.checks.messages import MARK_DOWN, MUTE, NOT_INCIDENT
+from bot.checks.service import Checks, Source
+from bot.config import FeatureConfig
+from bot.models import EntryKind, FeatureState
+from bot.sandbox.cast import GIULIA, INCIDENTS, MARCO
+from bot.sandbox.stack import SandboxStack
+from bot.store import migrate
+from bot.store.database import Database
+from tests.changes.conftest import at
+
+from .conftest import PATH, FakeApp, check, deploy, tick
+from .test_found_in_minutes import buttons, signals, texts
+
+
+def thread(stack: SandboxStack, channel: str, ts: str) -> list:
+    return [m for m in stack.sandbox.messages(channel) if m.thread_ts == ts and m.ts != ts]
+
+
+async def broken_at_1401(stack: SandboxStack, fake_app: FakeApp) -> None:
+    """v119 at 14:00, broken: failing probes at 14:01 and 14:03."""
+    stack.clock.set(at(14, 0, day=29))
+    await deploy(stack, "v119", "2025-04-29T12:00:00Z")
+    fake_app.broken = True
+    for minute in (1, 3):
+        stack.clock.set(at(14, minute, day=29))
+        await tick(stack)
+
+
+async def test_inside_an_incident_one_click_marks_down_since_the_first_failure(
+    make_stack, fake_app: FakeApp
+) -> None:
+    stack = await make_stack()
+    stack.clock.set(at(13, 50, day=29))
+    incident = await stack.declare("Checkout slow")
+    assert incident.channel_id
+
+    await broken_at_1401(stack, fake_app)
+
+    assert signals(stack) == []  # not in #incidents: in the incident's channel
+    [signal] = signals(stack, incident.channel_id)
+    assert buttons(signal) == ["Mark Acquisti down since 14:01"]
+    stack.clock.set(at(14, 9, day=29))
+    clicks = [
+        stack.driver.click(GIULIA, MARK_DOWN, channel_id=incident.channel_id, message_ts=signal.ts)
+        for _ in range(2)  # a double click marks once
+    ]
+    for reply in await asyncio.gather(*clicks):
+        assert reply.ok
+        assert reply.within_deadline
+    await stack.idle()
+
+    [status] = await stack.services.features.statuses(incident)
+    assert (status.state, status.since) == (FeatureState.down, at(14, 1, day=29))
+    said = [m.text for m in stack.sandbox.messages(incident.channel_id)]
+    assert sum("marked *Acquisti* down since 14:01" in t for t in said) == 1
+    refused = stack.sandbox.ephemerals(GIULIA, incident.channel_id)[-1].text
+    assert "already down" in refused
+    [signal] = signals(stack, incident.channel_id)
+    assert buttons(signal) == []
+    entries = await stack.services.timeline.entries(incident.id)
+    assert [e.data["what"] for e in entries if e.kind is EntryKind.signal] == [
+        "raised",
+        "marked down",
+    ]
+
+
+async def test_a_flapping_check_stays_one_signal_with_its_flaps(
+    make_stack, fake_app: FakeApp
+) -> None:
+    stack = await make_stack(every_minutes=2, after_deploy_minutes=[])
+    fake_app.broken = True
+    for minute in (0, 2):
+        stack.clock.set(at(14, minute))
+        await tick(stack)
+    [signal] = signals(stack)
+
+    fake_app.broken = False  # passes at 14:04, fails again at 14:06, passes at 14:08
+    for minute, broken in ((4, False), (6, True), (8, False)):
+        fake_app.broken = broken
+        stack.clock.set(at(14, minute))
+        await tick(stack)
+
+    assert len(signals(stack)) == 1
+    replies = [m.text for m in thread(stack, INCIDENTS, signal.ts)]
+    assert replies == [
+        ":white_check_mark: *Acquisti* passes its check again since 14:04.",
+        ":repeat: *Acquisti* fails again at 14:06: still the same signal (1 flap).",
+        ":white_check_mark: *Acquisti* passes its check again since 14:08.",
+    ]
+    # Outside an incident there is nothing to mark up.
+    assert all(buttons(m) == [] for m in thread(stack, INCIDENTS, signal.ts))
+
+
+async def test_mute_silences_the_feature_for_an_hour(make_stack, fake_app: FakeApp) -> None:
+    stack = await make_stack(every_minutes=2, after_deploy_minutes=[])
+    fake_app.broken = True
+    for minute in (0, 2):
+        stack.clock.set(at(14, minute))
+        await tick(stack)
+    [signal] = signals(stack)
+
+    reply = await stack.driver.click(MARCO, MUTE, channel_id=INCIDENTS, message_ts=signal.ts)
+    assert reply.ok
+    await stack.idle()
+    [signal] = signals(stack)
+    assert f"<@{MARCO}> muted *Acquisti* until 15:02." in texts(signal)
+    assert buttons(signal) == []
+
+    # Fixed, then broken again after the flap window: a new episode, muted.
+    for minute, broken in ((4, False), (30, True), (32, True)):
+        fake_app.broken = broken
+        stack.clock.set(at(14, minute))
+        await tick(stack)
+    assert len(signals(stack)) == 1
+    # After the hour, the next episode is posted again.
+    for minute, broken in ((10, False), (40, True), (42, True)):
+        fake_app.broken = broken
+        stack.clock.set(at(15, minute))
+        await tick(stack)
+    assert len(signals(stack)) == 2
+
+
+async def test_not_an_incident_records_who_and_why(make_stack, fake_app: FakeApp) -> None:
+    stack = await make_stack(every_minutes=2, after_deploy_minutes=[])
+    fake_app.broken = True
+    for minute in (0, 2):
+        stack.clock.set(at(14, minute))
+        await tick(stack)
+    [signal] = signals(stack)
+
+    await stack.driver.click(GIULIA, NOT_INCIDENT, channel_id=INCIDENTS, message_ts=signal.ts)
+    view = stack.driver.latest_view(GIULIA)
+    assert view is not None
+    empty = await stack.driver.submit_view(GIULIA, view.id, {"why": {"value": "  "}})
+    assert empty.json["errors"] == {"why": "Say why, in a few words."}
+    reason = "planned migration of the purchases table"
+    done = await stack.driver.submit_view(GIULIA, view.id, {"why": {"value": reason}})
+    assert done.ok
+    await stack.idle()
+
+    [signal] = signals(stack)
+    assert f"<@{GIULIA}>: not an incident. {reason}" in texts(signal)
+    recorded = await stack.services.checks.latest_signal(Source.check, "check:Acquisti")
+    assert recorded is not None
+    assert (recorded.decision, recorded.decided_by, recorded.note) == ("dismissed", GIULIA, reason)
+    assert await stack.services.incidents.list() == []
+
+
+async def test_each_due_run_is_claimed_by_one_replica(
+    tmp_path, clock, database_for, fake_app: FakeApp
+) -> None:
+    db = Database(database_for(tmp_path))
+    await migrate.upgrade(db)
+    feature = FeatureConfig.model_validate(
+        {"name": "Acquisti", "check": check(fake_app.url + PATH, every_minutes=5)}
+    )
+    env = {"SMOKE_AUTH": "Bearer x"}
+    replicas = [Checks(db, clock, [feature], AlertsSettings(), environ=env) for _ in range(2)]
+    try:
+        await replicas[0].plan()
+        await replicas[1].plan()
+        claimed = [await r.claim() for r in replicas]
+        assert sorted(len(runs) for runs, _poll in claimed) == [0, 1]
+        clock.advance(timedelta(minutes=4))
+        assert [len((await r.claim())[0]) for r in replicas] == [0, 0]
+        clock.advance(timedelta(minutes=1))
+        assert sorted([len((await r.claim())[0]) for r in replicas]) == [0, 1]
+    finally:
+        await db.dispose()
