@@ -4,6 +4,7 @@ and due runs claimed once by two replicas."""
 from __future__ import annotations
 
 import asyncio
+import re
 from datetime import timedelta
 
 from bot.checks.config import AlertsSettings
@@ -176,3 +177,23 @@ async def test_each_due_run_is_claimed_by_one_replica(
         assert sorted([len((await r.claim())[0]) for r in replicas]) == [0, 1]
     finally:
         await db.dispose()
+
+
+async def test_incident_checks_lists_each_check_with_its_last_result(
+    make_stack, fake_app: FakeApp
+) -> None:
+    stack = await make_stack()
+    stack.clock.set(at(13, 59, day=29))
+    await stack.run(INCIDENTS, "checks")
+    before = stack.sandbox.ephemerals(MARCO, INCIDENTS)[-1].text
+    assert before == "*Checks*, failing first\n• :white_circle: *Acquisti* has not run yet."
+
+    await broken_at_1401(stack, fake_app)
+    await stack.run(INCIDENTS, "checks")
+
+    listed = stack.sandbox.ephemerals(MARCO, INCIDENTS)[-1].text
+    assert re.fullmatch(
+        r"\*Checks\*, failing first\n• :red_circle: \*Acquisti\* failing since 14:01"
+        r" \(HTTP 500, \d+ ms\) · last deploy checked: \*v119\* web, deployed 14:00 by marco",
+        listed,
+    ), listed
