@@ -104,7 +104,7 @@ class Services:
     async def start(self) -> None:
         """Migrate, then finish whatever a crash or an outage of Slack left half-done."""
         await migrate.upgrade(self.db)
-        await self.checks.plan()  # each check's first run is due at once
+        await self.signal_flows.start()
         for incident in await self.incidents.unfinished_setup():
             self.tasks.spawn(self.setup.run(incident), name=f"resume-setup-{incident.id}")
         # Messages, edits and marks posted while the bot was down.

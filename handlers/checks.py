@@ -193,11 +193,9 @@ def _register_marks(app: AsyncApp, services: Services) -> None:
         click = payload(context, BlockActions)
         signal = await _clicked(services, click)
         try:
-            text = await change(services, signal.id, click.user.id)
+            await change(services, signal.id, click.user.id)
         except InputError as exc:
             await respond(text=exc.message, response_type="ephemeral", replace_original=False)
-            return
-        await respond(text=text, response_type="in_channel", replace_original=False)
 
     @app.action(messages.MARK_DOWN)
     async def mark_down_clicked(

@@ -8,10 +8,12 @@ from __future__ import annotations
 from datetime import datetime
 
 from bot.checks.service import Signal
+from bot.checks.signals import FAMILY
 from bot.errors import InputError
 from bot.features import flows as feature_flows
 from bot.incidents import flows as incident_flows
 from bot.models import FeatureState, Incident, Severity
+from bot.progress import say
 from bot.services import Services
 
 
@@ -99,11 +101,16 @@ async def _change(
     user: str,
 ) -> str:
     """The feature's change through the features flow, so the board, suspects and record
-    follow as if it had been typed."""
+    follow as if it had been typed; its line goes to the incident's channel, wherever the
+    button was."""
     now = services.clock.now()
     assert signal.feature is not None
     changed = await feature_flows.change_feature(
         services, incident, signal.feature, state, user, at=at, now=now
+    )
+    services.tasks.spawn(
+        say(services.slack, services.timeline, incident, changed.text, family=FAMILY),
+        name="signal-mark",
     )
     await services.signal_flows.record(
         incident, signal, "marked up" if state is FeatureState.up else "marked down", actor=user
@@ -112,7 +119,7 @@ async def _change(
 
 
 async def mark_down(services: Services, signal_id: int, user: str) -> str:
-    """Mark the feature down since the signal's start; the line for the channel."""
+    """Mark the feature down since the signal's start; the line said in the channel."""
     signal = await services.signal_flows.require(signal_id)
     incident = await _incident(services, signal)
     text = await _change(services, incident, signal, FeatureState.down, signal.started_at, user)

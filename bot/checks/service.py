@@ -151,15 +151,16 @@ class Checks:
 
     # --- due runs ------------------------------------------------------------------------
 
-    async def plan(self) -> None:
-        """Make each scheduled check's row (due now) and the changes poll's; idempotent."""
+    async def plan(self, *, poll: bool) -> None:
+        """Make each scheduled check's row (due now) and, with `poll`, the changes poll's;
+        idempotent."""
         now = self.clock.now()
         rows = [
             {"key": f"every:{name}", "feature": name, "due_at": now}
             for name, check in self.checks.items()
             if check.every_minutes > 0
         ]
-        if self.after_deploys:
+        if poll:
             rows.append({"key": POLL_KEY, "feature": "", "due_at": now})
         if not rows:
             return

@@ -71,6 +71,11 @@ class SignalFlows:
 
     # --- the schedule --------------------------------------------------------------------
 
+    async def start(self) -> None:
+        """Each check's first run is due at once; with after-deploy checks, the pollable
+        change sources are read every minute even with no incident open."""
+        await self.checks.plan(poll=self.checks.after_deploys and bool(self.changes.pollers))
+
     async def tick(self) -> int:
         """Claim what is due and run it in the background; how many probes were started."""
         runs, poll = await self.checks.claim()
@@ -225,6 +230,8 @@ class SignalFlows:
         )
         await self._thread(signal, incident, text, blocks)
         if incident is not None:
+            if incident.channel_id != signal.channel_id:  # declared from the announcement
+                await say(self.slack, self.timeline, incident, text, family=FAMILY, blocks=blocks)
             await self.record(incident, signal, "recovered")
 
     async def flapped(self, signal: Signal) -> None:

@@ -167,10 +167,11 @@ async def test_each_due_run_is_claimed_by_one_replica(
     env = {"SMOKE_AUTH": "Bearer x"}
     replicas = [Checks(db, clock, [feature], AlertsSettings(), environ=env) for _ in range(2)]
     try:
-        await replicas[0].plan()
-        await replicas[1].plan()
+        await replicas[0].plan(poll=True)
+        await replicas[1].plan(poll=True)
         claimed = [await r.claim() for r in replicas]
         assert sorted(len(runs) for runs, _poll in claimed) == [0, 1]
+        assert sorted(poll for _runs, poll in claimed) == [False, True]
         clock.advance(timedelta(minutes=4))
         assert [len((await r.claim())[0]) for r in replicas] == [0, 0]
         clock.advance(timedelta(minutes=1))
