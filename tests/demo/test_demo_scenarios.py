@@ -215,7 +215,8 @@ def test_found_in_minutes_the_check_finds_the_broken_deploy(tmp_path: Path) -> N
     outcome, log = replay(EXAMPLES / "found-in-minutes.yml", tmp_path)
 
     assert failures(outcome) == []
-    assert "14:03 outagebot: :rotating_light: Il controllo di *Acquisti* fallisce dalle 14:01" in log
+    signal = "14:03 outagebot: :rotating_light: Il controllo di *Acquisti* fallisce dalle 14:01"
+    assert signal in log
     assert "*v119* web, rilasciata alle 14:00 da Marco, 1 min prima che *Acquisti*" in log
     assert ":red_circle: *Acquisti* fuori servizio dalle 14:01" in log  # declared from the signal
     internal = (tmp_path / "INC-1-internal.md").read_text()

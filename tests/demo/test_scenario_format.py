@@ -126,5 +126,5 @@ def test_an_app_step_names_a_checked_feature() -> None:
         "config:\n  features: [{name: Acquisti}]\n  checks:\n    Offerte: {failures: 2}\nsteps:\n",
     )
     found = errors('  - {at: "14:00", by: Marco, app: {feature: Acquisti, broken: true}}\n', head)
-    assert any("config.checks.Offerte" in line and "not in config.features" in line for line in found)
+    assert any("config.checks.Offerte" in line and "not in config.feat" in line for line in found)
     assert any("steps[0].app.feature" in line and "has no check" in line for line in found)
