@@ -16,7 +16,7 @@ from bot.checks.service import Signal
 from bot.errors import InputError
 from bot.i18n import N_, Texts
 from bot.services import Services
-from bot.timefmt import when as local_when
+from bot.time.formatting import when as local_when
 from handlers.context import CommandContext, Reply, Subcommand
 from handlers.payloads import BlockActions, ViewSubmission, payload
 from handlers.views import DeclareForm, FormError, declare_modal

@@ -19,7 +19,7 @@ from bot.changes.suspects import impacts_of
 from bot.checks.drafts import detected
 from bot.i18n import Texts, texts
 from bot.models import EntryKind, FeatureInterval, Incident, TimelineEntry
-from bot.slacktext import escape_markdown
+from bot.slack.mrkdwn import escape_markdown
 
 if TYPE_CHECKING:
     from bot.changes.service import Changes

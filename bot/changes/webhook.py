@@ -18,7 +18,7 @@ from aiohttp import web
 from pydantic import ValidationError
 
 from bot.changes.models import ChangeEvent, ChangeIn, WebhookChange
-from bot.signing import refusal
+from bot.plumbing.signing import refusal
 
 log = logging.getLogger(__name__)
 

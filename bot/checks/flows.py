@@ -13,8 +13,8 @@ from bot.errors import InputError
 from bot.features import flows as feature_flows
 from bot.incidents import flows as incident_flows
 from bot.models import FeatureState, Incident, Severity
-from bot.progress import say
 from bot.services import Services
+from bot.timeline.progress import say
 
 
 def title_for(services: Services, signal: Signal) -> str:

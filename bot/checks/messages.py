@@ -17,8 +17,8 @@ from bot.changes import messages as change_messages
 from bot.changes.service import IncidentChanges
 from bot.checks.service import CheckState, Signal, Source
 from bot.i18n import Texts
-from bot.slackweb import escape
-from bot.timefmt import when as local_when
+from bot.slack.gateway import escape
+from bot.time.formatting import when as local_when
 
 DECLARE = "signal_declare"
 NOT_INCIDENT = "signal_not_incident"

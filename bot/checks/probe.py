@@ -17,7 +17,7 @@ from dataclasses import dataclass
 import httpx
 
 from bot.checks.config import CheckConfig
-from bot.http import USER_AGENT
+from bot.plumbing.http import USER_AGENT
 
 # The most of a body read when looking for `expect_text`.
 BODY_LIMIT = 1024 * 1024

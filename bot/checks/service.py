@@ -26,11 +26,11 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from bot.changes.models import ChangeEvent
 from bot.checks.config import AlertsSettings, CheckConfig
 from bot.checks.probe import Outcome, probe
-from bot.clock import Clock
 from bot.config import FeatureConfig
 from bot.store import tables
 from bot.store.conflicts import insert_ignoring_conflicts
 from bot.store.database import Database, inserted_id
+from bot.time.clock import Clock
 
 log = logging.getLogger(__name__)
 

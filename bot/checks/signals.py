@@ -26,11 +26,11 @@ from bot.features import Features
 from bot.i18n import Texts
 from bot.incidents.service import Incidents
 from bot.models import EntryKind, Incident
-from bot.progress import SLACK_DOWN, say
-from bot.schedules import Schedules
-from bot.slackweb import SlackWeb, error_code
-from bot.tasks import BackgroundTasks
+from bot.plumbing.schedules import Schedules
+from bot.plumbing.tasks import BackgroundTasks
+from bot.slack.gateway import SlackWeb, error_code
 from bot.timeline import Timeline
+from bot.timeline.progress import SLACK_DOWN, say
 
 log = logging.getLogger(__name__)
 

@@ -27,7 +27,7 @@ from bot.checks.alerts import (
 )
 from bot.checks.config import AlertsSettings
 from bot.config import FeatureConfig
-from bot.signing import refusal
+from bot.plumbing.signing import refusal
 
 log = logging.getLogger(__name__)
 

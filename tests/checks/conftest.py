@@ -13,8 +13,8 @@ import httpx
 import pytest
 from aiohttp import web
 
+from bot.plumbing.signing import sign
 from bot.sandbox.stack import SandboxStack
-from bot.signing import sign
 from tests.changes.conftest import CHANGES_SECRET
 from tests.maintenance.conftest import FakeServer
 
