@@ -81,7 +81,7 @@ def make_stack(
     monkeypatch.setenv("OUTAGEBOT_ALERTS_TOKEN", ALERTS_TOKEN)
     monkeypatch.setenv("OUTAGEBOT_ALERTS_SECRET", ALERTS_SECRET)
 
-    async def make(**check_overrides: Any) -> SandboxStack:
+    async def make(*, auto_declare: bool = False, **check_overrides: Any) -> SandboxStack:
         return await start_stack(
             {
                 "features": [
@@ -92,6 +92,7 @@ def make_stack(
                         "services": ["web"],
                         "alert_labels": {"service": "purchases"},
                         "check": check(f"{fake_app.url}{PATH}?limit=1", **check_overrides),
+                        "auto_declare": auto_declare,
                     },
                 ],
                 "changes": {"sources": {"ci": {"provider": "webhook"}}},

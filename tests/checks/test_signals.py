@@ -4,6 +4,7 @@ and due runs claimed once by two replicas."""
 from __future__ import annotations
 
 import asyncio
+import json
 import re
 from datetime import timedelta
 
@@ -16,9 +17,10 @@ from bot.sandbox.cast import GIULIA, INCIDENTS, MARCO
 from bot.sandbox.stack import SandboxStack
 from bot.store import migrate
 from bot.store.database import Database
-from tests.changes.conftest import at
+from tests.changes.conftest import TOKEN, FakeHerokuReleases, at
+from tests.maintenance.conftest import HerokuSchema, _schema_file
 
-from .conftest import PATH, FakeApp, check, deploy, tick
+from .conftest import PATH, SMOKE_TOKEN, FakeApp, check, deploy, tick
 from .test_found_in_minutes import buttons, signals, texts
 
 
@@ -198,3 +200,69 @@ async def test_incident_checks_lists_each_check_with_its_last_result(
         r" \(HTTP 500, \d+ ms\) · last deploy checked: \*v119\* web, deployed 14:00 by marco",
         listed,
     ), listed
+
+
+async def test_a_release_polled_with_no_incident_open_is_checked_a_minute_later(
+    monkeypatch, start_stack, fake_app: FakeApp, clock
+) -> None:
+    """Heroku is read every minute (no incident, no webhook): v119 at 14:00 is probed at 14:01."""
+    schema = _schema_file()
+    assert schema is not None
+    monkeypatch.setenv("HEROKU_API_TOKEN", TOKEN)
+    monkeypatch.setenv("SMOKE_AUTH", f"Bearer {SMOKE_TOKEN}")
+    clock.set(at(13, 59, day=29))
+    async with FakeHerokuReleases(HerokuSchema(json.loads(schema.read_text())), clock) as heroku:
+        heroku.add(118, at(9, 0, day=28))
+        source = {"provider": "heroku", "app": "acme-web", "token_env": "HEROKU_API_TOKEN"}
+        stack = await start_stack(
+            {
+                "features": [
+                    {
+                        "name": "Acquisti",
+                        "services": ["web"],
+                        "check": check(f"{fake_app.url}{PATH}", after_deploy_minutes=[1]),
+                    }
+                ],
+                "changes": {
+                    "sources": {"web": {**source, "api_url": heroku.url}},
+                    "backoff_seconds": 0.01,
+                },
+            }
+        )
+        await tick(stack)  # 13:59: v118 is old news, nothing to check
+        heroku.add(119, at(14, 0, day=29))
+        stack.clock.set(at(14, 0, day=29, second=30))
+        await tick(stack)  # the next poll records v119
+        stack.clock.set(at(14, 1, day=29))
+        await tick(stack)  # a minute after it: probed
+        assert heroku.problems == []
+
+    [probe] = fake_app.requests("GET")
+    [state] = await stack.services.checks.states()
+    assert state.deploy is not None
+    assert state.deploy.version == "v119"
+    assert state.last is not None
+    assert state.last.at == at(14, 1, day=29)
+    assert len(heroku.requests("GET")) == 2  # 13:59 and 14:00:30, a minute apart
+
+
+async def test_auto_declare_opens_the_incident_with_the_feature_down_since_the_first_failure(
+    make_stack, fake_app: FakeApp
+) -> None:
+    stack = await make_stack(auto_declare=True)
+
+    await broken_at_1401(stack, fake_app)
+
+    assert signals(stack) == []  # no question asked: declared at once
+    [incident] = await stack.services.incidents.list()
+    assert incident.title == "Acquisti failing"
+    assert incident.declared_at == at(14, 3, day=29)
+    assert incident.channel_id
+    [status] = await stack.services.features.statuses(incident)
+    assert (status.feature, status.state, status.since) == (
+        "Acquisti",
+        FeatureState.down,
+        at(14, 1, day=29),
+    )
+    said = [m.text for m in stack.sandbox.messages(incident.channel_id)]
+    assert any("marked *Acquisti* down since 14:01" in text for text in said)
