@@ -237,7 +237,7 @@ async def test_a_release_polled_with_no_incident_open_is_checked_a_minute_later(
         await tick(stack)  # a minute after it: probed
         assert heroku.problems == []
 
-    [probe] = fake_app.requests("GET")
+    assert len(fake_app.requests("GET")) == 1  # one probe, at 14:01
     [state] = await stack.services.checks.states()
     assert state.deploy is not None
     assert state.deploy.version == "v119"
