@@ -11,7 +11,14 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from slack_sdk.models.blocks import ActionsBlock, ButtonElement, ContextBlock, SectionBlock
+from slack_sdk.models.blocks import (
+    ActionsBlock,
+    ButtonElement,
+    ContextBlock,
+    DividerBlock,
+    HeaderBlock,
+    SectionBlock,
+)
 
 from bot.changes import messages as change_messages
 from bot.changes.service import IncidentChanges
@@ -213,34 +220,51 @@ def flapped_text(t: Texts, signal: Signal, tz: str, now: datetime) -> str:
     ).format(feature=_feature(signal.feature), time=local_when(now, tz, now), n=signal.flaps)
 
 
+def check_line(t: Texts, state: CheckState, tz: str, now: datetime) -> str:
+    """One check: its last result, since when, the last deploy it checked."""
+    name = _feature(state.feature)
+    last = state.last
+    if last is None:
+        line = t._(":white_circle: {feature} has not run yet.").format(feature=name)
+    else:
+        since = local_when(state.since or last.at, tz, now)
+        detail = (
+            t._("HTTP {code}").format(code=last.status_code)
+            if last.ok
+            else reason_text(t, last.reason, state.check.timeout_seconds)
+        )
+        pattern = (
+            t._(":large_green_circle: {feature} passing since {time} ({detail}, {ms} ms)")
+            if last.ok
+            else t._(":red_circle: {feature} failing since {time} ({detail}, {ms} ms)")
+        )
+        line = pattern.format(feature=name, time=since, detail=detail, ms=last.latency_ms)
+    if state.deploy is not None:
+        deploy = change_messages.change_head(t, state.deploy, tz, now)
+        line += " · " + t._("last deploy checked: {change}").format(change=deploy)
+    return line
+
+
 def checks_listing(t: Texts, states: list[CheckState], tz: str, now: datetime) -> str:
-    """`/incident checks`: failing first, each with its last result, since when, last deploy."""
+    """`/incident checks`: failing first."""
     if not states:
         return t._(
             "No feature has a check: add `[features.check]` with a `url` under a feature in the"
             " config file."
         )
     lines = [t._("*Checks*, failing first")]
-    for state in states:
-        name = _feature(state.feature)
-        last = state.last
-        if last is None:
-            line = t._(":white_circle: {feature} has not run yet.").format(feature=name)
-        else:
-            since = local_when(state.since or last.at, tz, now)
-            detail = (
-                t._("HTTP {code}").format(code=last.status_code)
-                if last.ok
-                else reason_text(t, last.reason, state.check.timeout_seconds)
-            )
-            pattern = (
-                t._(":large_green_circle: {feature} passing since {time} ({detail}, {ms} ms)")
-                if last.ok
-                else t._(":red_circle: {feature} failing since {time} ({detail}, {ms} ms)")
-            )
-            line = pattern.format(feature=name, time=since, detail=detail, ms=last.latency_ms)
-        if state.deploy is not None:
-            deploy = change_messages.change_head(t, state.deploy, tz, now)
-            line += " · " + t._("last deploy checked: {change}").format(change=deploy)
-        lines.append(f"• {line}")
+    lines += [f"• {check_line(t, state, tz, now)}" for state in states]
     return "\n".join(lines)
+
+
+def home_blocks(t: Texts, states: list[CheckState], tz: str, now: datetime) -> list[Any]:
+    """The top of App Home while a check fails: the failing ones (none: nothing)."""
+    failing = [s for s in states if s.last is not None and not s.last.ok]
+    if not failing:
+        return []
+    lines = "\n".join(f"• {check_line(t, state, tz, now)}" for state in failing[:20])
+    return [
+        HeaderBlock(text=t._("Failing checks")),
+        SectionBlock(text=lines[:3000]),
+        DividerBlock(),
+    ]

@@ -20,7 +20,7 @@ from typing import Any
 
 import httpx
 from pydantic import BaseModel, ConfigDict
-from sqlalchemy import Delete, Update, delete, func, select, update
+from sqlalchemy import Delete, Update, delete, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from bot.changes.models import ChangeEvent
@@ -298,53 +298,40 @@ class Checks:
 
     async def states(self) -> list[CheckState]:
         """Every check's last result and since when it has been so, and the last deploy it
-        checked; failing first."""
+        checked; failing first. Three grouped queries, however many checks."""
         c, e = tables.check_results, tables.change_events
-        found: list[CheckState] = []
+        other = c.alias("other")
+        flip = (
+            select(func.max(other.c.at))
+            .where(other.c.feature == c.c.feature, other.c.ok != c.c.ok)
+            .scalar_subquery()
+        )
+        newest = select(c.c.feature, func.max(c.c.id).label("id")).group_by(c.c.feature)
+        runs = (
+            select(c.c.feature, c.c.ok, func.min(c.c.at))
+            .where(or_(flip.is_(None), c.c.at > flip))
+            .group_by(c.c.feature, c.c.ok)
+        )
+        deployed = (
+            select(c.c.feature, func.max(c.c.change_id))
+            .where(c.c.change_id.is_not(None))
+            .group_by(c.c.feature)
+        )
         async with self.db.connect() as conn:
-            for name, check in self.checks.items():
-                row = (
-                    (
-                        await conn.execute(
-                            select(c)
-                            .where(c.c.feature == name)
-                            .order_by(c.c.at.desc(), c.c.id.desc())
-                        )
-                    )
-                    .mappings()
-                    .first()
-                )
-                last = None if row is None else CheckResult.model_validate(dict(row))
-                since = None
-                if last is not None:
-                    other = (
-                        await conn.execute(
-                            select(func.max(c.c.at)).where(
-                                c.c.feature == name, c.c.ok.is_(not last.ok)
-                            )
-                        )
-                    ).scalar()
-                    first = select(func.min(c.c.at)).where(c.c.feature == name, c.c.ok == last.ok)
-                    if other is not None:
-                        first = first.where(c.c.at > other)
-                    since = (await conn.execute(first)).scalar()
-                deploy_row = (
-                    (
-                        await conn.execute(
-                            select(e)
-                            .join(c, c.c.change_id == e.c.id)
-                            .where(c.c.feature == name)
-                            .order_by(e.c.deployed_at.desc(), e.c.id.desc())
-                            .limit(1)
-                        )
-                    )
-                    .mappings()
-                    .first()
-                )
-                deploy = (
-                    None if deploy_row is None else ChangeEvent.model_validate(dict(deploy_row))
-                )
-                found.append(CheckState(name, check, last, since, deploy))
+            ids = [row.id for row in await conn.execute(newest)]
+            rows = (await conn.execute(select(c).where(c.c.id.in_(ids)))).mappings().all()
+            since = {(f, ok): at for f, ok, at in await conn.execute(runs)}
+            checked = dict((await conn.execute(deployed)).tuples().all())
+            changes = (
+                await conn.execute(select(e).where(e.c.id.in_(list(checked.values()))))
+            ).mappings()
+            by_id = {row["id"]: ChangeEvent.model_validate(dict(row)) for row in changes}
+        last = {row["feature"]: CheckResult.model_validate(dict(row)) for row in rows}
+        found = []
+        for name, check in self.checks.items():
+            result = last.get(name)
+            began = since.get((name, result.ok)) if result is not None else None
+            found.append(CheckState(name, check, result, began, by_id.get(checked.get(name, 0))))
         return sorted(found, key=lambda s: (s.last is None or s.last.ok, s.feature))
 
     # --- signals -------------------------------------------------------------------------

@@ -266,3 +266,19 @@ async def test_auto_declare_opens_the_incident_with_the_feature_down_since_the_f
     )
     said = [m.text for m in stack.sandbox.messages(incident.channel_id)]
     assert any("marked *Acquisti* down since 14:01" in text for text in said)
+
+
+async def test_app_home_shows_failing_checks_first(make_stack, fake_app: FakeApp) -> None:
+    stack = await make_stack()
+    await broken_at_1401(stack, fake_app)
+
+    reply = await stack.driver.open_home(GIULIA)
+    assert reply.ok
+    await stack.idle()
+
+    home = stack.driver.latest_view(GIULIA, type="home")
+    assert home is not None
+    header, failing = home.view["blocks"][:2]
+    assert header["text"]["text"] == "Failing checks"
+    assert failing["text"]["text"].startswith("• :red_circle: *Acquisti* failing since 14:01")
+    assert home.view["blocks"][3]["text"]["text"] == "Incidents"
