@@ -4,10 +4,13 @@ down since the first failure; the fix gives "passes again" and a one-click Mark 
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 
 from bot.checks.messages import DECLARE, MARK_UP
 from bot.models import EntryKind, FeatureState
+from bot.record.render import markdown
 from bot.sandbox.cast import GIULIA, INCIDENTS, MARCO
 from bot.sandbox.stack import SandboxStack
 from tests.changes.conftest import at
@@ -123,3 +126,13 @@ async def test_the_broken_deploy_is_found_in_minutes(make_stack, fake_app: FakeA
     [status] = await stack.services.features.statuses(await stack.services.incidents.get(1))
     assert status.state is FeatureState.up
     assert status.since == at(14, 10, day=29)
+
+    # The team's record (`outagebot report`): the detection delay, by who found it.
+    record = await stack.services.record.compute(at(0, 0, day=28))
+    assert list(record.detect_by) == ["check"]
+    assert (record.detect_by["check"].count, record.detect_by["check"].median) == (
+        1,
+        timedelta(minutes=2),
+    )
+    report = markdown(stack.services.texts, record)
+    assert "- Outage start to detection, found by a check: median 2 min, p90 2 min" in report
