@@ -19,7 +19,7 @@ from bot.services import Services
 from bot.time.formatting import when as local_when
 from handlers.context import CommandContext, Reply, Subcommand
 from handlers.payloads import BlockActions, ViewSubmission, payload
-from handlers.views import DeclareForm, FormError, declare_modal
+from handlers.views import DeclareForm, declare_modal, submit_form
 
 DECLARE_CALLBACK = "signal_declare_form"
 DISMISS_CALLBACK = "signal_dismiss_form"
@@ -127,7 +127,8 @@ def _register_declare(app: AsyncApp, services: Services) -> None:
         submission = payload(context, ViewSubmission)
         view, user = submission.view, submission.user.id
         signal_id = _metadata_signal(view.private_metadata)
-        try:
+
+        async def declare() -> None:
             if signal_id is None:
                 raise InputError(t._("This form lost its signal."))
             form = DeclareForm.from_state(view.state.values, services.settings.alerts.severity, t)
@@ -141,13 +142,8 @@ def _register_declare(app: AsyncApp, services: Services) -> None:
                 user=user,
                 request_key=f"view:{view.id}",
             )
-        except FormError as exc:
-            await ack(response_action="errors", errors=exc.errors)
-            return
-        except InputError as exc:
-            await ack(response_action="errors", errors={"title": exc.message[:150]})
-            return
-        await ack()
+
+        await submit_form(ack, declare)
 
 
 def _register_decisions(app: AsyncApp, services: Services) -> None:

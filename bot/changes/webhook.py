@@ -15,22 +15,16 @@ import time
 from collections.abc import Awaitable, Callable, Mapping
 
 from aiohttp import web
-from pydantic import ValidationError
 
 from bot.changes.models import ChangeEvent, ChangeIn, WebhookChange
-from bot.plumbing.signing import refusal
+from bot.plumbing.webhooks import Claim, parsed, replayed, signed_body
 
 log = logging.getLogger(__name__)
 
 SECRET_ENV = "OUTAGEBOT_CHANGES_SECRET"
 SOURCE = "webhook"
 
-Claim = Callable[[str], Awaitable[bool]]
 Record = Callable[[list[ChangeIn]], Awaitable[list[ChangeEvent]]]
-
-
-def _refuse(status: int, message: str) -> web.Response:
-    return web.json_response({"message": message}, status=status)
 
 
 class ChangesWebhook:
@@ -50,23 +44,14 @@ class ChangesWebhook:
         self.wall = wall
 
     async def handle(self, request: web.Request) -> web.Response:
-        secret = self.environ.get(SECRET_ENV, "").strip()
-        if not secret:
-            return _refuse(503, f"{SECRET_ENV} is not set: the changes webhook is off")
-        body = await request.read()
-        problem = refusal(secret, request.headers, body, self.wall())
-        if problem is not None:
-            log.warning("refused a POST /changes: %s", problem)
-            return _refuse(401, problem)
-        try:
-            change = WebhookChange.model_validate_json(body)
-        except ValidationError as exc:
-            first = exc.errors()[0]
-            where = ".".join(str(p) for p in first["loc"]) or "body"
-            return _refuse(400, f"{where}: {first['msg']}")
-        signature = request.headers["X-Outagebot-Signature"]
-        if not await self.claim("signature:" + signature):
-            return _refuse(409, "this signature was already used: sign each request anew")
+        body = await signed_body(request, self.environ, SECRET_ENV, self.wall, "changes")
+        if isinstance(body, web.Response):
+            return body
+        change = parsed(WebhookChange, body)
+        if isinstance(change, web.Response):
+            return change
+        if refused := await replayed(self.claim, "signature:", request):
+            return refused
         new = await self.record(
             [
                 ChangeIn(

@@ -13,10 +13,8 @@ import logging
 import os
 import time
 from collections.abc import Awaitable, Callable, Mapping, Sequence
-from typing import TypeVar
 
 from aiohttp import web
-from pydantic import BaseModel, ValidationError
 
 from bot.checks.alerts import (
     AlertIn,
@@ -27,30 +25,11 @@ from bot.checks.alerts import (
 )
 from bot.checks.config import AlertsSettings
 from bot.config import FeatureConfig
-from bot.plumbing.signing import refusal
+from bot.plumbing.webhooks import Claim, parsed, refuse, replayed, signed_body
 
 log = logging.getLogger(__name__)
 
-M = TypeVar("M", bound=BaseModel)
 Receive = Callable[[Sequence[AlertIn]], Awaitable[int]]
-Claim = Callable[[str], Awaitable[bool]]
-
-
-def _refuse(status: int, message: str) -> web.Response:
-    return web.json_response({"message": message}, status=status)
-
-
-def _invalid(exc: ValidationError) -> web.Response:
-    first = exc.errors()[0]
-    where = ".".join(str(p) for p in first["loc"]) or "body"
-    return _refuse(400, f"{where}: {first['msg']}")
-
-
-def _parse(model: type[M], body: bytes) -> M | web.Response:
-    try:
-        return model.model_validate_json(body)
-    except ValidationError as exc:
-        return _invalid(exc)
 
 
 class AlertsWebhook:
@@ -78,31 +57,26 @@ class AlertsWebhook:
         name = self.settings.token_env
         token = self.environ.get(name, "").strip()
         if not token:
-            return _refuse(503, f"{name} is not set: the Alertmanager webhook is off")
+            return refuse(503, f"{name} is not set: the Alertmanager webhook is off")
         given = request.headers.get("Authorization", "")
         if not hmac.compare_digest(given.encode(), f"Bearer {token}".encode()):
             log.warning("refused a POST /alerts/alertmanager: missing or wrong bearer token")
-            return _refuse(401, "missing or wrong Authorization: Bearer token")
-        body = _parse(AlertmanagerBody, await request.read())
+            return refuse(401, "missing or wrong Authorization: Bearer token")
+        body = parsed(AlertmanagerBody, await request.read())
         if isinstance(body, web.Response):
             return body
         changed = await self.receive(from_alertmanager(body, self.features))
         return web.json_response({"received": len(body.alerts), "changed": changed})
 
     async def generic(self, request: web.Request) -> web.Response:
-        name = self.settings.secret_env
-        secret = self.environ.get(name, "").strip()
-        if not secret:
-            return _refuse(503, f"{name} is not set: the alerts webhook is off")
-        raw = await request.read()
-        problem = refusal(secret, request.headers, raw, self.wall())
-        if problem is not None:
-            log.warning("refused a POST /alerts: %s", problem)
-            return _refuse(401, problem)
-        alert = _parse(GenericAlert, raw)
+        secret_env = self.settings.secret_env
+        raw = await signed_body(request, self.environ, secret_env, self.wall, "alerts")
+        if isinstance(raw, web.Response):
+            return raw
+        alert = parsed(GenericAlert, raw)
         if isinstance(alert, web.Response):
             return alert
-        if not await self.claim("alerts-signature:" + request.headers["X-Outagebot-Signature"]):
-            return _refuse(409, "this signature was already used: sign each request anew")
+        if refused := await replayed(self.claim, "alerts-signature:", request):
+            return refused
         changed = await self.receive([from_generic(alert, self.features)])
         return web.json_response({"received": 1, "changed": changed})

@@ -38,6 +38,14 @@ async def broken_at_1401(stack: SandboxStack, fake_app: FakeApp) -> None:
         await tick(stack)
 
 
+async def run_at(stack: SandboxStack, fake_app: FakeApp, *runs: tuple[int, bool]) -> None:
+    """Probe at each 14:MM (a check every 2 minutes), the app broken or not."""
+    for minute, broken in runs:
+        fake_app.broken = broken
+        stack.clock.set(at(14, minute))
+        await tick(stack)
+
+
 async def test_inside_an_incident_one_click_marks_down_since_the_first_failure(
     make_stack, fake_app: FakeApp
 ) -> None:
@@ -80,17 +88,11 @@ async def test_a_flapping_check_stays_one_signal_with_its_flaps(
     make_stack, fake_app: FakeApp
 ) -> None:
     stack = await make_stack(every_minutes=2, after_deploy_minutes=[])
-    fake_app.broken = True
-    for minute in (0, 2):
-        stack.clock.set(at(14, minute))
-        await tick(stack)
+    await run_at(stack, fake_app, (0, True), (2, True))
     [signal] = signals(stack)
 
-    fake_app.broken = False  # passes at 14:04, fails again at 14:06, passes at 14:08
-    for minute, broken in ((4, False), (6, True), (8, False)):
-        fake_app.broken = broken
-        stack.clock.set(at(14, minute))
-        await tick(stack)
+    # Passes at 14:04, fails again at 14:06, passes at 14:08.
+    await run_at(stack, fake_app, (4, False), (6, True), (8, False))
 
     assert len(signals(stack)) == 1
     replies = [m.text for m in thread(stack, INCIDENTS, signal.ts)]
@@ -105,10 +107,7 @@ async def test_a_flapping_check_stays_one_signal_with_its_flaps(
 
 async def test_mute_silences_the_feature_for_an_hour(make_stack, fake_app: FakeApp) -> None:
     stack = await make_stack(every_minutes=2, after_deploy_minutes=[])
-    fake_app.broken = True
-    for minute in (0, 2):
-        stack.clock.set(at(14, minute))
-        await tick(stack)
+    await run_at(stack, fake_app, (0, True), (2, True))
     [signal] = signals(stack)
 
     reply = await stack.driver.click(MARCO, MUTE, channel_id=INCIDENTS, message_ts=signal.ts)
@@ -119,10 +118,7 @@ async def test_mute_silences_the_feature_for_an_hour(make_stack, fake_app: FakeA
     assert buttons(signal) == []
 
     # Fixed, then broken again after the flap window: a new episode, muted.
-    for minute, broken in ((4, False), (30, True), (32, True)):
-        fake_app.broken = broken
-        stack.clock.set(at(14, minute))
-        await tick(stack)
+    await run_at(stack, fake_app, (4, False), (30, True), (32, True))
     assert len(signals(stack)) == 1
     # After the hour, the next episode is posted again.
     for minute, broken in ((10, False), (40, True), (42, True)):
@@ -134,10 +130,7 @@ async def test_mute_silences_the_feature_for_an_hour(make_stack, fake_app: FakeA
 
 async def test_not_an_incident_records_who_and_why(make_stack, fake_app: FakeApp) -> None:
     stack = await make_stack(every_minutes=2, after_deploy_minutes=[])
-    fake_app.broken = True
-    for minute in (0, 2):
-        stack.clock.set(at(14, minute))
-        await tick(stack)
+    await run_at(stack, fake_app, (0, True), (2, True))
     [signal] = signals(stack)
 
     await stack.driver.click(GIULIA, NOT_INCIDENT, channel_id=INCIDENTS, message_ts=signal.ts)
