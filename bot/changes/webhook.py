@@ -17,7 +17,7 @@ from collections.abc import Awaitable, Callable, Mapping
 from aiohttp import web
 
 from bot.changes.models import ChangeEvent, ChangeIn, WebhookChange
-from bot.plumbing.webhooks import Claim, parsed, replayed, signed_body
+from bot.plumbing.webhooks import Claim, Signed
 
 log = logging.getLogger(__name__)
 
@@ -38,20 +38,15 @@ class ChangesWebhook:
         environ: Mapping[str, str] | None = None,
         wall: Callable[[], float] = time.time,
     ) -> None:
-        self.claim, self.record = claim, record
+        self.record = record
         # The live environment by default, read per request: a rotated secret applies at once.
-        self.environ = os.environ if environ is None else environ
-        self.wall = wall
+        live = os.environ if environ is None else environ
+        self.signed = Signed(live, SECRET_ENV, wall, claim, "signature:", "changes")
 
     async def handle(self, request: web.Request) -> web.Response:
-        body = await signed_body(request, self.environ, SECRET_ENV, self.wall, "changes")
-        if isinstance(body, web.Response):
-            return body
-        change = parsed(WebhookChange, body)
+        change = await self.signed.read(request, WebhookChange)
         if isinstance(change, web.Response):
             return change
-        if refused := await replayed(self.claim, "signature:", request):
-            return refused
         new = await self.record(
             [
                 ChangeIn(

@@ -25,7 +25,7 @@ from bot.checks.alerts import (
 )
 from bot.checks.config import AlertsSettings
 from bot.config import FeatureConfig
-from bot.plumbing.webhooks import Claim, parsed, refuse, replayed, signed_body
+from bot.plumbing.webhooks import Claim, Signed, parsed, refuse
 
 log = logging.getLogger(__name__)
 
@@ -45,9 +45,11 @@ class AlertsWebhook:
         environ: Mapping[str, str] | None = None,
         wall: Callable[[], float] = time.time,
     ) -> None:
-        self.settings, self.features, self.receive, self.claim = settings, features, receive, claim
+        self.settings, self.features, self.receive = settings, features, receive
         self.environ = os.environ if environ is None else environ
-        self.wall = wall
+        self.signed = Signed(
+            self.environ, settings.secret_env, wall, claim, "alerts-signature:", "alerts"
+        )
 
     def routes(self, app: web.Application) -> None:
         app.router.add_post("/alerts/alertmanager", self.alertmanager)
@@ -69,14 +71,8 @@ class AlertsWebhook:
         return web.json_response({"received": len(body.alerts), "changed": changed})
 
     async def generic(self, request: web.Request) -> web.Response:
-        secret_env = self.settings.secret_env
-        raw = await signed_body(request, self.environ, secret_env, self.wall, "alerts")
-        if isinstance(raw, web.Response):
-            return raw
-        alert = parsed(GenericAlert, raw)
+        alert = await self.signed.read(request, GenericAlert)
         if isinstance(alert, web.Response):
             return alert
-        if refused := await replayed(self.claim, "alerts-signature:", request):
-            return refused
         changed = await self.receive([from_generic(alert, self.features)])
         return web.json_response({"received": 1, "changed": changed})

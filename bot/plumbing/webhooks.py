@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass
 from typing import TypeVar
 
 from aiohttp import web
@@ -35,28 +36,34 @@ def parsed(model: type[M], body: bytes) -> M | web.Response:
         return refuse(400, f"{where}: {first['msg']}")
 
 
-async def signed_body(
-    request: web.Request,
-    environ: Mapping[str, str],
-    secret_env: str,
-    wall: Callable[[], float],
-    what: str,
-) -> bytes | web.Response:
-    """The raw body of a request signed with the secret in `secret_env`, or its refusal:
-    503 when no secret is set (the webhook is off), 401 for a missing, stale or bad signature."""
-    secret = environ.get(secret_env, "").strip()
-    if not secret:
-        return refuse(503, f"{secret_env} is not set: the {what} webhook is off")
-    body = await request.read()
-    problem = refusal(secret, request.headers, body, wall())
-    if problem is not None:
-        log.warning("refused a %s %s: %s", request.method, request.path, problem)
-        return refuse(401, problem)
-    return body
+@dataclass(frozen=True)
+class Signed:
+    """How one signed webhook checks its requests: the secret's variable, the wall clock, and
+    the claim that makes each signature usable once (`prefix` keeps webhooks apart)."""
 
+    environ: Mapping[str, str]
+    secret_env: str
+    wall: Callable[[], float]
+    claim: Claim
+    prefix: str
+    what: str  # names the webhook in refusals: "the changes webhook is off"
 
-async def replayed(claim: Claim, prefix: str, request: web.Request) -> web.Response | None:
-    """409 when this request's signature was used before: a captured one cannot be replayed."""
-    if await claim(prefix + request.headers["X-Outagebot-Signature"]):
-        return None
-    return refuse(409, "this signature was already used: sign each request anew")
+    async def read(self, request: web.Request, model: type[M]) -> M | web.Response:
+        """The body as `model`, or the refusal: 503 when no secret is set (the webhook is
+        off), 401 for a missing, stale or bad signature, 400 for a body that does not fit,
+        409 for a signature already used. The body is read into nothing before it is
+        verified."""
+        secret = self.environ.get(self.secret_env, "").strip()
+        if not secret:
+            return refuse(503, f"{self.secret_env} is not set: the {self.what} webhook is off")
+        body = await request.read()
+        problem = refusal(secret, request.headers, body, self.wall())
+        if problem is not None:
+            log.warning("refused a %s %s: %s", request.method, request.path, problem)
+            return refuse(401, problem)
+        found = parsed(model, body)
+        if isinstance(found, web.Response):
+            return found
+        if not await self.claim(self.prefix + request.headers["X-Outagebot-Signature"]):
+            return refuse(409, "this signature was already used: sign each request anew")
+        return found
