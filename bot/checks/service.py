@@ -291,7 +291,6 @@ class Checks:
             feature,
             started_at=streak[0].at,
             reason=result.reason,
-            labels={"status_code": result.status_code} if result.status_code else {},
             url=self.checks[feature].url,
         )
         return Transition(Turn.raised, raised) if raised else None

@@ -13,8 +13,6 @@ from collections.abc import Awaitable, Callable, Sequence
 from datetime import timedelta
 from typing import Any
 
-from slack_sdk.errors import SlackApiError
-
 from bot.changes.models import ChangeEvent
 from bot.changes.service import Changes, IncidentChanges
 from bot.changes.suspects import Impact, suspects
@@ -28,9 +26,9 @@ from bot.incidents.service import Incidents
 from bot.models import EntryKind, Incident
 from bot.plumbing.schedules import Schedules
 from bot.plumbing.tasks import BackgroundTasks
-from bot.slack.gateway import SlackWeb, error_code
+from bot.slack.gateway import SlackWeb
 from bot.timeline import Timeline
-from bot.timeline.progress import SLACK_DOWN, say
+from bot.timeline.progress import SLACK_DOWN, say, slack_problem
 
 log = logging.getLogger(__name__)
 
@@ -185,7 +183,7 @@ class SignalFlows:
                 return
             ts = await self.slack.post(channel, text, blocks)
         except SLACK_DOWN as exc:
-            problem = error_code(exc) if isinstance(exc, SlackApiError) else type(exc).__name__
+            problem = slack_problem(exc)
             log.warning("signal %s not posted: %s", signal.id, problem)
             return
         await self.checks.update(signal.id, channel_id=channel, message_ts=ts)
@@ -254,7 +252,7 @@ class SignalFlows:
         try:
             await self.slack.post(signal.channel_id, text, blocks, thread_ts=signal.message_ts)
         except SLACK_DOWN as exc:
-            problem = error_code(exc) if isinstance(exc, SlackApiError) else type(exc).__name__
+            problem = slack_problem(exc)
             log.warning("signal %s thread reply not posted: %s", signal.id, problem)
             if incident is not None:
                 await self.timeline.record(
@@ -332,5 +330,5 @@ class SignalFlows:
         try:
             await self.slack.update(signal.channel_id, signal.message_ts, text, blocks)
         except SLACK_DOWN as exc:
-            problem = error_code(exc) if isinstance(exc, SlackApiError) else type(exc).__name__
+            problem = slack_problem(exc)
             log.warning("signal %s message not updated: %s", signal.id, problem)
