@@ -220,6 +220,26 @@ def flapped_text(t: Texts, signal: Signal, tz: str, now: datetime) -> str:
     ).format(feature=_feature(signal.feature), time=local_when(now, tz, now), n=signal.flaps)
 
 
+def entry_text(t: Texts, signal: Signal, what: str, tz: str, now: datetime) -> str:
+    """A signal's timeline entry in the team's language, plain (drafts quote it)."""
+    feature = signal.feature or t._("unmapped alert")
+    patterns = {
+        ("raised", Source.check): t._("{feature}: its check fails since {time}"),
+        ("raised", Source.alert): t._("{feature}: alert firing since {time}"),
+        ("recovered", Source.check): t._("{feature}: its check passes again since {time}"),
+        ("recovered", Source.alert): t._("{feature}: alert resolved at {time}"),
+        ("flapped", signal.source): t._("{feature}: fails again at {time}"),
+        ("declared", signal.source): t._("{feature}: incident declared"),
+        ("marked down", signal.source): t._("{feature}: marked down since {time}"),
+        ("marked up", signal.source): t._("{feature}: marked up at {time}"),
+    }
+    at = {"raised": signal.started_at, "marked down": signal.started_at}.get(what)
+    if what in ("recovered", "marked up"):
+        at = signal.ended_at
+    time = local_when(at or now, tz, now)
+    return patterns[(what, signal.source)].format(feature=feature, time=time)
+
+
 def check_line(t: Texts, state: CheckState, tz: str, now: datetime) -> str:
     """One check: its last result, since when, the last deploy it checked."""
     name = _feature(state.feature)

@@ -270,11 +270,11 @@ class SignalFlows:
         self, incident: Incident, signal: Signal, what: str, actor: str | None = None
     ) -> None:
         """A timeline entry of the incident the signal joined."""
-        text = f"{signal.source.value} signal {what}: {signal.feature or 'unmapped'}"
+        now = self.clock.now()
         await self.timeline.record(
             incident.id,
             EntryKind.signal,
-            text,
+            messages.entry_text(self.t, signal, what, incident.timezone, now),
             actor=actor,
             is_key=what in ("raised", "declared"),
             data={
