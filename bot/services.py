@@ -20,10 +20,14 @@ from bot.checks.service import Checks
 from bot.checks.signals import SignalFlows
 from bot.config import Settings
 from bot.features import Catalog, FeatureBoard, Features
+from bot.followups.config import GithubSettings, JiraSettings, LinearSettings, TrackerSettings
 from bot.followups.export import TrackerExport
 from bot.followups.github import GithubIssues
+from bot.followups.jira import JiraIssues
+from bot.followups.linear import LinearIssues
 from bot.followups.reminders import Reminders
 from bot.followups.service import Followups
+from bot.followups.tracker import Tracker
 from bot.i18n import Texts, texts
 from bot.incidents.board import Board, BoardSection
 from bot.incidents.nudges import Nudges
@@ -119,6 +123,16 @@ class Services:
         self._stop.set()
         await self.tasks.idle()
         await self.db.dispose()
+
+
+def tracker(table: TrackerSettings, clock: Clock) -> Tracker:
+    """The client of one `[followups.*]` table."""
+    if isinstance(table, GithubSettings):
+        return GithubIssues(table, clock)
+    if isinstance(table, JiraSettings):
+        return JiraIssues(table, clock)
+    assert isinstance(table, LinearSettings)
+    return LinearIssues(table, clock)
 
 
 def build_services(settings: Settings, clock: Clock | None = None) -> Services:
@@ -241,9 +255,8 @@ def build_services(settings: Settings, clock: Clock | None = None) -> Services:
         channel=settings.alerts.channel or settings.announce_channel,
     )
     similar = SimilarIncidents(db, clock, incidents, features, followups, timeline)
-    github = settings.followups.github
     export = TrackerExport(
-        GithubIssues(github, clock) if github else None,
+        [tracker(table, clock) for table in settings.followups.trackers().values()],
         followups,
         schedules,
         timeline,

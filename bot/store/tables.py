@@ -207,6 +207,8 @@ followups = Table(
     Column("tracker_url", String(500)),
     Column("tracker_ref", String(200)),
     Column("tracker_etag", String(200)),
+    # github | jira | linear: set when the export is claimed, before the tracker is called.
+    Column("tracker", String(20)),
     Column("source", String(16), nullable=False),
     Column("created_by", String(32), nullable=False),
     Column("created_at", UTCDateTime, nullable=False),

@@ -1,7 +1,7 @@
 """feature checks: due runs, results, signals (issue 24)
 
-Revision ID: 0006
-Revises: 0005
+Revision ID: 0007
+Revises: 0006
 Create Date: 2026-12-05 07:40:00.000000
 """
 
@@ -10,8 +10,8 @@ from alembic import op
 
 import bot.store.types
 
-revision = "0006"
-down_revision = "0005"
+revision = "0007"
+down_revision = "0006"
 branch_labels = None
 depends_on = None
 
