@@ -32,7 +32,8 @@ from pydantic_settings import (
 )
 from sqlalchemy.engine import make_url
 
-from bot.changes.sources import ChangesSettings
+from bot.changes.sources import ChangesSettings, ServiceName
+from bot.checks.config import AlertsSettings, CheckConfig
 from bot.followups.config import FollowupSettings
 from bot.maintenance.targets import Target, TargetName
 from bot.models import Severity
@@ -59,6 +60,13 @@ class FeatureConfig(BaseModel):
     # Shown on the status page (as `public_name` when set); internal names stay internal.
     public: bool = False
     public_name: str | None = None
+    # Change-event services that affect it (None: all); their deploys trigger its check.
+    services: list[ServiceName] | None = None
+    # Which alerts are this feature's: every pair must match the alert's labels.
+    alert_labels: dict[str, str] = {}
+    check: CheckConfig | None = None
+    # A signal declares an incident at once instead of offering the button.
+    auto_declare: bool = False
 
 
 class MaintenanceSettings(BaseModel):
@@ -78,6 +86,8 @@ class Permissions(BaseModel):
     rollback: list[str] | None = None
     # Who may publish status page updates; None means anyone in the incident channel.
     status_page: list[str] | None = None
+    # Who may correct recorded facts besides the lead and whoever recorded each (issue 26).
+    correct: list[str] | None = None
 
 
 class AtlassianSettings(BaseModel):
@@ -141,6 +151,7 @@ class Settings(BaseSettings):
     permissions: Permissions = Permissions()
     followups: FollowupSettings = FollowupSettings()
     status_page: StatusPageSettings = StatusPageSettings()
+    alerts: AlertsSettings = AlertsSettings()
 
     @field_validator("timezone")
     @classmethod
@@ -196,7 +207,7 @@ def load_settings(**overrides: Any) -> Settings:
         except tomllib.TOMLDecodeError as exc:
             raise ConfigError(f"OUTAGEBOT_CONFIG: {path} is not valid TOML: {exc}") from None
         for unknown in _unknown_names(Settings, data, ()):
-            raise ConfigError(f"OUTAGEBOT_CONFIG: {unknown}")
+            raise ConfigError(unknown.replace("{file}", path))
     try:
         return Settings(**overrides)
     except ValidationError as exc:
@@ -288,8 +299,9 @@ def _is_table(annotation: Any) -> bool:
 
 
 def _unknown(path: tuple[str, ...], key: str, value: Any, fields: Mapping[str, Any]) -> str:
-    """`unknown table [maintenence] (did you mean [maintenance]?)`: the names of the same kind
-    (tables or keys) are the candidates; environment variable names are not offered."""
+    """`maintenence: unknown table [maintenence] in {file} (did you mean [maintenance]?)`, in
+    the `where: what` shape of every setting error. The names of the same kind (tables or
+    keys) are the candidates; environment variable names are not offered."""
     table = isinstance(value, Mapping) or (
         isinstance(value, list) and bool(value) and isinstance(value[0], Mapping)
     )
@@ -306,4 +318,5 @@ def _unknown(path: tuple[str, ...], key: str, value: Any, fields: Mapping[str, A
         hint = f"did you mean {f'[{suggestion}]' if table else suggestion}?"
     else:
         hint = "valid here: " + ", ".join(known)
-    return f"unknown {'table' if table else 'key'} {shown} ({hint})"
+    kind = f"table {shown}" if table else "key"
+    return f"{where}: unknown {kind} in {{file}} ({hint})"

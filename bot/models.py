@@ -55,6 +55,10 @@ class EntryKind(StrEnum):
     similar = "similar"
     # An update published on the status page (text customers read).
     public = "public"
+    # A recorded fact's time or text corrected (data: fact, field, from, to, reason).
+    correction = "correction"
+    # A feature check or an alert that failed, recovered or was acted on (issue 24).
+    signal = "signal"
 
 
 class Incident(BaseModel):

@@ -16,7 +16,10 @@ from datetime import time, timedelta
 from bot.changes.flows import ChangeFlows
 from bot.changes.rollback import Rollbacks
 from bot.changes.service import Changes
+from bot.checks.service import Checks
+from bot.checks.signals import SignalFlows
 from bot.config import Settings
+from bot.corrections.service import Corrections
 from bot.features import Catalog, FeatureBoard, Features
 from bot.followups.config import GithubSettings, JiraSettings, LinearSettings, TrackerSettings
 from bot.followups.export import TrackerExport
@@ -91,6 +94,9 @@ class Services:
     # The workspace's language: every text the bot puts in Slack.
     texts: Texts
     status_page: StatusPage
+    corrections: Corrections
+    checks: Checks
+    signal_flows: SignalFlows
     # None when the status page is off: nothing is proposed, nothing served.
     status_flows: StatusFlows | None = None
     # Seconds between looks for due nudges and reminders; 0 turns the loop off (tests tick).
@@ -104,6 +110,7 @@ class Services:
     async def start(self) -> None:
         """Migrate, then finish whatever a crash or an outage of Slack left half-done."""
         await migrate.upgrade(self.db)
+        await self.signal_flows.start()
         for incident in await self.incidents.unfinished_setup():
             self.tasks.spawn(self.setup.run(incident), name=f"resume-setup-{incident.id}")
         # Messages, edits and marks posted while the bot was down.
@@ -235,6 +242,20 @@ def build_services(settings: Settings, clock: Clock | None = None) -> Services:
         incidents,
         tasks,
     )
+    checks = Checks(db, clock, settings.features, settings.alerts, environ=os.environ)
+    signal_flows = SignalFlows(
+        checks,
+        changes,
+        features,
+        incidents,
+        timeline,
+        slack,
+        schedules,
+        tasks,
+        t,
+        timezone=settings.timezone,
+        channel=settings.alerts.channel or settings.announce_channel,
+    )
     similar = SimilarIncidents(db, clock, incidents, features, followups, timeline)
     export = TrackerExport(
         [tracker(table, clock) for table in settings.followups.trackers().values()],
@@ -298,7 +319,20 @@ def build_services(settings: Settings, clock: Clock | None = None) -> Services:
         rollbacks=rollbacks,
         texts=t,
         status_page=status_page,
+        corrections=Corrections(
+            db,
+            clock,
+            timeline,
+            (
+                MaintenancePermissions(slack, settings.permissions.correct, t)
+                if settings.permissions.correct is not None
+                else None
+            ),
+            t,
+        ),
         status_flows=status_flows,
+        checks=checks,
+        signal_flows=signal_flows,
         schedule_tick=settings.schedule_tick,
         declare_hooks=[features.on_declare],
     )

@@ -47,6 +47,8 @@ class Phrases:
     zone_change: dict[bool, str]
     # Entries the bot wrote, rendered from their data in the draft's language.
     nudge: str
+    # What a corrected value was (the internal draft's Corrections section), by field.
+    correction_fields: dict[str, str]
 
 
 EN = Phrases(
@@ -83,6 +85,8 @@ EN = Phrases(
         "rename": "Renamed",
         "nudge": "Reminder",
         "error": "Error",
+        "correction": "Correction",
+        "signal": "Signal",
     },
     ongoing="ongoing",
     offline_state="offline",
@@ -128,6 +132,14 @@ EN = Phrases(
         False: "clocks went back {before} {after}",
     },
     nudge="Reminder to {lead}: no status update for {quiet}",
+    correction_fields={
+        "start": "start",
+        "end": "end",
+        "time": "time",
+        "text": "text",
+        "declared": "declared",
+        "resolved": "resolved",
+    },
 )
 
 IT = Phrases(
@@ -164,6 +176,8 @@ IT = Phrases(
         "rename": "Nuovo titolo",
         "nudge": "Promemoria",
         "error": "Errore",
+        "correction": "Correzione",
+        "signal": "Segnalazione",
     },
     ongoing="in corso",
     offline_state="offline",
@@ -209,6 +223,14 @@ IT = Phrases(
         False: "gli orologi sono stati portati indietro {before} {after}",
     },
     nudge="Promemoria a {lead}: nessun aggiornamento di stato da {quiet}",
+    correction_fields={
+        "start": "inizio",
+        "end": "fine",
+        "time": "ora",
+        "text": "testo",
+        "declared": "dichiarazione",
+        "resolved": "risoluzione",
+    },
 )
 
 LANGUAGES: dict[str, Phrases] = {"en": EN, "it": IT}

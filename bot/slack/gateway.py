@@ -211,6 +211,10 @@ class SlackWeb:
         """Open a modal; `trigger_id` is valid for 3 s after the click or command."""
         await self.client.views_open(trigger_id=trigger_id, view=view)
 
+    async def update_view(self, view_id: str, view: dict[str, Any]) -> None:
+        """Replace an open modal (a page or filter of the correction form)."""
+        await self.client.views_update(view_id=view_id, view=view)
+
     async def pin(self, channel: str, ts: str) -> None:
         await _tolerating(self.client.pins_add(channel=channel, timestamp=ts), "already_pinned")
 

@@ -76,4 +76,6 @@ def test_a_misspelt_table_stops_start_up(tmp_path: Path) -> None:
     assert result.returncode != 0
     lines = result.stderr.strip().splitlines()
     assert len(lines) == 1, "one line, not a traceback"
-    assert "unknown table [maintenence] (did you mean [maintenance]?)" in lines[0]
+    assert lines[0].endswith(
+        f"maintenence: unknown table [maintenence] in {config} (did you mean [maintenance]?)"
+    )

@@ -105,19 +105,28 @@ def test_an_in_memory_sqlite_database_is_refused(
     ("toml", "says"),
     [
         # Unknown tables at the top used to be ignored without a word.
-        ("[tpyo]\nx = 1", "unknown table [tpyo] (valid here: changes, features, "),
+        ("[tpyo]\nx = 1", "tpyo: unknown table [tpyo] in "),
+        ("[tpyo]\nx = 1", "(valid here: alerts, changes, features, "),
         ("[maintenence.targets.web]\nprovider = 'dryrun'", "(did you mean [maintenance]?)"),
-        ("langauge = 'it'", "unknown key langauge (did you mean language?)"),
+        ("langauge = 'it'", "langauge: unknown key in "),
+        ("langauge = 'it'", "typo.toml (did you mean language?)"),
         # ... and at any depth, with the name that would have worked.
         (
             "[maintenance.targets.web]\nprovider = 'heroku'\napp = 'acme-web'\ntokn_env = 'T'",
-            "unknown key maintenance.targets.web.tokn_env "
+            "maintenance.targets.web.tokn_env: unknown key in ",
+        ),
+        (
+            "[maintenance.targets.web]\nprovider = 'heroku'\napp = 'acme-web'\ntokn_env = 'T'",
             "(did you mean maintenance.targets.web.token_env?)",
+        ),
+        (
+            "[[features]]\nname = 'Acquisti'\n[features.check]\nurl = 'https://x.io'\nfailurs = 2",
+            "features.0.check.failurs: unknown key in ",
         ),
         ("[[features]]\nname = 'Quotes'\npublik = true", "did you mean features.0.public?"),
         (
             "[status_page.atlasian]\npage_id = 'x'",
-            "unknown table [status_page.atlasian] (did you mean [status_page.atlassian]?)",
+            "(did you mean [status_page.atlassian]?)",
         ),
         (
             "[changes.sources.web]\nprovider = 'github'\nrepo = 'a/b'\ntoken_env = 'T'\n"
@@ -147,3 +156,29 @@ def test_environment_variables_keep_their_own_rules(
     (tmp_path / ".env").write_text("SOMETHING_ELSE=1\n")
     monkeypatch.setenv("OUTAGEBOT_UNRELATED", "x")
     assert load_settings().language == "en"
+
+
+@pytest.mark.parametrize(
+    ("check", "named"),
+    [
+        ('url = "https://app.example.com/api"\nevery_minuts = 5', "features.0.check.every_minuts"),
+        ('url = "http://app.example.com/api"', "features.0.check.url"),
+        ('url = "https://app.example.com/api"\nmethod = "DELETE"', "features.0.check.method"),
+        (
+            'url = "https://app.example.com/api"\nheaders_env = { Authorization = "Bearer x" }',
+            "features.0.check.headers_env.Authorization",
+        ),
+    ],
+)
+def test_a_wrong_check_stops_start_up_naming_the_key(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, check: str, named: str
+) -> None:
+    path = tmp_path / "outagebot.toml"
+    path.write_text(f'[[features]]\nname = "Acquisti"\n\n[features.check]\n{check}\n')
+    monkeypatch.setenv("OUTAGEBOT_CONFIG", str(path))
+    with pytest.raises(ConfigError) as raised:
+        load_settings()
+    message = str(raised.value)
+    assert message.startswith(f"{named}: ")
+    assert "\n" not in message
+    assert "Bearer x" not in message
