@@ -65,7 +65,7 @@ async def test_the_broken_deploy_is_found_in_minutes(make_stack, fake_app: FakeA
     assert signal.text == ":rotating_light: *Acquisti* fails its check since 14:01: HTTP 500."
     body = texts(signal)
     assert ":mag: 2 changes in the 48 h before *Acquisti* went down (14:01)" in body
-    assert "*v119* web, deployed 14:00 by marco, 1 min before *Acquisti* went down" in body
+    assert "*v119* web, deployed at 14:00 by marco, 1 min before *Acquisti* went down" in body
     assert ":warning: *suspect* for *Acquisti*: the last change before it" in body
     assert body.index("*suspect*") < body.index("*v118*")  # on v119, listed first
     assert buttons(signal) == ["Declare incident", "Not an incident", "Mute 1 h"]

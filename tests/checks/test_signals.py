@@ -190,7 +190,7 @@ async def test_incident_checks_lists_each_check_with_its_last_result(
     listed = stack.sandbox.ephemerals(MARCO, INCIDENTS)[-1].text
     assert re.fullmatch(
         r"\*Checks\*, failing first\n• :red_circle: \*Acquisti\* failing since 14:01"
-        r" \(HTTP 500, \d+ ms\) · last deploy checked: \*v119\* web, deployed 14:00 by marco",
+        r" \(HTTP 500, \d+ ms\) · last deploy checked: \*v119\* web, deployed at 14:00 by marco",
         listed,
     ), listed
 

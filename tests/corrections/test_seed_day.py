@@ -56,7 +56,7 @@ async def test_the_three_corrections_reach_every_number(
     ]
     latest = uploads(stack, channel)[-1]
     assert "v2" in latest.comment
-    assert "What changed: Purchases: down since 29/04 13:58 (was 29/04 14:00), 24 h 32 min" in (
+    assert "What changed: Purchases: down since 29 Apr 13:58 (was 29 Apr 14:00), 24 h 32 min" in (
         latest.comment
     )
     assert "Quotes: back at 17:25 (was 17:30), 6 h 45 min" in latest.comment

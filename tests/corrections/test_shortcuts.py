@@ -31,13 +31,13 @@ async def test_feature_down_again_moves_its_start_after_confirmation(
     before = await facts(stack, incident)
     answer = await stack.run(channel, "feature down Acquisti at yesterday 13:58", user=GIULIA)
     question = answer.body["text"]
-    assert "*Purchases* is already recorded down since 29/04 14:00." in question
-    assert "29/04 14:00 -> 29/04 13:58" in question
+    assert "*Purchases* is already recorded down since 29 Apr 14:00." in question
+    assert "29 Apr 14:00 -> 29 Apr 13:58" in question
     assert await facts(stack, incident) == before  # nothing changed before the click
     await confirm_last_prompt(stack, channel, GIULIA)
     assert (await facts(stack, incident))["Purchases:start"].value == local(29, 13, 58)
     said = [m.text or "" for m in stack.sandbox.messages(channel)]
-    assert any("corrected the record: Purchases: down since 29/04 13:58" in t for t in said)
+    assert any("corrected the record: Purchases: down since 29 Apr 13:58" in t for t in said)
     listed = (await stack.run(channel, "feature list")).body["text"]
     assert "down 23 h 43 min" in listed  # 29/04 13:58 -> 30/04 13:41
     assert stack.driver is not None
