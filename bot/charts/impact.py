@@ -1,0 +1,306 @@
+"""The incident's impact chart: one row per feature, one for maintenance, the incident as a
+band, key moments as ticks and change events as markers, on a time axis in the incident's zone.
+
+Bars arrive already measured (`bot.postmortem.picture` floors them to the minute exactly as the
+drafts' durations are), so a bar's ends are the times the drafts print. Down is solid, degraded
+hatched, a maintenance dry run hollow: told apart without colour. Across midnight the ticks
+carry the date; across a change of UTC offset every tick carries its abbreviation (`01:00 EST`,
+`03:00 EDT`) and the change itself is a dashed line.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from typing import Literal
+from zoneinfo import ZoneInfo
+
+from babel.dates import format_date
+from matplotlib.axes import Axes
+from matplotlib.dates import date2num
+from matplotlib.figure import Figure
+from matplotlib.lines import Line2D
+from matplotlib.patches import Patch
+
+from bot.charts.figure import (
+    BLACK,
+    BLUE,
+    GREEN,
+    ORANGE,
+    SKY,
+    TEXT,
+    VERMILLION,
+    legend,
+    new_figure,
+    short_label,
+    style,
+    titled,
+)
+from bot.i18n import N_, Texts, texts
+from bot.zones import OffsetChange, abbreviation, clock_time, offset_change
+
+Kind = Literal["down", "degraded", "maintenance", "dry_run"]
+Emphasis = Literal["change", "suspect", "caused"]
+
+_STEPS = (10, 15, 30, 60, 120, 180, 240, 360, 720, 1440)  # tick spacing in minutes
+_MAX_TICKS = 9
+_BAR_HEIGHT = 0.56
+_LANE = 1.6  # the key moments' lane is taller than a row: its labels step down in it
+_FACE: dict[Kind, str] = {"down": VERMILLION, "degraded": ORANGE, "maintenance": BLUE}
+_HATCH: dict[Kind, str] = {"degraded": "////", "dry_run": "...."}
+_MARKERS: dict[Emphasis, tuple[str, float, str]] = {
+    "change": ("v", 6, N_("Change")),
+    "suspect": ("D", 7, N_("Suspect change")),
+    "caused": ("*", 11, N_("Change that caused it")),
+}
+
+
+@dataclass(frozen=True)
+class Bar:
+    """Time one row spent in one state, its ends floored to the minute."""
+
+    row: str  # a feature's name; maintenance bars name their target
+    start: datetime
+    end: datetime
+    kind: Kind
+    label: str  # the duration the drafts print for it, "6 h 50 min"
+
+
+@dataclass(frozen=True)
+class Moment:
+    at: datetime
+    label: str
+
+
+@dataclass(frozen=True)
+class ChangeMarker:
+    at: datetime
+    version: str  # "v120 web"
+    emphasis: Emphasis
+
+
+@dataclass(frozen=True)
+class ImpactPicture:
+    number: str  # "INC-3"
+    title: str
+    language: str
+    timezone: str
+    declared: datetime
+    resolved: datetime  # or wherever the drafts measure up to
+    features: list[str]  # feature rows, in order of first outage
+    bars: list[Bar] = field(default_factory=list)
+    moments: list[Moment] = field(default_factory=list)
+    changes: list[ChangeMarker] = field(default_factory=list)
+
+
+def filename(number: str, extension: str = "png") -> str:
+    """`INC-3-impact.png`, as uploaded and as the CLI suggests."""
+    return f"{number}-impact.{extension}"
+
+
+def _x(instant: datetime) -> float:
+    return float(date2num(instant.astimezone(UTC)))
+
+
+class _Axis:
+    """Ticks on round local times, labelled in the incident's zone and language."""
+
+    def __init__(self, t: Texts, zone: ZoneInfo, start: datetime, end: datetime) -> None:
+        self.t, self.zone, self.start, self.end = t, zone, start, end
+        self.change: OffsetChange | None = offset_change(zone, start, end)
+        first, last = start.astimezone(zone).date(), end.astimezone(zone).date()
+        self.dated = first != last
+
+    def ticks(self) -> list[datetime]:
+        span = (self.end - self.start).total_seconds() / 60
+        step = next((s for s in _STEPS if span / s <= _MAX_TICKS), _STEPS[-1])
+        moment = self.start.astimezone(UTC).replace(second=0, microsecond=0)
+        moment -= timedelta(minutes=moment.minute % 5)
+        found = []
+        while moment <= self.end:
+            local = moment.astimezone(self.zone)
+            if moment >= self.start and (local.hour * 60 + local.minute) % step == 0:
+                found.append(moment)
+            moment += timedelta(minutes=5)
+        return found
+
+    def labels(self, ticks: list[datetime]) -> list[str]:
+        shown, previous = [], None
+        for tick in ticks:
+            local = tick.astimezone(self.zone)
+            text = clock_time(local, marked=self.change is not None)
+            if self.dated and local.date() != previous:
+                text += "\n" + format_date(local.date(), "d MMM", locale=self.t.locale)
+            previous = local.date()
+            shown.append(text)
+        return shown
+
+
+def _limits(picture: ImpactPicture) -> tuple[datetime, datetime]:
+    instants = [picture.declared, picture.resolved]
+    instants += [b.start for b in picture.bars] + [b.end for b in picture.bars]
+    instants += [m.at for m in picture.moments]
+    instants += [c.at for c in picture.changes if c.emphasis != "change"]
+    return min(instants), max(max(instants), min(instants) + timedelta(minutes=30))
+
+
+def _draw_bars(
+    ax: Axes, rows: dict[str, float], picture: ImpactPicture, maintenance: float
+) -> None:
+    targets = {b.row for b in picture.bars if b.kind == "maintenance"}
+    for bar in picture.bars:
+        in_maintenance = bar.kind in ("maintenance", "dry_run")
+        y = maintenance if in_maintenance else rows[bar.row]
+        ax.barh(
+            y,
+            _x(bar.end) - _x(bar.start),
+            left=_x(bar.start),
+            height=_BAR_HEIGHT,
+            color=_FACE.get(bar.kind, "white"),
+            edgecolor=BLUE if bar.kind == "dry_run" else BLACK,
+            linewidth=0.8 if bar.kind == "dry_run" else 0,
+            hatch=_HATCH.get(bar.kind),
+        )
+        if bar.kind == "dry_run":
+            continue  # changed nothing: the key names it, a duration would mislead
+        label = f"{bar.row} {bar.label}" if in_maintenance and len(targets) > 1 else bar.label
+        ax.annotate(
+            label,
+            (_x(bar.end), y),
+            xytext=(3, 0),
+            textcoords="offset points",
+            va="center",
+            fontsize=6.5,
+            color=TEXT,
+            parse_math=False,
+        )
+
+
+def _draw_moments(ax: Axes, moments: list[Moment]) -> None:
+    """A green tick across the lane per moment; labels step down four levels so close moments
+    do not print over one another."""
+    for n, moment in enumerate(sorted(moments, key=lambda m: m.at)):
+        x = _x(moment.at)
+        ax.vlines(x, -0.45, _LANE - 0.55, color=GREEN, linewidth=1.6)
+        ax.annotate(
+            short_label(moment.label),
+            (x, -0.25 + 0.4 * (n % 4)),
+            xytext=(3, 0),
+            textcoords="offset points",
+            va="center",
+            fontsize=6,
+            color=TEXT,
+            parse_math=False,
+        )
+
+
+def _draw_changes(ax: Axes, t: Texts, y: float, changes: list[ChangeMarker]) -> None:
+    emphasis = {"suspect": t._("suspect"), "caused": t._("caused it")}
+    for n, change in enumerate(sorted(changes, key=lambda c: c.at)):
+        x = _x(change.at)
+        marker, size, _ = _MARKERS[change.emphasis]
+        ax.plot([x], [y], marker=marker, markersize=size, color=BLACK, linestyle="none")
+        label = short_label(change.version, 18)
+        if change.emphasis in emphasis:
+            ax.axvline(x, color=BLACK, linestyle=":", linewidth=0.8)
+            label = f"{label} · {emphasis[change.emphasis]}"
+        ax.annotate(
+            label,
+            (x, y),
+            xytext=(4, 8 - 8 * (n % 2)),
+            textcoords="offset points",
+            va="center",
+            fontsize=6.5,
+            color=TEXT,
+            fontweight="bold" if change.emphasis != "change" else "normal",
+            parse_math=False,
+        )
+
+
+def _key(t: Texts, picture: ImpactPicture, drawn: set[str]) -> list[object]:
+    handles: list[object] = [
+        Patch(facecolor=SKY, alpha=0.25, label=t._("Incident, declared to resolved"))
+    ]
+    kinds = {b.kind for b in picture.bars}
+    if "down" in kinds:
+        handles.append(Patch(facecolor=VERMILLION, label=t.pgettext("chart", "Down")))
+    if "degraded" in kinds:
+        handles.append(
+            Patch(facecolor=ORANGE, hatch="////", edgecolor=BLACK, linewidth=0, label=t.pgettext("chart", "Degraded"))
+        )
+    if "maintenance" in kinds:
+        handles.append(Patch(facecolor=BLUE, label=t._("Offline for maintenance")))
+    if "dry_run" in kinds:
+        handles.append(
+            Patch(facecolor="white", edgecolor=BLUE, hatch="....", label=t._("Maintenance dry run"))
+        )
+    if picture.moments:
+        handles.append(
+            Line2D([], [], marker="|", markersize=9, markeredgewidth=1.6, color=GREEN,
+                   linestyle="none", label=t._("Key moment"))
+        )  # fmt: skip
+    for emphasis in ("change", "suspect", "caused"):
+        if emphasis in drawn:
+            marker, size, text = _MARKERS[emphasis]  # type: ignore[index]
+            handles.append(
+                Line2D([], [], marker=marker, markersize=size * 0.8, color=BLACK,
+                       linestyle="none", label=t._(text))
+            )  # fmt: skip
+    return handles
+
+
+def figure(picture: ImpactPicture) -> Figure:
+    """The chart; its first axes hold the rows (top to bottom), x in matplotlib date numbers."""
+    t = texts(picture.language)
+    zone = ZoneInfo(picture.timezone)
+    start, end = _limits(picture)
+    span = end - start
+    changes = [c for c in picture.changes if start - span * 0.03 <= c.at <= end]
+    has_maintenance = any(b.kind in ("maintenance", "dry_run") for b in picture.bars)
+    labels = ([t._("Key moments")] if picture.moments else []) + picture.features
+    labels += [t._("Maintenance")] if has_maintenance else []
+    labels += [t._("Changes")] if changes else []
+    top = _LANE if picture.moments else 0.0
+    places = ([0.0] if picture.moments else []) + [
+        top + n for n in range(len(labels) - bool(picture.moments))
+    ]
+    rows = dict(zip(picture.features, places[bool(picture.moments) :], strict=False))
+    bottom = places[-1] if places else 0.0
+
+    fig = new_figure(1.7 + 0.42 * (bottom + 1))
+    ax = fig.add_subplot()
+    style(ax)
+    ax.axvspan(_x(picture.declared), _x(picture.resolved), color=SKY, alpha=0.25, linewidth=0)
+    _draw_bars(ax, rows, picture, bottom - bool(changes))
+    if picture.moments:
+        _draw_moments(ax, picture.moments)
+    if changes:
+        _draw_changes(ax, t, bottom, changes)
+    axis = _Axis(t, zone, start, end)
+    if axis.change is not None:
+        ax.axvline(_x(axis.change.at), color=TEXT, linestyle="--", linewidth=0.8)
+        ax.annotate(
+            f"{abbreviation(axis.change.before)} → {abbreviation(axis.change.after)}",
+            (_x(axis.change.at), 1),
+            xycoords=("data", "axes fraction"),
+            xytext=(2, -2),
+            textcoords="offset points",
+            va="top",
+            fontsize=6.5,
+            color=TEXT,
+        )
+    ticks = axis.ticks()
+    ax.set_xticks([_x(tick) for tick in ticks], axis.labels(ticks))
+    ax.set_xlim(_x(start - span * 0.03), _x(end + span * 0.12))
+    ax.set_yticks([p + (0.3 if p == 0 and picture.moments else 0) for p in places], labels,
+                  parse_math=False, fontsize=7.5)  # fmt: skip
+    ax.set_ylim(bottom + 0.5, -0.5)
+    ax.set_xlabel(t._("Time ({zone})").format(zone=picture.timezone), fontsize=7, color=TEXT)
+    day = format_date(picture.declared.astimezone(zone).date(), "full", locale=t.locale)
+    titled(
+        fig,
+        t._("{incident} impact: {title}").format(incident=picture.number, title=picture.title),
+        t._("Declared {day}").format(day=day),
+    )
+    legend(fig, _key(t, picture, {c.emphasis for c in changes}))
+    return fig
