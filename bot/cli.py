@@ -20,11 +20,13 @@ from slack_sdk.errors import SlackApiError
 
 from bot.changes import cli as changes_cli
 from bot.changes.webhook import SECRET_ENV as CHANGES_SECRET
+from bot.charts.impact import filename as chart_filename
 from bot.clock import SystemClock
 from bot.config import ConfigError, Settings, load_settings
 from bot.errors import InputError
 from bot.logs import configure
 from bot.postmortem import DraftError
+from bot.postmortem.picture import chart_png, chart_svg
 from bot.postmortem.service import Audience
 from bot.record.render import csv_text, markdown
 from bot.services import Services, build_services
@@ -145,24 +147,37 @@ async def _db_upgrade(settings: Settings) -> int:
     return 0
 
 
-async def _export(settings: Settings, number: str, fmt: Format) -> str:
+async def _export(settings: Settings, number: str, fmt: Format, out: str | None) -> str:
+    """The timeline; with `--out` a Markdown export gets the impact chart as SVG beside it."""
     services = build_services(settings)
     try:
         incident = await services.incidents.by_number(number)
         impact = await services.board.section_lines(incident)
-        return await export(services.timeline, services.people, incident, fmt, impact)
+        text = await export(services.timeline, services.people, incident, fmt, impact)
+        if out and fmt == "md":
+            facts = await services.postmortems.facts(incident, online=False)
+            language = await services.postmortems.language_of(incident.id)
+            path = Path(out).with_name(chart_filename(incident.number, "svg"))
+            _write_file(path, chart_svg(facts, language))
+        return text
     finally:
         await services.db.dispose()
 
 
-async def _draft(settings: Settings, number: str, language: str | None, audience: Audience) -> str:
-    """A draft from the database alone: Slack is not called (cached names, stored link)."""
+async def _draft(
+    settings: Settings, number: str, language: str | None, audience: Audience, chart: str | None
+) -> str:
+    """A draft from the database alone: Slack is not called (cached names, stored link).
+    `chart`: where to write the impact chart (PNG), as uploaded with the drafts."""
     services = build_services(settings)
     try:
         incident = await services.incidents.by_number(number)
         facts = await services.postmortems.facts(incident, online=False)
         language = language or await services.postmortems.language_of(incident.id)
-        return services.postmortems.render(facts, audience, language)
+        text = services.postmortems.render(facts, audience, language)
+        if chart:
+            _write_file(Path(chart), chart_png(facts, language))
+        return text
     finally:
         await services.db.dispose()
 
@@ -190,10 +205,17 @@ async def _report(settings: Settings, since: str, fmt: str) -> str:
         await services.db.dispose()
 
 
+def _write_file(path: Path, content: str | bytes) -> None:
+    if isinstance(content, bytes):
+        path.write_bytes(content)
+    else:
+        path.write_text(content, encoding="utf-8")
+    print(f"outagebot: wrote {path}", file=sys.stderr)
+
+
 def _write(text: str, out: str | None) -> int:
     if out:
-        Path(out).write_text(text, encoding="utf-8")
-        print(f"outagebot: wrote {out}", file=sys.stderr)
+        _write_file(Path(out), text)
     else:
         sys.stdout.write(text)
     return 0
@@ -218,11 +240,14 @@ def _parser() -> argparse.ArgumentParser:
     exp = sub.add_parser("export", help="write an incident's full timeline (edits, marks kept)")
     exp.add_argument("incident", help="INC-3 or 3")
     exp.add_argument("--format", choices=["md", "json"], default="md")
-    exp.add_argument("--out", help="file to write (default: standard output)")
+    exp.add_argument(
+        "--out", help="file to write (default: standard output); Markdown gets INC-n-impact.svg"
+    )
     draft = sub.add_parser("postmortem", help="print an incident's draft from the current record")
     draft.add_argument("incident", help="INC-3 or 3")
     draft.add_argument("--lang", choices=["en", "it"], help="default: the one chosen at close")
     draft.add_argument("--audience", choices=["customer", "internal"], default="customer")
+    draft.add_argument("--chart", metavar="FILE", help="also write the impact chart (PNG) there")
     report = sub.add_parser("report", help="the team's record: incidents, times, downtime")
     report.add_argument("--since", default="90d", help="90d, 12w or a day like 2025-01-01")
     report.add_argument("--format", choices=["md", "csv"], default="md")
@@ -235,7 +260,8 @@ def _offline(settings: Settings, args: argparse.Namespace) -> int | None:
     """The commands that read or write the database and exit: their exit code, or None."""
     try:
         if args.command == "export":
-            return _write(asyncio.run(_export(settings, args.incident, args.format)), args.out)
+            text = asyncio.run(_export(settings, args.incident, args.format, args.out))
+            return _write(text, args.out)
         if args.command == "report":
             return _write(asyncio.run(_report(settings, args.since, args.format)), args.out)
         if args.command == "change":
@@ -243,7 +269,9 @@ def _offline(settings: Settings, args: argparse.Namespace) -> int | None:
             print(asyncio.run(changes_cli.record(settings.database_url, change, SystemClock())))
             return 0
         if args.command == "postmortem":
-            text = asyncio.run(_draft(settings, args.incident, args.lang, args.audience))
+            text = asyncio.run(
+                _draft(settings, args.incident, args.lang, args.audience, args.chart)
+            )
             return _write(text, None)
     except (InputError, DraftError) as exc:
         return _fail(str(exc))

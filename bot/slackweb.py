@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 import time
 import unicodedata
-from collections.abc import AsyncIterator, Iterable
+from collections.abc import AsyncIterator, Iterable, Mapping
 from typing import Any
 
 from slack_sdk.errors import SlackApiError
@@ -278,8 +278,8 @@ class SlackWeb:
         profile = user.get("profile") or {}
         return str(profile.get("display_name") or profile.get("real_name") or user.get("name"))
 
-    async def upload(self, channel: str, files: dict[str, str], comment: str) -> None:
-        """Text files (filename -> content) in one message, through `files_upload_v2`
+    async def upload(self, channel: str, files: Mapping[str, str | bytes], comment: str) -> None:
+        """Files (filename -> text or bytes) in one message, through `files_upload_v2`
         (getUploadURLExternal, the upload, completeUploadExternal): `files.upload` is retired."""
         await self.client.files_upload_v2(
             channel=channel,

@@ -17,7 +17,6 @@ from zoneinfo import ZoneInfo
 
 from babel.dates import format_date
 from matplotlib.axes import Axes
-from matplotlib.dates import date2num
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
@@ -98,8 +97,10 @@ def filename(number: str, extension: str = "png") -> str:
     return f"{number}-impact.{extension}"
 
 
-def _x(instant: datetime) -> float:
-    return float(date2num(instant.astimezone(UTC)))
+def x_of(instant: datetime) -> float:
+    """Where an instant sits on the time axis: days since the Unix epoch (the axis is UTC, so
+    a spring-forward night is as long as it really was; only the labels are local)."""
+    return instant.timestamp() / 86400
 
 
 class _Axis:
@@ -153,8 +154,8 @@ def _draw_bars(
         y = maintenance if in_maintenance else rows[bar.row]
         ax.barh(
             y,
-            _x(bar.end) - _x(bar.start),
-            left=_x(bar.start),
+            x_of(bar.end) - x_of(bar.start),
+            left=x_of(bar.start),
             height=_BAR_HEIGHT,
             color=_FACE.get(bar.kind, "white"),
             edgecolor=BLUE if bar.kind == "dry_run" else BLACK,
@@ -166,7 +167,7 @@ def _draw_bars(
         label = f"{bar.row} {bar.label}" if in_maintenance and len(targets) > 1 else bar.label
         ax.annotate(
             label,
-            (_x(bar.end), y),
+            (x_of(bar.end), y),
             xytext=(3, 0),
             textcoords="offset points",
             va="center",
@@ -180,7 +181,7 @@ def _draw_moments(ax: Axes, moments: list[Moment]) -> None:
     """A green tick across the lane per moment; labels step down four levels so close moments
     do not print over one another."""
     for n, moment in enumerate(sorted(moments, key=lambda m: m.at)):
-        x = _x(moment.at)
+        x = x_of(moment.at)
         ax.vlines(x, -0.45, _LANE - 0.55, color=GREEN, linewidth=1.6)
         ax.annotate(
             short_label(moment.label),
@@ -197,7 +198,7 @@ def _draw_moments(ax: Axes, moments: list[Moment]) -> None:
 def _draw_changes(ax: Axes, t: Texts, y: float, changes: list[ChangeMarker]) -> None:
     emphasis = {"suspect": t._("suspect"), "caused": t._("caused it")}
     for n, change in enumerate(sorted(changes, key=lambda c: c.at)):
-        x = _x(change.at)
+        x = x_of(change.at)
         marker, size, _ = _MARKERS[change.emphasis]
         ax.plot([x], [y], marker=marker, markersize=size, color=BLACK, linestyle="none")
         label = short_label(change.version, 18)
@@ -226,7 +227,13 @@ def _key(t: Texts, picture: ImpactPicture, drawn: set[str]) -> list[object]:
         handles.append(Patch(facecolor=VERMILLION, label=t.pgettext("chart", "Down")))
     if "degraded" in kinds:
         handles.append(
-            Patch(facecolor=ORANGE, hatch="////", edgecolor=BLACK, linewidth=0, label=t.pgettext("chart", "Degraded"))
+            Patch(
+                facecolor=ORANGE,
+                hatch="////",
+                edgecolor=BLACK,
+                linewidth=0,
+                label=t.pgettext("chart", "Degraded"),
+            )
         )
     if "maintenance" in kinds:
         handles.append(Patch(facecolor=BLUE, label=t._("Offline for maintenance")))
@@ -241,7 +248,7 @@ def _key(t: Texts, picture: ImpactPicture, drawn: set[str]) -> list[object]:
         )  # fmt: skip
     for emphasis in ("change", "suspect", "caused"):
         if emphasis in drawn:
-            marker, size, text = _MARKERS[emphasis]  # type: ignore[index]
+            marker, size, text = _MARKERS[emphasis]
             handles.append(
                 Line2D([], [], marker=marker, markersize=size * 0.8, color=BLACK,
                        linestyle="none", label=t._(text))
@@ -270,7 +277,7 @@ def figure(picture: ImpactPicture) -> Figure:
     fig = new_figure(1.7 + 0.42 * (bottom + 1))
     ax = fig.add_subplot()
     style(ax)
-    ax.axvspan(_x(picture.declared), _x(picture.resolved), color=SKY, alpha=0.25, linewidth=0)
+    ax.axvspan(x_of(picture.declared), x_of(picture.resolved), color=SKY, alpha=0.25, linewidth=0)
     _draw_bars(ax, rows, picture, bottom - bool(changes))
     if picture.moments:
         _draw_moments(ax, picture.moments)
@@ -278,10 +285,10 @@ def figure(picture: ImpactPicture) -> Figure:
         _draw_changes(ax, t, bottom, changes)
     axis = _Axis(t, zone, start, end)
     if axis.change is not None:
-        ax.axvline(_x(axis.change.at), color=TEXT, linestyle="--", linewidth=0.8)
+        ax.axvline(x_of(axis.change.at), color=TEXT, linestyle="--", linewidth=0.8)
         ax.annotate(
             f"{abbreviation(axis.change.before)} → {abbreviation(axis.change.after)}",
-            (_x(axis.change.at), 1),
+            (x_of(axis.change.at), 1),
             xycoords=("data", "axes fraction"),
             xytext=(2, -2),
             textcoords="offset points",
@@ -290,8 +297,8 @@ def figure(picture: ImpactPicture) -> Figure:
             color=TEXT,
         )
     ticks = axis.ticks()
-    ax.set_xticks([_x(tick) for tick in ticks], axis.labels(ticks))
-    ax.set_xlim(_x(start - span * 0.03), _x(end + span * 0.12))
+    ax.set_xticks([x_of(tick) for tick in ticks], axis.labels(ticks))
+    ax.set_xlim(x_of(start - span * 0.03), x_of(end + span * 0.12))
     ax.set_yticks([p + (0.3 if p == 0 and picture.moments else 0) for p in places], labels,
                   parse_math=False, fontsize=7.5)  # fmt: skip
     ax.set_ylim(bottom + 0.5, -0.5)

@@ -7,14 +7,18 @@ draft still goes out, and saved versions stay saved for `/incident postmortem` o
 
 from __future__ import annotations
 
+import asyncio
 import logging
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 import aiohttp
 from slack_sdk.errors import SlackApiError, SlackClientError
 
+from bot.charts.impact import filename as chart_filename
 from bot.i18n import N_, Texts
 from bot.models import EntryKind, Incident
+from bot.postmortem.picture import chart_png
 from bot.postmortem.render import DraftError, draft_filename
 from bot.postmortem.service import Audience, Postmortems
 from bot.slackweb import SlackWeb, error_code, escape
@@ -81,10 +85,13 @@ class Delivery:
             filename = draft_filename(incident, audience, language)
             drafts.append(Draft(audience, language, filename, body, version))
         if drafts:
-            await self._upload(incident, drafts)
+            chart = await asyncio.to_thread(chart_png, facts, drafts[0].language)
+            await self._upload(incident, drafts, {chart_filename(incident.number): chart})
         return drafts
 
-    async def _upload(self, incident: Incident, drafts: list[Draft]) -> None:
+    async def _upload(
+        self, incident: Incident, drafts: list[Draft], pictures: Mapping[str, bytes]
+    ) -> None:
         t = self.t
         listed = ", ".join(f"{what(t, d.audience)} (`{d.filename}`, v{d.version})" for d in drafts)
         if not incident.channel_id:
@@ -100,9 +107,8 @@ class Delivery:
             " before publishing; `/incident postmortem` drafts them again after late edits."
         ).format(incident=incident.number, drafts=listed)
         try:
-            await self.slack.upload(
-                incident.channel_id, {d.filename: d.body for d in drafts}, comment
-            )
+            files = {d.filename: d.body for d in drafts} | dict(pictures)
+            await self.slack.upload(incident.channel_id, files, comment)
         except _SLACK_FAILURES as exc:
             first = drafts[0]
             await self.problem(

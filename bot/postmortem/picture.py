@@ -6,8 +6,10 @@ from __future__ import annotations
 
 import html
 
+from bot.charts import impact
+from bot.charts.figure import png, svg
 from bot.charts.impact import Bar, ChangeMarker, Emphasis, ImpactPicture, Kind, Moment
-from bot.durations import Span, merge, short
+from bot.durations import Span, floor_minute, merge, short
 from bot.models import FeatureState
 from bot.postmortem.facts import PostmortemFacts
 from bot.postmortem.impact import is_key_moment, measure
@@ -58,8 +60,8 @@ def picture(facts: PostmortemFacts, language: str) -> ImpactPicture:
         title=_readable(incident.title, facts),
         language=language,
         timezone=incident.timezone,
-        declared=incident.declared_at,
-        resolved=facts.end,
+        declared=floor_minute(incident.declared_at),
+        resolved=floor_minute(facts.end),
         features=list(dict.fromkeys(o.feature for o in measure(facts).outages)),
         bars=_bars(facts),
         moments=[
@@ -69,3 +71,12 @@ def picture(facts: PostmortemFacts, language: str) -> ImpactPicture:
         ],
         changes=_changes(facts),
     )
+
+
+def chart_png(facts: PostmortemFacts, language: str) -> bytes:
+    """`INC-n-impact.png`: CPU work of a few hundred milliseconds, run it in a thread."""
+    return png(impact.figure(picture(facts, language)))
+
+
+def chart_svg(facts: PostmortemFacts, language: str) -> str:
+    return svg(impact.figure(picture(facts, language)))
