@@ -20,15 +20,15 @@ from slack_sdk.errors import SlackApiError
 
 from bot.changes import cli as changes_cli
 from bot.changes.webhook import SECRET_ENV as CHANGES_SECRET
-from bot.charts.impact import filename as chart_filename
 from bot.clock import SystemClock
 from bot.config import ConfigError, Settings, load_settings
 from bot.errors import InputError
+from bot.i18n import texts
 from bot.logs import configure
 from bot.postmortem import DraftError
-from bot.postmortem.picture import chart_png, chart_svg
 from bot.postmortem.service import Audience
 from bot.record.render import csv_text, markdown
+from bot.record.service import Record
 from bot.services import Services, build_services
 from bot.slackweb import error_code
 from bot.store import migrate
@@ -155,6 +155,8 @@ async def _export(settings: Settings, number: str, fmt: Format, out: str | None)
         impact = await services.board.section_lines(incident)
         text = await export(services.timeline, services.people, incident, fmt, impact)
         if out and fmt == "md":
+            from bot.postmortem.picture import chart_filename, chart_svg  # loads matplotlib
+
             facts = await services.postmortems.facts(incident, online=False)
             language = await services.postmortems.language_of(incident.id)
             path = Path(out).with_name(chart_filename(incident.number, "svg"))
@@ -176,6 +178,8 @@ async def _draft(
         language = language or await services.postmortems.language_of(incident.id)
         text = services.postmortems.render(facts, audience, language)
         if chart:
+            from bot.postmortem.picture import chart_png
+
             _write_file(Path(chart), chart_png(facts, language))
         return text
     finally:
@@ -194,15 +198,34 @@ def _since(text: str, now: datetime, tz: str) -> datetime:
     return datetime.combine(day, time(), tzinfo=ZoneInfo(tz))
 
 
-async def _report(settings: Settings, since: str, fmt: str) -> str:
+async def _record(settings: Settings, since: str) -> Record:
     """The team's record from the database alone (Slack is not called)."""
     services = build_services(settings)
     try:
         start = _since(since, services.clock.now(), settings.timezone)
-        record = await services.record.compute(start)
-        return csv_text(record) if fmt == "csv" else markdown(services.texts, record)
+        return await services.record.compute(start)
     finally:
         await services.db.dispose()
+
+
+def _report(settings: Settings, since: str, fmt: str, out: str | None) -> int:
+    if fmt == "png" and not out:
+        raise InputError("--format png writes one file per chart: add --out DIR")
+    record = asyncio.run(_record(settings, since))
+    t = texts(settings.language)
+    if fmt in ("md", "csv"):
+        return _write(csv_text(record) if fmt == "csv" else markdown(t, record), out)
+    from bot.record.html import page  # matplotlib loads here, not for every command
+    from bot.record.pictures import charts
+
+    drawn = charts(t, record)
+    if fmt == "html":
+        return _write(page(t, record, drawn), out)
+    folder = Path(out or ".")
+    folder.mkdir(parents=True, exist_ok=True)
+    for chart in drawn:
+        _write_file(folder / f"{chart.name}.png", chart.png)
+    return 0
 
 
 def _write_file(path: Path, content: str | bytes) -> None:
@@ -250,8 +273,10 @@ def _parser() -> argparse.ArgumentParser:
     draft.add_argument("--chart", metavar="FILE", help="also write the impact chart (PNG) there")
     report = sub.add_parser("report", help="the team's record: incidents, times, downtime")
     report.add_argument("--since", default="90d", help="90d, 12w or a day like 2025-01-01")
-    report.add_argument("--format", choices=["md", "csv"], default="md")
-    report.add_argument("--out", help="file to write (default: standard output)")
+    report.add_argument("--format", choices=["md", "csv", "html", "png"], default="md")
+    report.add_argument(
+        "--out", help="file to write (default: standard output); with png, a folder for the charts"
+    )
     changes_cli.add_parser(sub)
     return parser
 
@@ -263,7 +288,7 @@ def _offline(settings: Settings, args: argparse.Namespace) -> int | None:
             text = asyncio.run(_export(settings, args.incident, args.format, args.out))
             return _write(text, args.out)
         if args.command == "report":
-            return _write(asyncio.run(_report(settings, args.since, args.format)), args.out)
+            return _report(settings, args.since, args.format, args.out)
         if args.command == "change":
             change = changes_cli.change_from(args, SystemClock(), settings.timezone)
             print(asyncio.run(changes_cli.record(settings.database_url, change, SystemClock())))

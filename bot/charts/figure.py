@@ -50,6 +50,14 @@ def style(ax: Axes) -> None:
     ax.tick_params(labelsize=7, colors=TEXT)
 
 
+def slanted(ax: Axes, count: int) -> None:
+    """Period labels slant when there are too many to stand side by side."""
+    if count > 8:
+        ax.tick_params(axis="x", labelrotation=40)
+        for label in ax.get_xticklabels():
+            label.set_horizontalalignment("right")
+
+
 def titled(figure: Figure, title: str, subtitle: str = "") -> None:
     figure.suptitle(title, x=0.01, ha="left", fontsize=10, fontweight="bold", parse_math=False)
     if subtitle:
@@ -69,9 +77,11 @@ def short_label(text: str, limit: int = 24) -> str:
 def legend(figure: Figure, handles: Sequence[object], columns: int = 4) -> None:
     """The key under the picture, outside the axes (constrained layout makes room)."""
     if handles:
-        figure.legend(
+        key = figure.legend(
             handles=handles, loc="outside lower center", ncols=columns, fontsize=7, frameon=False
         )
+        for text in key.get_texts():
+            text.set_parse_math(False)  # feature names are typed: a `$` stays a dollar
 
 
 def png(figure: Figure) -> bytes:

@@ -15,10 +15,8 @@ from dataclasses import dataclass
 import aiohttp
 from slack_sdk.errors import SlackApiError, SlackClientError
 
-from bot.charts.impact import filename as chart_filename
 from bot.i18n import N_, Texts
 from bot.models import EntryKind, Incident
-from bot.postmortem.picture import chart_png
 from bot.postmortem.render import DraftError, draft_filename
 from bot.postmortem.service import Audience, Postmortems
 from bot.slackweb import SlackWeb, error_code, escape
@@ -85,6 +83,9 @@ class Delivery:
             filename = draft_filename(incident, audience, language)
             drafts.append(Draft(audience, language, filename, body, version))
         if drafts:
+            # matplotlib (0.6 s to import) loads with the first chart, not at start-up.
+            from bot.postmortem.picture import chart_filename, chart_png
+
             chart = await asyncio.to_thread(chart_png, facts, drafts[0].language)
             await self._upload(incident, drafts, {chart_filename(incident.number): chart})
         return drafts

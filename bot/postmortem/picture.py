@@ -9,6 +9,7 @@ import html
 from bot.charts import impact
 from bot.charts.figure import png, svg
 from bot.charts.impact import Bar, ChangeMarker, Emphasis, ImpactPicture, Kind, Moment
+from bot.charts.impact import filename as chart_filename
 from bot.durations import Span, floor_minute, merge, short
 from bot.models import FeatureState
 from bot.postmortem.facts import PostmortemFacts
@@ -71,6 +72,9 @@ def picture(facts: PostmortemFacts, language: str) -> ImpactPicture:
         ],
         changes=_changes(facts),
     )
+
+
+__all__ = ["chart_filename", "chart_png", "chart_svg", "picture"]
 
 
 def chart_png(facts: PostmortemFacts, language: str) -> bytes:

@@ -39,13 +39,14 @@ class Picture:
         )
         return float(ticks[label])
 
-    def x(self, when: datetime) -> float:
-        return float(self.ax.transData.transform((x_of(when), 0))[0])
-
     def at(self, when: datetime, label: str, dx: float = 0) -> RGB:
         """The colour `dx` pixels right of `when`, on the middle line of row `label`."""
-        _, y = self.ax.transData.transform((x_of(when), self.row(label)))
-        pixel = self.image.getpixel((round(self.x(when) + dx), round(self.image.height - y)))
+        return self.point(x_of(when), self.row(label), dx)
+
+    def point(self, x: float, y: float, dx: float = 0) -> RGB:
+        """The colour at data point (x, y) of the first axes, `dx` pixels to the right."""
+        px, py = self.ax.transData.transform((x, y))
+        pixel = self.image.getpixel((round(px + dx), round(self.image.height - py)))
         assert isinstance(pixel, tuple)
         return (int(pixel[0]), int(pixel[1]), int(pixel[2]))
 
