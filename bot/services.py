@@ -12,6 +12,7 @@ import socket
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import time, timedelta
+from functools import partial
 
 from bot.changes.flows import ChangeFlows
 from bot.changes.rollback import Rollbacks
@@ -36,6 +37,7 @@ from bot.models import Incident
 from bot.people import People
 from bot.postmortem.delivery import Delivery
 from bot.postmortem.service import Postmortems
+from bot.record.digest import weekly_chart
 from bot.record.service import TeamRecord
 from bot.retry import RetryPolicy
 from bot.schedules import Schedules
@@ -179,6 +181,22 @@ def build_services(settings: Settings, clock: Clock | None = None) -> Services:
         t,
         remind_at=time(settings.followups.reminder_hour),
     )
+    capture = Capture(timeline, incidents, people, slack, tasks, key_reaction=settings.key_reaction)
+    changes = Changes(db, clock, settings.changes, environ=os.environ)
+    postmortems = Postmortems(
+        db,
+        clock,
+        timeline,
+        people,
+        slack,
+        features,
+        maintenance,
+        templates_dir=settings.templates_dir,
+        commitment=settings.commitment,
+        language=settings.language,
+        changes=changes,
+    )
+    record = TeamRecord(db, clock, postmortems, followups, timezone=settings.timezone)
     reminders = Reminders(
         db,
         clock,
@@ -194,21 +212,7 @@ def build_services(settings: Settings, clock: Clock | None = None) -> Services:
             else None
         ),
         owner=schedules.owner,
-    )
-    capture = Capture(timeline, incidents, people, slack, tasks, key_reaction=settings.key_reaction)
-    changes = Changes(db, clock, settings.changes, environ=os.environ)
-    postmortems = Postmortems(
-        db,
-        clock,
-        timeline,
-        people,
-        slack,
-        features,
-        maintenance,
-        templates_dir=settings.templates_dir,
-        commitment=settings.commitment,
-        language=settings.language,
-        changes=changes,
+        weekly_chart=partial(weekly_chart, record, t),
     )
     change_flows = ChangeFlows(changes, features, incidents, timeline, slack, schedules, t, tasks)
     rollbacks = Rollbacks(
@@ -278,7 +282,7 @@ def build_services(settings: Settings, clock: Clock | None = None) -> Services:
         reminders=reminders,
         similar=similar,
         export=export,
-        record=TeamRecord(db, clock, postmortems, followups, timezone=settings.timezone),
+        record=record,
         similar_notice=SimilarNotice(similar, slack, timeline, clock, t),
         changes=changes,
         change_flows=change_flows,
