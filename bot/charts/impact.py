@@ -36,7 +36,7 @@ from bot.charts.figure import (
     titled,
 )
 from bot.i18n import N_, Texts, texts
-from bot.zones import OffsetChange, abbreviation, clock_time, offset_change
+from bot.time.zones import OffsetChange, abbreviation, clock_time, offset_change
 
 Kind = Literal["down", "degraded", "maintenance", "dry_run"]
 Emphasis = Literal["change", "suspect", "caused"]

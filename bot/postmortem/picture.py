@@ -1,5 +1,5 @@
 """The impact chart's values from the drafts' facts: bars floored to the minute and cut at the
-drafts' end by `bot.durations.merge`, each labelled with the duration the drafts print, so the
+drafts' end by `bot.time.durations.merge`, each labelled with the duration the drafts print, so the
 picture and the text can never disagree (Acquisti spans 29/04 14:00 -> 30/04 14:30 in both)."""
 
 from __future__ import annotations
@@ -10,11 +10,11 @@ from bot.charts import impact
 from bot.charts.figure import png, svg
 from bot.charts.impact import Bar, ChangeMarker, Emphasis, ImpactPicture, Kind, Moment
 from bot.charts.impact import filename as chart_filename
-from bot.durations import Span, floor_minute, merge, short
+from bot.time.durations import Span, floor_minute, merge, short
 from bot.models import FeatureState
 from bot.postmortem.facts import PostmortemFacts
 from bot.postmortem.impact import is_key_moment, measure
-from bot.slacktext import plain
+from bot.slack.mrkdwn import plain
 
 _KINDS: dict[FeatureState, Kind] = {FeatureState.down: "down", FeatureState.degraded: "degraded"}
 

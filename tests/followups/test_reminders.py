@@ -14,10 +14,10 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from bot.clock import ManualClock
 from bot.followups.models import FollowUpStatus
 from bot.followups.render import DONE_BUTTON, NEW_DATE_BUTTON
 from bot.sandbox.stack import SandboxStack
+from bot.time.clock import ManualClock
 
 from .conftest import ANNOUNCE, GIULIA, declare, dms, run, said
 

@@ -16,12 +16,12 @@ import pytest
 from PIL import Image
 
 from bot.cli import main
-from bot.clock import ManualClock
 from bot.config import Settings
 from bot.followups.models import FollowUpStatus, NewFollowUp, Source
 from bot.models import FeatureState, Severity
 from bot.services import Services, build_services
 from bot.store import migrate, tables
+from bot.time.clock import ManualClock
 from tests.statuspage.test_browser import CHROMIUM, chromium, visible_text
 
 CPH = ZoneInfo("Europe/Copenhagen")
