@@ -10,11 +10,11 @@ from bot.charts import impact
 from bot.charts.figure import png, svg
 from bot.charts.impact import Bar, ChangeMarker, Emphasis, ImpactPicture, Kind, Moment
 from bot.charts.impact import filename as chart_filename
-from bot.time.durations import Span, floor_minute, merge, short
 from bot.models import FeatureState
 from bot.postmortem.facts import PostmortemFacts
 from bot.postmortem.impact import is_key_moment, measure
 from bot.slack.mrkdwn import plain
+from bot.time.durations import Span, floor_minute, merge, short
 
 _KINDS: dict[FeatureState, Kind] = {FeatureState.down: "down", FeatureState.degraded: "degraded"}
 
