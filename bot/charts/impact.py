@@ -29,6 +29,7 @@ from bot.charts.figure import (
     SKY,
     TEXT,
     VERMILLION,
+    WIDTH_INCHES,
     legend,
     new_figure,
     short_label,
@@ -44,7 +45,9 @@ Emphasis = Literal["change", "suspect", "caused"]
 _STEPS = (10, 15, 30, 60, 120, 180, 240, 360, 720, 1440)  # tick spacing in minutes
 _MAX_TICKS = 9
 _BAR_HEIGHT = 0.56
-_LANE = 1.6  # the key moments' lane is taller than a row: its labels step down in it
+_LEVEL = 0.4  # rows between two levels of key-moment labels
+_CHAR_POINTS = 3.3  # the average width of a character of a 6-point label
+_AXES_POINTS = 0.8 * 72 * WIDTH_INCHES  # about how wide the axes are, in points
 _FACE: dict[Kind, str] = {"down": VERMILLION, "degraded": ORANGE, "maintenance": BLUE}
 _HATCH: dict[Kind, str] = {"degraded": "////", "dry_run": "...."}
 _MARKERS: dict[Emphasis, tuple[str, float, str]] = {
@@ -177,17 +180,45 @@ def _draw_bars(
         )
 
 
-def _draw_moments(ax: Axes, moments: list[Moment]) -> None:
-    """A green tick across the lane per moment; labels step down four levels so close moments
-    do not print over one another."""
-    for n, moment in enumerate(sorted(moments, key=lambda m: m.at)):
-        x = x_of(moment.at)
-        ax.vlines(x, -0.45, _LANE - 0.55, color=GREEN, linewidth=1.6)
+@dataclass(frozen=True)
+class _Label:
+    x: float
+    text: str
+    level: int  # 0 at the top of the lane
+    left: bool  # printed left of its tick (near the right edge)
+
+
+def _labels(moments: list[Moment], days_per_point: float, right: float) -> list[_Label]:
+    """Each moment's label on the first level where it overprints no other; labels that would
+    run past the right edge sit left of their tick. The lane grows with the levels used."""
+    taken: list[list[tuple[float, float]]] = []
+    placed = []
+    for moment in sorted(moments, key=lambda m: m.at):
+        x, text = x_of(moment.at), short_label(moment.label)
+        width = (len(text) * _CHAR_POINTS + 4) * days_per_point
+        left = x + width > right
+        a, b = (x - width, x) if left else (x, x + width)
+        level = next(
+            (n for n, spans in enumerate(taken) if all(b <= c or a >= d for c, d in spans)),
+            len(taken),
+        )
+        if level == len(taken):
+            taken.append([])
+        taken[level].append((a, b))
+        placed.append(_Label(x, text, level, left))
+    return placed
+
+
+def _draw_moments(ax: Axes, labels: list[_Label], lane: float) -> None:
+    """A green tick across the lane per moment, its label on its level."""
+    for label in labels:
+        ax.vlines(label.x, -0.45, lane - 0.55, color=GREEN, linewidth=1.6)
         ax.annotate(
-            short_label(moment.label),
-            (x, -0.25 + 0.4 * (n % 4)),
-            xytext=(3, 0),
+            label.text,
+            (label.x, -0.25 + _LEVEL * label.level),
+            xytext=(-3 if label.left else 3, 0),
             textcoords="offset points",
+            ha="right" if label.left else "left",
             va="center",
             fontsize=6,
             color=TEXT,
@@ -208,7 +239,7 @@ def _draw_changes(ax: Axes, t: Texts, y: float, changes: list[ChangeMarker]) -> 
         ax.annotate(
             label,
             (x, y),
-            xytext=(4, 8 - 8 * (n % 2)),
+            xytext=(7, 8 - 8 * (n % 2)),
             textcoords="offset points",
             va="center",
             fontsize=6.5,
@@ -267,11 +298,14 @@ def figure(picture: ImpactPicture) -> Figure:
     labels = ([t._("Key moments")] if picture.moments else []) + picture.features
     labels += [t._("Maintenance")] if has_maintenance else []
     labels += [t._("Changes")] if changes else []
-    top = _LANE if picture.moments else 0.0
-    places = ([0.0] if picture.moments else []) + [
-        top + n for n in range(len(labels) - bool(picture.moments))
+    low, high = x_of(start - span * 0.03), x_of(end + span * 0.12)
+    moments = _labels(picture.moments, (high - low) / _AXES_POINTS, high)
+    levels = max((m.level + 1 for m in moments), default=0)
+    lane = max(1.0, _LEVEL * levels + 0.2) if moments else 0.0  # grows with its levels
+    places = ([(lane - 1) / 2] if moments else []) + [
+        lane + n for n in range(len(labels) - bool(moments))
     ]
-    rows = dict(zip(picture.features, places[bool(picture.moments) :], strict=False))
+    rows = dict(zip(picture.features, places[bool(moments) :], strict=False))
     bottom = places[-1] if places else 0.0
 
     fig = new_figure(1.7 + 0.42 * (bottom + 1))
@@ -279,8 +313,8 @@ def figure(picture: ImpactPicture) -> Figure:
     style(ax)
     ax.axvspan(x_of(picture.declared), x_of(picture.resolved), color=SKY, alpha=0.25, linewidth=0)
     _draw_bars(ax, rows, picture, bottom - bool(changes))
-    if picture.moments:
-        _draw_moments(ax, picture.moments)
+    if moments:
+        _draw_moments(ax, moments, lane)
     if changes:
         _draw_changes(ax, t, bottom, changes)
     axis = _Axis(t, zone, start, end)
@@ -298,9 +332,8 @@ def figure(picture: ImpactPicture) -> Figure:
         )
     ticks = axis.ticks()
     ax.set_xticks([x_of(tick) for tick in ticks], axis.labels(ticks))
-    ax.set_xlim(x_of(start - span * 0.03), x_of(end + span * 0.12))
-    ax.set_yticks([p + (0.3 if p == 0 and picture.moments else 0) for p in places], labels,
-                  parse_math=False, fontsize=7.5)  # fmt: skip
+    ax.set_xlim(low, high)
+    ax.set_yticks(places, labels, parse_math=False, fontsize=7.5)
     ax.set_ylim(bottom + 0.5, -0.5)
     ax.set_xlabel(t._("Time ({zone})").format(zone=picture.timezone), fontsize=7, color=TEXT)
     day = format_date(picture.declared.astimezone(zone).date(), "full", locale=t.locale)
@@ -309,5 +342,5 @@ def figure(picture: ImpactPicture) -> Figure:
         t._("{incident} impact: {title}").format(incident=picture.number, title=picture.title),
         t._("Declared {day}").format(day=day),
     )
-    legend(fig, _key(t, picture, {c.emphasis for c in changes}))
+    legend(fig, _key(t, picture, {c.emphasis for c in changes}), columns=3)
     return fig
