@@ -46,6 +46,7 @@ _STEPS = (10, 15, 30, 60, 120, 180, 240, 360, 720, 1440)  # tick spacing in minu
 _MAX_TICKS = 9
 _BAR_HEIGHT = 0.56
 _LEVEL = 0.4  # rows between two levels of key-moment labels
+_MAX_LEVELS = 8
 _CHAR_POINTS = 3.3  # the average width of a character of a 6-point label
 _AXES_POINTS = 0.8 * 72 * WIDTH_INCHES  # about how wide the axes are, in points
 _FACE: dict[Kind, str] = {"down": VERMILLION, "degraded": ORANGE, "maintenance": BLUE}
@@ -184,13 +185,14 @@ def _draw_bars(
 class _Label:
     x: float
     text: str
-    level: int  # 0 at the top of the lane
+    level: int | None  # 0 at the top of the lane; None: no room left, the tick alone
     left: bool  # printed left of its tick (near the right edge)
 
 
 def _labels(moments: list[Moment], days_per_point: float, right: float) -> list[_Label]:
     """Each moment's label on the first level where it overprints no other; labels that would
-    run past the right edge sit left of their tick. The lane grows with the levels used."""
+    run past the right edge sit left of their tick. The lane grows with the levels used, up to
+    `_MAX_LEVELS`: past that a busy stretch keeps its ticks and loses the labels."""
     taken: list[list[tuple[float, float]]] = []
     placed = []
     for moment in sorted(moments, key=lambda m: m.at):
@@ -202,6 +204,9 @@ def _labels(moments: list[Moment], days_per_point: float, right: float) -> list[
             (n for n, spans in enumerate(taken) if all(b <= c or a >= d for c, d in spans)),
             len(taken),
         )
+        if level == _MAX_LEVELS:
+            placed.append(_Label(x, text, None, left))
+            continue
         if level == len(taken):
             taken.append([])
         taken[level].append((a, b))
@@ -211,8 +216,10 @@ def _labels(moments: list[Moment], days_per_point: float, right: float) -> list[
 
 def _draw_moments(ax: Axes, labels: list[_Label], lane: float) -> None:
     """A green tick across the lane per moment, its label on its level."""
+    ax.vlines([label.x for label in labels], -0.45, lane - 0.55, color=GREEN, linewidth=1.6)
     for label in labels:
-        ax.vlines(label.x, -0.45, lane - 0.55, color=GREEN, linewidth=1.6)
+        if label.level is None:
+            continue
         ax.annotate(
             label.text,
             (label.x, -0.25 + _LEVEL * label.level),
@@ -300,7 +307,7 @@ def figure(picture: ImpactPicture) -> Figure:
     labels += [t._("Changes")] if changes else []
     low, high = x_of(start - span * 0.03), x_of(end + span * 0.12)
     moments = _labels(picture.moments, (high - low) / _AXES_POINTS, high)
-    levels = max((m.level + 1 for m in moments), default=0)
+    levels = max((m.level + 1 for m in moments if m.level is not None), default=0)
     lane = max(1.0, _LEVEL * levels + 0.2) if moments else 0.0  # grows with its levels
     places = ([(lane - 1) / 2] if moments else []) + [
         lane + n for n in range(len(labels) - bool(moments))
