@@ -86,8 +86,13 @@ class Delivery:
             # matplotlib (0.6 s to import) loads with the first chart, not at start-up.
             from bot.postmortem.picture import chart_filename, chart_png
 
-            chart = await asyncio.to_thread(chart_png, facts, drafts[0].language)
-            await self._upload(incident, drafts, {chart_filename(incident.number): chart})
+            pictures: dict[str, bytes] = {}
+            try:
+                chart = await asyncio.to_thread(chart_png, facts, drafts[0].language)
+                pictures[chart_filename(incident.number)] = chart
+            except Exception:  # a picture never holds back the drafts (logged with its trace)
+                log.exception("%s: the impact chart could not be drawn", incident.number)
+            await self._upload(incident, drafts, pictures)
         return drafts
 
     async def _upload(

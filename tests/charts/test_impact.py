@@ -86,13 +86,13 @@ def test_degraded_is_hatched_and_down_is_solid() -> None:
     degraded = FeatureInterval(
         id=3,
         incident_id=3,
-        feature="Search",
+        feature="Search $\\nope{",  # typed text: never TeX
         state=FeatureState.degraded,
         started_at=at(30, 11, 0),
         ended_at=at(30, 16, 0),
     )
     chart = Picture(figure(picture(replace(story, intervals=[*story.intervals, degraded]), "en")))
-    line = [chart.at(at(30, 12, 0), "Search", dx) for dx in range(0, 60)]
+    line = [chart.at(at(30, 12, 0), "Search $\\nope{", dx) for dx in range(0, 60)]
     assert any(near(p, ORANGE) for p in line)
     assert any(sum(p) < 200 for p in line)  # the hatch's dark strokes
     solid = [chart.at(at(30, 12, 0), "Quotes", dx) for dx in range(0, 60)]
