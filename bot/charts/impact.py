@@ -42,7 +42,8 @@ from bot.time.zones import OffsetChange, abbreviation, clock_time, offset_change
 Kind = Literal["down", "degraded", "maintenance", "dry_run"]
 Emphasis = Literal["change", "suspect", "caused"]
 
-_STEPS = (10, 15, 30, 60, 120, 180, 240, 360, 720, 1440)  # tick spacing in minutes
+_DAY = 1440
+_STEPS = (10, 15, 30, 60, 120, 180, 240, 360, 720, _DAY, 2 * _DAY, 7 * _DAY)  # tick spacing, min
 _MAX_TICKS = 9
 _BAR_HEIGHT = 0.56
 _LEVEL = 0.4  # rows between two levels of key-moment labels
@@ -124,7 +125,7 @@ class _Axis:
         found = []
         while moment <= self.end:
             local = moment.astimezone(self.zone)
-            if moment >= self.start and (local.hour * 60 + local.minute) % step == 0:
+            if moment >= self.start and _round(local, step):
                 found.append(moment)
             moment += timedelta(minutes=5)
         return found
@@ -139,6 +140,14 @@ class _Axis:
             previous = local.date()
             shown.append(text)
         return shown
+
+
+def _round(local: datetime, step: int) -> bool:
+    """A tick's local time: a multiple of `step` minutes into the day, or for steps of days a
+    midnight on every `step`-th day."""
+    if (local.hour * 60 + local.minute) % min(step, _DAY):
+        return False
+    return step <= _DAY or local.date().toordinal() % (step // _DAY) == 0
 
 
 def _limits(picture: ImpactPicture) -> tuple[datetime, datetime]:
