@@ -58,8 +58,11 @@ class Delivery:
     ) -> None:
         self.postmortems, self.slack, self.timeline, self.t = postmortems, slack, timeline, t
 
-    async def deliver(self, incident: Incident, wanted: list[tuple[Audience, str]]) -> list[Draft]:
-        """Draft each (audience, language) from the current record, save and upload them."""
+    async def deliver(
+        self, incident: Incident, wanted: list[tuple[Audience, str]], *, note: str = ""
+    ) -> list[Draft]:
+        """Draft each (audience, language) from the current record, save and upload them;
+        `note` (say, what a correction changed) goes under the files' comment."""
         facts, t = await self.postmortems.facts(incident), self.t
         drafts = []
         for audience, language in wanted:
@@ -92,11 +95,15 @@ class Delivery:
                 pictures[chart_filename(incident.number)] = chart
             except Exception:  # a picture never holds back the drafts (logged with its trace)
                 log.exception("%s: the impact chart could not be drawn", incident.number)
-            await self._upload(incident, drafts, pictures)
+            await self._upload(incident, drafts, pictures, note)
         return drafts
 
     async def _upload(
-        self, incident: Incident, drafts: list[Draft], pictures: Mapping[str, bytes]
+        self,
+        incident: Incident,
+        drafts: list[Draft],
+        pictures: Mapping[str, bytes],
+        note: str = "",
     ) -> None:
         t = self.t
         listed = ", ".join(f"{what(t, d.audience)} (`{d.filename}`, v{d.version})" for d in drafts)
@@ -112,6 +119,8 @@ class Delivery:
             ":memo: Drafts for {incident}, made from the recorded facts: {drafts}. Review them"
             " before publishing; `/incident postmortem` drafts them again after late edits."
         ).format(incident=incident.number, drafts=listed)
+        if note:
+            comment += "\n" + note
         try:
             files = {d.filename: d.body for d in drafts} | dict(pictures)
             await self.slack.upload(incident.channel_id, files, comment)
