@@ -10,6 +10,8 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import timedelta
 
+import pytest
+
 from bot.charts.figure import BLUE, ORANGE, VERMILLION
 from bot.charts.impact import figure
 from bot.models import FeatureInterval, FeatureState
@@ -64,21 +66,31 @@ def test_seed_day_reads_in_italian_with_dates_across_midnight() -> None:
     assert "6 h 50 min" in texts
 
 
-def test_dst_night_bar_is_seventy_minutes_and_ticks_carry_both_offsets() -> None:
-    zone, down, up, *_ = CASES["spring-forward"]
-    chart = Picture(figure(picture(facts(zone, down, up, []), "en")))
-    shown = {down.replace(second=0), up.replace(second=0)}
-    first, last = sorted(shown)
+@pytest.mark.parametrize(
+    ("case", "minutes", "offsets", "dates"),
+    [
+        ("spring-forward", 70, ("EST", "EDT"), ()),  # 01:10 EST -> 03:20 EDT, one night
+        ("fall-back", 235, ("CEST", "CET"), ("26 ott",)),  # 23:45 CEST (25th) -> 02:40 CET
+    ],
+)
+def test_dst_night_bars_are_as_long_as_they_were_and_ticks_carry_both_offsets(
+    case: str, minutes: int, offsets: tuple[str, str], dates: tuple[str, ...]
+) -> None:
+    zone, down, up, *_ = CASES[case]
+    chart = Picture(figure(picture(facts(zone, down, up, []), "it")))
+    first, last = down.replace(second=0), up.replace(second=0)
+    assert last - first == timedelta(minutes=minutes)
     assert near(chart.at(first, "Quotes", +2), VERMILLION)
     assert near(chart.at(first, "Quotes", -3), WHITE)
     assert near(chart.at(last, "Quotes", -2), VERMILLION)
     assert not near(chart.at(last, "Quotes", +3), VERMILLION)
-    assert last - first == timedelta(minutes=70)
-    ticks = chart.texts()
-    assert any(t.endswith(" EST") for t in ticks)
-    assert any(t.endswith(" EDT") for t in ticks)
-    assert "EST → EDT" in ticks
-    assert "1 h 10 min" in ticks
+    texts = chart.texts()
+    before, after = offsets
+    assert any(t.split("\n")[0].endswith(f" {before}") for t in texts)
+    assert any(t.split("\n")[0].endswith(f" {after}") for t in texts)
+    assert f"{before} → {after}" in texts  # the change itself, a dashed line
+    for day in dates:  # past midnight the ticks say which day
+        assert any(t.endswith(f"\n{day}") for t in texts)
 
 
 def test_degraded_is_hatched_and_down_is_solid() -> None:

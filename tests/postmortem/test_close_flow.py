@@ -112,6 +112,7 @@ async def test_postmortem_redraws_after_late_edits(stack: SandboxStack, day: str
     assert "Drafting the customer apology (it)" in answer
     latest = uploads(stack, day)[-1]
     assert set(latest.files) == {"INC-1-customer-it.md"}
+    assert set(latest.pictures) == {"INC-1-impact.png"}  # redrawn with the drafts
     assert "v2" in latest.comment
     redrawn = latest.files["INC-1-customer-it.md"]
     assert "**13:41** — Anche Acquisti presenta lo stesso sintomo" in redrawn
