@@ -16,6 +16,7 @@ from typing import Any
 from sqlalchemy import func, select
 
 from bench import changes as bench_changes
+from bench import checks as bench_checks
 from bench import load, statuspage
 from bench.drafts import time_chart, time_drafts
 from bench.report import Row
@@ -211,6 +212,8 @@ async def run(opts: Options, folder: Path) -> list[Row]:
     chart = time_chart(opts.entries, opts.features)
     (folder / "changes").mkdir(exist_ok=True)
     changes = await bench_changes.run(folder / "changes")
+    (folder / "checks").mkdir(exist_ok=True)
+    checks = await bench_checks.run(folder / "checks")
     lookups = await time_lookups(folder)
 
     rate, floor_rate = (
@@ -255,5 +258,6 @@ async def run(opts: Options, folder: Path) -> list[Row]:
             first_start < 2),
         Row("start-up", f"s, restart ({distinct:,} entries)", restart, None, "<2", restart < 2),
         *changes,
+        *checks,
         *page,
     ]  # fmt: skip

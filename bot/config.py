@@ -29,7 +29,8 @@ from pydantic_settings import (
 )
 from sqlalchemy.engine import make_url
 
-from bot.changes.sources import ChangesSettings
+from bot.changes.sources import ChangesSettings, ServiceName
+from bot.checks.config import AlertsSettings, CheckConfig
 from bot.followups.config import FollowupSettings
 from bot.maintenance.targets import Target, TargetName
 from bot.models import Severity
@@ -56,6 +57,13 @@ class FeatureConfig(BaseModel):
     # Shown on the status page (as `public_name` when set); internal names stay internal.
     public: bool = False
     public_name: str | None = None
+    # Change-event services that affect it (None: all); their deploys trigger its check.
+    services: list[ServiceName] | None = None
+    # Which alerts are this feature's: every pair must match the alert's labels.
+    alert_labels: dict[str, str] = {}
+    check: CheckConfig | None = None
+    # A signal declares an incident at once instead of offering the button.
+    auto_declare: bool = False
 
 
 class MaintenanceSettings(BaseModel):
@@ -140,6 +148,7 @@ class Settings(BaseSettings):
     permissions: Permissions = Permissions()
     followups: FollowupSettings = FollowupSettings()
     status_page: StatusPageSettings = StatusPageSettings()
+    alerts: AlertsSettings = AlertsSettings()
 
     @field_validator("timezone")
     @classmethod

@@ -57,6 +57,8 @@ class EntryKind(StrEnum):
     public = "public"
     # A recorded fact's time or text corrected (data: fact, field, from, to, reason).
     correction = "correction"
+    # A feature check or an alert that failed, recovered or was acted on (issue 24).
+    signal = "signal"
 
 
 class Incident(BaseModel):

@@ -17,6 +17,8 @@ from functools import partial
 from bot.changes.flows import ChangeFlows
 from bot.changes.rollback import Rollbacks
 from bot.changes.service import Changes
+from bot.checks.service import Checks
+from bot.checks.signals import SignalFlows
 from bot.config import Settings
 from bot.corrections.service import Corrections
 from bot.features import Catalog, FeatureBoard, Features
@@ -95,6 +97,8 @@ class Services:
     texts: Texts
     status_page: StatusPage
     corrections: Corrections
+    checks: Checks
+    signal_flows: SignalFlows
     # None when the status page is off: nothing is proposed, nothing served.
     status_flows: StatusFlows | None = None
     # Seconds between looks for due nudges and reminders; 0 turns the loop off (tests tick).
@@ -108,6 +112,7 @@ class Services:
     async def start(self) -> None:
         """Migrate, then finish whatever a crash or an outage of Slack left half-done."""
         await migrate.upgrade(self.db)
+        await self.signal_flows.start()
         for incident in await self.incidents.unfinished_setup():
             self.tasks.spawn(self.setup.run(incident), name=f"resume-setup-{incident.id}")
         # Messages, edits and marks posted while the bot was down.
@@ -241,6 +246,20 @@ def build_services(settings: Settings, clock: Clock | None = None) -> Services:
         incidents,
         tasks,
     )
+    checks = Checks(db, clock, settings.features, settings.alerts, environ=os.environ)
+    signal_flows = SignalFlows(
+        checks,
+        changes,
+        features,
+        incidents,
+        timeline,
+        slack,
+        schedules,
+        tasks,
+        t,
+        timezone=settings.timezone,
+        channel=settings.alerts.channel or settings.announce_channel,
+    )
     similar = SimilarIncidents(db, clock, incidents, features, followups, timeline)
     export = TrackerExport(
         [tracker(table, clock) for table in settings.followups.trackers().values()],
@@ -316,6 +335,8 @@ def build_services(settings: Settings, clock: Clock | None = None) -> Services:
             t,
         ),
         status_flows=status_flows,
+        checks=checks,
+        signal_flows=signal_flows,
         schedule_tick=settings.schedule_tick,
         declare_hooks=[features.on_declare],
     )

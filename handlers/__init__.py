@@ -10,6 +10,7 @@ from slack_bolt.async_app import AsyncApp
 from bot.services import Services
 from handlers import (
     changes,
+    checks,
     corrections,
     errors,
     features,
@@ -38,6 +39,7 @@ def register(app: AsyncApp, services: Services) -> None:
         *followups.SUBCOMMANDS,
         *statuspage.SUBCOMMANDS,
         *corrections.SUBCOMMANDS,
+        *checks.SUBCOMMANDS,
     ]
     router.register(app, router.Router(services, subcommands))
     # Bolt tries listeners in order: chat, by far the most frequent, is matched early.
@@ -51,6 +53,7 @@ def register(app: AsyncApp, services: Services) -> None:
     followups.register(app, services)
     statuspage.register(app, services)
     corrections.register(app, services)
+    checks.register(app, services)
 
     # Ack every other event type: an unhandled event gets no 2xx and Slack retries it.
     @app.event(re.compile(".*"))

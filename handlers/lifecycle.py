@@ -21,10 +21,10 @@ from handlers.payloads import BlockActions, ViewSubmission, payload
 from handlers.views import (
     DECLARE_CALLBACK,
     DeclareForm,
-    FormError,
     confirm_blocks,
     declare_modal,
     list_lines,
+    submit_form,
 )
 from handlers.views.close import open_close_modal, resolved_reply
 
@@ -265,7 +265,8 @@ def register(app: AsyncApp, services: Services) -> None:
     async def declare_submitted(ack: AsyncAck, context: AsyncBoltContext) -> None:
         submission = payload(context, ViewSubmission)
         view, user = submission.view, submission.user.id
-        try:
+
+        async def declare() -> tuple[DeclareForm, Incident]:
             form = DeclareForm.from_state(
                 view.state.values, services.settings.default_severity, services.texts
             )
@@ -276,13 +277,12 @@ def register(app: AsyncApp, services: Services) -> None:
                 description=form.description,
                 request_key=f"view:{view.id}",
             )
-        except FormError as exc:
-            await ack(response_action="errors", errors=exc.errors)
+            return form, incident
+
+        declared = await submit_form(ack, declare)
+        if declared is None:
             return
-        except InputError as exc:
-            await ack(response_action="errors", errors={"title": exc.message[:150]})
-            return
-        await ack()
+        form, incident = declared
         services.tasks.spawn(
             flows.set_up(services, incident, declarer=user, features=form.features),
             name=f"setup-{incident.id}",

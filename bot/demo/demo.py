@@ -106,7 +106,7 @@ async def run_demo(
     echo(f"{scenario.title} — {scenario.timezone}")
     async with AsyncExitStack() as running:
         platform = None
-        if "platform" in scenario.config.maintenance.values():
+        if "platform" in scenario.config.maintenance.values() or scenario.config.checks:
             platform = await running.enter_async_context(DeployPlatform())
         settings = settings_for(scenario, language or scenario.language, platform)
         stack = SandboxStack(database_url, clock=clock, settings=settings)
@@ -115,7 +115,7 @@ async def run_demo(
             url = stack.status_url
             echo("🌐 " + stack.services.texts._("Status page: {url}").format(url=url))
         log = room_log(stack, scenario.timezone, scenario.language)
-        replay = Replay(scenario, Room(stack, log), clock)
+        replay = Replay(scenario, Room(stack, log), clock, platform)
         replay.add_people()
 
         def show(result: StepResult) -> None:

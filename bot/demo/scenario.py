@@ -37,7 +37,17 @@ from pydantic import (
 from bot.config import FeatureConfig, StatusPageSettings
 
 DEFAULT_SCENARIO = Path(__file__).resolve().parents[2] / "examples/scenarios/outage-report.yml"
-ACTIONS = ("command", "message", "react", "pin", "click", "submit", "deploy", "status_page")
+ACTIONS = (
+    "command",
+    "message",
+    "react",
+    "pin",
+    "click",
+    "submit",
+    "deploy",
+    "status_page",
+    "app",
+)
 # `platform`: a stand-in deploy platform on loopback, so the app really goes offline and the
 # drafts count it; `dryrun`: only recorded.
 TargetKind = Literal["platform", "dryrun"]
@@ -61,6 +71,14 @@ class Person(_Strict):
     real_name: str = ""
 
 
+class DemoCheck(_Strict):
+    """A feature's `[features.check]` in a scenario; the URL is the demo app's own."""
+
+    every_minutes: int = Field(0, ge=0)
+    after_deploy_minutes: list[int] = [1, 3, 10]
+    failures: int = Field(2, ge=1)
+
+
 class Config(_Strict):
     """The bot's settings for the run: catalog, maintenance targets, who responds."""
 
@@ -73,6 +91,8 @@ class Config(_Strict):
     # (the same, and `/incident rollback NAME` records without calling anything).
     changes: dict[str, Literal["webhook", "dryrun"]] = {}
     status_page: StatusPageSettings = StatusPageSettings()  # the bot's [status_page] section
+    # Feature name -> its check, probing the app the stand-in platform serves on loopback.
+    checks: dict[str, DemoCheck] = {}
 
 
 class Expect(_Strict):
@@ -152,6 +172,17 @@ class SubmitStep(_Step):
     submit: dict[str, str | list[str]]  # the open modal's fields by block id
 
 
+class AppState(_Strict):
+    feature: str = Field(min_length=1)
+    broken: bool
+
+
+class AppStep(_Step):
+    """The app's endpoint of a feature breaks or is fixed (on the stand-in platform)."""
+
+    app: AppState
+
+
 class StatusPageStep(_Step):
     status_page: str = Field(min_length=1, max_length=60)  # a name for the moment, printed
 
@@ -171,7 +202,8 @@ Step = Annotated[
     | Annotated[ClickStep, Tag("click")]
     | Annotated[SubmitStep, Tag("submit")]
     | Annotated[DeployStep, Tag("deploy")]
-    | Annotated[StatusPageStep, Tag("status_page")],
+    | Annotated[StatusPageStep, Tag("status_page")]
+    | Annotated[AppStep, Tag("app")],
     Discriminator(
         _action,
         custom_error_type="step_action",
@@ -248,6 +280,21 @@ def _problems(scenario: Scenario) -> Iterator[Problem]:
             yield Problem(
                 ("steps", index, "status_page"),
                 "the status page is off (set config.status_page.enabled: true)",
+            )
+    yield from _check_problems(scenario)
+
+
+def _check_problems(scenario: Scenario) -> Iterator[Problem]:
+    """Checks name catalog features; `app` steps name checked features."""
+    features = [f.name for f in scenario.config.features]
+    for name in scenario.config.checks:
+        if name not in features:
+            yield Problem(("config", "checks", name), f"{name!r} is not in config.features")
+    for index, step in enumerate(scenario.steps):
+        if isinstance(step, AppStep) and step.app.feature not in scenario.config.checks:
+            yield Problem(
+                ("steps", index, "app", "feature"),
+                f"{step.app.feature!r} has no check (add it under config.checks)",
             )
 
 

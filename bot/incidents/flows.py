@@ -13,6 +13,7 @@ from zoneinfo import ZoneInfo
 
 from slack_sdk.errors import SlackApiError
 
+from bot.checks import messages as checks_render
 from bot.followups import render as followup_render
 from bot.incidents.blocks import CLOSED_SHOWN, RECORD_DAYS, home_view
 from bot.incidents.labels import severity_label, status_label
@@ -85,7 +86,11 @@ async def refresh_home(services: Services, user_id: str) -> None:
         *followup_render.home_blocks(services.texts, mine, today),
         *record_render.home_blocks(services.texts, record, RECORD_DAYS.days),
     ]
-    view = await home_view(services.texts, open_, closed, services.board.sections, now, extra)
+    failing = checks_render.home_blocks(
+        services.texts, await services.checks.states(), services.settings.timezone, now
+    )
+    sections = services.board.sections
+    view = await home_view(services.texts, open_, closed, sections, now, extra, failing)
     try:
         await services.slack.publish_home(user_id, view)
     except SlackApiError as exc:

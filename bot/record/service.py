@@ -79,6 +79,8 @@ class Record:
     monthly: Downtime = field(default_factory=lambda: Downtime([], {}))
     detect_by_month: dict[str, Spread] = field(default_factory=dict)  # every month of `monthly`
     resolve_by_month: dict[str, Spread] = field(default_factory=dict)
+    # Outage start -> found, by who found it: person | check | alert (the drafts' rows).
+    detect_by: dict[str, Spread] = field(default_factory=dict)
 
 
 class TeamRecord:
@@ -110,6 +112,7 @@ class TeamRecord:
         monthly: dict[str, Counter[str]] = {month: Counter() for month in months}
         detect_in: dict[str, list[timedelta]] = {month: [] for month in months}
         resolve_in: dict[str, list[timedelta]] = {month: [] for month in months}
+        found_by: dict[str, list[timedelta]] = {}
         for incident in incidents:
             month = incident.declared_at.astimezone(zone).strftime("%Y-%m")
             by_month.setdefault(month, Counter())[incident.severity.value] += 1
@@ -128,6 +131,9 @@ class TeamRecord:
                 into[outage.feature] += _minutes(outage.total)
             monthly.setdefault(month, Counter()).update(_down(impact))
             offline += impact.offline or timedelta()
+            for found in facts.changes.outages if facts.changes else []:
+                delay = total([(found.start, found.found)], found.found)
+                found_by.setdefault(found.by, []).append(delay)
         return Record(
             since=since,
             until=now,
@@ -143,6 +149,7 @@ class TeamRecord:
             monthly=_downtime(monthly),
             detect_by_month={m: Spread.of(v) for m, v in sorted(detect_in.items())},
             resolve_by_month={m: Spread.of(v) for m, v in sorted(resolve_in.items())},
+            detect_by={by: Spread.of(found_by[by]) for by in sorted(found_by)},
         )
 
     async def weekly(self, weeks: int = 12) -> Downtime:

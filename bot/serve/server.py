@@ -15,6 +15,7 @@ from slack_bolt.request.async_internals import build_async_context
 from slack_bolt.request.async_request import AsyncBoltRequest
 
 from bot.changes.webhook import ChangesWebhook
+from bot.checks.webhook import AlertsWebhook
 from bot.followups.webhook import github_webhook, jira_webhook, linear_webhook
 from bot.plumbing import logs
 from bot.services import Services
@@ -85,6 +86,13 @@ def build_web_app(
     # Deploys reported by CI, in both modes (Socket Mode serves this port too).
     webhook = ChangesWebhook(services.changes.claim, services.change_flows.record_incoming)
     app.router.add_post("/changes", webhook.handle)
+    # Alerts from Alertmanager / Grafana (Bearer token) and from any tool that signs (issue 24).
+    AlertsWebhook(
+        services.settings.alerts,
+        services.settings.features,
+        services.signal_flows.receive,
+        services.changes.claim,
+    ).routes(app)
     # Issue 18: GitHub's issues webhook, when [followups.github] names a secret.
     app.router.add_post("/github", github_webhook(services.export, os.environ))
     # Issue 28: Jira's and Linear's issue webhooks, when their tracker and secret are set.

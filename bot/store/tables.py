@@ -291,3 +291,66 @@ corrections = Table(
     Column("corrected_at", UTCDateTime, nullable=False),
     Index("ix_corrections_incident", "incident_id", "fact"),
 )
+
+# Feature checks due to run (issue 24): `every:<feature>` moves on when claimed, an after-deploy
+# run (`deploy:<feature>:<change>:<minutes>`) is deleted when claimed; either way one replica
+# wins each due run.
+check_runs = Table(
+    "check_runs",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("key", String(200), nullable=False, unique=True),
+    Column("feature", String(100), nullable=False),
+    Column("due_at", UTCDateTime, nullable=False),
+    # The deploy an after-deploy run checks.
+    Column("change_id", ForeignKey("change_events.id", ondelete="CASCADE")),
+    Index("ix_check_runs_due", "due_at"),
+)
+
+# One row per probe: what a check saw.
+check_results = Table(
+    "check_results",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("feature", String(100), nullable=False),
+    Column("at", UTCDateTime, nullable=False),
+    Column("ok", Boolean, nullable=False),
+    Column("status_code", Integer),
+    Column("latency_ms", Integer),
+    Column("reason", String(200), nullable=False, default=""),
+    Column("change_id", ForeignKey("change_events.id", ondelete="SET NULL")),
+    Index("ix_check_results_feature_at", "feature", "at"),
+)
+
+# A failure episode seen by a check or an alert: one message, its thread, and what people did.
+signals = Table(
+    "signals",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    # check | alert
+    Column("source", String(16), nullable=False),
+    # The alert's fingerprint, or `check:<feature>`.
+    Column("fingerprint", String(200), nullable=False),
+    # None: an alert that matched no feature (posted as unmapped).
+    Column("feature", String(100)),
+    # The first failing probe, or the alert's startsAt.
+    Column("started_at", UTCDateTime, nullable=False),
+    Column("detected_at", UTCDateTime, nullable=False),
+    # Passing again (or resolved) since; cleared when it fails again within the flap window.
+    Column("ended_at", UTCDateTime),
+    Column("flaps", Integer, nullable=False, default=0),
+    Column("reason", Text, nullable=False, default=""),
+    Column("labels", JSON, nullable=False, default=dict),
+    Column("url", String(500)),
+    Column("incident_id", ForeignKey("incidents.id", ondelete="SET NULL")),
+    Column("channel_id", String(32)),
+    Column("message_ts", String(32)),
+    # declared | dismissed | muted | marked: what a person did with it.
+    Column("decision", String(16)),
+    Column("decided_by", String(32)),
+    Column("decided_at", UTCDateTime),
+    Column("note", Text),
+    Column("muted_until", UTCDateTime),
+    UniqueConstraint("source", "fingerprint", "started_at", name="uq_signals_episode"),
+    Index("ix_signals_feature", "feature", "ended_at"),
+)
