@@ -32,6 +32,7 @@ from sqlalchemy.engine import make_url
 from bot.changes.sources import ChangesSettings
 from bot.followups.config import FollowupSettings
 from bot.maintenance.targets import Target, TargetName
+from bot.paging.config import PagingSettings
 from bot.models import Severity
 
 Language = Literal["en", "it"]
@@ -75,6 +76,8 @@ class Permissions(BaseModel):
     rollback: list[str] | None = None
     # Who may publish status page updates; None means anyone in the incident channel.
     status_page: list[str] | None = None
+    # Who may page the on-call person with `/incident page`; None means the channel.
+    page: list[str] | None = None
 
 
 class AtlassianSettings(BaseModel):
@@ -138,6 +141,7 @@ class Settings(BaseSettings):
     permissions: Permissions = Permissions()
     followups: FollowupSettings = FollowupSettings()
     status_page: StatusPageSettings = StatusPageSettings()
+    paging: PagingSettings | None = None
 
     @field_validator("timezone")
     @classmethod

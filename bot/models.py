@@ -55,6 +55,8 @@ class EntryKind(StrEnum):
     similar = "similar"
     # An update published on the status page (text customers read).
     public = "public"
+    # A page sent to the on-call person, and what came back (acknowledged, resolved).
+    page = "page"
 
 
 class Incident(BaseModel):

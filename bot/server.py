@@ -17,6 +17,7 @@ from slack_bolt.request.async_request import AsyncBoltRequest
 from bot import logs
 from bot.changes.webhook import ChangesWebhook
 from bot.followups.webhook import github_webhook
+from bot.paging.webhook import pagerduty_webhook
 from bot.services import Services
 from bot.statuspage.web import StatusSite
 
@@ -87,6 +88,10 @@ def build_web_app(
     app.router.add_post("/changes", webhook.handle)
     # Issue 18: GitHub's issues webhook, when [followups.github] names a secret.
     app.router.add_post("/github", github_webhook(services.export, os.environ))
+    # Issue 25: PagerDuty's webhooks v3 (acknowledged, resolved, escalated).
+    app.router.add_post(
+        "/pagerduty", pagerduty_webhook(services.paging, services.changes.claim, os.environ)
+    )
     if services.status_page.enabled:
         StatusSite(services.status_page, services.texts, services.settings.timezone).routes(app)
     return app

@@ -278,6 +278,17 @@ class SlackWeb:
         profile = user.get("profile") or {}
         return str(profile.get("display_name") or profile.get("real_name") or user.get("name"))
 
+    async def user_email(self, user_id: str) -> str | None:
+        """The email in the user's profile (needs users:read.email), None when hidden."""
+        resp = await self.client.users_info(user=user_id)
+        email = (resp["user"].get("profile") or {}).get("email")
+        return str(email) if email else None
+
+    async def user_by_email(self, email: str) -> str | None:
+        """The id of the workspace member with this email, None when there is none."""
+        resp = await _tolerating(self.client.users_lookupByEmail(email=email), "users_not_found")
+        return str(resp["user"]["id"]) if resp is not None else None
+
     async def upload(self, channel: str, files: dict[str, str], comment: str) -> None:
         """Text files (filename -> content) in one message, through `files_upload_v2`
         (getUploadURLExternal, the upload, completeUploadExternal): `files.upload` is retired."""

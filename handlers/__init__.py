@@ -16,6 +16,7 @@ from handlers import (
     home,
     lifecycle,
     maintenance,
+    paging,
     postmortem,
     router,
     statuspage,
@@ -32,6 +33,7 @@ def register(app: AsyncApp, services: Services) -> None:
         *features.SUBCOMMANDS,
         *maintenance.SUBCOMMANDS,
         *changes.SUBCOMMANDS,
+        *paging.SUBCOMMANDS,
         *timeline.SUBCOMMANDS,
         *postmortem.SUBCOMMANDS,
         *followups.SUBCOMMANDS,
@@ -44,6 +46,7 @@ def register(app: AsyncApp, services: Services) -> None:
     features.register(app, services)
     maintenance.register(app, services)
     changes.register(app, services)
+    paging.register(app, services)
     home.register(app, services)
     postmortem.register(app, services)
     followups.register(app, services)
