@@ -32,8 +32,8 @@ from sqlalchemy.engine import make_url
 from bot.changes.sources import ChangesSettings
 from bot.followups.config import FollowupSettings
 from bot.maintenance.targets import Target, TargetName
-from bot.paging.config import PagingSettings
 from bot.models import Severity
+from bot.paging.config import PagingSettings
 
 Language = Literal["en", "it"]
 

@@ -38,16 +38,12 @@ class PagingSection:
                 )
             else:
                 parts.append(
-                    t._("acknowledged {time}").format(
-                        time=timefmt.clock(page.acknowledged_at, tz)
-                    )
+                    t._("acknowledged {time}").format(time=timefmt.clock(page.acknowledged_at, tz))
                 )
         else:
             parts.append(t._("not acknowledged yet"))
         if page.resolved_at is not None:
-            parts.append(
-                t._("resolved {time}").format(time=timefmt.clock(page.resolved_at, tz))
-            )
+            parts.append(t._("resolved {time}").format(time=timefmt.clock(page.resolved_at, tz)))
         return " · ".join(parts)
 
     async def board_lines(self, incident: Incident, now: datetime) -> list[str]:

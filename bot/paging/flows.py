@@ -298,9 +298,7 @@ class PagingFlows:
             reason = self.t._("only the people listed under `[permissions] page` may page")
         raise InputError(self.t._("You can't page: {reason}.").format(reason=reason))
 
-    async def confirm(
-        self, incident_id: int, target: Target, message: str, user: str
-    ) -> str:
+    async def confirm(self, incident_id: int, target: Target, message: str, user: str) -> str:
         """The Page click: checked again, then claimed and sent once; the line to show."""
         incident = await self.incidents.get(incident_id)
         self.incidents.require_open(incident)
@@ -338,7 +336,9 @@ class PagingFlows:
                     data={"stage": FAMILY, "page": page.key},
                 )
                 text = self.t._(":x: The page could not be resolved in {provider}: {error}")
-                await self._say(incident, text.format(provider=self.provider, error=escape(str(exc))))
+                await self._say(
+                    incident, text.format(provider=self.provider, error=escape(str(exc)))
+                )
                 continue
             if await self.pages.resolved(page, self.pages.clock.now()):
                 changed = True

@@ -175,9 +175,7 @@ class PagerDuty:
         return self._emails[user_id]
 
     async def events(self, key: str, since: datetime) -> list[PageEvent]:
-        body = await self._get(
-            "/incidents", [("incident_key", key), ("since", since.isoformat())]
-        )
+        body = await self._get("/incidents", [("incident_key", key), ("since", since.isoformat())])
         found: list[PageEvent] = []
         for incident in body.get("incidents") or []:
             for ack in incident.get("acknowledgements") or []:

@@ -156,6 +156,4 @@ class Pages:
         )
 
     async def resolved(self, page: Page, at: datetime) -> bool:
-        return await self._move(
-            page, OPEN, state=PageState.resolved.value, resolved_at=at
-        )
+        return await self._move(page, OPEN, state=PageState.resolved.value, resolved_at=at)

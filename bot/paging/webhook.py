@@ -97,7 +97,9 @@ async def _person(
 ) -> Person | None:
     """Who acted (the agent) or, on escalation, the new assignee; their email by the REST API
     when a token is set, else only their name."""
-    ref = event.get("agent") if kind != "escalated" else next(iter(data.get("assignees") or []), None)
+    ref = (
+        event.get("agent") if kind != "escalated" else next(iter(data.get("assignees") or []), None)
+    )
     if not isinstance(ref, dict):
         return None
     name = str(ref.get("summary") or "")

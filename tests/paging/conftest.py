@@ -66,6 +66,42 @@ class Alert:
     acknowledgements: list[dict[str, Any]] = field(default_factory=list)
 
 
+def _event_problem(event: Any) -> str | None:
+    """What the Events API says about an event it refuses; None when it is valid."""
+    key = event.get("routing_key") if isinstance(event, dict) else None
+    if not isinstance(key, str) or not key:
+        return "'routing_key' is missing or blank"
+    if len(key) != 32:
+        return "Length of 'routing_key' is incorrect (should be 32 characters)"
+    if key != ROUTING_KEY:
+        return "Invalid routing key"
+    action, dedup = event.get("event_action"), event.get("dedup_key")
+    if action not in ("trigger", "acknowledge", "resolve"):
+        return "'event_action' is invalid (must be one of trigger, acknowledge, resolve)"
+    if action != "trigger" and not dedup:
+        return "'dedup_key' is missing or blank"
+    if isinstance(dedup, str) and len(dedup) > 255:
+        return "'dedup_key' is too long (maximum is 255 characters)"
+    if action == "trigger":
+        return _payload_problem(event.get("payload"), event.get("links") or [])
+    return None
+
+
+def _payload_problem(payload: Any, links: list[Any]) -> str | None:
+    if not isinstance(payload, dict):
+        return "'payload' is missing or blank"
+    for name in ("summary", "source", "severity"):
+        if not payload.get(name):
+            return f"'payload.{name}' is missing or blank"
+    if payload["severity"] not in SEVERITIES:
+        return "'payload.severity' is invalid (must be one of critical, error, warning, info)"
+    if len(payload["summary"]) > 1024:
+        return "'payload.summary' is too long (maximum is 1024 characters)"
+    if any(not isinstance(link, dict) or not link.get("href") for link in links):
+        return "'links' must be objects with an 'href'"
+    return None
+
+
 class FakePagerDuty(FakeServer):
     """`POST /v2/enqueue` (Events API v2) and `GET /oncalls`, `/users/{id}`, `/incidents`."""
 
@@ -81,7 +117,8 @@ class FakePagerDuty(FakeServer):
         return [
             seen.json
             for seen in self.requests("POST")
-            if seen.path == "/v2/enqueue" and (action is None or seen.json["event_action"] == action)
+            if seen.path == "/v2/enqueue"
+            and (action is None or seen.json["event_action"] == action)
         ]
 
     def acknowledge(self, key: str, user: PdUser, when: datetime) -> None:
@@ -104,7 +141,11 @@ class FakePagerDuty(FakeServer):
     def _invalid(self, *errors: str) -> web.Response:
         self.problems.extend(errors)
         return web.json_response(
-            {"status": "invalid event", "message": "Event object is invalid", "errors": list(errors)},
+            {
+                "status": "invalid event",
+                "message": "Event object is invalid",
+                "errors": list(errors),
+            },
             status=400,
         )
 
@@ -117,40 +158,13 @@ class FakePagerDuty(FakeServer):
             event = json.loads(body)
         except ValueError:
             return self._invalid("Invalid JSON")
-        key = event.get("routing_key")
-        if not isinstance(key, str) or not key:
-            return self._invalid("'routing_key' is missing or blank")
-        if len(key) != 32:
-            return self._invalid("Length of 'routing_key' is incorrect (should be 32 characters)")
-        if key != ROUTING_KEY:
-            return self._invalid("Invalid routing key")
-        action = event.get("event_action")
-        if action not in ("trigger", "acknowledge", "resolve"):
-            return self._invalid("'event_action' is invalid (must be one of trigger, acknowledge, resolve)")
-        dedup = event.get("dedup_key")
-        if action != "trigger" and not dedup:
-            return self._invalid("'dedup_key' is missing or blank")
-        if isinstance(dedup, str) and len(dedup) > 255:
-            return self._invalid("'dedup_key' is too long (maximum is 255 characters)")
+        if problem := _event_problem(event):
+            return self._invalid(problem)
+        action, dedup = event["event_action"], event.get("dedup_key")
         if action == "trigger":
-            payload = event.get("payload")
-            if not isinstance(payload, dict):
-                return self._invalid("'payload' is missing or blank")
-            for name in ("summary", "source", "severity"):
-                if not payload.get(name):
-                    return self._invalid(f"'payload.{name}' is missing or blank")
-            if payload["severity"] not in SEVERITIES:
-                return self._invalid(
-                    "'payload.severity' is invalid (must be one of critical, error, warning, info)"
-                )
-            if len(payload["summary"]) > 1024:
-                return self._invalid("'payload.summary' is too long (maximum is 1024 characters)")
-            for link in event.get("links") or []:
-                if not isinstance(link, dict) or not link.get("href"):
-                    return self._invalid("'links' must be objects with an 'href'")
             dedup = dedup or uuid.uuid4().hex
             alert = self.alerts.setdefault(dedup, Alert(dedup))
-            if alert.status == "resolved":
+            if alert.status == "resolved":  # a new trigger after a resolve is a new alert
                 alert = self.alerts[dedup] = Alert(dedup)
             alert.triggers += 1
         elif dedup in self.alerts and self.alerts[dedup].status != "resolved":
@@ -339,13 +353,17 @@ class FakeOpsgenie(FakeServer):
         if request.query.get("scheduleIdentifierType") != "name":
             return self._refuse(400, "scheduleIdentifierType must be name here")
         if name not in self.oncall:
-            return self._refuse(404, "Schedule with identifier [%s] does not exist" % name)
+            return self._refuse(404, f"Schedule with identifier [{name}] does not exist")
         current, upcoming = self.oncall[name]
         parent = {"id": "s1", "name": name, "enabled": True}
         if what == "on-calls":
             data = {"_parent": parent, "onCallRecipients": current}
         elif what == "next-on-calls":
-            data = {"_parent": parent, "exactNextOnCallRecipients": upcoming, "nextOnCallRecipients": upcoming}
+            data = {
+                "_parent": parent,
+                "exactNextOnCallRecipients": upcoming,
+                "nextOnCallRecipients": upcoming,
+            }
         else:
             return self._refuse(404, "Could not find the requested resource")
         return web.json_response({"data": data, "took": 0.01, "requestId": "r"})

@@ -42,7 +42,8 @@ def said(stack: SandboxStack, channel: str) -> list[str]:
 async def board(stack: SandboxStack) -> str:
     assert stack.services is not None
     incident = await stack.services.incidents.get(1)
-    assert incident.channel_id and incident.status_ts
+    assert incident.channel_id
+    assert incident.status_ts
     message = next(
         m for m in stack.sandbox.messages(incident.channel_id) if m.ts == incident.status_ts
     )
@@ -107,8 +108,10 @@ async def test_the_outage_day_pages_once_shows_the_acknowledgement_and_resolves_
     assert trigger["payload"]["severity"] == "error"  # sev2
     assert trigger["payload"]["summary"] == "INC-1 (sev2): Offerte sparite dopo il deploy"
     assert trigger["links"][0]["href"].endswith(f"channel={channel}")
-    assert ":rotating_light: Paged the on-call person of PABC123 through PagerDuty:" \
+    assert (
+        ":rotating_light: Paged the on-call person of PABC123 through PagerDuty:"
         " <@U02GIULIA> is on call." in said(stack, channel)
+    )
     assert "Paged 10:40 · <@U02GIULIA> on call · not acknowledged yet" in await board(stack)
 
     # A restart (and its start-up resume) sends nothing again; nor does raising to sev1.
@@ -128,13 +131,17 @@ async def test_the_outage_day_pages_once_shows_the_acknowledgement_and_resolves_
     again = await deliver(stack, body, sign(WEBHOOK_SECRET.encode(), body))
     assert again.status_code == 204
     acks = [e for e in await page_entries(stack) if e.data.get("event") == "acknowledged"]
-    assert len(acks) == 1 and acks[0].is_key
+    assert len(acks) == 1
+    assert acks[0].is_key
 
     clock.set(at(17, 45))
     await stack.run(channel, "resolve")
     [resolve] = pagerduty.enqueued("resolve")
-    assert resolve == {"routing_key": resolve["routing_key"], "event_action": "resolve",
-                       "dedup_key": KEY}
+    assert resolve == {
+        "routing_key": resolve["routing_key"],
+        "event_action": "resolve",
+        "dedup_key": KEY,
+    }
     assert pagerduty.alerts[KEY].status == "resolved"
     assert "resolved 17:45" in await board(stack)
     assert pagerduty.problems == []
@@ -180,7 +187,8 @@ async def test_page_on_demand_asks_first_and_checks_who_may(
     stack = await pd_stack(auto_page=[], permissions={"page": [MARCO]})
     incident = await stack.declare("Acquisti non funziona")
     channel = incident.channel_id
-    assert channel and pagerduty.enqueued() == []
+    assert channel
+    assert pagerduty.enqueued() == []
 
     await stack.run(channel, "page @giulia Acquisti è giù", user=LUCA)
     refusal = stack.sandbox.ephemerals(LUCA, channel)[-1].text
@@ -191,7 +199,8 @@ async def test_page_on_demand_asks_first_and_checks_who_may(
     assert prompt.text.startswith(":rotating_light: Page <@U02GIULIA> through PagerDuty for INC-1?")
     assert pagerduty.enqueued() == []  # nothing before the click
     reply = await stack.driver.click(MARCO, PAGE_CONFIRM, channel_id=channel, message_ts=prompt.ts)
-    assert reply.ok and reply.within_deadline
+    assert reply.ok
+    assert reply.within_deadline
     await stack.idle()
     # Asked and confirmed again: the claim row says it was done.
     await stack.run(channel, "page @giulia")
@@ -229,9 +238,12 @@ async def test_pagerduty_refusing_or_down_is_shown_once_and_never_blocks_the_dec
     monkeypatch.setenv("PAGERDUTY_ROUTING_KEY", "x" * 32)
     await stack.run(incident.channel_id, "page")
     prompt = stack.sandbox.ephemerals(MARCO, incident.channel_id)[-1]
-    await stack.driver.click(MARCO, PAGE_CONFIRM, channel_id=incident.channel_id, message_ts=prompt.ts)
+    await stack.driver.click(
+        MARCO, PAGE_CONFIRM, channel_id=incident.channel_id, message_ts=prompt.ts
+    )
     await stack.idle()
     assert any(
-        "Event object is invalid: Invalid routing key" in t for t in said(stack, incident.channel_id)
+        "Event object is invalid: Invalid routing key" in t
+        for t in said(stack, incident.channel_id)
     )
     pagerduty.problems.clear()
