@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from bot import timefmt
 from bot.i18n import Texts
 from bot.models import Incident
 from bot.paging.models import PageState
 from bot.paging.service import Page, Pages
-from bot.slackweb import escape
+from bot.slack.gateway import escape
+from bot.time import formatting
 
 
 class PagingSection:
@@ -24,7 +24,7 @@ class PagingSection:
             return t._(":x: Page failed: {error}").format(error=escape((page.error or "")[:200]))
         parts = [
             t._(":rotating_light: Paged {time}").format(
-                time=timefmt.clock(page.sent_at or page.claimed_at, tz)
+                time=formatting.clock(page.sent_at or page.claimed_at, tz)
             )
         ]
         if page.oncall:
@@ -33,17 +33,19 @@ class PagingSection:
             if page.acknowledged_by and page.acknowledged_by != page.oncall:
                 parts.append(
                     t._("acknowledged {time} by {who}").format(
-                        time=timefmt.clock(page.acknowledged_at, tz), who=page.acknowledged_by
+                        time=formatting.clock(page.acknowledged_at, tz), who=page.acknowledged_by
                     )
                 )
             else:
                 parts.append(
-                    t._("acknowledged {time}").format(time=timefmt.clock(page.acknowledged_at, tz))
+                    t._("acknowledged {time}").format(
+                        time=formatting.clock(page.acknowledged_at, tz)
+                    )
                 )
         else:
             parts.append(t._("not acknowledged yet"))
         if page.resolved_at is not None:
-            parts.append(t._("resolved {time}").format(time=timefmt.clock(page.resolved_at, tz)))
+            parts.append(t._("resolved {time}").format(time=formatting.clock(page.resolved_at, tz)))
         return " · ".join(parts)
 
     async def board_lines(self, incident: Incident, now: datetime) -> list[str]:

@@ -15,24 +15,24 @@ from datetime import datetime, timedelta
 
 from slack_sdk.errors import SlackApiError
 
-from bot import durations, timefmt
 from bot.errors import InputError
-from bot.http import CallFailed
 from bot.i18n import Texts
 from bot.incidents.board import Board
 from bot.incidents.service import Incidents
-from bot.maintenance.permissions import MaintenancePermissions
-from bot.maintenance.providers.base import read_secret
 from bot.models import EntryKind, Incident
 from bot.paging.config import PagingSettings
 from bot.paging.models import PageEvent, PageOut, Pager, PageState, Person, Shift, Target
 from bot.paging.service import OPEN, Page, Pages
-from bot.people import resolve_user
-from bot.progress import SLACK_DOWN, say
-from bot.schedules import Due, Schedules
-from bot.slackweb import SlackWeb, escape
-from bot.tasks import BackgroundTasks
+from bot.plumbing.http import CallFailed
+from bot.plumbing.schedules import Due, Schedules
+from bot.plumbing.secrets import read_secret
+from bot.plumbing.tasks import BackgroundTasks
+from bot.slack.gateway import SlackWeb, escape
+from bot.slack.people import resolve_user
+from bot.slack.permissions import MaintenancePermissions
+from bot.time import durations, formatting
 from bot.timeline import Timeline
+from bot.timeline.progress import SLACK_DOWN, say
 
 log = logging.getLogger(__name__)
 
@@ -309,7 +309,7 @@ class PagingFlows:
             earlier = await self.pages.by_key(self.key(incident, target))
             at = earlier.sent_at or earlier.claimed_at if earlier else self.pages.clock.now()
             return self.t._("{who} was already paged at {time}.").format(
-                who=who, time=timefmt.clock(at, incident.timezone)
+                who=who, time=formatting.clock(at, incident.timezone)
             )
         return self.t._(":rotating_light: Paging {who}… (asked by <@{user}>)").format(
             who=who, user=user
@@ -449,7 +449,7 @@ class PagingFlows:
         return "\n".join(lines)
 
     def _when(self, instant: datetime) -> str:
-        return timefmt.when(instant, self.timezone, self.pages.clock.now())
+        return formatting.when(instant, self.timezone, self.pages.clock.now())
 
     async def _say(self, incident: Incident, text: str) -> None:
         await say(self.slack, self.timeline, incident, text, family=FAMILY)

@@ -17,12 +17,12 @@ from urllib.parse import quote, urlencode
 import httpx
 from pydantic import SecretStr
 
-from bot.http import CallFailed, HttpSession, error_body, excerpt
-from bot.maintenance.providers.base import missing_secret, read_secret
 from bot.models import Severity
 from bot.paging.config import PagingSettings
 from bot.paging.models import PageEvent, PageOut, Person, Shift
-from bot.retry import RetryPolicy
+from bot.plumbing.http import CallFailed, HttpSession, error_body, excerpt
+from bot.plumbing.retry import RetryPolicy
+from bot.plumbing.secrets import missing_secret, read_secret
 
 SERVICE = "Opsgenie"
 TIMEOUT = 10.0

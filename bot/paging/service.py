@@ -13,11 +13,11 @@ from datetime import datetime
 
 from sqlalchemy import select, update
 
-from bot.clock import Clock
 from bot.paging.models import PageState, Target
 from bot.store import tables
 from bot.store.conflicts import insert_ignoring_conflicts
 from bot.store.database import Database
+from bot.time.clock import Clock
 
 OPEN = (PageState.sent, PageState.acknowledged)
 

@@ -19,16 +19,17 @@ from typing import Any
 
 from aiohttp import web
 
-from bot.http import CallFailed
-from bot.maintenance.providers.base import read_secret
-from bot.paging.flows import PagingFlows
-from bot.paging.models import PageEvent, Person
+from bot.paging.config import PagingSettings
+from bot.paging.models import PageEvent, Pager, Person
 from bot.paging.pagerduty import PagerDuty
+from bot.plumbing.http import CallFailed
+from bot.plumbing.secrets import read_secret
 
 log = logging.getLogger(__name__)
 
 Handler = Callable[[web.Request], Awaitable[web.Response]]
 Claim = Callable[[str], Awaitable[bool]]
+Record = Callable[[PageEvent], Awaitable[bool]]
 KINDS = {
     "incident.acknowledged": "acknowledged",
     "incident.resolved": "resolved",
@@ -55,9 +56,16 @@ def _event(body: bytes) -> dict[str, Any] | None:
     return event if isinstance(event, dict) else None
 
 
-def pagerduty_webhook(flows: PagingFlows, claim: Claim, environ: Mapping[str, str]) -> Handler:
+def pagerduty_webhook(
+    settings: PagingSettings | None,
+    pager: Pager | None,
+    record: Record,
+    claim: Claim,
+    environ: Mapping[str, str],
+) -> Handler:
+    """`record` is the paging flow's `on_event`; `claim` marks an event id as seen, once."""
+
     async def receive(request: web.Request) -> web.Response:
-        settings = flows.settings
         secret = (
             read_secret(environ, settings.webhook_secret_env)
             if settings is not None and settings.provider == "pagerduty"
@@ -85,15 +93,15 @@ def pagerduty_webhook(flows: PagingFlows, claim: Claim, environ: Mapping[str, st
         if not await claim(f"pagerduty:{event.get('id')}"):
             return web.Response(status=204)  # a redelivery
         assert isinstance(data, dict)
-        person = await _person(flows, event, data, kind)
-        await flows.on_event(PageEvent(key, kind, at, person))  # type: ignore[arg-type]
+        person = await _person(pager, event, data, kind)
+        await record(PageEvent(key, kind, at, person))  # type: ignore[arg-type]
         return web.Response(status=204)
 
     return receive
 
 
 async def _person(
-    flows: PagingFlows, event: dict[str, Any], data: dict[str, Any], kind: str
+    pager: Pager | None, event: dict[str, Any], data: dict[str, Any], kind: str
 ) -> Person | None:
     """Who acted (the agent) or, on escalation, the new assignee; their email by the REST API
     when a token is set, else only their name."""
@@ -103,9 +111,9 @@ async def _person(
     if not isinstance(ref, dict):
         return None
     name = str(ref.get("summary") or "")
-    if isinstance(flows.pager, PagerDuty) and ref.get("id"):
+    if isinstance(pager, PagerDuty) and ref.get("id"):
         try:
-            return await flows.pager.person(str(ref["id"]), name)
+            return await pager.person(str(ref["id"]), name)
         except CallFailed as exc:
             log.warning("PagerDuty user %s not read: %s", ref.get("id"), exc)
     return Person(name) if name else None

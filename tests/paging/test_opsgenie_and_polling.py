@@ -7,9 +7,9 @@ from typing import Any
 
 import pytest
 
-from bot.clock import ManualClock
 from bot.models import EntryKind
 from bot.sandbox.stack import SandboxStack
+from bot.time.clock import ManualClock
 
 from .conftest import ANNOUNCE, GENIE_KEY, GIULIA_PD, LUCA, FakeOpsgenie, FakePagerDuty, at
 from .test_paging_slack import KEY, board, said

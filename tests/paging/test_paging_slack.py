@@ -10,10 +10,10 @@ import httpx
 import pytest
 from aiohttp import web
 
-from bot.clock import ManualClock
 from bot.models import EntryKind
 from bot.paging.webhook import sign
 from bot.sandbox.stack import SandboxStack
+from bot.time.clock import ManualClock
 from handlers.paging import PAGE_CONFIRM
 
 from .conftest import (

@@ -8,13 +8,13 @@ import httpx
 import pytest
 from aiohttp import web
 
-from bot.http import CallFailed
 from bot.models import Severity
 from bot.paging.config import PagingSettings
 from bot.paging.models import PageOut, Target
 from bot.paging.opsgenie import Opsgenie
 from bot.paging.pagerduty import PagerDuty
-from bot.retry import RetryPolicy
+from bot.plumbing.http import CallFailed
+from bot.plumbing.retry import RetryPolicy
 
 from .conftest import API_TOKEN, GENIE_KEY, ROUTING_KEY, SCHEDULE, FakeOpsgenie, FakePagerDuty
 

@@ -14,15 +14,15 @@ from slack_bolt.context.async_context import AsyncBoltContext
 from slack_bolt.request.async_internals import build_async_context
 from slack_bolt.request.async_request import AsyncBoltRequest
 
-from bot import logs
 from bot.changes.webhook import ChangesWebhook
 from bot.followups.webhook import github_webhook
 from bot.paging.webhook import pagerduty_webhook
+from bot.plumbing import logs
 from bot.services import Services
 from bot.statuspage.web import StatusSite
 
 if TYPE_CHECKING:
-    from bot.socket_mode import SocketMode
+    from bot.serve.socket_mode import SocketMode
 
 SERVICES = web.AppKey("services", Services)
 log = logging.getLogger(__name__)
@@ -90,7 +90,14 @@ def build_web_app(
     app.router.add_post("/github", github_webhook(services.export, os.environ))
     # Issue 25: PagerDuty's webhooks v3 (acknowledged, resolved, escalated).
     app.router.add_post(
-        "/pagerduty", pagerduty_webhook(services.paging, services.changes.claim, os.environ)
+        "/pagerduty",
+        pagerduty_webhook(
+            services.paging.settings,
+            services.paging.pager,
+            services.paging.on_event,
+            services.changes.claim,
+            os.environ,
+        ),
     )
     if services.status_page.enabled:
         StatusSite(services.status_page, services.texts, services.settings.timezone).routes(app)
