@@ -149,19 +149,19 @@ class PagingFlows:
         oncall = await self._oncall_at_send(page.target)
         if not await self.pages.sent(page, oncall):
             return
-        who = self._who(page.target)
-        await self.timeline.record(
-            incident.id,
-            EntryKind.page,
-            f"paged {page.target.stored} through {self.provider}",
-            actor=page.requested_by,
-            data={"page": page.key, "event": "sent", "reason": page.reason, "oncall": oncall},
-        )
         if oncall:
             text = self.t._(":rotating_light: Paged {who} through {provider}: {oncall} is on call.")
         else:
             text = self.t._(":rotating_light: Paged {who} through {provider}.")
-        await self._say(incident, text.format(who=who, provider=self.provider, oncall=oncall))
+        text = text.format(who=self._who(page.target), provider=self.provider, oncall=oncall)
+        await self.timeline.record(
+            incident.id,
+            EntryKind.page,
+            text,
+            actor=page.requested_by,
+            data={"page": page.key, "event": "sent", "reason": page.reason, "oncall": oncall},
+        )
+        await self._say(incident, text)
         if self.polling:
             now = self.pages.clock.now()
             await self.schedules.set(incident.id, POLL, now + self._every())

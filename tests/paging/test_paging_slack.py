@@ -146,6 +146,19 @@ async def test_the_outage_day_pages_once_shows_the_acknowledgement_and_resolves_
     assert "resolved 17:45" in await board(stack)
     assert pagerduty.problems == []
 
+    # The internal postmortem's response table: paged, acknowledged, time to acknowledge.
+    assert stack.services is not None
+    services = stack.services
+    facts = await services.postmortems.facts(await services.incidents.get(1), online=False)
+    internal = services.postmortems.render(facts, "internal", "en")
+    assert (
+        "| Declared | 10:40 | 0 minutes |\n| Paged | 10:40 | 0 minutes |\n"
+        "| Page acknowledged (time to acknowledge: 3 minutes) | 10:43 | 3 minutes |\n"
+    ) in internal
+    customer = services.postmortems.render(facts, "customer", "en")
+    assert "acknowledged" not in customer
+    assert "Giulia" not in customer
+
 
 async def test_a_bad_signature_is_refused_and_nothing_is_recorded(
     pd_stack, pagerduty: FakePagerDuty
