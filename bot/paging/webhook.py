@@ -42,11 +42,6 @@ def verify(secret: bytes, body: bytes, header: str) -> bool:
     return any(hmac.compare_digest(expected, part.strip()) for part in header.split(","))
 
 
-def sign(secret: bytes, body: bytes) -> str:
-    """The header PagerDuty would send (the demo's and the tests' deliveries)."""
-    return "v1=" + hmac.new(secret, body, hashlib.sha256).hexdigest()
-
-
 def _event(body: bytes) -> dict[str, Any] | None:
     try:
         payload = json.loads(body)

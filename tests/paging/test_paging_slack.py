@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 import httpx
@@ -11,7 +11,8 @@ import pytest
 from aiohttp import web
 
 from bot.models import EntryKind
-from bot.paging.webhook import sign
+from bot.sandbox.pagerduty import deliver as post_webhook
+from bot.sandbox.pagerduty import signature, webhook_event
 from bot.sandbox.stack import SandboxStack
 from bot.time.clock import ManualClock
 from handlers.paging import PAGE_CONFIRM
@@ -27,7 +28,6 @@ from .conftest import (
     FakePagerDuty,
     PdUser,
     at,
-    stamp,
 )
 
 pytestmark = pytest.mark.transports("http", "socket")
@@ -55,44 +55,19 @@ async def page_entries(stack: SandboxStack) -> list[Any]:
     return [e for e in await stack.services.timeline.entries(1) if e.kind is EntryKind.page]
 
 
-def webhook_body(event_type: str, user: PdUser, when: str, key: str = KEY, id: str = "E1") -> bytes:
-    event = {
-        "event": {
-            "id": id,
-            "event_type": event_type,
-            "resource_type": "incident",
-            "occurred_at": when,
-            "agent": {
-                "id": user.id,
-                "type": "user_reference",
-                "summary": user.name,
-                "self": f"https://api.pagerduty.com/users/{user.id}",
-            },
-            "client": None,
-            "data": {
-                "id": "Q1",
-                "type": "incident",
-                "number": 7,
-                "status": event_type.removeprefix("incident."),
-                "incident_key": key,
-                "title": "INC-1 (sev2): Offerte sparite",
-                "assignees": [{"id": "PLUCA", "type": "user_reference", "summary": "Luca"}],
-            },
-        }
-    }
-    return json.dumps(event).encode()
+def webhook_body(event_type: str, user: PdUser, when: datetime, id: str = "E1") -> bytes:
+    return webhook_event(event_type, KEY, user, when, id)
 
 
-async def deliver(stack: SandboxStack, body: bytes, signature: str) -> httpx.Response:
+async def deliver(stack: SandboxStack, body: bytes, signed: str) -> httpx.Response:
     url = stack.health_url.removesuffix("/healthz") + "/pagerduty"
-    async with httpx.AsyncClient() as http:
-        reply = await http.post(
-            url,
-            content=body,
-            headers={"Content-Type": "application/json", "X-PagerDuty-Signature": signature},
-        )
+    reply = await post_webhook(url, WEBHOOK_SECRET, body, signed)
     await stack.idle()
     return reply
+
+
+def sign(secret: bytes, body: bytes) -> str:
+    return signature(secret.decode(), body)
 
 
 async def test_the_outage_day_pages_once_shows_the_acknowledgement_and_resolves_at_1745(
@@ -120,7 +95,7 @@ async def test_the_outage_day_pages_once_shows_the_acknowledgement_and_resolves_
     assert len(pagerduty.enqueued("trigger")) == 1
 
     clock.advance(timedelta(minutes=3))
-    body = webhook_body("incident.acknowledged", GIULIA_PD, stamp(at(10, 43)))
+    body = webhook_body("incident.acknowledged", GIULIA_PD, at(10, 43))
     reply = await deliver(stack, body, sign(WEBHOOK_SECRET.encode(), body))
     assert reply.status_code == 204
     assert ":ok_hand: <@U02GIULIA> acknowledged the page, 3 min after it was sent." in said(
@@ -166,7 +141,7 @@ async def test_a_bad_signature_is_refused_and_nothing_is_recorded(
     stack = await pd_stack()
     await stack.declare("Offerte sparite")
     before = await page_entries(stack)
-    body = webhook_body("incident.acknowledged", GIULIA_PD, stamp(at(10, 43)))
+    body = webhook_body("incident.acknowledged", GIULIA_PD, at(10, 43))
     forged = await deliver(stack, body, sign(b"not-the-secret", body))
     unsigned = await deliver(stack, body, "")
     assert (forged.status_code, unsigned.status_code) == (401, 401)
@@ -182,9 +157,8 @@ async def test_oncall_names_the_mapped_slack_users_anywhere(
     pd_stack, pagerduty: FakePagerDuty
 ) -> None:
     stack = await pd_stack()
-    pagerduty.shifts[SCHEDULE].append(
-        (PdUser("PSTRANGE", "Night Contractor", "night@contractor.example"), at(8, 0), at(18, 0))
-    )
+    stranger = PdUser("PSTRANGE", "Night Contractor", "night@contractor.example")
+    pagerduty.on_call(SCHEDULE, stranger, at(8, 0), at(18, 0))
     await stack.run(ANNOUNCE, "oncall", user=LUCA)
     [answer] = [e.text for e in stack.sandbox.ephemerals(LUCA, ANNOUNCE) if "PABC123" in e.text]
     assert "*PABC123*: now <@U02GIULIA>, Night Contractor, next <@U03LUCA> from 18:00" in answer
@@ -234,7 +208,6 @@ async def test_pagerduty_refusing_or_down_is_shown_once_and_never_blocks_the_dec
 ) -> None:
     stack = await pd_stack()
     pagerduty.answer(
-        "POST",
         web.json_response({"status": "throttle event"}, status=429, headers={"Retry-After": "0"}),
         *[web.json_response({"status": "error"}, status=503) for _ in range(2)],
     )

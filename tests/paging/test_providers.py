@@ -99,9 +99,8 @@ async def test_a_429_waits_for_retry_after_then_sends_the_same_event(
     async def sleep(seconds: float) -> None:
         waited.append(seconds)
 
-    pagerduty.answer(
-        "POST", web.json_response({"status": "throttle"}, status=429, headers={"Retry-After": "7"})
-    )
+    throttled = web.json_response({"status": "throttle"}, status=429, headers={"Retry-After": "7"})
+    pagerduty.answer(throttled)
     pager = pd(pagerduty)
     pager.policy = RetryPolicy(backoff_base=0.01, sleep=sleep)
     await pager.trigger(out())
