@@ -23,9 +23,11 @@ from sqlalchemy import func, select
 
 from bot.changes.webhook import SECRET_ENV as CHANGES_SECRET
 from bot.demo.chatlog import Entry
+from bot.demo.pager import DemoPager
 from bot.demo.platform import DeployPlatform
 from bot.demo.room import ANNOUNCE, Room, input_elements
 from bot.demo.scenario import (
+    AcknowledgeStep,
     ClickStep,
     CommandStep,
     DeployStep,
@@ -62,7 +64,10 @@ class StepResult:
 
 
 def settings_for(
-    scenario: Scenario, language: str, platform: DeployPlatform | None
+    scenario: Scenario,
+    language: str,
+    platform: DeployPlatform | None,
+    pager: DemoPager | None = None,
 ) -> dict[str, Any]:
     """The bot's settings for a run: everything from the scenario, nothing from local config."""
     config = scenario.config
@@ -70,7 +75,11 @@ def settings_for(
         name: platform.target(name) if kind == "platform" and platform else {"provider": kind}
         for name, kind in config.maintenance.items()
     }
-    optional = {"nudge_minutes": config.nudge_minutes} if config.nudge_minutes else {}
+    optional: dict[str, Any] = (
+        {"nudge_minutes": config.nudge_minutes} if config.nudge_minutes else {}
+    )
+    if pager is not None:
+        optional["paging"] = pager.settings()
     return optional | {
         "timezone": scenario.timezone,
         "language": language,
@@ -101,8 +110,10 @@ def refused(entry: Entry) -> bool:
 class Replay:
     """Plays one scenario's steps in a room on a manual clock."""
 
-    def __init__(self, scenario: Scenario, room: Room, clock: ManualClock) -> None:
-        self.scenario, self.room, self.clock = scenario, room, clock
+    def __init__(
+        self, scenario: Scenario, room: Room, clock: ManualClock, pager: DemoPager | None = None
+    ) -> None:
+        self.scenario, self.room, self.clock, self.pager = scenario, room, clock, pager
         self.labels: dict[str, tuple[str, str]] = {}  # label -> (channel id, ts)
 
     def add_people(self) -> None:
@@ -196,6 +207,12 @@ class Replay:
             return await room.pin(user, *self.labels[step.pin])
         if isinstance(step, DeployStep):
             return await self._deploy(step)
+        if isinstance(step, AcknowledgeStep):
+            if self.pager is None:
+                raise DriverError("paging is off in this run")
+            return await self.pager.acknowledge_page(
+                self.room.stack.health_url.removesuffix("/healthz")
+            )
         if isinstance(step, ClickStep):
             found = newest_with_action(room.stack.sandbox.state, user, step.click)
             if found is None:
@@ -301,6 +318,8 @@ def _describe(step: Step) -> str:
         return f"deploy {step.deploy.version} of {step.deploy.service}"
     if isinstance(step, StatusPageStep):
         return f"status page ({step.status_page})"
+    if isinstance(step, AcknowledgeStep):
+        return "acknowledges the page in PagerDuty"
     return f"submit {', '.join(step.submit)}"
 
 

@@ -150,9 +150,9 @@ class PagingFlows:
         if not await self.pages.sent(page, oncall):
             return
         if oncall:
-            text = self.t._(":rotating_light: Paged {who} through {provider}: {oncall} is on call.")
+            text = self.t._("Paged {who} through {provider}: {oncall} is on call.")
         else:
-            text = self.t._(":rotating_light: Paged {who} through {provider}.")
+            text = self.t._("Paged {who} through {provider}.")
         text = text.format(who=self._who(page.target), provider=self.provider, oncall=oncall)
         await self.timeline.record(
             incident.id,
@@ -161,7 +161,7 @@ class PagingFlows:
             actor=page.requested_by,
             data={"page": page.key, "event": "sent", "reason": page.reason, "oncall": oncall},
         )
-        await self._say(incident, text)
+        await self._say(incident, f":rotating_light: {text}")
         if self.polling:
             now = self.pages.clock.now()
             await self.schedules.set(incident.id, POLL, now + self._every())
@@ -367,21 +367,19 @@ class PagingFlows:
             if not await self.pages.acknowledged(page, event.at, who):
                 return False
             after = durations.short(durations.between(page.sent_at or page.claimed_at, event.at))
-            text = t._(":ok_hand: {who} acknowledged the page, {duration} after it was sent.")
+            text = t._("{who} acknowledged the page, {duration} after it was sent.")
             text = text.format(who=who or t._("Someone"), duration=after)
-            is_key = True
+            is_key, icon = True, ":ok_hand:"
         elif event.kind == "resolved":
             if not await self.pages.resolved(page, event.at):
                 return False
             text = t._("The page was resolved in {provider}.").format(provider=self.provider)
-            is_key = False
+            is_key, icon = False, ":white_check_mark:"
         else:
             if page.state is not PageState.sent:
                 return False
-            text = t._(":arrow_up: The page was escalated to {who}.").format(
-                who=who or t._("the next level")
-            )
-            is_key = False
+            text = t._("The page was escalated to {who}.").format(who=who or t._("the next level"))
+            is_key, icon = False, ":arrow_up:"
         await self.timeline.record(
             incident.id,
             EntryKind.page,
@@ -390,7 +388,7 @@ class PagingFlows:
             is_key=is_key,
             data={"page": page.key, "event": event.kind, "by": who},
         )
-        await self._say(incident, text)
+        await self._say(incident, f"{icon} {text}")
         await self.board.publish(await self.incidents.get(incident.id))
         return True
 
