@@ -193,20 +193,24 @@ class PagingFlows:
         attempts = exc.attempts if isinstance(exc, CallFailed) else 1
         if not await self.pages.failed(page, attempts, error):
             return
-        log.warning("%s page %s failed: %s", incident.number, page.key, error)
-        await self.timeline.record(
-            incident.id,
-            EntryKind.error,
-            f"page to {self.provider} failed: {error}",
-            is_key=False,
-            data={"stage": FAMILY, "page": page.key},
-        )
         text = self.t._(
             ":x: The page to {provider} failed: {error}. Nothing was sent; try again with"
             " `/incident page`."
         ).format(provider=self.provider, error=escape(error))
-        await self._say(incident, text)
+        await self._refused(incident, page, f"page to {self.provider} failed: {error}", text)
         await self.board.publish(await self.incidents.get(incident.id))
+
+    async def _refused(self, incident: Incident, page: Page, recorded: str, said: str) -> None:
+        """A provider's refusal or outage: logged, an error entry, and said in the channel."""
+        log.warning("%s page %s: %s", incident.number, page.key, recorded)
+        await self.timeline.record(
+            incident.id,
+            EntryKind.error,
+            recorded,
+            is_key=False,
+            data={"stage": FAMILY, "page": page.key},
+        )
+        await self._say(incident, said)
 
     def _who(self, target: Target) -> str:
         if target.kind == "user":
@@ -328,16 +332,10 @@ class PagingFlows:
             try:
                 await self.pager.resolve(page.key)
             except CallFailed as exc:
-                await self.timeline.record(
-                    incident.id,
-                    EntryKind.error,
-                    f"page not resolved in {self.provider}: {exc}",
-                    is_key=False,
-                    data={"stage": FAMILY, "page": page.key},
-                )
                 text = self.t._(":x: The page could not be resolved in {provider}: {error}")
-                await self._say(
-                    incident, text.format(provider=self.provider, error=escape(str(exc)))
+                said = text.format(provider=self.provider, error=escape(str(exc)))
+                await self._refused(
+                    incident, page, f"page not resolved in {self.provider}: {exc}", said
                 )
                 continue
             if await self.pages.resolved(page, self.pages.clock.now()):

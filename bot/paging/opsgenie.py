@@ -9,24 +9,18 @@ stable per page, deduplicates a repeated create and names the alert when closing
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
 from datetime import datetime, timedelta
 from typing import Any
 from urllib.parse import quote, urlencode
 
 import httpx
-from pydantic import SecretStr
 
 from bot.models import Severity
-from bot.paging.config import PagingSettings
 from bot.paging.models import PageEvent, PageOut, Person, Shift
-from bot.plumbing.http import CallFailed, HttpSession, error_body, excerpt
-from bot.plumbing.retry import RetryPolicy
-from bot.plumbing.secrets import missing_secret, read_secret
+from bot.paging.remote import SOURCE, RemotePager, parse_instant
+from bot.plumbing.http import CallFailed, error_body, excerpt
 
 SERVICE = "Opsgenie"
-TIMEOUT = 10.0
-SOURCE = "outagebot"
 PRIORITY = {Severity.sev1: "P1", Severity.sev2: "P2", Severity.sev3: "P3", Severity.sev4: "P4"}
 
 
@@ -41,52 +35,21 @@ def describe(response: httpx.Response) -> str:
     return message
 
 
-def _instant(text: object) -> datetime | None:
-    if not isinstance(text, str):
-        return None
-    try:
-        return datetime.fromisoformat(text.replace("Z", "+00:00"))
-    except ValueError:
-        return None
-
-
-class Opsgenie:
+class Opsgenie(RemotePager):
     name = "opsgenie"
-
-    def __init__(
-        self,
-        settings: PagingSettings,
-        *,
-        environ: Mapping[str, str],
-        policy: RetryPolicy,
-        transport: httpx.AsyncBaseTransport | None = None,
-    ) -> None:
-        self.settings, self.environ, self.policy = settings, environ, policy
-        self.transport = transport
-
-    def _key(self) -> SecretStr:
-        value = read_secret(self.environ, self.settings.api_key_env)
-        if value is None:
-            raise CallFailed(missing_secret(self.settings.api_key_env, "an Opsgenie API key"))
-        return value
+    service = SERVICE
+    describe = staticmethod(describe)
 
     async def _call(
         self, method: str, path: str, query: dict[str, str], body: dict[str, Any] | None = None
     ) -> dict[str, Any]:
-        key = self._key()
+        key = self.secret(self.settings.api_key_env, "an Opsgenie API key")
         headers = {"Authorization": f"GenieKey {key.get_secret_value()}"}
         if body is not None:
             headers["Content-Type"] = "application/json"
         url = f"{self.settings.api}{path}?{urlencode(query)}" if query else self.settings.api + path
         content = json.dumps(body).encode() if body is not None else None
-        async with HttpSession(
-            SERVICE,
-            timeout=TIMEOUT,
-            policy=self.policy,
-            secrets=[key],
-            describe=describe,
-            transport=self.transport,
-        ) as http:
+        async with self.session(key) as http:
             reply = await http.request(method, url, headers=headers, content=content)
         return reply.json_object()
 
@@ -146,7 +109,7 @@ class Opsgenie:
             raise
         data = body.get("data") or {}
         report = data.get("report") or {}
-        created = _instant(data.get("createdAt")) or since
+        created = parse_instant(data.get("createdAt")) or since
         found: list[PageEvent] = []
         if data.get("acknowledged") and isinstance(report.get("ackTime"), int):
             by = report.get("acknowledgedBy")

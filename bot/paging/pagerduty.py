@@ -10,25 +10,19 @@ token=…` and `Accept: application/vnd.pagerduty+json;version=2`; errors are
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
 from datetime import datetime, timedelta
 from typing import Any
 from urllib.parse import quote, urlencode
 
 import httpx
-from pydantic import SecretStr
 
 from bot.models import Severity
-from bot.paging.config import PagingSettings
 from bot.paging.models import PageEvent, PageOut, Person, Shift
-from bot.plumbing.http import CallFailed, HttpSession, error_body, excerpt
-from bot.plumbing.retry import RetryPolicy
-from bot.plumbing.secrets import missing_secret, read_secret
+from bot.paging.remote import SOURCE, RemotePager, parse_instant
+from bot.plumbing.http import CallFailed, error_body, excerpt
 
 SERVICE = "PagerDuty"
 ACCEPT = "application/vnd.pagerduty+json;version=2"
-TIMEOUT = 10.0
-SOURCE = "outagebot"
 # How far ahead `/incident oncall` looks for the next shift.
 AHEAD = timedelta(days=14)
 
@@ -55,52 +49,21 @@ def describe(response: httpx.Response) -> str:
     return message
 
 
-def _instant(text: object) -> datetime | None:
-    if not isinstance(text, str):
-        return None
-    try:
-        return datetime.fromisoformat(text.replace("Z", "+00:00"))
-    except ValueError:
-        return None
-
-
-class PagerDuty:
+class PagerDuty(RemotePager):
     name = "pagerduty"
+    service = SERVICE
+    describe = staticmethod(describe)
 
-    def __init__(
-        self,
-        settings: PagingSettings,
-        *,
-        environ: Mapping[str, str],
-        policy: RetryPolicy,
-        transport: httpx.AsyncBaseTransport | None = None,
-    ) -> None:
-        self.settings, self.environ, self.policy = settings, environ, policy
-        self.transport = transport
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
         self._emails: dict[str, Person] = {}
-
-    def _secret(self, name: str, what: str) -> SecretStr:
-        value = read_secret(self.environ, name)
-        if value is None:
-            raise CallFailed(missing_secret(name, what))
-        return value
-
-    def _session(self, secret: SecretStr) -> HttpSession:
-        return HttpSession(
-            SERVICE,
-            timeout=TIMEOUT,
-            policy=self.policy,
-            secrets=[secret],
-            describe=describe,
-            transport=self.transport,
-        )
 
     # --- Events API v2 -----------------------------------------------------------------
 
     async def _enqueue(self, event: dict[str, Any]) -> None:
-        key = self._secret(self.settings.routing_key_env, "the Events API v2 integration key")
+        key = self.secret(self.settings.routing_key_env, "the Events API v2 integration key")
         body = {"routing_key": key.get_secret_value(), **event}
-        async with self._session(key) as http:
+        async with self.session(key) as http:
             reply = await http.request(
                 "POST",
                 f"{self.settings.events_url}/v2/enqueue",
@@ -136,10 +99,10 @@ class PagerDuty:
     # --- REST API v2 ---------------------------------------------------------------------
 
     async def _get(self, path: str, query: list[tuple[str, str]]) -> dict[str, Any]:
-        token = self._secret(self.settings.api_token_env, "a PagerDuty REST API token")
+        token = self.secret(self.settings.api_token_env, "a PagerDuty REST API token")
         url = f"{self.settings.api}{path}" + (f"?{urlencode(query)}" if query else "")
         headers = {"Authorization": f"Token token={token.get_secret_value()}", "Accept": ACCEPT}
-        async with self._session(token) as http:
+        async with self.session(token) as http:
             reply = await http.request("GET", url, headers=headers)
         return reply.json_object()
 
@@ -157,7 +120,7 @@ class PagerDuty:
         for entry in body.get("oncalls") or []:
             user = entry.get("user") or {}
             person = Person(str(user.get("name") or user.get("summary") or "?"), user.get("email"))
-            start, end = _instant(entry.get("start")), _instant(entry.get("end"))
+            start, end = parse_instant(entry.get("start")), parse_instant(entry.get("end"))
             shifts.setdefault((person.name, start), Shift(schedule, person, start, end))
         current = [s for s in shifts.values() if s.start is None or s.start <= now]
         later = sorted(
@@ -180,11 +143,11 @@ class PagerDuty:
         for incident in body.get("incidents") or []:
             for ack in incident.get("acknowledgements") or []:
                 who = ack.get("acknowledger") or {}
-                at = _instant(ack.get("at"))
+                at = parse_instant(ack.get("at"))
                 if at is not None:
                     person = await self.person(str(who.get("id")), str(who.get("summary") or ""))
                     found.append(PageEvent(key, "acknowledged", at, person))
-            resolved = _instant(incident.get("last_status_change_at"))
+            resolved = parse_instant(incident.get("last_status_change_at"))
             if incident.get("status") == "resolved" and resolved is not None:
                 found.append(PageEvent(key, "resolved", resolved))
         return found
