@@ -22,6 +22,7 @@ from .conftest import (
     GIULIA,
     GIULIA_PD,
     LUCA,
+    LUCA_PD,
     MARCO,
     SCHEDULE,
     WEBHOOK_SECRET,
@@ -233,3 +234,28 @@ async def test_pagerduty_refusing_or_down_is_shown_once_and_never_blocks_the_dec
         for t in said(stack, incident.channel_id)
     )
     pagerduty.problems.clear()
+
+
+async def test_escalated_and_resolved_in_pagerduty_come_back_once(
+    pd_stack, pagerduty: FakePagerDuty, clock: ManualClock
+) -> None:
+    stack = await pd_stack()
+    incident = await stack.declare("Offerte sparite")
+    channel = incident.channel_id
+    assert channel
+    escalated = webhook_body("incident.escalated", LUCA_PD, at(10, 55), id="E2")
+    assert (await deliver(stack, escalated, sign(WEBHOOK_SECRET.encode(), escalated))).is_success
+    assert ":arrow_up: The page was escalated to <@U03LUCA>." in said(stack, channel)
+
+    resolved = webhook_body("incident.resolved", LUCA_PD, at(11, 0), id="E3")
+    assert (await deliver(stack, resolved, sign(WEBHOOK_SECRET.encode(), resolved))).is_success
+    assert ":white_check_mark: The page was resolved in PagerDuty." in said(stack, channel)
+    assert "not acknowledged yet · resolved 11:00" in await board(stack)
+
+    clock.set(at(11, 30))
+    await stack.run(channel, "resolve")
+    assert pagerduty.enqueued("resolve") == []  # already resolved over there
+    # An escalation of a resolved page is old news.
+    late = webhook_body("incident.escalated", LUCA_PD, at(11, 31), id="E4")
+    await deliver(stack, late, sign(WEBHOOK_SECRET.encode(), late))
+    assert said(stack, channel).count(":arrow_up: The page was escalated to <@U03LUCA>.") == 1
