@@ -43,21 +43,16 @@ async def page(ctx: CommandContext) -> Reply:
 async def oncall(ctx: CommandContext) -> Reply:
     """The provider may be slow: answered through the response URL once it has said."""
     services = ctx.services
-    text = await _oncall_or_refusal(services)
-    if ctx.response_url:
-        services.tasks.spawn(
-            services.slack.respond(ctx.response_url, text, response_type="ephemeral"),
-            name="oncall",
-        )
-        return Reply(services.texts._("Asking who is on call…"))
-    return Reply(text)
+    services.paging.require_schedules()
+    if ctx.response_url is None:
+        return Reply(await services.paging.oncall_text())
+    services.tasks.spawn(_answer_oncall(services, ctx.response_url), name="oncall")
+    return Reply(services.texts._("Asking who is on call…"))
 
 
-async def _oncall_or_refusal(services: Services) -> str:
-    try:
-        return await services.paging.oncall_text()
-    except InputError as exc:
-        return f":warning: {exc}"
+async def _answer_oncall(services: Services, response_url: str) -> None:
+    text = await services.paging.oncall_text()
+    await services.slack.respond(response_url, text, response_type="ephemeral")
 
 
 SUBCOMMANDS = [

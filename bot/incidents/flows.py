@@ -62,13 +62,14 @@ async def set_up(
             await hook(incident, declarer, features)
         if services.declare_hooks:
             await services.board.publish(await services.incidents.get(incident.id))
+    # Issue 25: page the on-call person when declared at an `auto_page` severity, even when
+    # Slack interrupted the set-up (a resumed set-up finds the page claimed: sent once).
+    services.tasks.spawn(services.paging.on_declared(result.incident), name="auto-page")
     if result.complete:
         # Deploys before the declaration: read after the set-up, in a task of their own so
         # the declarer's "INC-n is open" never waits for a deploy API.
         suspects = services.change_flows.on_declared(result.incident)
         services.tasks.spawn(suspects, name=f"suspects-{incident.id}")
-        # Issue 25: page the on-call person when declared at an `auto_page` severity.
-        services.tasks.spawn(services.paging.on_declared(result.incident), name="auto-page")
         # Closed incidents that look like this one, in its channel.
         await services.similar_notice.announce(await services.incidents.get(incident.id))
     return result

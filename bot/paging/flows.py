@@ -408,17 +408,22 @@ class PagingFlows:
 
     # --- who is on call ------------------------------------------------------------------
 
-    async def oncall_text(self) -> str:
-        """`/incident oncall`: now and next for each schedule, as Slack mentions."""
+    def require_schedules(self) -> list[str]:
+        """The configured schedules; InputError when paging is off or names none."""
         settings, _pager = self._configured()
-        t = self.t
         if not settings.schedules:
             raise InputError(
-                t._("No on-call schedule is configured."),
-                t._('List them under `[paging]`: `schedules = ["PABC123"]`.'),
+                self.t._("No on-call schedule is configured."),
+                self.t._('List them under `[paging]`: `schedules = ["PABC123"]`.'),
             )
+        return settings.schedules
+
+    async def oncall_text(self) -> str:
+        """`/incident oncall`: now and next for each schedule, as Slack mentions."""
+        t = self.t
+        schedules = self.require_schedules()
         lines = [t._("*Who is on call*")]
-        for schedule in settings.schedules:
+        for schedule in schedules:
             shifts = await self._shifts(schedule)
             if shifts is None:
                 lines.append(

@@ -259,3 +259,16 @@ async def test_escalated_and_resolved_in_pagerduty_come_back_once(
     late = webhook_body("incident.escalated", LUCA_PD, at(11, 31), id="E4")
     await deliver(stack, late, sign(WEBHOOK_SECRET.encode(), late))
     assert said(stack, channel).count(":arrow_up: The page was escalated to <@U03LUCA>.") == 1
+
+
+async def test_without_paging_the_commands_say_how_to_configure_it(start_stack) -> None:
+    stack = await start_stack({})
+    incident = await stack.declare("Offerte sparite")
+    assert incident.channel_id
+    await stack.run(incident.channel_id, "page")
+    await stack.run(ANNOUNCE, "oncall")
+    answers = [e.text for e in stack.sandbox.ephemerals(MARCO, incident.channel_id)]
+    answers += [e.text for e in stack.sandbox.ephemerals(MARCO, ANNOUNCE)]
+    refusals = [a for a in answers if "Paging is not configured." in a]
+    assert len(refusals) == 2
+    assert all('`provider = "pagerduty"`' in a for a in refusals)
