@@ -10,6 +10,7 @@ Token token=…` and `Accept: application/vnd.pagerduty+json;version=2` and refu
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import hmac
 import json
@@ -100,6 +101,7 @@ class SandboxPagerDuty(LoopbackApi):
         super().__init__()
         self.now = now  # when PagerDuty thinks things happen (the tests' and demo's clock)
         self.script: list[web.StreamResponse] = []  # answered first, in order
+        self.delay = 0.0  # seconds before each answer: a slow PagerDuty
         self.alerts: dict[str, Alert] = {}
         self.problems: list[str] = []
         # schedule id -> shifts (user, start, end)
@@ -132,6 +134,7 @@ class SandboxPagerDuty(LoopbackApi):
         self.script.extend(responses)
 
     async def respond(self, request: web.Request, body: bytes) -> web.StreamResponse:
+        await asyncio.sleep(self.delay)
         if self.script:
             return self.script.pop(0)
         if request.path == "/v2/enqueue":

@@ -11,6 +11,7 @@ import pytest
 from aiohttp import web
 
 from bot.models import EntryKind
+from bot.paging.models import Target
 from bot.sandbox.pagerduty import deliver as post_webhook
 from bot.sandbox.pagerduty import signature, webhook_event
 from bot.sandbox.stack import SandboxStack
@@ -272,3 +273,41 @@ async def test_without_paging_the_commands_say_how_to_configure_it(start_stack) 
     refusals = [a for a in answers if "Paging is not configured." in a]
     assert len(refusals) == 2
     assert all('`provider = "pagerduty"`' in a for a in refusals)
+
+
+async def test_a_slow_pagerduty_never_delays_the_declare(
+    pd_stack, pagerduty: FakePagerDuty
+) -> None:
+    stack = await pd_stack()
+    pagerduty.delay = 1.5
+    assert stack.driver is not None
+    reply = await stack.driver.command(MARCO, ANNOUNCE, "declare Offerte sparite")
+    assert reply.within_deadline
+    assert reply.elapsed < 1.0, reply.elapsed  # answered before PagerDuty has said anything
+    await stack.idle()
+    assert len(pagerduty.enqueued("trigger")) == 1
+
+
+async def test_a_page_claimed_before_a_crash_is_sent_at_start_up(
+    pd_stack, pagerduty: FakePagerDuty
+) -> None:
+    stack = await pd_stack(auto_page=[])
+    incident = await stack.declare("Offerte sparite")
+    assert stack.services is not None
+    # The claim row written, then the process died before the trigger went out.
+    claimed = await stack.services.paging.pages.claim(
+        incident.id,
+        KEY,
+        provider="pagerduty",
+        target=Target("default"),
+        reason="auto",
+        requested_by=MARCO,
+        message="",
+    )
+    assert claimed is not None
+    assert pagerduty.enqueued() == []
+    await stack.restart_bot()
+    await stack.idle()
+    [trigger] = pagerduty.enqueued("trigger")
+    assert trigger["dedup_key"] == KEY
+    assert "not acknowledged yet" in await board(stack)
