@@ -78,6 +78,8 @@ class Permissions(BaseModel):
     status_page: list[str] | None = None
     # Who may page the on-call person with `/incident page`; None means the channel.
     page: list[str] | None = None
+    # Who may correct recorded facts besides the lead and whoever recorded each (issue 26).
+    correct: list[str] | None = None
 
 
 class AtlassianSettings(BaseModel):

@@ -57,6 +57,8 @@ class EntryKind(StrEnum):
     public = "public"
     # A page sent to the on-call person, and what came back (acknowledged, resolved).
     page = "page"
+    # A recorded fact's time or text corrected (data: fact, field, from, to, reason).
+    correction = "correction"
 
 
 class Incident(BaseModel):

@@ -48,6 +48,8 @@ class Phrases:
     zone_change: dict[bool, str]
     # Entries the bot wrote, rendered from their data in the draft's language.
     nudge: str
+    # What a corrected value was (the internal draft's Corrections section), by field.
+    correction_fields: dict[str, str]
 
 
 EN = Phrases(
@@ -86,6 +88,7 @@ EN = Phrases(
         "nudge": "Reminder",
         "error": "Error",
         "page": "Page",
+        "correction": "Correction",
     },
     ongoing="ongoing",
     offline_state="offline",
@@ -131,6 +134,14 @@ EN = Phrases(
         False: "clocks went back from {before} to {after}",
     },
     nudge="Reminder to {lead}: no status update for {quiet}",
+    correction_fields={
+        "start": "start",
+        "end": "end",
+        "time": "time",
+        "text": "text",
+        "declared": "declared",
+        "resolved": "resolved",
+    },
 )
 
 IT = Phrases(
@@ -169,6 +180,7 @@ IT = Phrases(
         "nudge": "Promemoria",
         "page": "Chiamata",
         "error": "Errore",
+        "correction": "Correzione",
     },
     ongoing="in corso",
     offline_state="offline",
@@ -214,6 +226,14 @@ IT = Phrases(
         False: "gli orologi sono stati portati indietro dalle {before} alle {after}",
     },
     nudge="Promemoria a {lead}: nessun aggiornamento di stato da {quiet}",
+    correction_fields={
+        "start": "inizio",
+        "end": "fine",
+        "time": "ora",
+        "text": "testo",
+        "declared": "dichiarazione",
+        "resolved": "risoluzione",
+    },
 )
 
 LANGUAGES: dict[str, Phrases] = {"en": EN, "it": IT}

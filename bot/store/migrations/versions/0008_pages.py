@@ -1,7 +1,7 @@
 """issue 25: pages sent to PagerDuty or Opsgenie
 
-Revision ID: 0006
-Revises: 0005
+Revision ID: 0008
+Revises: 0007
 Create Date: 2026-12-05 07:45:00.000000
 """
 
@@ -10,8 +10,8 @@ from alembic import op
 
 import bot.store.types
 
-revision = "0006"
-down_revision = "0005"
+revision = "0008"
+down_revision = "0007"
 branch_labels = None
 depends_on = None
 
