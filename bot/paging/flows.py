@@ -102,6 +102,8 @@ class PagingFlows:
         """Page once when an incident is declared at (or raised to) an `auto_page` severity."""
         if self.settings is None or incident.severity not in self.settings.auto_page:
             return
+        if not incident.is_open:  # a severity set after the resolution pages nobody
+            return
         await self.page(incident, Target("default"), reason="auto", user=incident.declared_by)
 
     def key(self, incident: Incident, target: Target) -> str:

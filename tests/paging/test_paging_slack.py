@@ -311,3 +311,20 @@ async def test_a_page_claimed_before_a_crash_is_sent_at_start_up(
     [trigger] = pagerduty.enqueued("trigger")
     assert trigger["dedup_key"] == KEY
     assert "not acknowledged yet" in await board(stack)
+
+
+async def test_raised_to_an_auto_page_severity_pages_once(
+    pd_stack, pagerduty: FakePagerDuty
+) -> None:
+    stack = await pd_stack(auto_page=["sev1"])
+    incident = await stack.declare("Offerte lente")
+    assert incident.channel_id
+    assert pagerduty.enqueued() == []  # declared at sev2: nobody woken
+    await stack.run(incident.channel_id, "severity sev1")
+    await stack.run(incident.channel_id, "severity sev2")
+    await stack.run(incident.channel_id, "severity sev1")
+    [trigger] = pagerduty.enqueued("trigger")
+    assert trigger["payload"]["severity"] == "critical"
+    await stack.run(incident.channel_id, "resolve")
+    await stack.run(incident.channel_id, "severity sev1")  # after the resolution: no page
+    assert len(pagerduty.enqueued("trigger")) == 1
