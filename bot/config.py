@@ -34,6 +34,7 @@ from bot.checks.config import AlertsSettings, CheckConfig
 from bot.followups.config import FollowupSettings
 from bot.maintenance.targets import Target, TargetName
 from bot.models import Severity
+from bot.paging.config import PagingSettings
 
 Language = Literal["en", "it"]
 
@@ -83,6 +84,8 @@ class Permissions(BaseModel):
     rollback: list[str] | None = None
     # Who may publish status page updates; None means anyone in the incident channel.
     status_page: list[str] | None = None
+    # Who may page the on-call person with `/incident page`; None means the channel.
+    page: list[str] | None = None
     # Who may correct recorded facts besides the lead and whoever recorded each (issue 26).
     correct: list[str] | None = None
 
@@ -149,6 +152,7 @@ class Settings(BaseSettings):
     followups: FollowupSettings = FollowupSettings()
     status_page: StatusPageSettings = StatusPageSettings()
     alerts: AlertsSettings = AlertsSettings()
+    paging: PagingSettings | None = None
 
     @field_validator("timezone")
     @classmethod

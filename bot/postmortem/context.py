@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Literal
+from typing import Any, Literal
 
 from bot.changes.drafts import ChangesText
 from bot.changes.drafts import phrase as changes_text
@@ -86,6 +86,10 @@ class Milestones:
     declared: Milestone
     mitigated: Milestone
     resolved: Milestone
+    # Issue 25: when the on-call person was paged and acknowledged; None without a page.
+    paged: Milestone | None = None
+    acknowledged: Milestone | None = None
+    time_to_acknowledge: str | None = None  # from the page to its acknowledgement
 
 
 @dataclass(frozen=True)
@@ -170,6 +174,19 @@ class _Builder:
             return Milestone(self.absent(key), None)
         since = total([(first, instant)], instant)
         return Milestone(self.fmt.when(instant), self.fmt.duration(since))
+
+    def paging(self, first: datetime) -> dict[str, Any]:
+        """The first page sent and its acknowledgement, from the timeline's page entries."""
+        pages = [e for e in self.facts.entries if e.kind is EntryKind.page and not e.deleted]
+        sent = next((e.occurred_at for e in pages if e.data.get("event") == "sent"), None)
+        acked = next((e.occurred_at for e in pages if e.data.get("event") == "acknowledged"), None)
+        if sent is None:
+            return {}
+        found: dict[str, Any] = {"paged": self.milestone(sent, first, "paged")}
+        if acked is not None:
+            found["acknowledged"] = self.milestone(acked, first, "acknowledged")
+            found["time_to_acknowledge"] = self.fmt.duration(total([(sent, acked)], acked))
+        return found
 
     # Impact
 
@@ -441,6 +458,7 @@ def build_context(
             declared=b.milestone(incident.declared_at, first, "declared"),
             mitigated=b.milestone(impact.mitigated, first, "mitigated"),
             resolved=b.milestone(incident.resolved_at, first, "resolved"),
+            **b.paging(first),
         ),
         timeline=b.timeline(),
         root_cause=b.typed(inputs.root_cause, "root_cause"),

@@ -17,6 +17,7 @@ from slack_bolt.request.async_request import AsyncBoltRequest
 from bot.changes.webhook import ChangesWebhook
 from bot.checks.webhook import AlertsWebhook
 from bot.followups.webhook import github_webhook, jira_webhook, linear_webhook
+from bot.paging.webhook import pagerduty_webhook
 from bot.plumbing import logs
 from bot.services import Services
 from bot.statuspage.web import StatusSite
@@ -95,6 +96,17 @@ def build_web_app(
     ).routes(app)
     # Issue 18: GitHub's issues webhook, when [followups.github] names a secret.
     app.router.add_post("/github", github_webhook(services.export, os.environ))
+    # Issue 25: PagerDuty's webhooks v3 (acknowledged, resolved, escalated).
+    app.router.add_post(
+        "/pagerduty",
+        pagerduty_webhook(
+            services.paging.settings,
+            services.paging.pager,
+            services.paging.on_event,
+            services.changes.claim,
+            os.environ,
+        ),
+    )
     # Issue 28: Jira's and Linear's issue webhooks, when their tracker and secret are set.
     app.router.add_post("/jira", jira_webhook(services.export, os.environ))
     app.router.add_post("/linear", linear_webhook(services.export, os.environ))
