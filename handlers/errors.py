@@ -7,6 +7,7 @@ from typing import Any
 
 from slack_bolt.async_app import AsyncApp
 from slack_bolt.response import BoltResponse
+from slack_sdk.models.blocks import MarkdownTextObject, SectionBlock
 
 from bot.errors import Expired, InputError
 from bot.services import Services
@@ -33,5 +34,7 @@ async def answer(services: Services, url: str, error: InputError) -> None:
     a line saying it expired, so nobody else presses it."""
     if isinstance(error, Expired):
         expired = services.texts._("This button expired: {reason}").format(reason=error.message)
-        await services.slack.respond(url, f":hourglass: {expired}", replace_original=True)
+        text = f":hourglass: {expired}"
+        blocks = [SectionBlock(text=MarkdownTextObject(text=text)).to_dict()]
+        await services.slack.respond(url, text, blocks, replace_original=True)
     await services.slack.respond(url, f":warning: {error}", replace_original=False)
