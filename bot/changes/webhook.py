@@ -9,8 +9,6 @@ still recorded once, by its `id`.
 
 from __future__ import annotations
 
-import hmac
-import logging
 import os
 import time
 from collections.abc import Awaitable, Callable, Mapping
@@ -18,13 +16,11 @@ from collections.abc import Awaitable, Callable, Mapping
 from aiohttp import web
 from pydantic import ValidationError
 
+from bot import logs
 from bot.changes.models import ChangeEvent, ChangeIn, WebhookChange
-from bot.signing import sign
-
-log = logging.getLogger(__name__)
+from bot.signing import WINDOW_SECONDS, same, sign, timestamp
 
 SECRET_ENV = "OUTAGEBOT_CHANGES_SECRET"
-WINDOW_SECONDS = 300
 SOURCE = "webhook"
 
 Claim = Callable[[str], Awaitable[bool]]
@@ -58,7 +54,7 @@ class ChangesWebhook:
         body = await request.read()
         problem = self._check(secret, request.headers, body)
         if problem is not None:
-            log.warning("refused a POST /changes: %s", problem)
+            logs.refused(request.method, request.path, len(body), problem)
             return _refuse(401, problem)
         try:
             change = WebhookChange.model_validate_json(body)
@@ -88,12 +84,12 @@ class ChangesWebhook:
         return web.json_response({"recorded": False, "reason": "already recorded"})
 
     def _check(self, secret: str, headers: Mapping[str, str], body: bytes) -> str | None:
-        timestamp = headers.get("X-Outagebot-Timestamp", "")
+        stamp = timestamp(headers.get("X-Outagebot-Timestamp", ""))
         signature = headers.get("X-Outagebot-Signature", "")
-        if not timestamp.isdigit() or not signature:
-            return "missing X-Outagebot-Timestamp or X-Outagebot-Signature"
-        if abs(self.wall() - int(timestamp)) > WINDOW_SECONDS:
+        if stamp is None or not signature:
+            return "missing X-Outagebot-Timestamp or X-Outagebot-Signature (or not unix seconds)"
+        if abs(self.wall() - stamp) > WINDOW_SECONDS:
             return "the timestamp is more than 5 minutes away from now"
-        if not hmac.compare_digest(signature, sign(secret, timestamp, body)):
+        if not same(signature, sign(secret, str(stamp), body)):
             return "bad signature"
         return None

@@ -23,6 +23,7 @@ from bot.followups.config import GithubSettings
 from bot.http import CallFailed, HttpSession, error_body, excerpt
 from bot.maintenance.providers.base import missing_secret, read_secret
 from bot.retry import RetryPolicy
+from bot.signing import same
 
 SERVICE = "GitHub"
 API_VERSION = "2022-11-28"
@@ -46,7 +47,7 @@ def describe_error(response: httpx.Response) -> str:
 def verify_signature(secret: bytes, body: bytes, signature: str) -> bool:
     """`X-Hub-Signature-256: sha256=<hex HMAC-SHA256 of the body>`, compared in constant time."""
     mac = hmac.new(secret, body, hashlib.sha256).hexdigest()
-    return hmac.compare_digest(signature, f"sha256={mac}")
+    return same(signature, f"sha256={mac}")
 
 
 class GithubIssues:

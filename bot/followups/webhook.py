@@ -7,16 +7,14 @@ ignored. GitHub redelivers on failure: marking done is idempotent, so a repeat c
 from __future__ import annotations
 
 import json
-import logging
 from collections.abc import Awaitable, Callable, Mapping
 
 from aiohttp import web
 
+from bot import logs
 from bot.followups.export import TrackerExport
 from bot.followups.github import verify_signature
 from bot.maintenance.providers.base import read_secret
-
-log = logging.getLogger(__name__)
 
 Handler = Callable[[web.Request], Awaitable[web.Response]]
 
@@ -31,7 +29,7 @@ def github_webhook(export: TrackerExport, environ: Mapping[str, str]) -> Handler
         body = await request.read()
         signature = request.headers.get("X-Hub-Signature-256", "")
         if not verify_signature(secret.get_secret_value().encode(), body, signature):
-            log.warning("refused a GitHub webhook with a bad signature")
+            logs.refused(request.method, request.path, len(body), "bad signature")
             return web.Response(status=401, text="bad signature")
         if request.headers.get("X-GitHub-Event") != "issues":
             return web.Response(status=204)

@@ -165,7 +165,8 @@ class SandboxStack(Running):
     async def close(self, channel: str, *, user: str = MARCO) -> Incident:
         """`user` resolves the channel's incident (anyway, if something is still open) and
         closes it through the close form, as a person would; the closed incident."""
-        assert self.services is not None and self.driver is not None, "start the stack first"
+        assert self.services is not None, "start the stack first"
+        assert self.driver is not None, "start the stack first"
         await self.run(channel, "resolve", user=user)
         incident = await self.services.incidents.by_channel(channel)
         assert incident is not None, f"no incident in {channel}"

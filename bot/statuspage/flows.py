@@ -20,6 +20,7 @@ from bot.i18n import Texts
 from bot.incidents.service import Incidents
 from bot.maintenance.permissions import MaintenancePermissions
 from bot.models import EntryKind, Incident, Status
+from bot.slacktext import public_text
 from bot.slackweb import SlackWeb, error_code, escape
 from bot.statuspage import drafting
 from bot.statuspage.atlassian import Atlassian
@@ -144,6 +145,8 @@ class StatusFlows:
             raise InputError(reason)
         if publish:
             self.require_current(proposal, incident)
+        if publish:  # what goes public is plain text, whoever wrote it and however
+            body = public_text(proposal.body if body is None else body)
         if body is not None and not body.strip():
             raise InputError(self.texts._("An update needs some text for customers."))
         # The states published are the record's at this moment, not at the proposal's.
