@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Awaitable, Callable
 from time import time
 from typing import TYPE_CHECKING, Any
@@ -28,6 +29,7 @@ SERVICES = web.AppKey("services", Services)
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
 
+_HOST = re.compile(r"(?:[A-Za-z0-9_.-]+|\[[0-9A-Fa-f:.]+\])(?::(?P<port>[0-9]{1,5}))?")
 MAX_BODY = 1024 * 1024
 """The largest body any route reads: Slack's payloads, CI's and GitHub's are far smaller."""
 
@@ -42,9 +44,8 @@ def refused(request: web.Request, size: int, status: int, reason: str) -> web.Re
 async def guard(request: web.Request, handler: Handler) -> web.StreamResponse:
     """Before any route: a `Host` that is no host is a 400 (nothing builds a URL from it, but
     aiohttp would raise reading it); a body over MAX_BODY is a 413, unread when it says so."""
-    try:
-        _ = request.url
-    except ValueError:
+    host = _HOST.fullmatch(request.headers.get("Host", "localhost"))
+    if host is None or int(host["port"] or 0) > 65535:
         return refused(request, 0, 400, "invalid Host header")
     length = request.content_length or 0
     if length > MAX_BODY:

@@ -1,0 +1,159 @@
+"""Unauthenticated input costs nothing (issue 29): bounded bodies, signatures checked on the
+raw bytes first, odd headers answered 400/401 (never 5xx), one short log line per refusal."""
+
+from __future__ import annotations
+
+import json
+import logging
+import time
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+import httpx
+import pytest
+
+from bot.sandbox import payloads
+from bot.sandbox.cast import INCIDENTS, MARCO
+from bot.sandbox.stack import SandboxStack
+from bot.signing import signature_headers
+
+pytestmark = pytest.mark.transports("http")
+
+CHANGES_SECRET = "changes-SECRET-0123456789"
+GITHUB_SECRET = "gh-webhook-SECRET-0123"
+MEGABYTE = 1024 * 1024
+FORM = "application/x-www-form-urlencoded"
+StackFactory = Callable[..., Awaitable[SandboxStack]]
+
+
+@pytest.fixture
+async def stack(start_stack: StackFactory, monkeypatch: pytest.MonkeyPatch) -> SandboxStack:
+    monkeypatch.setenv("OUTAGEBOT_CHANGES_SECRET", CHANGES_SECRET)
+    monkeypatch.setenv("GITHUB_WEBHOOK_SECRET", GITHUB_SECRET)
+    monkeypatch.setenv("GITHUB_TOKEN", "ghp-unused-0123456789")
+    github = {
+        "repo": "acme/web",
+        "token_env": "GITHUB_TOKEN",
+        "api_url": "http://127.0.0.1:9",
+        "webhook_secret_env": "GITHUB_WEBHOOK_SECRET",
+    }
+    status_page = {"enabled": True, "public_url": "https://status.acme.example"}
+    return await start_stack({"followups": {"github": github}, "status_page": status_page})
+
+
+def base(stack: SandboxStack) -> str:
+    return stack.health_url.removesuffix("/healthz")
+
+
+async def post(stack: SandboxStack, path: str, body: bytes, headers: dict[str, str]) -> Any:
+    async with httpx.AsyncClient(timeout=10) as client:
+        return await client.post(base(stack) + path, content=body, headers=headers)
+
+
+def command_body(text: str = "help") -> bytes:
+    fields = payloads.slash_command(
+        user_id=MARCO,
+        user_name="marco",
+        channel_id=INCIDENTS,
+        channel_name="incidents",
+        text=text,
+        command="/incident",
+        response_url="http://127.0.0.1:9/respond",
+        trigger_id="1.2.3",
+    )
+    return payloads.form_body(fields)
+
+
+def refusals(caplog: pytest.LogCaptureFixture) -> list[str]:
+    return [r.getMessage() for r in caplog.records if r.name == "outagebot.refused"]
+
+
+async def test_a_body_over_a_megabyte_is_413_unread_and_logged_in_one_short_line(
+    stack: SandboxStack, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.INFO)
+    body = b"token=x&text=" + b"A" * (2 * MEGABYTE)
+
+    answer = await post(stack, "/slack/events", body, {"Content-Type": FORM})
+
+    assert answer.status_code == 413
+    [line] = refusals(caplog)
+    assert line == f"refused POST /slack/events ({len(body)} bytes): body over 1 MB"
+    assert all("AAAA" not in r.getMessage() for r in caplog.records)
+
+
+async def test_an_unsigned_body_is_refused_before_it_is_parsed(
+    stack: SandboxStack, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.DEBUG)
+    body = command_body("declare " + "B" * (MEGABYTE - 2000))
+    headers = payloads.sign(body, "not-the-secret", int(time.time()))
+
+    answer = await post(stack, "/slack/events", body, headers)
+
+    assert answer.status_code == 401
+    assert refusals(caplog) == [f"refused POST /slack/events ({len(body)} bytes): bad signature"]
+    assert max(len(r.getMessage()) for r in caplog.records) < 300
+    assert await stack.services.incidents.list() == []
+
+
+@pytest.mark.parametrize(
+    ("timestamp", "signature"),
+    [
+        ("9" * 5000, "v0=00"),
+        ("¹⁷⁰⁰⁰⁰⁰⁰⁰⁰", "v0=00"),
+        ("now", "v0=00"),
+        (None, "v0=00"),
+        ("{now}", "v0=ünïcode"),
+        ("{now}", ""),
+    ],
+    ids=["5000-digits", "superscript", "word", "missing", "non-ascii-signature", "no-signature"],
+)
+@pytest.mark.parametrize("path", ["/slack/events", "/changes", "/github"])
+async def test_odd_signature_headers_are_401_never_a_5xx(
+    stack: SandboxStack,
+    caplog: pytest.LogCaptureFixture,
+    path: str,
+    timestamp: str | None,
+    signature: str,
+) -> None:
+    names = {
+        "/slack/events": ("X-Slack-Request-Timestamp", "X-Slack-Signature"),
+        "/changes": ("X-Outagebot-Timestamp", "X-Outagebot-Signature"),
+        "/github": ("X-Outagebot-Timestamp", "X-Hub-Signature-256"),
+    }[path]
+    headers = {"Content-Type": "application/json", names[1]: signature}
+    if timestamp is not None:
+        headers[names[0]] = timestamp.format(now=int(time.time()))
+    raw = [(k.encode(), v.encode()) for k, v in headers.items()]
+
+    async with httpx.AsyncClient(timeout=10) as client:
+        request = client.build_request("POST", base(stack) + path, content=b'{"a": 1}')
+        request.headers = httpx.Headers(list(request.headers.raw) + raw)
+        answer = await client.send(request)
+
+    assert answer.status_code == 401
+    assert not [r for r in caplog.records if r.exc_info or r.levelno >= logging.ERROR]
+
+
+async def test_a_signed_change_still_gets_in(stack: SandboxStack) -> None:
+    body = json.dumps(
+        {"id": "ci-1", "service": "web", "version": "v121", "deployed_at": "2025-04-30T08:38:00Z"}
+    ).encode()
+    headers = {"Content-Type": "application/json", **signature_headers(CHANGES_SECRET, body)}
+
+    answer = await post(stack, "/changes", body, headers)
+
+    assert answer.status_code == 201
+
+
+@pytest.mark.parametrize("host", ["x:99999999", "exa mple:80", "[::1"])
+async def test_an_invalid_host_is_400_and_never_reflected(stack: SandboxStack, host: str) -> None:
+    async with httpx.AsyncClient(timeout=10) as client:
+        answer = await client.get(base(stack) + "/status/feed.atom", headers={"Host": host})
+        good = await client.get(base(stack) + "/status/feed.atom", headers={"Host": "evil.example"})
+
+    assert answer.status_code == 400
+    assert good.status_code == 200
+    assert "evil.example" not in good.text
+    assert "https://status.acme.example/status" in good.text
