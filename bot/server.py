@@ -126,7 +126,7 @@ def build_web_app(
         app.router.add_post("/slack/events", slack_events)
     app.router.add_get("/healthz", healthz)
     # Deploys reported by CI, in both modes (Socket Mode serves this port too).
-    webhook = ChangesWebhook(services.changes.claim, services.change_flows.record_incoming)
+    webhook = ChangesWebhook(services.claims.signature, services.change_flows.record_incoming)
     app.router.add_post("/changes", webhook.handle)
     # Issue 18: GitHub's issues webhook, when [followups.github] names a secret.
     app.router.add_post("/github", github_webhook(services.export, os.environ))

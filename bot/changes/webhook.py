@@ -63,7 +63,7 @@ class ChangesWebhook:
             where = ".".join(str(p) for p in first["loc"]) or "body"
             return _refuse(400, f"{where}: {first['msg']}")
         signature = request.headers["X-Outagebot-Signature"]
-        if not await self.claim("signature:" + signature):
+        if not await self.claim(signature):
             return _refuse(409, "this signature was already used: sign each request anew")
         new = await self.record(
             [
