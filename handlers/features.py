@@ -14,8 +14,8 @@ from bot.features.board import RESTORE_AND_RESOLVE, status_line
 from bot.i18n import N_, Texts, texts
 from bot.models import FeatureState, Incident
 from bot.services import Services
-from bot.slackweb import escape
-from bot.timeparse import TimeParseError, parse_at
+from bot.slack.gateway import escape
+from bot.time.parsing import TimeParseError, parse_at
 from handlers.context import CommandContext, Reply, Subcommand, clicked_incident
 from handlers.payloads import BlockActions, payload
 from handlers.views import confirm_blocks

@@ -16,9 +16,9 @@ from collections.abc import Awaitable, Callable, Mapping
 from aiohttp import web
 from pydantic import ValidationError
 
-from bot import logs
 from bot.changes.models import ChangeEvent, ChangeIn, WebhookChange
-from bot.signing import WINDOW_SECONDS, same, sign, timestamp
+from bot.plumbing import logs
+from bot.plumbing.signing import WINDOW_SECONDS, same, sign, timestamp
 
 SECRET_ENV = "OUTAGEBOT_CHANGES_SECRET"
 SOURCE = "webhook"

@@ -11,10 +11,10 @@ from collections.abc import Awaitable, Callable, Mapping
 
 from aiohttp import web
 
-from bot import logs
 from bot.followups.export import TrackerExport
 from bot.followups.github import verify_signature
-from bot.maintenance.providers.base import read_secret
+from bot.plumbing import logs
+from bot.plumbing.secrets import read_secret
 
 Handler = Callable[[web.Request], Awaitable[web.Response]]
 

@@ -9,15 +9,15 @@ from typing import Any
 from sqlalchemy import Connection, select, update
 from sqlalchemy.exc import IntegrityError
 
-from bot import durations, timefmt
-from bot.clock import Clock
 from bot.errors import Expired, InputError
 from bot.i18n import Texts, texts
 from bot.incidents.labels import status_label
 from bot.models import EntryKind, Incident, Severity, Status
-from bot.schedules import Schedules
+from bot.plumbing.schedules import Schedules
 from bot.store import tables
 from bot.store.database import Database, inserted_id
+from bot.time import durations, formatting
+from bot.time.clock import Clock
 from bot.timeline import Timeline
 
 TITLE_MAX = 150
@@ -300,7 +300,7 @@ class Incidents:
             said, at = t._("{number} was resolved at {time}; {nothing}."), incident.resolved_at
         else:
             return
-        when = timefmt.clock(at or incident.last_update_at, incident.timezone)
+        when = formatting.clock(at or incident.last_update_at, incident.timezone)
         raise Expired(said.format(number=incident.number, time=when, nothing=nothing))
 
     def _already(self, incident: Incident) -> InputError:

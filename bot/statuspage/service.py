@@ -19,7 +19,6 @@ from typing import Any
 from sqlalchemy import Connection, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from bot.clock import Clock
 from bot.config import FeatureConfig, StatusPageSettings
 from bot.errors import Expired, InputError
 from bot.i18n import Texts
@@ -47,6 +46,7 @@ from bot.statuspage.models import (
 from bot.store import tables
 from bot.store.conflicts import insert_ignoring_conflicts
 from bot.store.database import Database
+from bot.time.clock import Clock
 from bot.timeline import Timeline
 
 OPEN = [s.value for s in (Status.investigating, Status.identified, Status.monitoring)]

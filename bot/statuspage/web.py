@@ -20,7 +20,7 @@ from babel.dates import format_datetime
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from bot.i18n import Texts
-from bot.slacktext import xml_text
+from bot.slack.mrkdwn import xml_text
 from bot.statuspage import drafting
 from bot.statuspage.models import (
     INDICATOR_LABELS,

@@ -10,10 +10,10 @@ import time
 import httpx
 import pytest
 
+from bot.plumbing.signing import signature_headers
 from bot.sandbox import payloads
 from bot.sandbox.cast import INCIDENTS, MARCO
 from bot.sandbox.stack import SandboxStack
-from bot.signing import signature_headers
 
 from .conftest import CHANGES_SECRET, base, post
 

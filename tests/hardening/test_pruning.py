@@ -8,9 +8,9 @@ from datetime import timedelta
 
 from sqlalchemy import select
 
+from bot.plumbing.signing import signature_headers
 from bot.sandbox.cast import INCIDENTS
 from bot.sandbox.stack import SandboxStack
-from bot.signing import signature_headers
 from bot.store import tables
 
 from .conftest import CHANGES_SECRET, post

@@ -9,8 +9,8 @@ from datetime import timedelta
 
 import pytest
 
+from bot.plumbing.schedules import Due
 from bot.sandbox.stack import SandboxStack
-from bot.schedules import Due
 
 
 async def test_a_hanging_job_delays_no_other_and_is_stopped_at_its_timeout(

@@ -15,7 +15,7 @@ import pytest
 
 from bot.i18n import texts
 from bot.sandbox.stack import SandboxStack
-from bot.timeparse import TimeParseError, parse_note
+from bot.time.parsing import TimeParseError, parse_note
 
 MARCO, ANNOUNCE = "U01MARCO", "C0INCIDENTS"
 

@@ -16,15 +16,15 @@ from slack_bolt.context.async_context import AsyncBoltContext
 from slack_bolt.request.async_internals import build_async_context
 from slack_bolt.request.async_request import AsyncBoltRequest
 
-from bot import logs, signing
 from bot.changes.webhook import ChangesWebhook
 from bot.followups.webhook import github_webhook
+from bot.plumbing import logs, signing
 from bot.services import Services
-from bot.slackweb import SlackProbe
+from bot.slack.gateway import SlackProbe
 from bot.statuspage.web import StatusSite
 
 if TYPE_CHECKING:
-    from bot.socket_mode import SocketMode
+    from bot.serve.socket_mode import SocketMode
 
 SERVICES = web.AppKey("services", Services)
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]

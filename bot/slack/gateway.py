@@ -24,7 +24,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 from slack_sdk.web.async_slack_response import AsyncSlackResponse
 from slack_sdk.webhook.async_client import AsyncWebhookClient
 
-from bot.clock import Clock
+from bot.time.clock import Clock
 
 CHANNEL_NAME_MAX = 80
 TOPIC_MAX = 250
