@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import logging
 import os
 import re
 import signal
@@ -31,6 +32,8 @@ from bot.store import migrate
 from bot.store.database import Database
 from bot.time.clock import SystemClock
 from bot.timeline.export import Format, export
+
+log = logging.getLogger("outagebot")
 
 SLACK_SETUP = "create the Slack app from manifest.yml (README, 'Slack set-up') and export it"
 
@@ -98,6 +101,25 @@ async def _refused(settings: Settings, services: Services) -> str | None:
     return None
 
 
+def _open_permissions(settings: Settings) -> list[str]:
+    """One line per real (not dry-run) provider that nobody restricted: anyone in an incident
+    channel may use it, which is rarely what a team means."""
+    lines = []
+    real = [n for n, t in settings.maintenance.targets.items() if t.provider != "dryrun"]
+    if real and settings.permissions.maintenance is None:
+        lines.append(
+            f"no [permissions] maintenance: anyone in an incident channel may switch maintenance"
+            f" for {', '.join(sorted(real))}"
+        )
+    rollback = [n for n, s in settings.changes.sources.items() if s.provider == "heroku"]
+    if rollback and settings.permissions.rollback is None:
+        lines.append(
+            f"no [permissions] rollback: anyone in an incident channel may roll back"
+            f" {', '.join(sorted(rollback))}"
+        )
+    return lines
+
+
 async def _serve(settings: Settings, host: str, port: int) -> int:
     from bot.serve.app import build_app
     from bot.serve.server import build_web_app
@@ -109,6 +131,8 @@ async def _serve(settings: Settings, host: str, port: int) -> int:
         await services.db.dispose()
         return _fail(problem)
     await services.start()
+    for line in _open_permissions(settings):
+        log.warning(line)
     socket = SocketMode.for_services(services) if settings.slack_app_token else None
     bolt = None if socket else build_app(services)
     runner = web.AppRunner(build_web_app(bolt, services, socket=socket), shutdown_timeout=10)
