@@ -44,7 +44,8 @@ def refused(request: web.Request, size: int, status: int, reason: str) -> web.Re
 @web.middleware
 async def guard(request: web.Request, handler: Handler) -> web.StreamResponse:
     """Before any route: a `Host` that is no host is a 400 (nothing builds a URL from it, but
-    aiohttp would raise reading it); a body over MAX_BODY is a 413, unread when it says so."""
+    aiohttp would raise reading it); a body over MAX_BODY is a 413, unread when it says so; a
+    body cut off is a 400 and one log line, not a traceback."""
     host = _HOST.fullmatch(request.headers.get("Host", "localhost"))
     if host is None or int(host["port"] or 0) > 65535:
         return refused(request, 0, 400, "invalid Host header")
@@ -55,6 +56,8 @@ async def guard(request: web.Request, handler: Handler) -> web.StreamResponse:
         return await handler(request)
     except web.HTTPRequestEntityTooLarge:  # a body that did not say its length
         return refused(request, MAX_BODY, 413, "body over 1 MB")
+    except ConnectionError:  # the sender left mid-body (or the bot is stopping): nothing read
+        return refused(request, length, 400, "connection lost while reading the body")
 
 
 def to_bolt_request(raw: str, request: web.Request) -> AsyncBoltRequest:

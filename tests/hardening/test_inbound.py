@@ -3,6 +3,7 @@ raw bytes first, odd headers answered 400/401 (never 5xx), one short log line pe
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
 import time
@@ -119,3 +120,27 @@ async def test_an_invalid_host_is_400_and_never_reflected(stack: SandboxStack, h
     assert good.status_code == 200
     assert "evil.example" not in good.text
     assert "https://status.acme.example/status" in good.text
+
+
+async def test_a_body_cut_off_is_one_line_and_no_traceback(
+    stack: SandboxStack, caplog: pytest.LogCaptureFixture
+) -> None:
+    host, port = base(stack).removeprefix("http://").split(":")
+    _reader, writer = await asyncio.open_connection(host, int(port))
+    writer.write(
+        b"POST /slack/events HTTP/1.1\r\nHost: localhost\r\nContent-Length: 100000\r\n"
+        b"Content-Type: application/x-www-form-urlencoded\r\n\r\ntoken=x&te"
+    )
+    await writer.drain()
+    writer.close()
+    await writer.wait_closed()
+
+    for _ in range(200):  # the server notices the closed connection on its own loop
+        if refusals(caplog):
+            break
+        await asyncio.sleep(0.01)
+
+    assert refusals(caplog) == [
+        "refused POST /slack/events (100000 bytes): connection lost while reading the body"
+    ]
+    assert not [r for r in caplog.records if r.exc_info or r.levelno >= logging.ERROR]
