@@ -203,4 +203,4 @@ def public_text(text: str) -> str:
                 out.append(f"{label} ({url})" if label and label != url else url)
             case _Drop():
                 out.append(_DROP)
-    return _tidy("".join(out)).strip()
+    return re.sub(r"[ \t]{2,}", " ", _tidy("".join(out))).strip()
