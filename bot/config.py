@@ -76,6 +76,8 @@ class Permissions(BaseModel):
     rollback: list[str] | None = None
     # Who may publish status page updates; None means anyone in the incident channel.
     status_page: list[str] | None = None
+    # Who may correct recorded facts besides the lead and whoever recorded each (issue 26).
+    correct: list[str] | None = None
 
 
 class AtlassianSettings(BaseModel):

@@ -55,6 +55,8 @@ class EntryKind(StrEnum):
     similar = "similar"
     # An update published on the status page (text customers read).
     public = "public"
+    # A recorded fact's time or text corrected (data: fact, field, from, to, reason).
+    correction = "correction"
 
 
 class Incident(BaseModel):

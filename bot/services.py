@@ -17,11 +17,16 @@ from bot.changes.flows import ChangeFlows
 from bot.changes.rollback import Rollbacks
 from bot.changes.service import Changes
 from bot.config import Settings
+from bot.corrections.service import Corrections
 from bot.features import Catalog, FeatureBoard, Features
+from bot.followups.config import GithubSettings, JiraSettings, LinearSettings, TrackerSettings
 from bot.followups.export import TrackerExport
 from bot.followups.github import GithubIssues
+from bot.followups.jira import JiraIssues
+from bot.followups.linear import LinearIssues
 from bot.followups.reminders import Reminders
 from bot.followups.service import Followups
+from bot.followups.tracker import Tracker
 from bot.i18n import Texts, texts
 from bot.incidents.board import Board, BoardSection
 from bot.incidents.nudges import Nudges
@@ -90,6 +95,7 @@ class Services:
     # The workspace's language: every text the bot puts in Slack.
     texts: Texts
     status_page: StatusPage
+    corrections: Corrections
     # None when the status page is off: nothing is proposed, nothing served.
     status_flows: StatusFlows | None = None
     # Seconds between looks for due nudges and reminders; 0 turns the loop off (tests tick).
@@ -117,6 +123,16 @@ class Services:
         self._stop.set()
         await self.tasks.idle()
         await self.db.dispose()
+
+
+def tracker(table: TrackerSettings, clock: Clock) -> Tracker:
+    """The client of one `[followups.*]` table."""
+    if isinstance(table, GithubSettings):
+        return GithubIssues(table, clock)
+    if isinstance(table, JiraSettings):
+        return JiraIssues(table, clock)
+    assert isinstance(table, LinearSettings)
+    return LinearIssues(table, clock)
 
 
 def build_services(settings: Settings, clock: Clock | None = None) -> Services:
@@ -227,9 +243,8 @@ def build_services(settings: Settings, clock: Clock | None = None) -> Services:
         tasks,
     )
     similar = SimilarIncidents(db, clock, incidents, features, followups, timeline)
-    github = settings.followups.github
     export = TrackerExport(
-        GithubIssues(github, clock) if github else None,
+        [tracker(table, clock) for table in settings.followups.trackers().values()],
         followups,
         schedules,
         timeline,
@@ -291,6 +306,17 @@ def build_services(settings: Settings, clock: Clock | None = None) -> Services:
         rollbacks=rollbacks,
         texts=t,
         status_page=status_page,
+        corrections=Corrections(
+            db,
+            clock,
+            timeline,
+            (
+                MaintenancePermissions(slack, settings.permissions.correct, t)
+                if settings.permissions.correct is not None
+                else None
+            ),
+            t,
+        ),
         status_flows=status_flows,
         schedule_tick=settings.schedule_tick,
         declare_hooks=[features.on_declare],

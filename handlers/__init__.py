@@ -10,6 +10,7 @@ from slack_bolt.async_app import AsyncApp
 from bot.services import Services
 from handlers import (
     changes,
+    corrections,
     errors,
     features,
     followups,
@@ -36,6 +37,7 @@ def register(app: AsyncApp, services: Services) -> None:
         *postmortem.SUBCOMMANDS,
         *followups.SUBCOMMANDS,
         *statuspage.SUBCOMMANDS,
+        *corrections.SUBCOMMANDS,
     ]
     router.register(app, router.Router(services, subcommands))
     # Bolt tries listeners in order: chat, by far the most frequent, is matched early.
@@ -48,6 +50,7 @@ def register(app: AsyncApp, services: Services) -> None:
     postmortem.register(app, services)
     followups.register(app, services)
     statuspage.register(app, services)
+    corrections.register(app, services)
 
     # Ack every other event type: an unhandled event gets no 2xx and Slack retries it.
     @app.event(re.compile(".*"))

@@ -8,6 +8,7 @@ from datetime import datetime
 
 from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncBoltContext, AsyncRespond
 
+from bot.corrections import flows as correction_flows
 from bot.errors import Expired, InputError
 from bot.features import flows
 from bot.features.board import RESTORE_AND_RESOLVE, status_line
@@ -20,6 +21,7 @@ from handlers.context import CommandContext, Reply, Subcommand, clicked_incident
 from handlers.payloads import BlockActions, payload
 from handlers.views import confirm_blocks
 from handlers.views.close import resolved_reply
+from handlers.views.correct import proposal_reply
 
 _AT = re.compile(r"\s+(at|alle)\s+", re.IGNORECASE)
 # The words a state may be typed as: the command keywords and their Italian aliases.
@@ -84,6 +86,10 @@ async def feature(ctx: CommandContext) -> Reply:
         )
     now = services.clock.now()
     name, at = split_name_time(rest, now=now, tz=incident.timezone, t=t)
+    if at is not None and (
+        proposal := await correction_flows.propose(services, incident, name, state, at)
+    ):
+        return proposal_reply(t, incident, proposal)  # already in that state: move the time
     changed = await flows.change_feature(
         services, incident, name, state, ctx.user_id, at=at, now=now
     )

@@ -18,6 +18,7 @@ from slack_sdk.models.views import View
 from bot.errors import InputError
 from bot.followups import flows, render
 from bot.followups.models import FollowUp, FollowUpStatus
+from bot.followups.service import EXPORTING
 from bot.i18n import N_, Texts
 from bot.models import Incident
 from bot.services import Services
@@ -54,28 +55,48 @@ async def _add(ctx: CommandContext, incident: Incident, rest: str) -> Reply:
         user=ctx.user_id, number=incident.number
     )
     text = f"{head}\n{render.line(t, added, today)}"
-    github = services.export.github
-    if github is None or github.settings.auto_export:
+    tracker = services.export.default
+    if tracker is None or services.export.auto is not None:
         return Reply(text, in_channel=True)
-    return Reply(text, render.with_export_button(t, text, added), in_channel=True)
+    return Reply(text, render.with_export_button(t, text, added, tracker.service), in_channel=True)
 
 
 async def _export(ctx: CommandContext, incident: Incident, rest: str) -> Reply:
+    """`followup export N [github|jira|linear]`: the default tracker unless one is named."""
     services, t = ctx.services, ctx.services.texts
-    if not services.export.enabled:
+    trackers = services.export.trackers
+    if not trackers:
         raise InputError(
             t._("No tracker is configured."),
-            t._("Add `[followups.github]` with `repo` and `token_env` to the TOML file."),
+            t._(
+                "Add `[followups.github]`, `[followups.jira]` or `[followups.linear]`"
+                " to the TOML file."
+            ),
         )
-    followup = await services.followups.get(incident.id, _number(t, rest, "followup export 2"))
+    number, _, name = rest.strip().partition(" ")
+    tracker = trackers.get(name.strip().lower()) if name.strip() else services.export.default
+    if tracker is None:
+        raise InputError(
+            t._("`{name}` is not a configured tracker.").format(name=escape(name.strip()[:20])),
+            t._("Configured: {names}.").format(names=", ".join(f"`{n}`" for n in trackers)),
+        )
+    followup = await services.followups.get(incident.id, _number(t, number, "followup export 2"))
+    if followup.tracker_ref == EXPORTING:
+        raise InputError(
+            t._("Follow-up #{seq} is being exported already.").format(seq=followup.seq)
+        )
     if followup.tracker_ref:
         raise InputError(
             t._("Follow-up #{seq} is already exported: {ref}.").format(
                 seq=followup.seq, ref=escape(followup.tracker_ref)
             )
         )
-    services.export.start(followup, ctx.user_id)
-    return Reply(t._("Exporting follow-up #{seq} to GitHub…").format(seq=followup.seq))
+    services.export.start(followup, ctx.user_id, tracker)
+    return Reply(
+        t._("Exporting follow-up #{seq} to {tracker}…").format(
+            seq=followup.seq, tracker=tracker.service
+        )
+    )
 
 
 async def _list(ctx: CommandContext, incident: Incident, rest: str) -> Reply:
@@ -216,7 +237,7 @@ SUBCOMMANDS = [
     Subcommand(
         "followup",
         "followup add TEXT [@owner] [by DATE] | list | done N | drop N [reason]"
-        " | owner N @user | due N DATE | export N",
+        " | owner N @user | due N DATE | export N [tracker]",
         "/incident followup add Check the deploy tool version @bob by friday",
         N_("track what we change so it does not happen again"),
         followup,

@@ -93,6 +93,8 @@ class Action(_Loose):
     action_id: str | None = None
     # What the bot put on the button (an id, a JSON value): checked again where it is used.
     value: str | None = None
+    # A select's choice (the correction form's filter).
+    selected_option: dict[str, Any] | None = None
 
 
 class Container(_Loose):
@@ -114,6 +116,8 @@ class BlockActions(Interaction):
     actions: list[Action] = []
     container: Container | None = None
     channel: ChannelRef | None = None
+    # The modal a click inside one came from (its id and private_metadata).
+    view: SubmittedView | None = None
 
     @property
     def channel_id(self) -> str | None:

@@ -49,8 +49,9 @@ async def _write_outputs(stack: SandboxStack, out: Path) -> list[Path]:
     written = []
     for file in bot_uploads(stack.sandbox.state):
         path = out / Path(file.name).name
-        path.write_bytes(file.content or b"")
-        written.append(path)
+        path.write_bytes(file.content or b"")  # a later version (v2 after a correction) wins
+        if path not in written:
+            written.append(path)
     services = stack.services
     assert services is not None
     for incident in await services.incidents.list():

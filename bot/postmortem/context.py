@@ -29,6 +29,18 @@ Audience = Literal["customer", "internal"]
 
 
 @dataclass(frozen=True)
+class CorrectionLine:
+    """One corrected value (internal draft): what, from -> to, who, why, when corrected."""
+
+    what: str
+    old: str
+    new: str
+    who: str | None
+    reason: str
+    when: str
+
+
+@dataclass(frozen=True)
 class TimelineLine:
     """One event. `time` is `HH:MM`, prefixed with the date when not on the incident's day."""
 
@@ -121,6 +133,7 @@ class DraftContext:
     todo: dict[str, str]  # placeholder for every fact that can be missing, by key
     missing: list[str]  # keys of `todo` whose fact is missing in this incident
     changes: ChangesText = field(default_factory=ChangesText)  # bot/changes/drafts.py
+    corrections: list[CorrectionLine] = field(default_factory=list)  # internal only
 
 
 class _Builder:
@@ -244,7 +257,7 @@ class _Builder:
 
     def shown(self, entry: TimelineEntry) -> bool:
         """Internal drafts show every surviving entry; customers only what concerns them."""
-        if entry.deleted:
+        if entry.deleted or entry.kind is EntryKind.correction:  # in their own section
             return False
         if self.audience == "internal":
             return True
@@ -362,6 +375,32 @@ class _Builder:
             self.missing.append("action_items")
         return lines
 
+    def corrections(self) -> list[CorrectionLine]:
+        """The internal draft's Corrections section; customers read only the corrected facts."""
+        if self.audience != "internal":
+            return []
+        lines = []
+        for c in self.facts.corrections:
+            if c.is_time:
+                old = self.fmt.when(datetime.fromisoformat(c.old_value))
+                new = self.fmt.when(datetime.fromisoformat(c.new_value))
+            else:
+                old = self.typed(c.old_value, one_line=True)
+                new = self.typed(c.new_value, one_line=True)
+            field_name = self.ph.correction_fields.get(c.field, c.field)
+            subject = self.typed(c.subject, one_line=True)
+            lines.append(
+                CorrectionLine(
+                    what=f"{subject}, {field_name}",
+                    old=old,
+                    new=new,
+                    who=self.name(c.actor),
+                    reason=self.typed(c.reason, one_line=True),
+                    when=self.fmt.when(c.corrected_at),
+                )
+            )
+        return lines
+
     def channel(self) -> str:
         incident, url = self.facts.incident, self.facts.channel_url
         if not url:
@@ -423,4 +462,5 @@ def build_context(
         todo={key: b.todo(key) for key in phrases.todo_labels},
         missing=b.missing,
         changes=changes_text(facts.changes, fmt, language),
+        corrections=b.corrections(),
     )

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 
 from pydantic import BaseModel, ConfigDict, field_validator
 
+from bot.corrections.audit import Correction
 from bot.models import FeatureInterval, Incident, MaintenanceWindow, TimelineEntry
 
 if TYPE_CHECKING:
@@ -87,6 +88,7 @@ class PostmortemFacts:
     now: datetime
     commitment: str | None = None
     changes: DraftChanges | None = None  # deploys tied to the outages (bot/changes/drafts.py)
+    corrections: tuple[Correction, ...] = ()  # the audit trail (bot/corrections/audit.py)
 
     @property
     def end(self) -> datetime:

@@ -48,6 +48,8 @@ class Phrases:
     zone_change: dict[bool, str]
     # Entries the bot wrote, rendered from their data in the draft's language.
     nudge: str
+    # What a corrected value was (the internal draft's Corrections section), by field.
+    correction_fields: dict[str, str]
 
 
 EN = Phrases(
@@ -85,6 +87,7 @@ EN = Phrases(
         "rename": "Renamed",
         "nudge": "Reminder",
         "error": "Error",
+        "correction": "Correction",
     },
     ongoing="ongoing",
     offline_state="offline",
@@ -130,6 +133,14 @@ EN = Phrases(
         False: "clocks went back from {before} to {after}",
     },
     nudge="Reminder to {lead}: no status update for {quiet}",
+    correction_fields={
+        "start": "start",
+        "end": "end",
+        "time": "time",
+        "text": "text",
+        "declared": "declared",
+        "resolved": "resolved",
+    },
 )
 
 IT = Phrases(
@@ -167,6 +178,7 @@ IT = Phrases(
         "rename": "Nuovo titolo",
         "nudge": "Promemoria",
         "error": "Errore",
+        "correction": "Correzione",
     },
     ongoing="in corso",
     offline_state="offline",
@@ -212,6 +224,14 @@ IT = Phrases(
         False: "gli orologi sono stati portati indietro dalle {before} alle {after}",
     },
     nudge="Promemoria a {lead}: nessun aggiornamento di stato da {quiet}",
+    correction_fields={
+        "start": "inizio",
+        "end": "fine",
+        "time": "ora",
+        "text": "testo",
+        "declared": "dichiarazione",
+        "resolved": "risoluzione",
+    },
 )
 
 LANGUAGES: dict[str, Phrases] = {"en": EN, "it": IT}

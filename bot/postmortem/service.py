@@ -18,6 +18,7 @@ from sqlalchemy.exc import IntegrityError
 from bot.changes.drafts import DraftChanges
 from bot.changes.drafts import gather as gather_changes
 from bot.changes.service import Changes
+from bot.corrections.audit import history
 from bot.features import Features
 from bot.maintenance.service import Maintenance
 from bot.models import (
@@ -136,6 +137,8 @@ class Postmortems:
         windows = await self.maintenance.windows(incident.id)
         form = await self.form(incident.id)
         names = await self._names(incident, entries, form, online=online)
+        async with self.db.connect() as conn:
+            corrections = tuple(await history(conn, incident.id))
         inputs = CloseInputs(
             root_cause=form.root_cause,
             resolution=form.resolution,
@@ -156,6 +159,7 @@ class Postmortems:
             now=self.clock.now(),
             commitment=self.commitment,
             changes=await self._changes(incident, intervals, entries),
+            corrections=corrections,
         )
 
     async def _changes(

@@ -17,7 +17,7 @@ from slack_bolt.request.async_internals import build_async_context
 from slack_bolt.request.async_request import AsyncBoltRequest
 
 from bot.changes.webhook import ChangesWebhook
-from bot.followups.webhook import github_webhook
+from bot.followups.webhook import github_webhook, jira_webhook, linear_webhook
 from bot.plumbing import logs, signing
 from bot.services import Services
 from bot.slack.gateway import SlackProbe
@@ -133,6 +133,9 @@ def build_web_app(
     app.router.add_post("/changes", webhook.handle)
     # Issue 18: GitHub's issues webhook, when [followups.github] names a secret.
     app.router.add_post("/github", github_webhook(services.export, os.environ))
+    # Issue 28: Jira's and Linear's issue webhooks, when their tracker and secret are set.
+    app.router.add_post("/jira", jira_webhook(services.export, os.environ))
+    app.router.add_post("/linear", linear_webhook(services.export, os.environ))
     if services.status_page.enabled:
         StatusSite(services.status_page, services.texts, services.settings.timezone).routes(app)
     return app

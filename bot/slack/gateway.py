@@ -236,6 +236,10 @@ class SlackWeb:
         """Open a modal; `trigger_id` is valid for 3 s after the click or command."""
         await self.client.views_open(trigger_id=trigger_id, view=view)
 
+    async def update_view(self, view_id: str, view: dict[str, Any]) -> None:
+        """Replace an open modal (a page or filter of the correction form)."""
+        await self.client.views_update(view_id=view_id, view=view)
+
     async def pin(self, channel: str, ts: str) -> None:
         await _tolerating(self.client.pins_add(channel=channel, timestamp=ts), "already_pinned")
 
@@ -280,6 +284,16 @@ class SlackWeb:
                 return str(user["id"])
         return None
 
+    async def user_by_email(self, email: str) -> str | None:
+        """The user with this email (scope users:read.email); None when there is none."""
+        try:
+            resp = await self.client.users_lookupByEmail(email=email)
+        except SlackApiError as exc:
+            if error_code(exc) == "users_not_found":
+                return None
+            raise
+        return str(resp["user"]["id"])
+
     async def members(self, channel: str) -> set[str]:
         """Everyone in the channel, all pages."""
         first = await self.client.conversations_members(channel=channel, limit=1000)
@@ -312,6 +326,12 @@ class SlackWeb:
         user = resp["user"]
         profile = user.get("profile") or {}
         return str(profile.get("display_name") or profile.get("real_name") or user.get("name"))
+
+    async def user_email(self, user_id: str) -> str | None:
+        """The profile's email (scope users:read.email): how trackers find the same person."""
+        resp = await self.client.users_info(user=user_id)
+        email = (resp["user"].get("profile") or {}).get("email")
+        return str(email) if email else None
 
     async def upload(self, channel: str, files: dict[str, str], comment: str) -> None:
         """Text files (filename -> content) in one message, through `files_upload_v2`

@@ -207,6 +207,8 @@ followups = Table(
     Column("tracker_url", String(500)),
     Column("tracker_ref", String(200)),
     Column("tracker_etag", String(200)),
+    # github | jira | linear: set when the export is claimed, before the tracker is called.
+    Column("tracker", String(20)),
     Column("source", String(16), nullable=False),
     Column("created_by", String(32), nullable=False),
     Column("created_at", UTCDateTime, nullable=False),
@@ -270,4 +272,22 @@ status_links = Table(
     Column("incident_id", ForeignKey("incidents.id", ondelete="CASCADE"), primary_key=True),
     Column("remote_id", String(64), nullable=False),
     Column("created_at", UTCDateTime, nullable=False),
+)
+
+# Corrections of recorded facts (issue 26): who moved which fact from what to what, and why.
+corrections = Table(
+    "corrections",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("incident_id", ForeignKey("incidents.id", ondelete="CASCADE"), nullable=False),
+    # "interval:12:start", "window:3:end", "entry:40:time", "entry:40:text", "incident:declared"
+    Column("fact", String(64), nullable=False),
+    # What the fact is, as shown when corrected ("Acquisti down, start").
+    Column("subject", Text, nullable=False),
+    Column("old_value", Text, nullable=False),
+    Column("new_value", Text, nullable=False),
+    Column("reason", Text, nullable=False),
+    Column("actor", String(32), nullable=False),
+    Column("corrected_at", UTCDateTime, nullable=False),
+    Index("ix_corrections_incident", "incident_id", "fact"),
 )

@@ -31,6 +31,8 @@ ACTIONS = [
     "incident_retry_setup",
     "features_restore_and_resolve",
     "postmortem_close_open",
+    "correct_confirm",
+    "correct_page",
 ]
 VALUES = [
     "²",

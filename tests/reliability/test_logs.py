@@ -69,6 +69,17 @@ repo = "acme/web"
 token_env = "ACME_GH_TOKEN"
 webhook_secret_env = "ACME_GH_HOOK"
 
+[followups.jira]
+url = "https://acme.atlassian.net"
+project = "OPS"
+email_env = "ACME_JIRA_EMAIL"
+token_env = "ACME_JIRA_TOKEN"
+webhook_secret_env = "ACME_JIRA_HOOK"
+
+[followups.linear]
+team_id = "team-1"
+api_key_env = "ACME_LINEAR_KEY"
+
 [status_page]
 enabled = true
 
@@ -84,6 +95,10 @@ SECRETS = {
     "ACME_GH_TOKEN": "ghp_secretvalue0004",
     "ACME_GH_HOOK": "ghhook-secret-0005",
     "ACME_ATLASSIAN": "atl-secret-value-0006",
+    "ACME_JIRA_EMAIL": "ops-bot@acme.example",
+    "ACME_JIRA_TOKEN": "jira-secret-value-0011",
+    "ACME_JIRA_HOOK": "jira-hook-secret-0012",
+    "ACME_LINEAR_KEY": "lin_api_secret0013",
     # Not named in the file, but by the bot's own conventions.
     "OUTAGEBOT_CHANGES_SECRET": "changes-secret-0007",
     "OUTAGEBOT_ALERTS_TOKEN": "alerts-secret-0008",
