@@ -27,7 +27,9 @@ async def stack(start_stack: StackFactory, monkeypatch: pytest.MonkeyPatch) -> S
         "webhook_secret_env": "GITHUB_WEBHOOK_SECRET",
     }
     status_page = {"enabled": True, "public_url": "https://status.acme.example"}
-    return await start_stack({"followups": {"github": github}, "status_page": status_page})
+    features = [{"name": "Quotes", "aliases": ["Offerte"]}]
+    settings = {"followups": {"github": github}, "status_page": status_page, "features": features}
+    return await start_stack(settings)
 
 
 def base(stack: SandboxStack) -> str:
