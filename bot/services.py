@@ -59,6 +59,7 @@ from bot.statuspage.atlassian import Atlassian
 from bot.statuspage.flows import StatusFlows
 from bot.statuspage.service import StatusPage
 from bot.store import migrate
+from bot.store.claims import Claims
 from bot.store.database import Database
 from bot.time.clock import Clock, SystemClock
 from bot.timeline import Timeline
@@ -81,6 +82,8 @@ class Services:
     board: Board
     setup: Setup
     schedules: Schedules
+    # One-time claims (deliveries, signatures); those past their window are pruned on ticks.
+    claims: Claims
     nudges: Nudges
     features: Features
     maintenance: Maintenance
@@ -156,6 +159,8 @@ def build_services(settings: Settings, clock: Clock | None = None) -> Services:
     tasks = BackgroundTasks()
     timeline = Timeline(db, clock)
     schedules = Schedules(db, clock, owner=f"{socket.gethostname()}:{os.getpid()}")
+    claims = Claims(db, clock.now)
+    schedules.every_tick(claims.prune)
     incidents = Incidents(
         db,
         clock,
@@ -329,6 +334,7 @@ def build_services(settings: Settings, clock: Clock | None = None) -> Services:
         board=board,
         setup=setup,
         schedules=schedules,
+        claims=claims,
         nudges=Nudges(incidents, slack, timeline, schedules, t),
         features=features,
         maintenance=maintenance,

@@ -166,7 +166,11 @@ async def resolve(
     services: Services, incident: Incident, user_id: str, *, anyway: bool = False
 ) -> Resolution:
     """Resolve, unless a domain still shows something open and nobody said "anyway" yet:
-    then the answer is the list, for the edge to ask with."""
+    then the answer is the list, for the edge to ask with. `anyway` is a click on that
+    question: once the incident is resolved or closed, the click has expired."""
+    if anyway:
+        nothing = services.texts._("nothing changed")
+        services.incidents.require_current(incident, nothing, open_only=True)
     ensure_open(services, incident)
     if not anyway:
         items = await services.board.open_items(incident)

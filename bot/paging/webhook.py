@@ -24,6 +24,7 @@ from bot.paging.models import PageEvent, Pager, Person
 from bot.paging.pagerduty import PagerDuty
 from bot.plumbing.http import CallFailed
 from bot.plumbing.secrets import read_secret
+from bot.plumbing.signing import same
 
 log = logging.getLogger(__name__)
 
@@ -39,7 +40,7 @@ KINDS = {
 
 def verify(secret: bytes, body: bytes, header: str) -> bool:
     expected = "v1=" + hmac.new(secret, body, hashlib.sha256).hexdigest()
-    return any(hmac.compare_digest(expected, part.strip()) for part in header.split(","))
+    return any(same(part.strip(), expected) for part in header.split(","))
 
 
 def _event(body: bytes) -> dict[str, Any] | None:
