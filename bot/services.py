@@ -39,6 +39,12 @@ from bot.maintenance import MaintenanceGateway
 from bot.maintenance.board import MaintenanceSection
 from bot.maintenance.service import Maintenance
 from bot.models import Incident
+from bot.paging.board import PagingSection
+from bot.paging.flows import PagingFlows
+from bot.paging.models import Pager
+from bot.paging.opsgenie import Opsgenie
+from bot.paging.pagerduty import PagerDuty
+from bot.paging.service import Pages
 from bot.plumbing.retry import RetryPolicy
 from bot.plumbing.schedules import Schedules
 from bot.plumbing.tasks import BackgroundTasks
@@ -55,6 +61,7 @@ from bot.statuspage.atlassian import Atlassian
 from bot.statuspage.flows import StatusFlows
 from bot.statuspage.service import StatusPage
 from bot.store import migrate
+from bot.store.claims import Claims
 from bot.store.database import Database
 from bot.time.clock import Clock, SystemClock
 from bot.timeline import Timeline
@@ -77,6 +84,8 @@ class Services:
     board: Board
     setup: Setup
     schedules: Schedules
+    # One-time claims (deliveries, signatures); those past their window are pruned on ticks.
+    claims: Claims
     nudges: Nudges
     features: Features
     maintenance: Maintenance
@@ -96,6 +105,8 @@ class Services:
     # The workspace's language: every text the bot puts in Slack.
     texts: Texts
     status_page: StatusPage
+    # Issue 25: PagerDuty or Opsgenie; `paging.pager` is None when `[paging]` is absent.
+    paging: PagingFlows
     corrections: Corrections
     checks: Checks
     signal_flows: SignalFlows
@@ -117,6 +128,8 @@ class Services:
             self.tasks.spawn(self.setup.run(incident), name=f"resume-setup-{incident.id}")
         # Messages, edits and marks posted while the bot was down.
         self.tasks.spawn(self.backfill.backfill_open_incidents(), name="backfill")
+        # Pages a crash left claimed but unsent (the provider deduplicates on the key).
+        self.tasks.spawn(self.paging.resume(), name="paging-resume")
         if self.status_flows is not None:  # updates published before a crash reach the host
             self.tasks.spawn(self.status_flows.sync(), name="statuspage-sync")
         if self.schedule_tick > 0:
@@ -148,6 +161,8 @@ def build_services(settings: Settings, clock: Clock | None = None) -> Services:
     tasks = BackgroundTasks()
     timeline = Timeline(db, clock)
     schedules = Schedules(db, clock, owner=f"{socket.gethostname()}:{os.getpid()}")
+    claims = Claims(db, clock.now)
+    schedules.every_tick(claims.prune)
     incidents = Incidents(
         db,
         clock,
@@ -182,6 +197,9 @@ def build_services(settings: Settings, clock: Clock | None = None) -> Services:
         t=t,
     )
     sections: list[BoardSection] = [FeatureBoard(features, t), MaintenanceSection(maintenance)]
+    pages = Pages(db, clock)
+    if settings.paging is not None:
+        sections.append(PagingSection(pages, t))
     board = Board(slack, clock, timeline, sections=sections, texts=t)
     setup = Setup(
         incidents,
@@ -293,6 +311,21 @@ def build_services(settings: Settings, clock: Clock | None = None) -> Services:
             else None,
         )
         board.listeners.append(status_flows.on_change)
+    paging = PagingFlows(
+        settings.paging,
+        _pager(settings),
+        pages,
+        incidents=incidents,
+        timeline=timeline,
+        slack=slack,
+        board=board,
+        schedules=schedules,
+        tasks=tasks,
+        permissions=MaintenancePermissions(slack, settings.permissions.page, t),
+        texts=t,
+        timezone=settings.timezone,
+        environ=os.environ,
+    )
     return Services(
         settings=settings,
         clock=clock,
@@ -305,6 +338,7 @@ def build_services(settings: Settings, clock: Clock | None = None) -> Services:
         board=board,
         setup=setup,
         schedules=schedules,
+        claims=claims,
         nudges=Nudges(incidents, slack, timeline, schedules, t),
         features=features,
         maintenance=maintenance,
@@ -337,6 +371,17 @@ def build_services(settings: Settings, clock: Clock | None = None) -> Services:
         status_flows=status_flows,
         checks=checks,
         signal_flows=signal_flows,
+        paging=paging,
         schedule_tick=settings.schedule_tick,
         declare_hooks=[features.on_declare],
     )
+
+
+def _pager(settings: Settings) -> Pager | None:
+    paging = settings.paging
+    if paging is None:
+        return None
+    policy = RetryPolicy(backoff_base=paging.backoff_seconds)
+    if paging.provider == "pagerduty":
+        return PagerDuty(paging, environ=os.environ, policy=policy)
+    return Opsgenie(paging, environ=os.environ, policy=policy)
