@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import logging
 import os
 import re
 import signal
 import sys
-from collections.abc import Coroutine, Sequence
+from collections.abc import Coroutine, Iterator, Mapping, Sequence
 from datetime import date, datetime, time, timedelta
 from functools import partial
 from pathlib import Path
@@ -19,19 +20,22 @@ from aiohttp import web
 from slack_sdk.errors import SlackApiError
 
 from bot.changes import cli as changes_cli
-from bot.changes.webhook import SECRET_ENV as CHANGES_SECRET
 from bot.config import ConfigError, Settings, load_settings
 from bot.errors import InputError
+from bot.i18n import texts
 from bot.plumbing.logs import configure
 from bot.postmortem import DraftError
 from bot.postmortem.service import Audience
 from bot.record.render import csv_text, markdown
+from bot.record.service import Record
 from bot.services import Services, build_services
 from bot.slack.gateway import error_code
 from bot.store import migrate
 from bot.store.database import Database
 from bot.time.clock import SystemClock
 from bot.timeline.export import Format, export
+
+log = logging.getLogger("outagebot")
 
 SLACK_SETUP = "create the Slack app from manifest.yml (README, 'Slack set-up') and export it"
 
@@ -41,21 +45,33 @@ def _fail(message: str) -> int:
     return 2
 
 
-def _secrets(settings: Settings) -> list[str]:
-    """Every secret value the bot may hold, so logging can mask it wherever it shows up."""
+def _secrets(settings: Settings, environ: Mapping[str, str] = os.environ) -> list[str]:
+    """Every secret value the bot may hold, so logging can mask it wherever it shows up: the
+    Slack credentials, every variable the configuration names through a `*_env` key (at any
+    depth, so each new integration's secret is masked without a list kept by hand), and any
+    `SLACK_*`/`OUTAGEBOT_*` variable whose name ends in `_TOKEN`, `_SECRET` or `_KEY`."""
     values = [settings.slack_bot_token, settings.slack_app_token, settings.slack_signing_secret]
     secrets = [v.get_secret_value() for v in values if v is not None]
-    for source in settings.changes.sources.values():
-        name = getattr(source, "token_env", None)
-        if name and os.environ.get(name):
-            secrets.append(os.environ[name])
-    if os.environ.get(CHANGES_SECRET):
-        secrets.append(os.environ[CHANGES_SECRET])
-    for target in settings.maintenance.targets.values():
-        for name in (getattr(target, "token_env", None), getattr(target, "secret_env", None)):
-            if name and os.environ.get(name):
-                secrets.append(os.environ[name])
-    return secrets
+    names = set(_env_names(settings.model_dump()))
+    names |= {
+        name
+        for name in environ
+        if name.startswith(("SLACK_", "OUTAGEBOT_"))
+        and name.endswith(("_TOKEN", "_SECRET", "_KEY"))
+    }
+    return secrets + [environ[name] for name in sorted(names) if environ.get(name)]
+
+
+def _env_names(config: object, key: str = "") -> Iterator[str]:
+    """The variable names under keys ending in `_env` (a name, a list or a table of names)."""
+    if isinstance(config, dict):
+        for inner, value in config.items():
+            yield from _env_names(value, str(inner) if not key.endswith("_env") else key)
+    elif isinstance(config, list | tuple):
+        for value in config:
+            yield from _env_names(value, key)
+    elif isinstance(config, str) and key.endswith("_env"):
+        yield config
 
 
 def _check_tokens(settings: Settings) -> str | None:
@@ -87,6 +103,25 @@ async def _refused(settings: Settings, services: Services) -> str | None:
     return None
 
 
+def _open_permissions(settings: Settings) -> list[str]:
+    """One line per real (not dry-run) provider that nobody restricted: anyone in an incident
+    channel may use it, which is rarely what a team means."""
+    lines = []
+    real = [n for n, t in settings.maintenance.targets.items() if t.provider != "dryrun"]
+    if real and settings.permissions.maintenance is None:
+        lines.append(
+            f"no [permissions] maintenance: anyone in an incident channel may switch maintenance"
+            f" for {', '.join(sorted(real))}"
+        )
+    rollback = [n for n, s in settings.changes.sources.items() if s.provider == "heroku"]
+    if rollback and settings.permissions.rollback is None:
+        lines.append(
+            f"no [permissions] rollback: anyone in an incident channel may roll back"
+            f" {', '.join(sorted(rollback))}"
+        )
+    return lines
+
+
 async def _serve(settings: Settings, host: str, port: int) -> int:
     from bot.serve.app import build_app
     from bot.serve.server import build_web_app
@@ -98,6 +133,8 @@ async def _serve(settings: Settings, host: str, port: int) -> int:
         await services.db.dispose()
         return _fail(problem)
     await services.start()
+    for line in _open_permissions(settings):
+        log.warning(line)
     socket = SocketMode.for_services(services) if settings.slack_app_token else None
     bolt = None if socket else build_app(services)
     runner = web.AppRunner(build_web_app(bolt, services, socket=socket), shutdown_timeout=10)
@@ -145,24 +182,41 @@ async def _db_upgrade(settings: Settings) -> int:
     return 0
 
 
-async def _export(settings: Settings, number: str, fmt: Format) -> str:
+async def _export(settings: Settings, number: str, fmt: Format, out: str | None) -> str:
+    """The timeline; with `--out` a Markdown export gets the impact chart as SVG beside it."""
     services = build_services(settings)
     try:
         incident = await services.incidents.by_number(number)
         impact = await services.board.section_lines(incident)
-        return await export(services.timeline, services.people, incident, fmt, impact)
+        text = await export(services.timeline, services.people, incident, fmt, impact)
+        if out and fmt == "md":
+            from bot.postmortem.picture import chart_filename, chart_svg  # loads matplotlib
+
+            facts = await services.postmortems.facts(incident, online=False)
+            language = await services.postmortems.language_of(incident.id)
+            path = Path(out).with_name(chart_filename(incident.number, "svg"))
+            _write_file(path, chart_svg(facts, language))
+        return text
     finally:
         await services.db.dispose()
 
 
-async def _draft(settings: Settings, number: str, language: str | None, audience: Audience) -> str:
-    """A draft from the database alone: Slack is not called (cached names, stored link)."""
+async def _draft(
+    settings: Settings, number: str, language: str | None, audience: Audience, chart: str | None
+) -> str:
+    """A draft from the database alone: Slack is not called (cached names, stored link).
+    `chart`: where to write the impact chart (PNG), as uploaded with the drafts."""
     services = build_services(settings)
     try:
         incident = await services.incidents.by_number(number)
         facts = await services.postmortems.facts(incident, online=False)
         language = language or await services.postmortems.language_of(incident.id)
-        return services.postmortems.render(facts, audience, language)
+        text = services.postmortems.render(facts, audience, language)
+        if chart:
+            from bot.postmortem.picture import chart_png
+
+            _write_file(Path(chart), chart_png(facts, language))
+        return text
     finally:
         await services.db.dispose()
 
@@ -179,21 +233,47 @@ def _since(text: str, now: datetime, tz: str) -> datetime:
     return datetime.combine(day, time(), tzinfo=ZoneInfo(tz))
 
 
-async def _report(settings: Settings, since: str, fmt: str) -> str:
+async def _record(settings: Settings, since: str) -> Record:
     """The team's record from the database alone (Slack is not called)."""
     services = build_services(settings)
     try:
         start = _since(since, services.clock.now(), settings.timezone)
-        record = await services.record.compute(start)
-        return csv_text(record) if fmt == "csv" else markdown(services.texts, record)
+        return await services.record.compute(start)
     finally:
         await services.db.dispose()
 
 
+def _report(settings: Settings, since: str, fmt: str, out: str | None) -> int:
+    if fmt == "png" and not out:
+        raise InputError("--format png writes one file per chart: add --out DIR")
+    record = asyncio.run(_record(settings, since))
+    t = texts(settings.language)
+    if fmt in ("md", "csv"):
+        return _write(csv_text(record) if fmt == "csv" else markdown(t, record), out)
+    from bot.record.html import page  # matplotlib loads here, not for every command
+    from bot.record.pictures import charts
+
+    drawn = charts(t, record)
+    if fmt == "html":
+        return _write(page(t, record, drawn), out)
+    folder = Path(out or ".")
+    folder.mkdir(parents=True, exist_ok=True)
+    for chart in drawn:
+        _write_file(folder / f"{chart.name}.png", chart.png)
+    return 0
+
+
+def _write_file(path: Path, content: str | bytes) -> None:
+    if isinstance(content, bytes):
+        path.write_bytes(content)
+    else:
+        path.write_text(content, encoding="utf-8")
+    print(f"outagebot: wrote {path}", file=sys.stderr)
+
+
 def _write(text: str, out: str | None) -> int:
     if out:
-        Path(out).write_text(text, encoding="utf-8")
-        print(f"outagebot: wrote {out}", file=sys.stderr)
+        _write_file(Path(out), text)
     else:
         sys.stdout.write(text)
     return 0
@@ -218,15 +298,20 @@ def _parser() -> argparse.ArgumentParser:
     exp = sub.add_parser("export", help="write an incident's full timeline (edits, marks kept)")
     exp.add_argument("incident", help="INC-3 or 3")
     exp.add_argument("--format", choices=["md", "json"], default="md")
-    exp.add_argument("--out", help="file to write (default: standard output)")
+    exp.add_argument(
+        "--out", help="file to write (default: standard output); Markdown gets INC-n-impact.svg"
+    )
     draft = sub.add_parser("postmortem", help="print an incident's draft from the current record")
     draft.add_argument("incident", help="INC-3 or 3")
     draft.add_argument("--lang", choices=["en", "it"], help="default: the one chosen at close")
     draft.add_argument("--audience", choices=["customer", "internal"], default="customer")
+    draft.add_argument("--chart", metavar="FILE", help="also write the impact chart (PNG) there")
     report = sub.add_parser("report", help="the team's record: incidents, times, downtime")
     report.add_argument("--since", default="90d", help="90d, 12w or a day like 2025-01-01")
-    report.add_argument("--format", choices=["md", "csv"], default="md")
-    report.add_argument("--out", help="file to write (default: standard output)")
+    report.add_argument("--format", choices=["md", "csv", "html", "png"], default="md")
+    report.add_argument(
+        "--out", help="file to write (default: standard output); with png, a folder for the charts"
+    )
     changes_cli.add_parser(sub)
     return parser
 
@@ -235,15 +320,18 @@ def _offline(settings: Settings, args: argparse.Namespace) -> int | None:
     """The commands that read or write the database and exit: their exit code, or None."""
     try:
         if args.command == "export":
-            return _write(asyncio.run(_export(settings, args.incident, args.format)), args.out)
+            text = asyncio.run(_export(settings, args.incident, args.format, args.out))
+            return _write(text, args.out)
         if args.command == "report":
-            return _write(asyncio.run(_report(settings, args.since, args.format)), args.out)
+            return _report(settings, args.since, args.format, args.out)
         if args.command == "change":
             change = changes_cli.change_from(args, SystemClock(), settings.timezone)
             print(asyncio.run(changes_cli.record(settings.database_url, change, SystemClock())))
             return 0
         if args.command == "postmortem":
-            text = asyncio.run(_draft(settings, args.incident, args.lang, args.audience))
+            text = asyncio.run(
+                _draft(settings, args.incident, args.lang, args.audience, args.chart)
+            )
             return _write(text, None)
     except (InputError, DraftError) as exc:
         return _fail(str(exc))

@@ -13,6 +13,7 @@ import types
 from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Annotated, Any, Literal, Union, get_args, get_origin
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import (
@@ -37,6 +38,7 @@ from bot.checks.config import AlertsSettings, CheckConfig
 from bot.followups.config import FollowupSettings
 from bot.maintenance.targets import Target, TargetName
 from bot.models import Severity
+from bot.paging.config import PagingSettings
 
 Language = Literal["en", "it"]
 
@@ -86,6 +88,8 @@ class Permissions(BaseModel):
     rollback: list[str] | None = None
     # Who may publish status page updates; None means anyone in the incident channel.
     status_page: list[str] | None = None
+    # Who may page the on-call person with `/incident page`; None means the channel.
+    page: list[str] | None = None
     # Who may correct recorded facts besides the lead and whoever recorded each (issue 26).
     correct: list[str] | None = None
 
@@ -110,12 +114,27 @@ class StatusPageSettings(BaseModel):
     title: str = ""
     logo_url: str | None = None
     site_url: str | None = None
+    # The page's own address (`https://status.acme.example`): every absolute URL it shows
+    # (the Atom feed's ids and links) is built on it, never on a request's Host header.
+    public_url: str | None = None
     # Name of the component standing for the whole app; the page translates the default.
     app_name: str | None = None
     history_days: int = Field(14, gt=0, le=90)
     # Seconds a reader (and a proxy) may reuse a response; the snapshot is kept as long.
     max_age: int = Field(5, ge=0, le=300)
     atlassian: AtlassianSettings | None = None
+
+    @field_validator("public_url")
+    @classmethod
+    def _absolute(cls, value: str | None) -> str | None:
+        if value is None:
+            return None
+        parts = urlsplit(value)
+        if parts.scheme not in ("http", "https") or not parts.netloc or parts.query:
+            raise ValueError(
+                "public_url must be an absolute http(s) URL, such as https://status.example.com"
+            )
+        return value.rstrip("/")
 
 
 class Settings(BaseSettings):
@@ -152,6 +171,7 @@ class Settings(BaseSettings):
     followups: FollowupSettings = FollowupSettings()
     status_page: StatusPageSettings = StatusPageSettings()
     alerts: AlertsSettings = AlertsSettings()
+    paging: PagingSettings | None = None
 
     @field_validator("timezone")
     @classmethod

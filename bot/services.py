@@ -12,6 +12,7 @@ import socket
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import time, timedelta
+from functools import partial
 
 from bot.changes.flows import ChangeFlows
 from bot.changes.rollback import Rollbacks
@@ -38,11 +39,18 @@ from bot.maintenance import MaintenanceGateway
 from bot.maintenance.board import MaintenanceSection
 from bot.maintenance.service import Maintenance
 from bot.models import Incident
+from bot.paging.board import PagingSection
+from bot.paging.flows import PagingFlows
+from bot.paging.models import Pager
+from bot.paging.opsgenie import Opsgenie
+from bot.paging.pagerduty import PagerDuty
+from bot.paging.service import Pages
 from bot.plumbing.retry import RetryPolicy
 from bot.plumbing.schedules import Schedules
 from bot.plumbing.tasks import BackgroundTasks
 from bot.postmortem.delivery import Delivery
 from bot.postmortem.service import Postmortems
+from bot.record.digest import weekly_chart
 from bot.record.service import TeamRecord
 from bot.similar.notice import SimilarNotice
 from bot.similar.service import SimilarIncidents
@@ -53,6 +61,7 @@ from bot.statuspage.atlassian import Atlassian
 from bot.statuspage.flows import StatusFlows
 from bot.statuspage.service import StatusPage
 from bot.store import migrate
+from bot.store.claims import Claims
 from bot.store.database import Database
 from bot.time.clock import Clock, SystemClock
 from bot.timeline import Timeline
@@ -75,6 +84,8 @@ class Services:
     board: Board
     setup: Setup
     schedules: Schedules
+    # One-time claims (deliveries, signatures); those past their window are pruned on ticks.
+    claims: Claims
     nudges: Nudges
     features: Features
     maintenance: Maintenance
@@ -94,6 +105,8 @@ class Services:
     # The workspace's language: every text the bot puts in Slack.
     texts: Texts
     status_page: StatusPage
+    # Issue 25: PagerDuty or Opsgenie; `paging.pager` is None when `[paging]` is absent.
+    paging: PagingFlows
     corrections: Corrections
     checks: Checks
     signal_flows: SignalFlows
@@ -115,6 +128,8 @@ class Services:
             self.tasks.spawn(self.setup.run(incident), name=f"resume-setup-{incident.id}")
         # Messages, edits and marks posted while the bot was down.
         self.tasks.spawn(self.backfill.backfill_open_incidents(), name="backfill")
+        # Pages a crash left claimed but unsent (the provider deduplicates on the key).
+        self.tasks.spawn(self.paging.resume(), name="paging-resume")
         if self.status_flows is not None:  # updates published before a crash reach the host
             self.tasks.spawn(self.status_flows.sync(), name="statuspage-sync")
         if self.schedule_tick > 0:
@@ -146,6 +161,8 @@ def build_services(settings: Settings, clock: Clock | None = None) -> Services:
     tasks = BackgroundTasks(explain)
     timeline = Timeline(db, clock)
     schedules = Schedules(db, clock, owner=f"{socket.gethostname()}:{os.getpid()}")
+    claims = Claims(db, clock.now)
+    schedules.every_tick(claims.prune)
     incidents = Incidents(
         db,
         clock,
@@ -180,6 +197,9 @@ def build_services(settings: Settings, clock: Clock | None = None) -> Services:
         t=t,
     )
     sections: list[BoardSection] = [FeatureBoard(features, t), MaintenanceSection(maintenance)]
+    pages = Pages(db, clock)
+    if settings.paging is not None:
+        sections.append(PagingSection(pages, t))
     board = Board(slack, clock, timeline, sections=sections, texts=t)
     setup = Setup(
         incidents,
@@ -200,6 +220,22 @@ def build_services(settings: Settings, clock: Clock | None = None) -> Services:
         t,
         remind_at=time(settings.followups.reminder_hour),
     )
+    capture = Capture(timeline, incidents, people, slack, tasks, key_reaction=settings.key_reaction)
+    changes = Changes(db, clock, settings.changes, environ=os.environ)
+    postmortems = Postmortems(
+        db,
+        clock,
+        timeline,
+        people,
+        slack,
+        features,
+        maintenance,
+        templates_dir=settings.templates_dir,
+        commitment=settings.commitment,
+        language=settings.language,
+        changes=changes,
+    )
+    record = TeamRecord(db, clock, postmortems, followups, timezone=settings.timezone)
     reminders = Reminders(
         db,
         clock,
@@ -215,21 +251,7 @@ def build_services(settings: Settings, clock: Clock | None = None) -> Services:
             else None
         ),
         owner=schedules.owner,
-    )
-    capture = Capture(timeline, incidents, people, slack, tasks, key_reaction=settings.key_reaction)
-    changes = Changes(db, clock, settings.changes, environ=os.environ)
-    postmortems = Postmortems(
-        db,
-        clock,
-        timeline,
-        people,
-        slack,
-        features,
-        maintenance,
-        templates_dir=settings.templates_dir,
-        commitment=settings.commitment,
-        language=settings.language,
-        changes=changes,
+        weekly_chart=partial(weekly_chart, record, t),
     )
     change_flows = ChangeFlows(changes, features, incidents, timeline, slack, schedules, t, tasks)
     rollbacks = Rollbacks(
@@ -289,6 +311,21 @@ def build_services(settings: Settings, clock: Clock | None = None) -> Services:
             else None,
         )
         board.listeners.append(status_flows.on_change)
+    paging = PagingFlows(
+        settings.paging,
+        _pager(settings),
+        pages,
+        incidents=incidents,
+        timeline=timeline,
+        slack=slack,
+        board=board,
+        schedules=schedules,
+        tasks=tasks,
+        permissions=MaintenancePermissions(slack, settings.permissions.page, t),
+        texts=t,
+        timezone=settings.timezone,
+        environ=os.environ,
+    )
     return Services(
         settings=settings,
         clock=clock,
@@ -301,6 +338,7 @@ def build_services(settings: Settings, clock: Clock | None = None) -> Services:
         board=board,
         setup=setup,
         schedules=schedules,
+        claims=claims,
         nudges=Nudges(incidents, slack, timeline, schedules, t),
         features=features,
         maintenance=maintenance,
@@ -312,7 +350,7 @@ def build_services(settings: Settings, clock: Clock | None = None) -> Services:
         reminders=reminders,
         similar=similar,
         export=export,
-        record=TeamRecord(db, clock, postmortems, followups, timezone=settings.timezone),
+        record=record,
         similar_notice=SimilarNotice(similar, slack, timeline, clock, t),
         changes=changes,
         change_flows=change_flows,
@@ -333,6 +371,17 @@ def build_services(settings: Settings, clock: Clock | None = None) -> Services:
         status_flows=status_flows,
         checks=checks,
         signal_flows=signal_flows,
+        paging=paging,
         schedule_tick=settings.schedule_tick,
         declare_hooks=[features.on_declare],
     )
+
+
+def _pager(settings: Settings) -> Pager | None:
+    paging = settings.paging
+    if paging is None:
+        return None
+    policy = RetryPolicy(backoff_base=paging.backoff_seconds)
+    if paging.provider == "pagerduty":
+        return PagerDuty(paging, environ=os.environ, policy=policy)
+    return Opsgenie(paging, environ=os.environ, policy=policy)

@@ -18,6 +18,7 @@ from handlers import (
     home,
     lifecycle,
     maintenance,
+    paging,
     postmortem,
     router,
     statuspage,
@@ -34,6 +35,7 @@ def register(app: AsyncApp, services: Services) -> None:
         *features.SUBCOMMANDS,
         *maintenance.SUBCOMMANDS,
         *changes.SUBCOMMANDS,
+        *paging.SUBCOMMANDS,
         *timeline.SUBCOMMANDS,
         *postmortem.SUBCOMMANDS,
         *followups.SUBCOMMANDS,
@@ -48,6 +50,7 @@ def register(app: AsyncApp, services: Services) -> None:
     features.register(app, services)
     maintenance.register(app, services)
     changes.register(app, services)
+    paging.register(app, services)
     home.register(app, services)
     postmortem.register(app, services)
     followups.register(app, services)

@@ -18,7 +18,7 @@ from bot.services import Services
 from bot.slack.gateway import escape
 from bot.slack.mrkdwn import plain
 from bot.timeline.render import mentioned, names_for
-from handlers.context import CommandContext, Reply, Subcommand
+from handlers.context import CommandContext, Reply, Subcommand, clicked
 from handlers.payloads import BlockActions, MessageShortcut, ViewSubmission, payload
 from handlers.views.correct import (
     CONFIRM,
@@ -113,7 +113,10 @@ def register(app: AsyncApp, services: Services) -> None:
             chosen = (action.selected_option or {}).get("value", "all")
             state = FormState(state.incident_id, str(chosen), 0)
         else:
-            state = FormState(state.incident_id, state.filter, int(action.value or 0))
+            page = action.value or "0"
+            if not (page.isascii() and page.isdigit() and len(page) < 6):
+                raise InputError(t._("Slack sent something I could not read; nothing changed."))
+            state = FormState(state.incident_id, state.filter, int(page))
         incident = await services.incidents.get(state.incident_id)
         facts = await services.corrections.facts(incident)
         await services.slack.update_view(click.view.id, correction_modal(t, incident, facts, state))
@@ -126,7 +129,7 @@ def register(app: AsyncApp, services: Services) -> None:
     async def confirmed(ack: AsyncAck, context: AsyncBoltContext, respond: AsyncRespond) -> None:
         await ack()
         click = payload(context, BlockActions)
-        incident, key, value, seen = await _confirmation(services, click.value)
+        incident, key, value, seen = await _confirmation(services, click)
         reason = t._("typed again with a corrected time")
         try:
             changed = await flows.correct(
@@ -149,16 +152,17 @@ def register(app: AsyncApp, services: Services) -> None:
 
 
 async def _confirmation(
-    services: Services, value: str | None
+    services: Services, click: BlockActions
 ) -> tuple[Incident, str, datetime, str]:
-    """The confirm button's incident, fact, new time and fingerprint, checked like input."""
+    """The confirm button's incident (if clicked where it lives), fact, new time and
+    fingerprint, checked like input."""
     try:
-        data = json.loads(value or "")
+        data = json.loads(click.value or "")
         incident_id, key, seen = int(data["i"]), str(data["k"]), str(data["s"])
         at = datetime.fromisoformat(str(data["v"]))
     except (ValueError, KeyError, TypeError):
         raise InputError(services.texts._("That button does not belong to an incident.")) from None
-    return await services.incidents.get(incident_id), key, at, seen
+    return await clicked(services, click, incident_id), key, at, seen
 
 
 async def _at_message(

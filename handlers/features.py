@@ -9,7 +9,7 @@ from datetime import datetime
 from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncBoltContext, AsyncRespond
 
 from bot.corrections import flows as correction_flows
-from bot.errors import InputError
+from bot.errors import Expired, InputError
 from bot.features import flows
 from bot.features.board import RESTORE_AND_RESOLVE, status_line
 from bot.i18n import N_, Texts, texts
@@ -139,6 +139,8 @@ def register(app: AsyncApp, services: Services) -> None:
         user, t = click.user.id, services.texts
         try:
             outcome = await flows.restore_and_resolve(services, incident, user)
+        except Expired:
+            raise
         except InputError as exc:
             await respond(text=exc.message, replace_original=True)
             return

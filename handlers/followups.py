@@ -23,8 +23,8 @@ from bot.i18n import N_, Texts
 from bot.models import Incident
 from bot.services import Services
 from bot.slack.gateway import escape
-from handlers.context import CommandContext, Reply, Subcommand
-from handlers.payloads import BlockActions, ViewSubmission, payload
+from handlers.context import CommandContext, Reply, Subcommand, clicked
+from handlers.payloads import BlockActions, ViewSubmission, payload, row_id
 
 log = logging.getLogger(__name__)
 
@@ -280,10 +280,11 @@ def new_date_modal(t: Texts, f: FollowUp, today: date) -> dict[str, Any]:
 
 
 async def _clicked(services: Services, click: BlockActions) -> FollowUp:
-    value = click.value
-    found = await services.followups.by_id(int(str(value))) if str(value).isdigit() else None
+    number = row_id(click.value)
+    found = await services.followups.by_id(number) if number is not None else None
     if found is None:
         raise InputError(services.texts._("That follow-up no longer exists."))
+    await clicked(services, click, found.incident_id)
     return found
 
 
@@ -325,6 +326,8 @@ def register(app: AsyncApp, services: Services) -> None:
         view, user = submission.view, submission.user.id
         try:
             followup_id = int(json.loads(view.private_metadata or "{}")["followup"])
+            if not 0 < followup_id < 2**63:
+                raise ValueError(followup_id)
         except (ValueError, KeyError, TypeError):
             await ack(
                 response_action="errors", errors={"due": t._("This form lost its follow-up.")}

@@ -6,7 +6,7 @@ import logging
 
 from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncBoltContext, AsyncRespond
 
-from bot.errors import InputError
+from bot.errors import Expired, InputError
 from bot.features.board import restore_and_resolve_button
 from bot.followups.blocks import close_form_blocks
 from bot.i18n import N_, Texts
@@ -303,6 +303,8 @@ def register(app: AsyncApp, services: Services) -> None:
         incident = await clicked_incident(services, click)
         try:
             resolution = await flows.resolve(services, incident, click.user.id, anyway=True)
+        except Expired:
+            raise
         except InputError as exc:
             await respond(text=exc.message, replace_original=True)
             return
@@ -318,6 +320,7 @@ def register(app: AsyncApp, services: Services) -> None:
         await ack()
         click = payload(context, BlockActions)
         incident = await clicked_incident(services, click)
+        services.incidents.require_current(incident, services.texts._("nothing changed"))
         language = services.settings.language
         extra = close_form_blocks(services.texts, incident)
         await open_close_modal(services.slack, incident, click.trigger_id, language, extra)

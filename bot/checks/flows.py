@@ -26,9 +26,10 @@ def title_for(services: Services, signal: Signal) -> str:
 
 
 async def lead_for(services: Services, signal: Signal) -> str | None:
-    """Who leads an incident a signal opens by itself (`auto_declare`); None: nobody yet, the
-    bot declared it. The one place the lead is chosen (the on-call person, once paging knows)."""
-    return None
+    """Who leads an incident a signal opens by itself (`auto_declare`): the person on call on
+    the first paging schedule; None (the bot declared it, nobody leads yet) without paging or
+    when the provider cannot say."""
+    return await services.paging.current_oncall_slack_user()
 
 
 async def declare(

@@ -8,7 +8,6 @@ and posts in the background, so the sender gets its answer at once.
 
 from __future__ import annotations
 
-import hmac
 import logging
 import os
 import time
@@ -25,6 +24,7 @@ from bot.checks.alerts import (
 )
 from bot.checks.config import AlertsSettings
 from bot.config import FeatureConfig
+from bot.plumbing.signing import same
 from bot.plumbing.webhooks import Claim, Signed, parsed, refuse
 
 log = logging.getLogger(__name__)
@@ -61,7 +61,7 @@ class AlertsWebhook:
         if not token:
             return refuse(503, f"{name} is not set: the Alertmanager webhook is off")
         given = request.headers.get("Authorization", "")
-        if not hmac.compare_digest(given.encode(), f"Bearer {token}".encode()):
+        if not same(given, f"Bearer {token}"):
             log.warning("refused a POST /alerts/alertmanager: missing or wrong bearer token")
             return refuse(401, "missing or wrong Authorization: Bearer token")
         body = parsed(AlertmanagerBody, await request.read())

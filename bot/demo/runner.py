@@ -23,9 +23,11 @@ from sqlalchemy import func, select
 
 from bot.changes.webhook import SECRET_ENV as CHANGES_SECRET
 from bot.demo.chatlog import Entry
+from bot.demo.pager import DemoPager
 from bot.demo.platform import DeployPlatform
 from bot.demo.room import ANNOUNCE, Room, input_elements
 from bot.demo.scenario import (
+    AcknowledgeStep,
     AppStep,
     ClickStep,
     CommandStep,
@@ -63,7 +65,10 @@ class StepResult:
 
 
 def settings_for(
-    scenario: Scenario, language: str, platform: DeployPlatform | None
+    scenario: Scenario,
+    language: str,
+    platform: DeployPlatform | None,
+    pager: DemoPager | None = None,
 ) -> dict[str, Any]:
     """The bot's settings for a run: everything from the scenario, nothing from local config."""
     config = scenario.config
@@ -71,7 +76,11 @@ def settings_for(
         name: platform.target(name) if kind == "platform" and platform else {"provider": kind}
         for name, kind in config.maintenance.items()
     }
-    optional = {"nudge_minutes": config.nudge_minutes} if config.nudge_minutes else {}
+    optional: dict[str, Any] = (
+        {"nudge_minutes": config.nudge_minutes} if config.nudge_minutes else {}
+    )
+    if pager is not None:
+        optional["paging"] = pager.settings()
     features = [f.model_dump() for f in config.features]
     for feature in features:
         check = config.checks.get(feature["name"])
@@ -113,9 +122,10 @@ class Replay:
         room: Room,
         clock: ManualClock,
         platform: DeployPlatform | None = None,
+        pager: DemoPager | None = None,
     ) -> None:
         self.scenario, self.room, self.clock = scenario, room, clock
-        self.platform = platform
+        self.platform, self.pager = platform, pager
         self.labels: dict[str, tuple[str, str]] = {}  # label -> (channel id, ts)
 
     def add_people(self) -> None:
@@ -224,6 +234,12 @@ class Replay:
             return await room.pin(user, *self.labels[step.pin])
         if isinstance(step, DeployStep):
             return await self._deploy(step)
+        if isinstance(step, AcknowledgeStep):
+            if self.pager is None:
+                raise DriverError("paging is off in this run")
+            return await self.pager.acknowledge_page(
+                self.room.stack.health_url.removesuffix("/healthz")
+            )
         if isinstance(step, ClickStep):
             found = newest_with_action(room.stack.sandbox.state, user, step.click)
             if found is None:
@@ -332,6 +348,8 @@ def _describe(step: Step) -> str:
     if isinstance(step, AppStep):
         state = "breaks" if step.app.broken else "is fixed"
         return f"the app's {step.app.feature} endpoint {state}"
+    if isinstance(step, AcknowledgeStep):
+        return "acknowledges the page in PagerDuty"
     return f"submit {', '.join(step.submit)}"
 
 

@@ -35,6 +35,7 @@ from pydantic import (
 )
 
 from bot.config import FeatureConfig, StatusPageSettings
+from bot.models import Severity
 
 DEFAULT_SCENARIO = Path(__file__).resolve().parents[2] / "examples/scenarios/outage-report.yml"
 ACTIONS = (
@@ -47,6 +48,7 @@ ACTIONS = (
     "deploy",
     "status_page",
     "app",
+    "acknowledge",
 )
 # `platform`: a stand-in deploy platform on loopback, so the app really goes offline and the
 # drafts count it; `dryrun`: only recorded.
@@ -79,6 +81,13 @@ class DemoCheck(_Strict):
     failures: int = Field(2, ge=1)
 
 
+class Paging(_Strict):
+    """PagerDuty on loopback (issue 25): who is on call all day, which severities page."""
+
+    oncall: str  # a person's name
+    auto_page: list[Severity] = [Severity.sev1, Severity.sev2]
+
+
 class Config(_Strict):
     """The bot's settings for the run: catalog, maintenance targets, who responds."""
 
@@ -93,6 +102,7 @@ class Config(_Strict):
     status_page: StatusPageSettings = StatusPageSettings()  # the bot's [status_page] section
     # Feature name -> its check, probing the app the stand-in platform serves on loopback.
     checks: dict[str, DemoCheck] = {}
+    paging: Paging | None = None
 
 
 class Expect(_Strict):
@@ -183,6 +193,12 @@ class AppStep(_Step):
     app: AppState
 
 
+class AcknowledgeStep(_Step):
+    """The on-call person acknowledges the page in PagerDuty, which tells the bot (webhook)."""
+
+    acknowledge: Literal["page"]
+
+
 class StatusPageStep(_Step):
     status_page: str = Field(min_length=1, max_length=60)  # a name for the moment, printed
 
@@ -203,7 +219,8 @@ Step = Annotated[
     | Annotated[SubmitStep, Tag("submit")]
     | Annotated[DeployStep, Tag("deploy")]
     | Annotated[StatusPageStep, Tag("status_page")]
-    | Annotated[AppStep, Tag("app")],
+    | Annotated[AppStep, Tag("app")]
+    | Annotated[AcknowledgeStep, Tag("acknowledge")],
     Discriminator(
         _action,
         custom_error_type="step_action",
@@ -266,6 +283,9 @@ def _problems(scenario: Scenario) -> Iterator[Problem]:
     for index, name in enumerate(scenario.config.responders):
         if name not in names:
             yield Problem(("config", "responders", index), _unknown_person(name, names))
+    paging = scenario.config.paging
+    if paging is not None and paging.oncall not in names:
+        yield Problem(("config", "paging", "oncall"), _unknown_person(paging.oncall, names))
     labels: set[str] = set()
     previous: datetime | None = None
     for index, step in enumerate(scenario.steps):
@@ -276,6 +296,10 @@ def _problems(scenario: Scenario) -> Iterator[Problem]:
             yield Problem(("steps", index, "at"), "is earlier than the step before it")
         previous = instant
         yield from _label_problems(index, step, labels)
+        if isinstance(step, AcknowledgeStep) and paging is None:
+            yield Problem(
+                ("steps", index, "acknowledge"), "paging is off (set config.paging.oncall)"
+            )
         if isinstance(step, StatusPageStep) and not scenario.config.status_page.enabled:
             yield Problem(
                 ("steps", index, "status_page"),

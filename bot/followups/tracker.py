@@ -26,6 +26,7 @@ from bot.followups.config import TrackerSettings
 from bot.plumbing.http import CallFailed, HttpSession, Reply, rate_limit_hint
 from bot.plumbing.retry import RetryPolicy
 from bot.plumbing.secrets import missing_secret, read_secret
+from bot.plumbing.signing import same
 from bot.time.clock import Clock
 
 
@@ -91,7 +92,7 @@ def verify_hub_signature(secret: bytes, body: bytes, signature: str) -> bool:
     """`sha256=<hex HMAC-SHA256 of the body>` (GitHub's `X-Hub-Signature-256`, Jira's
     `X-Hub-Signature`), compared in constant time."""
     mac = hmac.new(secret, body, hashlib.sha256).hexdigest()
-    return hmac.compare_digest(signature.encode(), f"sha256={mac}".encode())
+    return same(signature, f"sha256={mac}")
 
 
 def required_secret(environ: Mapping[str, str], name: str, what: str) -> SecretStr:

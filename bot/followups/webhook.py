@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import hmac
 import json
-import logging
 from collections.abc import Awaitable, Callable, Mapping
 from datetime import timedelta
 from hashlib import sha256
@@ -26,10 +25,10 @@ from bot.followups.github import GithubIssues
 from bot.followups.jira import JiraIssues
 from bot.followups.linear import LinearIssues
 from bot.followups.tracker import Ticket, TicketState, Tracker, verify_hub_signature
+from bot.plumbing import logs
 from bot.plumbing.http import CallFailed
 from bot.plumbing.secrets import read_secret
-
-log = logging.getLogger(__name__)
+from bot.plumbing.signing import same
 
 Handler = Callable[[web.Request], Awaitable[web.Response]]
 # Linear's advice: refuse a delivery whose webhookTimestamp is over a minute away.
@@ -49,7 +48,7 @@ def _hub(header: str) -> Verify:
 def _linear_signature(secret: bytes, body: bytes, headers: Mapping[str, str]) -> bool:
     """`Linear-Signature: <hex HMAC-SHA256 of the body>`, compared in constant time."""
     mac = hmac.new(secret, body, sha256).hexdigest()
-    return hmac.compare_digest(headers.get("Linear-Signature", "").encode(), mac.encode())
+    return same(headers.get("Linear-Signature", ""), mac)
 
 
 def _verified(
@@ -70,7 +69,7 @@ def _verified(
             return web.Response(status=404, text="no webhook configured for this tracker")
         body = await request.read()
         if not verify(secret.get_secret_value().encode(), body, request.headers):
-            log.warning("refused a %s webhook with a bad signature", tracker.service)
+            logs.refused(request.method, request.path, len(body), "bad signature")
             return web.Response(status=401, text="bad signature")
         return await receive(tracker, body, request)
 
@@ -111,7 +110,7 @@ def jira_webhook(export: TrackerExport, environ: Mapping[str, str]) -> Handler:
 
 
 def linear_webhook(export: TrackerExport, environ: Mapping[str, str]) -> Handler:
-    async def receive(linear: LinearIssues, body: bytes, _request: web.Request) -> web.Response:
+    async def receive(linear: LinearIssues, body: bytes, request: web.Request) -> web.Response:
         try:
             payload: dict[str, Any] = json.loads(body)
             sent = float(payload["webhookTimestamp"]) / 1000
@@ -119,7 +118,8 @@ def linear_webhook(export: TrackerExport, environ: Mapping[str, str]) -> Handler
             return web.Response(status=400, text="no webhookTimestamp")
         skew = export.clock.now().timestamp() - sent
         if abs(skew) > FRESH.total_seconds():
-            log.warning("refused a Linear webhook sent %.0f s from the bot's clock", skew)
+            reason = f"webhookTimestamp {skew:.0f} s from the bot's clock"
+            logs.refused(request.method, request.path, len(body), reason)
             return web.Response(status=401, text="stale webhookTimestamp")
         if payload.get("type") != "Issue" or payload.get("action") == "remove":
             return web.Response(status=204)

@@ -3,7 +3,8 @@
 
 The bot signs what it sends to a maintenance webhook and checks what CI sends to
 `POST /changes` and tools send to `POST /alerts` the same way (docs/webhook-receiver.md,
-docs/changes.md).
+docs/changes.md). Slack's own scheme (`v0=` HMAC of `"v0:<timestamp>:<body>"`) is checked here
+too, on the raw bytes, before anything reads the body.
 """
 
 from __future__ import annotations
@@ -12,9 +13,6 @@ import hashlib
 import hmac
 import time
 from collections.abc import Mapping
-
-# A signed request older or newer than this is refused: a captured one cannot be replayed later.
-WINDOW_SECONDS = 300
 
 
 def sign(secret: str, timestamp: str, body: bytes) -> str:
@@ -31,14 +29,46 @@ def signature_headers(secret: str, body: bytes) -> dict[str, str]:
     }
 
 
+WINDOW_SECONDS = 300
+"""How far a signed request's timestamp may be from now, either way (Slack's rule too): a
+captured request cannot be replayed later."""
+
+
+def timestamp(value: str) -> int | None:
+    """A header's unix time if it is one (plain ASCII digits, at most 12); else None, so
+    `²` or 5,000 digits are refused like a missing header instead of raising."""
+    if value.isascii() and value.isdigit() and len(value) <= 12:
+        return int(value)
+    return None
+
+
+def same(signature: str, expected: str) -> bool:
+    """Constant-time comparison that a non-ASCII header cannot make raise."""
+    return hmac.compare_digest(signature.encode(errors="replace"), expected.encode())
+
+
 def refusal(secret: str, headers: Mapping[str, str], body: bytes, now: float) -> str | None:
     """Why a received request's signature is not good (None when it is); `now` is wall time."""
-    timestamp = headers.get("X-Outagebot-Timestamp", "")
+    stamp = timestamp(headers.get("X-Outagebot-Timestamp", ""))
     signature = headers.get("X-Outagebot-Signature", "")
-    if not timestamp.isdigit() or not signature:
-        return "missing X-Outagebot-Timestamp or X-Outagebot-Signature"
-    if abs(now - int(timestamp)) > WINDOW_SECONDS:
+    if stamp is None or not signature:
+        return "missing X-Outagebot-Timestamp or X-Outagebot-Signature (or not unix seconds)"
+    if abs(now - stamp) > WINDOW_SECONDS:
         return "the timestamp is more than 5 minutes away from now"
-    if not hmac.compare_digest(signature, sign(secret, timestamp, body)):
+    if not same(signature, sign(secret, str(stamp), body)):
+        return "bad signature"
+    return None
+
+
+def slack_refusal(secret: str, headers: Mapping[str, str], body: bytes, now: float) -> str | None:
+    """None when `body` is signed by Slack with `secret` within the window; else why not."""
+    stamp = timestamp(headers.get("X-Slack-Request-Timestamp", ""))
+    signature = headers.get("X-Slack-Signature", "")
+    if stamp is None or not signature:
+        return "missing X-Slack-Request-Timestamp or X-Slack-Signature (or not unix seconds)"
+    if abs(now - stamp) > WINDOW_SECONDS:
+        return "the timestamp is more than 5 minutes away from now"
+    mac = hmac.new(secret.encode(), f"v0:{stamp}:".encode() + body, hashlib.sha256)
+    if not same(signature, f"v0={mac.hexdigest()}"):
         return "bad signature"
     return None

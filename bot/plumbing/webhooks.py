@@ -13,6 +13,7 @@ from typing import TypeVar
 from aiohttp import web
 from pydantic import BaseModel, ValidationError
 
+from bot.plumbing import logs
 from bot.plumbing.signing import refusal
 
 log = logging.getLogger(__name__)
@@ -59,7 +60,7 @@ class Signed:
         body = await request.read()
         problem = refusal(secret, request.headers, body, self.wall())
         if problem is not None:
-            log.warning("refused a %s %s: %s", request.method, request.path, problem)
+            logs.refused(request.method, request.path, len(body), problem)
             return refuse(401, problem)
         found = parsed(model, body)
         if isinstance(found, web.Response):

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Literal
+from typing import Any, Literal
 
 from bot.changes.drafts import ChangesText
 from bot.changes.drafts import phrase as changes_text
@@ -22,6 +22,7 @@ from bot.postmortem.formatting import Formatter
 from bot.postmortem.gantt import gantt
 from bot.postmortem.impact import Impact, is_key_moment, measure
 from bot.postmortem.phrases import Phrases
+from bot.slack.gateway import escape
 from bot.slack.mrkdwn import escape_markdown, to_inert_markdown, to_markdown
 from bot.time.durations import total
 
@@ -87,6 +88,10 @@ class Milestones:
     declared: Milestone
     mitigated: Milestone
     resolved: Milestone
+    # Issue 25: when the on-call person was paged and acknowledged; None without a page.
+    paged: Milestone | None = None
+    acknowledged: Milestone | None = None
+    time_to_acknowledge: str | None = None  # from the page to its acknowledgement
 
 
 @dataclass(frozen=True)
@@ -153,10 +158,17 @@ class _Builder:
         self.missing.append(key)
         return self.todo(key)
 
-    def typed(self, text: str, key: str | None = None, *, one_line: bool = False) -> str:
-        """User text made inert; a placeholder (and a `missing` mark) when empty."""
+    def typed(
+        self, text: str, key: str | None = None, *, one_line: bool = False, form: bool = False
+    ) -> str:
+        """User text made inert; a placeholder (and a `missing` mark) when empty.
+
+        `form`: typed in a modal's plain-text field, which Slack passes on as typed: `<…|…>`
+        there was typed by a person, not made by Slack, so it is escaped and stays text (only
+        links Slack made in a message become links)."""
         names = self.facts.user_names
-        inert = to_inert_markdown(text, names=names, audience=self.audience).strip()
+        source = escape(text) if form else text
+        inert = to_inert_markdown(source, names=names, audience=self.audience).strip()
         if one_line:
             inert = " ".join(inert.split())
         return self.absent(key) if not inert and key else inert
@@ -171,6 +183,19 @@ class _Builder:
             return Milestone(self.absent(key), None)
         since = total([(first, instant)], instant)
         return Milestone(self.fmt.when(instant), self.fmt.duration(since))
+
+    def paging(self, first: datetime) -> dict[str, Any]:
+        """The first page sent and its acknowledgement, from the timeline's page entries."""
+        pages = [e for e in self.facts.entries if e.kind is EntryKind.page and not e.deleted]
+        sent = next((e.occurred_at for e in pages if e.data.get("event") == "sent"), None)
+        acked = next((e.occurred_at for e in pages if e.data.get("event") == "acknowledged"), None)
+        if sent is None:
+            return {}
+        found: dict[str, Any] = {"paged": self.milestone(sent, first, "paged")}
+        if acked is not None:
+            found["acknowledged"] = self.milestone(acked, first, "acknowledged")
+            found["time_to_acknowledge"] = self.fmt.duration(total([(sent, acked)], acked))
+        return found
 
     # Impact
 
@@ -357,7 +382,7 @@ class _Builder:
     def action_items(self) -> list[ActionLine]:
         lines = []
         for item in self.facts.inputs.action_items:
-            text = self.typed(item.text, one_line=True)
+            text = self.typed(item.text, one_line=True, form=True)
             if not text:
                 continue
             owner = None
@@ -442,12 +467,13 @@ def build_context(
             declared=b.milestone(incident.declared_at, first, "declared"),
             mitigated=b.milestone(impact.mitigated, first, "mitigated"),
             resolved=b.milestone(incident.resolved_at, first, "resolved"),
+            **b.paging(first),
         ),
         timeline=b.timeline(),
-        root_cause=b.typed(inputs.root_cause, "root_cause"),
-        resolution=b.typed(inputs.resolution, "resolution"),
-        went_well=b.typed(inputs.went_well, "went_well"),
-        went_badly=b.typed(inputs.went_badly, "went_badly"),
+        root_cause=b.typed(inputs.root_cause, "root_cause", form=True),
+        resolution=b.typed(inputs.resolution, "resolution", form=True),
+        went_well=b.typed(inputs.went_well, "went_well", form=True),
+        went_badly=b.typed(inputs.went_badly, "went_badly", form=True),
         action_items=b.action_items(),
         commitment=b.typed(facts.commitment or "") or None,
         signer=signer,

@@ -274,6 +274,35 @@ status_links = Table(
     Column("created_at", UTCDateTime, nullable=False),
 )
 
+# Pages sent to PagerDuty or Opsgenie (issue 25). The row is the claim: its unique `key` (the
+# dedup key or alias) makes a page go out once across retries, restarts and replicas.
+pages = Table(
+    "pages",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("incident_id", ForeignKey("incidents.id", ondelete="CASCADE"), nullable=False),
+    Column("key", String(255), nullable=False, unique=True),
+    Column("provider", String(16), nullable=False),
+    # "default:", "schedule:PABC123", "user:U02GIULIA"
+    Column("target", String(128), nullable=False),
+    # auto (declared or raised at an auto_page severity) | manual (`/incident page`)
+    Column("reason", String(16), nullable=False),
+    Column("requested_by", String(32), nullable=False),
+    Column("message", Text, nullable=False, default=""),
+    # claimed | sent | failed | acknowledged | resolved
+    Column("state", String(16), nullable=False),
+    Column("claimed_at", UTCDateTime, nullable=False),
+    Column("sent_at", UTCDateTime),
+    # Who was on call when it went out: a Slack user id, or the provider's name for them.
+    Column("oncall", String(128)),
+    Column("acknowledged_at", UTCDateTime),
+    Column("acknowledged_by", String(128)),
+    Column("resolved_at", UTCDateTime),
+    Column("attempts", Integer, nullable=False, default=0),
+    Column("error", Text),
+    Index("ix_pages_incident", "incident_id"),
+)
+
 # Corrections of recorded facts (issue 26): who moved which fact from what to what, and why.
 corrections = Table(
     "corrections",

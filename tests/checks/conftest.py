@@ -81,9 +81,12 @@ def make_stack(
     monkeypatch.setenv("OUTAGEBOT_ALERTS_TOKEN", ALERTS_TOKEN)
     monkeypatch.setenv("OUTAGEBOT_ALERTS_SECRET", ALERTS_SECRET)
 
-    async def make(*, auto_declare: bool = False, **check_overrides: Any) -> SandboxStack:
+    async def make(
+        *, auto_declare: bool = False, extra: dict[str, Any] | None = None, **check_overrides: Any
+    ) -> SandboxStack:
         return await start_stack(
             {
+                **(extra or {}),
                 "features": [
                     {"name": "Quotes", "aliases": ["Offerte"], "services": ["quotes"]},
                     {

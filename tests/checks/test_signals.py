@@ -8,15 +8,19 @@ import json
 import re
 from datetime import timedelta
 
+import pytest
+
 from bot.checks.config import AlertsSettings
 from bot.checks.messages import MARK_DOWN, MUTE, NOT_INCIDENT
 from bot.checks.service import Checks, Source
 from bot.config import FeatureConfig
 from bot.models import EntryKind, FeatureState
 from bot.sandbox.cast import GIULIA, INCIDENTS, MARCO
+from bot.sandbox.pagerduty import API_TOKEN, ROUTING_KEY, PdUser, SandboxPagerDuty
 from bot.sandbox.stack import SandboxStack
 from bot.store import migrate
 from bot.store.database import Database
+from bot.time.clock import ManualClock
 from tests.changes.conftest import TOKEN, FakeHerokuReleases, at
 from tests.maintenance.conftest import HerokuSchema, _schema_file
 
@@ -259,6 +263,29 @@ async def test_auto_declare_opens_the_incident_with_the_feature_down_since_the_f
     )
     said = [m.text for m in stack.sandbox.messages(incident.channel_id)]
     assert any("marked *Acquisti* down since 14:01" in text for text in said)
+
+
+async def test_auto_declare_makes_the_person_on_call_the_lead(
+    make_stack, fake_app: FakeApp, clock: ManualClock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("PAGERDUTY_ROUTING_KEY", ROUTING_KEY)
+    monkeypatch.setenv("PAGERDUTY_API_TOKEN", API_TOKEN)
+    async with SandboxPagerDuty(clock.now) as pagerduty:
+        giulia = PdUser("PGIULIA", "Giulia Bianchi", "giulia@sandbox.example")
+        pagerduty.on_call("PABC123", giulia, at(8, 0, day=29), at(18, 0, day=29))
+        paging = {
+            "provider": "pagerduty",
+            "schedules": ["PABC123"],
+            "auto_page": [],
+            "events_url": pagerduty.url,
+            "api_url": pagerduty.url,
+        }
+        stack = await make_stack(auto_declare=True, extra={"paging": paging})
+
+        await broken_at_1401(stack, fake_app)
+
+        [incident] = await stack.services.incidents.list()
+        assert incident.lead == GIULIA
 
 
 async def test_app_home_shows_failing_checks_first(make_stack, fake_app: FakeApp) -> None:
