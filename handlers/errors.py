@@ -11,6 +11,7 @@ from slack_sdk.models.blocks import MarkdownTextObject, SectionBlock
 
 from bot.errors import Expired, InputError
 from bot.services import Services
+from bot.slack.gateway import explain
 
 log = logging.getLogger(__name__)
 
@@ -18,15 +19,32 @@ log = logging.getLogger(__name__)
 def register(app: AsyncApp, services: Services) -> None:
     @app.error
     async def on_error(error: Exception, body: dict[str, Any]) -> BoltResponse | None:
+        url = body.get("response_url") if isinstance(body, dict) else None
+        url = url if isinstance(url, str) and url else None
+        if said := slack_refusal(services, error):
+            if url:
+                services.tasks.spawn(services.slack.respond(url, said, replace_original=False))
+            return BoltResponse(status=200, body="")
         if not isinstance(error, InputError):
             # A bug: Bolt logs it and answers 500, so Slack retries an event it delivered.
             log.error("listener failed: %s", type(error).__name__, exc_info=error)
             return None
         log.info("refused: %s", error.message)
-        url = body.get("response_url") if isinstance(body, dict) else None
-        if isinstance(url, str) and url:
+        if url:
             services.tasks.spawn(answer(services, url, error))
         return BoltResponse(status=200, body="")
+
+
+def slack_refusal(services: Services, error: BaseException) -> str | None:
+    """Slack refused a call a listener needed (a stale trigger, a user it does not know): not
+    a bug. One line in the log, and what to tell the person; None for any other error."""
+    refusal = explain(error)
+    if refusal is None:
+        return None
+    log.warning("listener stopped: %s", refusal)
+    return services.texts._(":warning: Slack refused what this needed ({refusal}).").format(
+        refusal=refusal
+    )
 
 
 async def answer(services: Services, url: str, error: InputError) -> None:

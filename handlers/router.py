@@ -17,6 +17,7 @@ from bot.i18n import Texts
 from bot.plumbing import logs
 from bot.services import Services
 from handlers.context import CommandContext, Reply, Subcommand
+from handlers.errors import slack_refusal
 
 log = logging.getLogger(__name__)
 
@@ -105,12 +106,13 @@ def register(app: AsyncApp, router: Router) -> None:
             reply = await router.dispatch(body)
         except InputError as exc:
             reply = Reply(f":warning: {exc}")
-        except Exception:
+        except Exception as exc:
             # Raising after ack would leave Slack without an answer (Bolt quirk): say it here.
-            log.exception("/incident %s failed", str(body.get("text", ""))[:80])
-            reply = Reply(
-                router.services.texts._(
+            said = slack_refusal(router.services, exc)
+            if said is None:
+                log.exception("/incident %s failed", str(body.get("text", ""))[:80])
+                said = router.services.texts._(
                     ":x: Something went wrong handling that command; it is in the bot's log."
                 )
-            )
+            reply = Reply(said)
         await ack(**reply.ack_kwargs())

@@ -141,6 +141,22 @@ async def test_a_failed_background_slack_call_is_one_log_line(
     assert not [r for r in caplog.records if r.exc_info]
 
 
+async def test_a_slack_refusal_inside_a_listener_is_answered_not_a_traceback(
+    stack: SandboxStack, caplog: pytest.LogCaptureFixture
+) -> None:
+    """`views.open` refused (a stale trigger): the person is told, the log has one line."""
+    stack.sandbox.faults.add("views.open", error("expired_trigger_id"), times=1)
+    reply = await stack.run(INCIDENTS, "declare")
+    await stack.idle()
+    assert reply.status == 200
+    told = [e.text for e in stack.sandbox.ephemerals(MARCO, INCIDENTS)]
+    assert any(
+        "Slack refused what this needed (Slack views.open: expired_trigger_id)" in t for t in told
+    )
+    assert not [r for r in caplog.records if r.exc_info]
+    assert await stack.services.incidents.list(open_only=True) == []
+
+
 async def test_commands_outside_an_incident_channel_say_where(
     stack: SandboxStack, channel: str
 ) -> None:
