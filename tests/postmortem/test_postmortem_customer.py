@@ -155,4 +155,5 @@ def test_a_link_typed_in_the_close_form_stays_text(story: Story, language: str) 
     facts = replace(facts, inputs=facts.inputs.model_copy(update={"root_cause": typed}))
     draft = render(facts, audience="customer", language=language)
     assert "](https://evil.example)" not in draft
-    assert "Bad deploy, see &lt;https://evil.example\\|our notes&gt; & &lt;!here&gt;" in draft
+    # No tag, autolink or mention can open; what was typed otherwise reads as typed.
+    assert "Bad deploy, see &lt;https://evil.example\\|our notes> & &lt;!here>" in draft
