@@ -107,8 +107,9 @@ def _register_declare(app: AsyncApp, services: Services) -> None:
         tz, now = services.settings.timezone, services.clock.now()
         note = ""
         if signal.feature is not None:
-            note = t._("{feature} will be recorded down since {time}, its first failure.").format(
-                feature=f"*{signal.feature}*", time=local_when(t, signal.started_at, tz, now)
+            note = t._("{feature} will be recorded down {time}, its first failure.").format(
+                feature=f"*{signal.feature}*",
+                time=local_when(t, signal.started_at, tz, now, "since"),
             )
         view = declare_modal(
             t,

@@ -26,6 +26,7 @@ from bot.changes.service import IncidentChanges
 from bot.checks.service import CheckState, Signal, Source
 from bot.i18n import Texts
 from bot.slack.gateway import escape
+from bot.time.formatting import Form
 from bot.time.formatting import when as local_when
 
 DECLARE = "signal_declare"
@@ -72,9 +73,9 @@ def _labels(labels: dict[str, Any]) -> str:
 
 def headline(t: Texts, signal: Signal, tz: str, now: datetime, timeout: float | None) -> str:
     """What fails, since when, why."""
-    since = local_when(t, signal.started_at, tz, now)
+    since = local_when(t, signal.started_at, tz, now, "since")
     if signal.source is Source.check:
-        return t._(":rotating_light: {feature} fails its check since {time}: {reason}.").format(
+        return t._(":rotating_light: {feature} fails its check {time}: {reason}.").format(
             feature=_feature(signal.feature),
             time=since,
             reason=reason_text(t, signal.reason, timeout),
@@ -82,10 +83,10 @@ def headline(t: Texts, signal: Signal, tz: str, now: datetime, timeout: float | 
     summary = escape(signal.reason[:300]) or t._("no summary")
     if signal.feature is None:
         return t._(
-            ":grey_question: Unmapped alert, firing since {time}: {summary}. Labels: {labels}."
+            ":grey_question: Unmapped alert, firing {time}: {summary}. Labels: {labels}."
             " No feature's `alert_labels` match them."
         ).format(time=since, summary=summary, labels=_labels(signal.labels) or "-")
-    return t._(":rotating_light: Alert for {feature}, firing since {time}: {summary}.").format(
+    return t._(":rotating_light: Alert for {feature}, firing {time}: {summary}.").format(
         feature=_feature(signal.feature), time=since, summary=summary
     )
 
@@ -121,13 +122,15 @@ def decision_line(t: Texts, signal: Signal, tz: str, now: datetime, number: str 
             user=user, why=escape(signal.note or "")
         )
     if signal.decision == "muted" and signal.muted_until:
-        return t._(":mute: {user} muted {feature} until {time}.").format(
+        return t._(":mute: {user} muted {feature} {time}.").format(
             user=user,
             feature=_feature(signal.feature),
-            time=local_when(t, signal.muted_until, tz, now),
+            time=local_when(t, signal.muted_until, tz, now, "until"),
         )
-    return t._(":red_circle: {user} marked {feature} down since {time}.").format(
-        user=user, feature=_feature(signal.feature), time=local_when(t, signal.started_at, tz, now)
+    return t._(":red_circle: {user} marked {feature} down {time}.").format(
+        user=user,
+        feature=_feature(signal.feature),
+        time=local_when(t, signal.started_at, tz, now, "since"),
     )
 
 
@@ -176,8 +179,8 @@ def incident_message(
     if decided:
         blocks.append(ContextBlock(elements=[{"type": "mrkdwn", "text": decided}]))
     elif signal.feature is not None:
-        label = t.pgettext("button", "Mark {feature} down since {time}").format(
-            feature=signal.feature, time=local_when(t, signal.started_at, tz, now)
+        label = t.pgettext("button", "Mark {feature} down {time}").format(
+            feature=signal.feature, time=local_when(t, signal.started_at, tz, now, "since")
         )
         blocks.append(
             ActionsBlock(
@@ -193,16 +196,19 @@ def recovered_message(
 ) -> tuple[str, list[dict[str, Any]]]:
     """In the signal's thread: passing again (resolved) since, with Mark up when it helps."""
     assert signal.ended_at is not None
-    time = local_when(t, signal.ended_at, tz, now)
+    at = local_when(t, signal.ended_at, tz, now, "at")
     if signal.source is Source.check:
-        text = t._(":white_check_mark: {feature} passes its check again since {time}.")
+        text = t._(":white_check_mark: {feature} passes its check again {time}.").format(
+            feature=_feature(signal.feature), time=local_when(t, signal.ended_at, tz, now, "since")
+        )
     else:
-        text = t._(":white_check_mark: The alert for {feature} resolved at {time}.")
-    text = text.format(feature=_feature(signal.feature), time=time)
+        text = t._(":white_check_mark: The alert for {feature} resolved {time}.").format(
+            feature=_feature(signal.feature), time=at
+        )
     blocks: list[Any] = [SectionBlock(text=text)]
     if offer_up and signal.feature is not None:
-        label = t.pgettext("button", "Mark {feature} up at {time}").format(
-            feature=signal.feature, time=time
+        label = t.pgettext("button", "Mark {feature} up {time}").format(
+            feature=signal.feature, time=at
         )
         blocks.append(
             ActionsBlock(
@@ -215,29 +221,34 @@ def recovered_message(
 
 def flapped_text(t: Texts, signal: Signal, tz: str, now: datetime) -> str:
     return t.ngettext(
-        ":repeat: {feature} fails again at {time}: still the same signal ({n} flap).",
-        ":repeat: {feature} fails again at {time}: still the same signal ({n} flaps).",
+        ":repeat: {feature} fails again {time}: still the same signal ({n} flap).",
+        ":repeat: {feature} fails again {time}: still the same signal ({n} flaps).",
         signal.flaps,
-    ).format(feature=_feature(signal.feature), time=local_when(t, now, tz, now), n=signal.flaps)
+    ).format(
+        feature=_feature(signal.feature), time=local_when(t, now, tz, now, "at"), n=signal.flaps
+    )
 
 
 def entry_text(t: Texts, signal: Signal, what: str, tz: str, now: datetime) -> str:
     """A signal's timeline entry in the team's language, plain (drafts quote it)."""
     feature = signal.feature or t._("unmapped alert")
     patterns = {
-        ("raised", Source.check): t._("{feature}: its check fails since {time}"),
-        ("raised", Source.alert): t._("{feature}: alert firing since {time}"),
-        ("recovered", Source.check): t._("{feature}: its check passes again since {time}"),
-        ("recovered", Source.alert): t._("{feature}: alert resolved at {time}"),
-        ("flapped", signal.source): t._("{feature}: fails again at {time}"),
+        ("raised", Source.check): t._("{feature}: its check fails {time}"),
+        ("raised", Source.alert): t._("{feature}: alert firing {time}"),
+        ("recovered", Source.check): t._("{feature}: its check passes again {time}"),
+        ("recovered", Source.alert): t._("{feature}: alert resolved {time}"),
+        ("flapped", signal.source): t._("{feature}: fails again {time}"),
         ("declared", signal.source): t._("{feature}: incident declared"),
-        ("marked down", signal.source): t._("{feature}: marked down since {time}"),
-        ("marked up", signal.source): t._("{feature}: marked up at {time}"),
+        ("marked down", signal.source): t._("{feature}: marked down {time}"),
+        ("marked up", signal.source): t._("{feature}: marked up {time}"),
     }
     at = {"raised": signal.started_at, "marked down": signal.started_at}.get(what)
     if what in ("recovered", "marked up"):
         at = signal.ended_at
-    time = local_when(t, at or now, tz, now)
+    form: Form = "since" if what in ("raised", "marked down") else "at"
+    if what == "recovered" and signal.source is Source.check:
+        form = "since"
+    time = local_when(t, at or now, tz, now, form)
     return patterns[(what, signal.source)].format(feature=feature, time=time)
 
 
@@ -248,16 +259,16 @@ def check_line(t: Texts, state: CheckState, tz: str, now: datetime) -> str:
     if last is None:
         line = t._(":white_circle: {feature} has not run yet.").format(feature=name)
     else:
-        since = local_when(t, state.since or last.at, tz, now)
+        since = local_when(t, state.since or last.at, tz, now, "since")
         detail = (
             t._("HTTP {code}").format(code=last.status_code)
             if last.ok
             else reason_text(t, last.reason, state.check.timeout_seconds)
         )
         pattern = (
-            t._(":large_green_circle: {feature} passing since {time} ({detail}, {ms} ms)")
+            t._(":large_green_circle: {feature} passing {time} ({detail}, {ms} ms)")
             if last.ok
-            else t._(":red_circle: {feature} failing since {time} ({detail}, {ms} ms)")
+            else t._(":red_circle: {feature} failing {time} ({detail}, {ms} ms)")
         )
         line = pattern.format(feature=name, time=since, detail=detail, ms=last.latency_ms)
     if state.deploy is not None:
