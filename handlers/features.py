@@ -15,7 +15,7 @@ from bot.i18n import N_, Texts, texts
 from bot.models import FeatureState, Incident
 from bot.services import Services
 from bot.slackweb import escape
-from bot.timeparse import TimeParseError, parse_at
+from bot.timeparse import TimeParseError, parse_at, trailing_time
 from handlers.context import CommandContext, Reply, Subcommand, clicked_incident
 from handlers.payloads import BlockActions, payload
 from handlers.views import confirm_blocks
@@ -35,12 +35,14 @@ STATES = {
 def split_name_time(
     text: str, *, now: datetime, tz: str, t: Texts | None = None
 ) -> tuple[str, datetime | None]:
-    """Split "Bulk export at yesterday 14:00" at the last `at`/`alle` followed by a time.
+    """Split "Bulk export at yesterday 14:00" at the last `at`/`alle` followed by a time, or a
+    time typed without the keyword off the end ("Acquisti ieri 14:00").
 
     Names may contain spaces (and "at"), so only a keyword whose rest parses as a time splits;
     a day word just before it belongs to the time ("Acquisti ieri alle 14:30"). A time that is
     refused (in the future, 25:00) is reported rather than read as part of the name.
     """
+    t = t or texts("en")
     refusal: TimeParseError | None = None
     for match in reversed(list(_AT.finditer(text))):
         name, when = text[: match.start()].strip(), text[match.end() :].strip()
@@ -52,10 +54,16 @@ def split_name_time(
         except TimeParseError as exc:
             if refusal is None and any(c.isdigit() for c in when):
                 refusal = exc
+    if refusal is None:
+        try:
+            if split := trailing_time(text, now=now, tz=tz):
+                return split
+        except TimeParseError as exc:
+            refusal = exc
     if refusal is not None:
         raise InputError(
-            escape(refusal.message),
-            (t or texts("en"))._("Write the time after `at`: `at 10:40`, `at yesterday 14:30`."),
+            escape(refusal.text(t)),
+            t._("Write the time after `at`: `at 10:40`, `at yesterday 14:30`."),
         )
     return text.strip(), None
 

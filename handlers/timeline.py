@@ -52,7 +52,7 @@ async def note(ctx: CommandContext) -> Reply:
         examples = ", ".join(f"`{e}`" for e in exc.examples)
         raise InputError(
             t._("{refusal} Nothing was recorded.").format(refusal=exc.text(t)),
-            t._("Start the note with a time I read ({examples}) or with none for now.").format(
+            t._("Times I read at the start of a note: {examples}, or `now`.").format(
                 examples=examples
             ),
         ) from None

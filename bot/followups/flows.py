@@ -34,6 +34,12 @@ def due_error(t: Texts, exc: DueParseError) -> InputError:
         message = t._("{day} is already past: a due day is today or later.").format(
             day=render.day(t, exc.past)
         )
+    elif exc.impossible is not None:
+        message = t._("“{date}” is not a date in the calendar.").format(date=escape(exc.impossible))
+    elif exc.far is not None:
+        message = t._(
+            "{day} is more than a year away. If that is right, write the year: “{example}”."
+        ).format(day=render.day_with_year(t, exc.far), example=render.full_date(t, exc.far))
     else:
         message = t._("I can't read “{text}” as a day.").format(text=escape(exc.typed[:60]))
     return InputError(message, t._("For example {examples}.").format(examples=examples))

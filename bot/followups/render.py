@@ -29,6 +29,16 @@ def day(t: Texts, when: date) -> str:
     return format_date(when, "EEE d MMM", locale=t.locale)
 
 
+def day_with_year(t: Texts, when: date) -> str:
+    """ "Sun 5 Dec 2032": a due day far enough away that its year must be said."""
+    return format_date(when, "EEE d MMM y", locale=t.locale)
+
+
+def full_date(t: Texts, when: date) -> str:
+    """ "5 December 2032" / "5 dicembre 2032": a date as people type it, year included."""
+    return format_date(when, "d MMMM y", locale=t.locale)
+
+
 def status_word(t: Texts, status: FollowUpStatus) -> str:
     words = {
         FollowUpStatus.open: t.pgettext("followup", "open"),

@@ -35,6 +35,11 @@ def local(day: int, hour: int, minute: int = 0) -> datetime:
         ("Bulk export at 10:40", "Bulk export", local(30, 10, 40)),
         ("Look at me at 9", "Look at me", local(30, 9)),
         ("Look at me", "Look at me", None),
+        # Without "at": a time that cannot be part of a name is split off the end.
+        ("Acquisti ieri 14:00", "Acquisti", local(29, 14)),
+        ("Purchases yesterday 2pm", "Purchases", local(29, 14)),
+        ("Offerte mezz'ora fa", "Offerte", local(30, 16, 30)),
+        ("Bulk export 2", "Bulk export 2", None),
         ("Quotes", "Quotes", None),
     ],
 )
@@ -46,7 +51,13 @@ def test_name_and_time_split_on_the_last_at_that_is_a_time(
 
 @pytest.mark.parametrize(
     ("typed", "says"),
-    [("Quotes at 18:00", "future"), ("Q at 25:00", "valid"), ("Q at 1<!here>", "1&lt;!here&gt;")],
+    [
+        ("Quotes at 18:00", "future"),
+        ("Q at 25:00", "valid"),
+        ("Q at 1<!here>", "1&lt;!here&gt;"),
+        ("Acquisti ieri 25:00", "valid"),
+        ("Acquisti 18:00", "future"),
+    ],
 )
 def test_a_refused_time_is_reported_not_read_as_a_name(typed: str, says: str) -> None:
     with pytest.raises(InputError, match=says):
