@@ -180,6 +180,71 @@ async def test_resolve_guard_restore_and_resolve(
     assert ":large_green_circle: *Quotes* restored at 17:30" in status_message(stack, channel)
 
 
+async def test_close_guard_names_the_features_and_restores_then_closes(
+    stack: SandboxStack, channel: str, clock: ManualClock
+) -> None:
+    assert stack.services is not None
+    assert stack.driver is not None
+    await stack.run(channel, "feature down Quotes at 10:40")
+    await stack.run(channel, "feature degraded Purchases")
+    clock.set(local(30, 17, 30))
+    question = (await stack.run(channel, "close")).body
+    assert "INC-1 is not resolved and still open:" in question["text"]
+    assert "Quotes is still down" in question["text"]
+    assert "Purchases is still degraded" in question["text"]
+    assert "`/incident feature up NAME at 17:30`" in question["text"]
+    buttons = [e["action_id"] for e in question["blocks"][-1]["elements"]]
+    assert buttons == ["features_restore_and_close", "incident_close_confirm", "dismiss"]
+    assert stack.sandbox.latest_view(MARCO) is None
+    assert (await stack.services.incidents.get(1)).status.value == "investigating"
+
+    ephemeral = stack.sandbox.ephemerals(MARCO, channel)[-1]
+    clicked = await stack.driver.click(
+        MARCO, "features_restore_and_close", channel_id=channel, message_ts=ephemeral.ts
+    )
+    assert clicked.ok
+    await stack.idle()
+    incident = await stack.services.incidents.get(1)
+    assert incident.status.value == "resolved"
+    assert {s.state.value for s in await stack.services.features.statuses(incident)} == {"up"}
+    assert "*Quotes*, *Purchases* restored at 17:30" in stack.sandbox.messages(channel)[-1].text
+    view = stack.sandbox.latest_view(MARCO)  # the close form, opened by the click
+    assert view is not None
+    confirmed = {"no_followups": {"value": ["yes"]}}
+    assert (await stack.driver.submit_view(MARCO, view.id, confirmed)).ok
+    await stack.idle()
+    assert (await stack.services.incidents.get(1)).status.value == "closed"
+
+
+async def test_close_anyway_keeps_the_feature_down_and_cancel_keeps_it_open(
+    stack: SandboxStack, channel: str, clock: ManualClock
+) -> None:
+    assert stack.services is not None
+    assert stack.driver is not None
+    await stack.run(channel, "feature down Quotes at 10:40")
+    await stack.run(channel, "close")
+    ephemeral = stack.sandbox.ephemerals(MARCO, channel)[-1]
+    await stack.driver.click(MARCO, "dismiss", channel_id=channel, message_ts=ephemeral.ts)
+    await stack.idle()
+    assert stack.sandbox.latest_view(MARCO) is None
+    assert (await stack.services.incidents.get(1)).is_open
+
+    await stack.run(channel, "close")
+    ephemeral = stack.sandbox.ephemerals(MARCO, channel)[-1]
+    await stack.driver.click(
+        MARCO, "incident_close_confirm", channel_id=channel, message_ts=ephemeral.ts
+    )
+    await stack.idle()
+    view = stack.sandbox.latest_view(MARCO)
+    assert view is not None
+    await stack.driver.submit_view(MARCO, view.id, {"no_followups": {"value": ["yes"]}})
+    await stack.idle()
+    incident = await stack.services.incidents.get(1)
+    assert incident.status.value == "closed"
+    (quotes,) = await stack.services.features.statuses(incident)
+    assert quotes.state.value == "down"  # kept, as chosen: the record and drafts say so
+
+
 async def test_resolve_anyway_keeps_the_feature_down_in_the_record(
     stack: SandboxStack, channel: str, clock: ManualClock
 ) -> None:

@@ -79,3 +79,48 @@ async def test_maintenance_asks_and_reports_in_italian(italian: SandboxStack) ->
     status, _ = await say(italian, incident, "manutenzione status")
     assert status.startswith("*Manutenzione, come registrata*")
     assert "• *app* (dryrun): disattiva" in status
+
+
+async def click_last(stack: SandboxStack, incident: Incident, action: str) -> None:
+    prompt = stack.sandbox.ephemerals(MARCO, str(incident.channel_id))[-1]
+    await stack.driver.click(
+        MARCO, action, channel_id=str(incident.channel_id), message_ts=prompt.ts
+    )
+    await stack.idle()
+
+
+async def test_maintenance_on_while_on_and_a_typo_in_italian(italian: SandboxStack) -> None:
+    incident = await declared(italian)  # 10:40 in Copenhagen
+    await say(italian, incident, "manutenzione attiva")
+    await click_last(italian, incident, "maintenance_on_confirm")
+    windows = await italian.services.maintenance.windows(incident.id)
+    again, blocks = await say(italian, incident, "manutenzione attiva")
+    assert "La manutenzione è già attiva su *app* dalle 10:40" in again
+    assert "`/incident manutenzione disattiva app` la termina" in again
+    assert not blocks
+    assert await italian.services.maintenance.windows(incident.id) == windows
+    typo, _ = await say(italian, incident, "manutenzione disattiva ap")
+    assert "Per esempio `/incident manutenzione disattiva app`." in typo
+
+
+async def test_close_guard_in_italian(italian: SandboxStack) -> None:
+    incident = await declared(italian)
+    await say(italian, incident, "funzionalità giù Offerte")
+    await say(italian, incident, "manutenzione attiva")
+    await click_last(italian, incident, "maintenance_on_confirm")
+    question, blocks = await say(italian, incident, "chiudi")
+    assert question.startswith("INC-1 non è risolto e ha ancora in sospeso:")
+    assert "Quotes" in question
+    assert "Lo chiudo comunque?" in question
+    assert "`/incident funzionalità su NOME alle 17:30`" in question
+    buttons = [e["text"]["text"] for e in blocks[-1]["elements"]]
+    assert buttons == ["Segna tutte ripristinate e chiudi", "Chiudi comunque", "Annulla"]
+    await click_last(italian, incident, "features_restore_and_close")
+    # Maintenance is still on: asked again, without the features.
+    again = italian.sandbox.ephemerals(MARCO, str(incident.channel_id))[-1]
+    assert "Lo chiudo comunque?" in again.text
+    assert "manutenzione" in again.text
+    assert "features_restore_and_close" not in str(again.blocks)
+    assert "incident_close_confirm" in str(again.blocks)
+    assert italian.sandbox.latest_view(MARCO) is None
+    assert (await italian.services.incidents.get(incident.id)).is_open
