@@ -27,6 +27,7 @@ lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
+	$(BIN)/lint-imports --no-cache
 
 # Re-extract the gettext template, merge it into bot/locale/*/LC_MESSAGES/messages.po and fail
 # on any message missing, fuzzy or untranslated (see bot/i18n/check.py).

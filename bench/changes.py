@@ -23,8 +23,8 @@ from aiohttp import web
 from bench.report import Row, table
 from bot.changes.models import ChangeEvent
 from bot.changes.suspects import Impact, suspects
-from bot.clock import ManualClock
 from bot.sandbox.stack import SandboxStack
+from bot.time.clock import ManualClock
 
 TOKEN = "bench-heroku-token"
 START = datetime(2025, 4, 30, 8, 40, tzinfo=UTC)

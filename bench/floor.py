@@ -14,7 +14,7 @@ from slack_bolt.async_app import AsyncApp
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.config import load_settings
-from bot.logs import configure
+from bot.plumbing.logs import configure
 
 
 def build() -> web.Application:

@@ -12,12 +12,12 @@ import tempfile
 import time
 from pathlib import Path
 
-from bot.clock import ManualClock
 from bot.config import Settings
 from bot.models import FeatureState, Severity
 from bot.services import build_services
 from bot.similar.history import FILLER_FEATURES, START, TOPICS, seed
 from bot.store import migrate
+from bot.time.clock import ManualClock
 
 QUERIES = 40
 

@@ -20,17 +20,17 @@ from slack_sdk.errors import SlackApiError
 
 from bot.changes import cli as changes_cli
 from bot.changes.webhook import SECRET_ENV as CHANGES_SECRET
-from bot.clock import SystemClock
 from bot.config import ConfigError, Settings, load_settings
 from bot.errors import InputError
-from bot.logs import configure
+from bot.plumbing.logs import configure
 from bot.postmortem import DraftError
 from bot.postmortem.service import Audience
 from bot.record.render import csv_text, markdown
 from bot.services import Services, build_services
-from bot.slackweb import error_code
+from bot.slack.gateway import error_code
 from bot.store import migrate
 from bot.store.database import Database
+from bot.time.clock import SystemClock
 from bot.timeline.export import Format, export
 
 SLACK_SETUP = "create the Slack app from manifest.yml (README, 'Slack set-up') and export it"
@@ -88,9 +88,9 @@ async def _refused(settings: Settings, services: Services) -> str | None:
 
 
 async def _serve(settings: Settings, host: str, port: int) -> int:
-    from bot.app import build_app
-    from bot.server import build_web_app
-    from bot.socket_mode import ConnectionState, SocketMode
+    from bot.serve.app import build_app
+    from bot.serve.server import build_web_app
+    from bot.serve.socket_mode import ConnectionState, SocketMode
 
     services = build_services(settings)
     problem = await _refused(settings, services)

@@ -16,7 +16,6 @@ from datetime import time, timedelta
 from bot.changes.flows import ChangeFlows
 from bot.changes.rollback import Rollbacks
 from bot.changes.service import Changes
-from bot.clock import Clock, SystemClock
 from bot.config import Settings
 from bot.features import Catalog, FeatureBoard, Features
 from bot.followups.export import TrackerExport
@@ -30,24 +29,25 @@ from bot.incidents.service import Incidents
 from bot.incidents.setup import Responders, Setup
 from bot.maintenance import MaintenanceGateway
 from bot.maintenance.board import MaintenanceSection
-from bot.maintenance.permissions import MaintenancePermissions
 from bot.maintenance.service import Maintenance
 from bot.models import Incident
-from bot.people import People
+from bot.plumbing.retry import RetryPolicy
+from bot.plumbing.schedules import Schedules
+from bot.plumbing.tasks import BackgroundTasks
 from bot.postmortem.delivery import Delivery
 from bot.postmortem.service import Postmortems
 from bot.record.service import TeamRecord
-from bot.retry import RetryPolicy
-from bot.schedules import Schedules
 from bot.similar.notice import SimilarNotice
 from bot.similar.service import SimilarIncidents
-from bot.slackweb import SlackWeb, build_client
+from bot.slack.gateway import SlackWeb, build_client
+from bot.slack.people import People
+from bot.slack.permissions import MaintenancePermissions
 from bot.statuspage.atlassian import Atlassian
 from bot.statuspage.flows import StatusFlows
 from bot.statuspage.service import StatusPage
 from bot.store import migrate
 from bot.store.database import Database
-from bot.tasks import BackgroundTasks
+from bot.time.clock import Clock, SystemClock
 from bot.timeline import Timeline
 from bot.timeline.backfill import Backfill
 from bot.timeline.capture import Capture

@@ -6,10 +6,10 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
 
-from bot import people
 from bot.errors import InputError
 from bot.models import Incident
 from bot.services import Services
+from bot.slack import people
 from handlers.payloads import BlockActions
 
 

@@ -15,8 +15,8 @@ from bot.followups.blocks import close_form_blocks
 from bot.i18n import N_, Texts, texts
 from bot.models import FeatureState, Incident
 from bot.services import Services
-from bot.slackweb import escape
-from bot.timeparse import TimeParseError, parse_at, trailing_time
+from bot.slack.gateway import escape
+from bot.time.parsing import TimeParseError, parse_at, trailing_time
 from handlers.context import CommandContext, Reply, Subcommand, clicked_incident
 from handlers.payloads import BlockActions, payload
 from handlers.views.close import guard_reply, open_close_modal, resolved_reply

@@ -21,7 +21,7 @@ from bot.followups.models import FollowUp, FollowUpStatus
 from bot.i18n import N_, Texts
 from bot.models import Incident
 from bot.services import Services
-from bot.slackweb import escape
+from bot.slack.gateway import escape
 from handlers.context import CommandContext, Reply, Subcommand
 from handlers.payloads import BlockActions, ViewSubmission, payload
 

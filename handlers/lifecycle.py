@@ -14,7 +14,7 @@ from bot.incidents import flows
 from bot.incidents.setup import SetupResult
 from bot.models import Incident, Severity, Status
 from bot.services import Services
-from bot.slackweb import escape
+from bot.slack.gateway import escape
 from handlers.context import CommandContext, Reply, Subcommand, clicked_incident, resolve_user
 from handlers.payloads import BlockActions, ViewSubmission, payload
 from handlers.views import (

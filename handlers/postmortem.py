@@ -21,7 +21,7 @@ from bot.postmortem.delivery import what
 from bot.postmortem.phrases import LANGUAGES
 from bot.postmortem.service import AUDIENCES, Audience
 from bot.services import Services
-from bot.slackweb import escape
+from bot.slack.gateway import escape
 from handlers.context import CommandContext, Reply, Subcommand, clicked_incident
 from handlers.payloads import BlockActions, ViewSubmission, payload
 from handlers.views.close import (

@@ -12,9 +12,9 @@ from typing import Any
 
 from slack_bolt.async_app import AsyncAck, AsyncApp
 
-from bot import logs
 from bot.errors import InputError
 from bot.i18n import Texts
+from bot.plumbing import logs
 from bot.services import Services
 from handlers.context import CommandContext, Reply, Subcommand
 

@@ -23,13 +23,13 @@ from bot.errors import InputError
 from bot.i18n import N_, Texts
 from bot.models import Incident, TimelineEntry
 from bot.services import Services
-from bot.slacktext import plain
-from bot.slackweb import escape
-from bot.timefmt import when
+from bot.slack.gateway import escape
+from bot.slack.mrkdwn import plain
+from bot.time.formatting import when
+from bot.time.parsing import TimeParseError, parse_note
+from bot.time.zones import offset_change
 from bot.timeline.capture import PIN, REACTION, Capture, ChatMessage, person_message
 from bot.timeline.render import describe, mentioned, names_for, people_in
-from bot.timeparse import TimeParseError, parse_note
-from bot.zones import offset_change
 from handlers.context import CommandContext, Reply, Subcommand
 from handlers.payloads import InnerMessage, MessageEvent, PinEvent, ReactionEvent, payload
 

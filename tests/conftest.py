@@ -16,10 +16,10 @@ from zoneinfo import ZoneInfo
 import pytest
 from sqlalchemy.engine import make_url
 
-from bot.clock import ManualClock
 from bot.sandbox.cast import LUCA
 from bot.sandbox.driver import Transport
 from bot.sandbox.stack import SandboxStack
+from bot.time.clock import ManualClock
 
 # The outage report's morning: Wednesday 30 April 2025, Europe/Copenhagen.
 OUTAGE_DAY = datetime(2025, 4, 30, 10, 40, tzinfo=ZoneInfo("Europe/Copenhagen"))

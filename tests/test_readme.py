@@ -7,8 +7,8 @@ from datetime import datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from bot.clock import ManualClock
 from bot.sandbox.stack import SandboxStack
+from bot.time.clock import ManualClock
 
 # The outage report's day, late morning, Europe/Copenhagen.
 MORNING = datetime(2025, 4, 30, 11, 0, tzinfo=ZoneInfo("Europe/Copenhagen"))

@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from bot.slacktext import escape_markdown, plain, to_inert_markdown, to_markdown
+from bot.slack.mrkdwn import escape_markdown, plain, to_inert_markdown, to_markdown
 
 NAMES = {"U01MARCO": "Marco Rossi"}
 

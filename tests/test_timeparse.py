@@ -8,8 +8,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from bot.timefmt import clock, day_clock
-from bot.timeparse import (
+from bot.time.formatting import clock, day_clock
+from bot.time.parsing import (
     TimedText,
     TimeParseError,
     parse_at,

@@ -7,11 +7,11 @@ import hashlib
 
 from bot.changes.models import ChangeIn
 from bot.changes.store import ChangeStore
-from bot.clock import Clock
 from bot.errors import InputError
 from bot.store import migrate
 from bot.store.database import Database
-from bot.timeparse import TimeParseError, parse_at
+from bot.time.clock import Clock
+from bot.time.parsing import TimeParseError, parse_at
 
 SOURCE = "cli"
 

@@ -18,7 +18,7 @@ from bot.changes.models import ChangeEvent, Mark
 from bot.changes.suspects import impacts_of
 from bot.i18n import Texts, texts
 from bot.models import EntryKind, FeatureInterval, Incident, TimelineEntry
-from bot.slacktext import escape_markdown
+from bot.slack.mrkdwn import escape_markdown
 
 if TYPE_CHECKING:
     from bot.changes.service import Changes

@@ -20,11 +20,11 @@ from bot.features import Features
 from bot.i18n import Texts
 from bot.incidents.service import Incidents
 from bot.models import EntryKind, Incident
-from bot.progress import say
-from bot.schedules import Due, Schedules
-from bot.slackweb import SlackWeb
-from bot.tasks import BackgroundTasks
+from bot.plumbing.schedules import Due, Schedules
+from bot.plumbing.tasks import BackgroundTasks
+from bot.slack.gateway import SlackWeb
 from bot.timeline import Timeline
+from bot.timeline.progress import say
 
 log = logging.getLogger(__name__)
 

@@ -12,13 +12,13 @@ from typing import Any
 
 from slack_sdk.models.blocks import ActionsBlock, ButtonElement, ContextBlock, SectionBlock
 
-from bot import durations
 from bot.changes.models import ChangeEvent, ChangeMark, Mark
 from bot.changes.service import IncidentChanges
 from bot.changes.suspects import Impact
 from bot.i18n import Texts
-from bot.slackweb import escape
-from bot.timefmt import when as local_when
+from bot.slack.gateway import escape
+from bot.time import durations
+from bot.time.formatting import when as local_when
 
 CAUSED = "change_caused"
 NOT_RELATED = "change_not_related"

@@ -19,15 +19,15 @@ from bot.changes.service import Changes
 from bot.changes.sources import DryRunSource, HerokuSource, service_of
 from bot.errors import InputError
 from bot.features import Features
-from bot.http import CallFailed
 from bot.i18n import Texts
 from bot.incidents.service import Incidents
-from bot.maintenance.permissions import MaintenancePermissions
 from bot.models import EntryKind, Incident, Status
-from bot.progress import say
-from bot.slackweb import SlackWeb, error_code, escape
-from bot.tasks import BackgroundTasks
+from bot.plumbing.http import CallFailed
+from bot.plumbing.tasks import BackgroundTasks
+from bot.slack.gateway import SlackWeb, error_code, escape
+from bot.slack.permissions import MaintenancePermissions
 from bot.timeline import Timeline
+from bot.timeline.progress import say
 
 # Reads of the new release while Heroku still reports it `pending`.
 VERIFY_READS = 3

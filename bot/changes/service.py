@@ -24,13 +24,13 @@ from bot.changes.providers.heroku import HerokuReleases
 from bot.changes.sources import ChangesSettings, GithubSource, HerokuSource, Source
 from bot.changes.store import ChangeStore
 from bot.changes.suspects import Impact, Suspicion, impacts_of, suspects
-from bot.clock import Clock
-from bot.http import CallFailed
 from bot.models import FeatureInterval, Incident
-from bot.retry import RetryPolicy
+from bot.plumbing.http import CallFailed
+from bot.plumbing.retry import RetryPolicy
 from bot.store import tables
 from bot.store.conflicts import insert_ignoring_conflicts
 from bot.store.database import Database
+from bot.time.clock import Clock
 
 log = logging.getLogger(__name__)
 

@@ -14,10 +14,10 @@ from sqlalchemy import delete, select, update
 from sqlalchemy.sql.elements import ColumnElement
 
 from bot.changes.models import ChangeEvent, ChangeIn, ChangeMark, Mark
-from bot.clock import Clock
 from bot.store import tables
 from bot.store.conflicts import insert_ignoring_conflicts
 from bot.store.database import Database
+from bot.time.clock import Clock
 
 
 class ChangeStore:

@@ -19,7 +19,7 @@ from aiohttp import web
 from pydantic import ValidationError
 
 from bot.changes.models import ChangeEvent, ChangeIn, WebhookChange
-from bot.signing import sign
+from bot.plumbing.signing import sign
 
 log = logging.getLogger(__name__)
 

@@ -21,7 +21,7 @@ from babel.dates import format_date
 from bot.demo.blockkit import blocks_text, buttons
 from bot.sandbox.server import SlackSandbox
 from bot.sandbox.state import BOT_USER_ID, Channel, Ephemeral, Message, ts_to_datetime
-from bot.slacktext import to_markdown
+from bot.slack.mrkdwn import to_markdown
 
 _CHANNEL_REF = re.compile(r"<#([CGD][A-Z0-9]+)>")
 

@@ -18,7 +18,6 @@ from contextlib import AsyncExitStack
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from bot.clock import ManualClock
 from bot.demo.chatlog import ChatLog
 from bot.demo.platform import DeployPlatform
 from bot.demo.room import Room, bot_uploads, latest_incident, room_log
@@ -26,6 +25,7 @@ from bot.demo.runner import Replay, StepResult, settings_for
 from bot.demo.scenario import DEFAULT_SCENARIO, Scenario, ScenarioError, load_scenario
 from bot.sandbox.stack import SandboxStack
 from bot.sandbox.texts import bot_texts
+from bot.time.clock import ManualClock
 from bot.timeline.export import export
 
 Echo = Callable[[str], None]

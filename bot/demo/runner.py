@@ -22,7 +22,6 @@ import httpx
 from sqlalchemy import func, select
 
 from bot.changes.webhook import SECRET_ENV as CHANGES_SECRET
-from bot.clock import ManualClock
 from bot.demo.chatlog import Entry
 from bot.demo.platform import DeployPlatform
 from bot.demo.room import ANNOUNCE, Room, input_elements
@@ -38,11 +37,12 @@ from bot.demo.scenario import (
     Step,
     SubmitStep,
 )
+from bot.plumbing.signing import sign
 from bot.sandbox.driver import DriverError, DriverReply, find_element
 from bot.sandbox.state import BOT_USER_ID
 from bot.sandbox.workspace import Workspace
-from bot.signing import sign
 from bot.store import tables
+from bot.time.clock import ManualClock
 
 # How the bot starts a refusal or an error; a question with buttons is not one.
 REFUSALS = (":warning:", ":x:", ":no_entry:")

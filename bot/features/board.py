@@ -11,13 +11,13 @@ from typing import Any
 
 from slack_sdk.models.blocks import ButtonElement
 
-from bot import durations
 from bot.features.labels import state_label
 from bot.features.service import Features, FeatureStatus
 from bot.i18n import Texts, texts
 from bot.models import FeatureState, Incident
-from bot.slackweb import escape
-from bot.timefmt import when as local_when
+from bot.slack.gateway import escape
+from bot.time import durations
+from bot.time.formatting import when as local_when
 
 ICONS = {
     FeatureState.down: ":red_circle:",

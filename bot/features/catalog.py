@@ -14,7 +14,7 @@ from collections.abc import Iterable
 from bot.config import FeatureConfig
 from bot.errors import InputError
 from bot.i18n import Texts, texts
-from bot.slackweb import escape
+from bot.slack.gateway import escape
 
 NAME_MAX = 100  # feature_intervals.feature
 

@@ -6,7 +6,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from bot import durations
 from bot.features.board import ICONS
 from bot.features.labels import state_label
 from bot.features.service import FeatureChange
@@ -14,8 +13,9 @@ from bot.i18n import Texts
 from bot.incidents import flows as incident_flows
 from bot.models import FeatureState, Incident
 from bot.services import Services
-from bot.slackweb import escape
-from bot.timefmt import when as local_when
+from bot.slack.gateway import escape
+from bot.time import durations
+from bot.time.formatting import when as local_when
 
 
 def change_text(t: Texts, user_id: str, change: FeatureChange, tz: str, now: datetime) -> str:

@@ -18,17 +18,17 @@ from datetime import datetime, timedelta
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from bot import durations
-from bot.clock import Clock
 from bot.errors import InputError
 from bot.features.catalog import Catalog
 from bot.features.labels import state_label
 from bot.i18n import Texts
 from bot.models import EntryKind, FeatureInterval, FeatureState, Incident, Status
-from bot.slackweb import escape
+from bot.slack.gateway import escape
 from bot.store import tables
 from bot.store.database import Database
-from bot.timefmt import when as local_when
+from bot.time import durations
+from bot.time.clock import Clock
+from bot.time.formatting import when as local_when
 from bot.timeline import Timeline
 
 log = logging.getLogger(__name__)

@@ -15,17 +15,17 @@ from datetime import timedelta
 
 from slack_sdk.errors import SlackApiError
 
-from bot.clock import Clock
 from bot.followups.github import GithubIssues
 from bot.followups.models import FollowUp, FollowUpStatus
 from bot.followups.service import EXPORTING, Followups
-from bot.http import CallFailed
 from bot.i18n import Texts
 from bot.models import EntryKind, Incident
-from bot.people import People
-from bot.schedules import Due, Schedules
-from bot.slackweb import SlackWeb, error_code, escape
-from bot.tasks import BackgroundTasks
+from bot.plumbing.http import CallFailed
+from bot.plumbing.schedules import Due, Schedules
+from bot.plumbing.tasks import BackgroundTasks
+from bot.slack.gateway import SlackWeb, error_code, escape
+from bot.slack.people import People
+from bot.time.clock import Clock
 from bot.timeline import Timeline
 
 log = logging.getLogger(__name__)

@@ -16,11 +16,11 @@ from bot.followups.parse import TypedFollowUp, parse_line, parse_lines
 from bot.i18n import Texts
 from bot.incidents.flows import refresh_home
 from bot.models import Incident, Status
-from bot.people import resolve_user
 from bot.postmortem.facts import parse_action_items
 from bot.services import Services
-from bot.slackweb import escape
-from bot.timeparse import DueParseError, parse_due
+from bot.slack.gateway import escape
+from bot.slack.people import resolve_user
+from bot.time.parsing import DueParseError, parse_due
 
 
 def today(services: Services, tz: str) -> date:

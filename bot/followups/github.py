@@ -18,11 +18,11 @@ from datetime import datetime, timedelta
 
 import httpx
 
-from bot.clock import Clock
 from bot.followups.config import GithubSettings
-from bot.http import CallFailed, HttpSession, error_body, excerpt
-from bot.maintenance.providers.base import missing_secret, read_secret
-from bot.retry import RetryPolicy
+from bot.plumbing.http import CallFailed, HttpSession, error_body, excerpt
+from bot.plumbing.retry import RetryPolicy
+from bot.plumbing.secrets import missing_secret, read_secret
+from bot.time.clock import Clock
 
 SERVICE = "GitHub"
 API_VERSION = "2022-11-28"

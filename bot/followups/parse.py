@@ -2,7 +2,7 @@
 
 "Automated checks on the deploy tool version @bob by 2025-05-07" and "Controlli automatici
 entro venerdì" are what people type; the owner is found like the drafts' action items, the due
-day like a note's time but in the future (bot.timeparse.parse_due).
+day like a note's time but in the future (bot.time.parsing.parse_due).
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from bot.postmortem.facts import ActionItem, parse_action_items
-from bot.timeparse import DueParseError, names_a_day, parse_due
+from bot.time.parsing import DueParseError, names_a_day, parse_due
 
 # A keyword whose rest of the line is the day: "by friday", "entro il 7 maggio".
 _BEFORE_DAY = re.compile(

@@ -13,16 +13,16 @@ from zoneinfo import ZoneInfo
 
 from slack_sdk.errors import SlackApiError
 
-from bot.clock import Clock
 from bot.followups import render
 from bot.followups.service import REMINDER, REPEAT, Followups, followup_id_of
 from bot.i18n import Texts
 from bot.models import EntryKind
-from bot.schedules import Due, Schedules
-from bot.slackweb import SlackWeb, error_code
+from bot.plumbing.schedules import Due, Schedules
+from bot.slack.gateway import SlackWeb, error_code
 from bot.store import tables
 from bot.store.conflicts import insert_ignoring_conflicts
 from bot.store.database import Database
+from bot.time.clock import Clock
 from bot.timeline import Timeline
 
 log = logging.getLogger(__name__)

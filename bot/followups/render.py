@@ -15,7 +15,7 @@ from slack_sdk.models.blocks import ActionsBlock, ButtonElement, DividerBlock, S
 from bot.followups.models import FollowUp, FollowUpStatus
 from bot.i18n import Texts
 from bot.models import Incident
-from bot.slackweb import escape
+from bot.slack.gateway import escape
 
 DONE_BUTTON = "followup_done"
 NEW_DATE_BUTTON = "followup_new_date"

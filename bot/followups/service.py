@@ -15,15 +15,15 @@ from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from bot.clock import Clock
 from bot.errors import InputError
 from bot.followups.models import FollowUp, FollowUpStatus, NewFollowUp, Source
 from bot.i18n import Texts
 from bot.incidents.service import Incidents
 from bot.models import EntryKind, Incident
-from bot.schedules import Schedules
+from bot.plumbing.schedules import Schedules
 from bot.store import tables
 from bot.store.database import Database
+from bot.time.clock import Clock
 from bot.timeline import Timeline
 
 REMINDER = "followup"

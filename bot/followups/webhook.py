@@ -14,7 +14,7 @@ from aiohttp import web
 
 from bot.followups.export import TrackerExport
 from bot.followups.github import verify_signature
-from bot.maintenance.providers.base import read_secret
+from bot.plumbing.secrets import read_secret
 
 log = logging.getLogger(__name__)
 

@@ -22,13 +22,13 @@ from slack_sdk.models.blocks import (
 )
 from slack_sdk.models.views import View
 
-from bot import durations
 from bot.i18n import Texts
 from bot.incidents.board import BoardSection
 from bot.incidents.labels import severity_label, status_label
 from bot.incidents.service import open_for
 from bot.models import Incident
-from bot.slackweb import escape
+from bot.slack.gateway import escape
+from bot.time import durations
 
 CLOSED_SHOWN = 10
 RECORD_DAYS = timedelta(days=90)  # the team's record under the incidents

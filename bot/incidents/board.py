@@ -21,13 +21,13 @@ from slack_sdk.models.blocks import (
     SectionBlock,
 )
 
-from bot import durations, timefmt
-from bot.clock import Clock
 from bot.i18n import Texts
 from bot.incidents.labels import STATUS_ICON, severity_label, status_label
 from bot.incidents.service import open_for
 from bot.models import EntryKind, Incident
-from bot.slackweb import SlackWeb, error_code, escape
+from bot.slack.gateway import SlackWeb, error_code, escape
+from bot.time import durations, formatting
+from bot.time.clock import Clock
 from bot.timeline import Timeline
 
 log = logging.getLogger(__name__)
@@ -107,7 +107,7 @@ class Board:
 
     async def status_blocks(self, incident: Incident) -> tuple[str, list[dict[str, object]]]:
         t, now = self.texts, self.clock.now()
-        since = timefmt.clock(incident.declared_at, incident.timezone)
+        since = formatting.clock(incident.declared_at, incident.timezone)
         opened = durations.short(open_for(incident, now))
         status = status_label(t, incident.status)
         fields = [

@@ -13,7 +13,6 @@ from zoneinfo import ZoneInfo
 
 from slack_sdk.errors import SlackApiError
 
-from bot import durations
 from bot.followups import render as followup_render
 from bot.incidents.blocks import CLOSED_SHOWN, RECORD_DAYS, home_view
 from bot.incidents.labels import severity_label, status_label
@@ -22,7 +21,8 @@ from bot.incidents.setup import SetupResult
 from bot.models import Incident, Severity, Status
 from bot.record import render as record_render
 from bot.services import Services
-from bot.slackweb import error_code, escape
+from bot.slack.gateway import error_code, escape
+from bot.time import durations
 
 log = logging.getLogger(__name__)
 

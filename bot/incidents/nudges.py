@@ -7,12 +7,12 @@ from datetime import timedelta
 
 from slack_sdk.errors import SlackApiError
 
-from bot import durations
 from bot.i18n import Texts
 from bot.incidents.service import ARCHIVE, NUDGE, Incidents
 from bot.models import EntryKind
-from bot.schedules import Due, Schedules
-from bot.slackweb import SlackWeb, error_code
+from bot.plumbing.schedules import Due, Schedules
+from bot.slack.gateway import SlackWeb, error_code
+from bot.time import durations
 from bot.timeline import Timeline
 
 log = logging.getLogger(__name__)

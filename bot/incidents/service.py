@@ -9,15 +9,15 @@ from typing import Any
 from sqlalchemy import Connection, select, update
 from sqlalchemy.exc import IntegrityError
 
-from bot import durations
-from bot.clock import Clock
 from bot.errors import InputError
 from bot.i18n import Texts, texts
 from bot.incidents.labels import status_label
 from bot.models import EntryKind, Incident, Severity, Status
-from bot.schedules import Schedules
+from bot.plumbing.schedules import Schedules
 from bot.store import tables
 from bot.store.database import Database, inserted_id
+from bot.time import durations
+from bot.time.clock import Clock
 from bot.timeline import Timeline
 
 TITLE_MAX = 150

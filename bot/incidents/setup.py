@@ -18,7 +18,7 @@ from bot.i18n import Texts
 from bot.incidents.board import Board, topic
 from bot.incidents.service import Incidents
 from bot.models import EntryKind, Incident
-from bot.slackweb import SlackWeb, error_code, escape
+from bot.slack.gateway import SlackWeb, error_code, escape
 from bot.timeline import Timeline
 
 log = logging.getLogger(__name__)

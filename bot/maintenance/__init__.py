@@ -1,9 +1,9 @@
 """Maintenance mode on deploy platforms: `/incident maintenance on|off [target]` minus Slack."""
 
-from bot.http import CallFailed
 from bot.maintenance.gateway import MaintenanceGateway, UnknownTargetError
 from bot.maintenance.providers.base import MaintenanceResult
 from bot.maintenance.targets import MaintenanceConfig, Target
+from bot.plumbing.http import CallFailed
 
 __all__ = [
     "CallFailed",

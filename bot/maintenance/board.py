@@ -8,15 +8,15 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from bot import durations, timefmt
 from bot.i18n import Texts
 from bot.maintenance.service import Maintenance
 from bot.models import Incident, MaintenanceWindow
+from bot.time import durations, formatting
 
 
 def window_line(t: Texts, window: MaintenanceWindow, timezone: str, now: datetime) -> str:
     """One mrkdwn line: `App offline (maintenance on web) since 10:45 — 2 h 30 min`."""
-    since = timefmt.clock(window.started_at, timezone)
+    since = formatting.clock(window.started_at, timezone)
     if window.ended_at is None:
         took = durations.short(durations.between(window.started_at, now))
         if window.dry_run:
@@ -29,7 +29,7 @@ def window_line(t: Texts, window: MaintenanceWindow, timezone: str, now: datetim
                 ":construction: App offline (maintenance on {target}) since {since} — {duration}"
             )
         return line.format(target=window.target, since=since, duration=took)
-    until = timefmt.clock(window.ended_at, timezone)
+    until = formatting.clock(window.ended_at, timezone)
     took = durations.short(durations.between(window.started_at, window.ended_at))
     if window.dry_run:
         line = t._("Maintenance on {target} (dry run): {since}–{until} ({duration})")
@@ -39,7 +39,7 @@ def window_line(t: Texts, window: MaintenanceWindow, timezone: str, now: datetim
 
 
 def _still_on(t: Texts, window: MaintenanceWindow, timezone: str) -> str:
-    since = timefmt.clock(window.started_at, timezone)
+    since = formatting.clock(window.started_at, timezone)
     if window.dry_run:
         line = t._("DRY RUN maintenance on {target} since {since}")
     else:

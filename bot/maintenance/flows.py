@@ -9,13 +9,13 @@ from __future__ import annotations
 import asyncio
 
 from bot.errors import InputError
-from bot.http import CallFailed
 from bot.i18n import Texts
 from bot.maintenance.service import off_command, state, state_label
 from bot.models import Incident
+from bot.plumbing.http import CallFailed
 from bot.services import Services
-from bot.slackweb import escape
-from bot.timefmt import when
+from bot.slack.gateway import escape
+from bot.time.formatting import when
 
 
 def refused_text(t: Texts, target: str, enabled: bool, reason: str) -> str:

@@ -16,7 +16,6 @@ from types import MappingProxyType
 
 import httpx
 
-from bot.clock import Clock
 from bot.maintenance.providers.base import (
     MaintenanceProvider,
     MaintenanceRequest,
@@ -32,7 +31,8 @@ from bot.maintenance.targets import (
     Target,
     WebhookTarget,
 )
-from bot.retry import RetryPolicy
+from bot.plumbing.retry import RetryPolicy
+from bot.time.clock import Clock
 
 
 class UnknownTargetError(ValueError):

@@ -17,22 +17,22 @@ from babel.numbers import format_decimal
 from sqlalchemy import select, update
 from sqlalchemy.sql.elements import ColumnElement
 
-from bot import durations, timefmt
-from bot.clock import Clock
 from bot.errors import InputError
 from bot.i18n import N_, Texts, texts
 from bot.incidents.service import Incidents
 from bot.maintenance.gateway import MaintenanceGateway, UnknownTargetError
-from bot.maintenance.permissions import MaintenancePermissions
 from bot.maintenance.providers.base import MaintenanceResult
 from bot.models import EntryKind, Incident, MaintenanceWindow
-from bot.progress import say
-from bot.schedules import Due, Schedules
-from bot.slackweb import SlackWeb, escape
+from bot.plumbing.schedules import Due, Schedules
+from bot.slack.gateway import SlackWeb, escape
+from bot.slack.permissions import MaintenancePermissions
 from bot.store import tables
 from bot.store.conflicts import insert_ignoring_conflicts
 from bot.store.database import Database
+from bot.time import durations, formatting
+from bot.time.clock import Clock
 from bot.timeline import Timeline
+from bot.timeline.progress import say
 
 log = logging.getLogger(__name__)
 
@@ -280,7 +280,7 @@ class Maintenance:
         fields = {
             "target": target,
             "provider": window.provider,
-            "since": timefmt.clock(window.started_at, incident.timezone),
+            "since": formatting.clock(window.started_at, incident.timezone),
             "duration": durations.short(durations.between(window.started_at, self.clock.now())),
             "command": off_command(self.t, target),
         }

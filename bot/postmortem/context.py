@@ -1,7 +1,7 @@
 """The values a draft template sees, computed and formatted in advance.
 
 Templates only place strings: every number comes from `impact.measure`, every date from
-`Formatter`, and every string someone typed has been through `slacktext.to_inert_markdown`
+`Formatter`, and every string someone typed has been through `bot.slack.mrkdwn.to_inert_markdown`
 (no pings, no ids for customers, no HTML or script links). `CONTEXT.md` documents the fields
 for template authors; keep it in step with this module.
 """
@@ -14,7 +14,6 @@ from typing import Literal
 
 from bot.changes.drafts import ChangesText
 from bot.changes.drafts import phrase as changes_text
-from bot.durations import total
 from bot.features.service import BACKDATED_AFTER
 from bot.models import EntryKind, FeatureState, TimelineEntry
 from bot.postmortem.facts import PostmortemFacts
@@ -22,7 +21,8 @@ from bot.postmortem.formatting import Formatter
 from bot.postmortem.gantt import gantt
 from bot.postmortem.impact import IMPACT_STATES, Impact, is_key_moment, measure
 from bot.postmortem.phrases import Phrases
-from bot.slacktext import escape_markdown, to_inert_markdown, to_markdown
+from bot.slack.mrkdwn import escape_markdown, to_inert_markdown, to_markdown
+from bot.time.durations import total
 
 Audience = Literal["customer", "internal"]
 

@@ -17,7 +17,7 @@ from bot.i18n import N_, Texts
 from bot.models import EntryKind, Incident
 from bot.postmortem.render import DraftError, draft_filename
 from bot.postmortem.service import Audience, Postmortems
-from bot.slackweb import SlackWeb, error_code, escape
+from bot.slack.gateway import SlackWeb, error_code, escape
 from bot.timeline import Timeline
 
 log = logging.getLogger(__name__)

@@ -18,7 +18,7 @@ from bot.incidents import flows as incident_flows
 from bot.models import Incident, Status
 from bot.postmortem.service import AUDIENCES, CloseForm
 from bot.services import Services
-from bot.slackweb import error_code
+from bot.slack.gateway import error_code
 
 log = logging.getLogger(__name__)
 

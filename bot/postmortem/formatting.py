@@ -2,9 +2,9 @@
 
 Babel's `format_timedelta` rounds to a single unit ("7 hours"), which is exactly how the
 outage post got its numbers wrong; durations here are the whole hours and minutes
-`bot.durations` measured between the shown times, joined with the locale's own list pattern
+`bot.time.durations` measured between the shown times, joined with the locale's own list pattern
 ("6 ore e 50 minuti"). When the incident's span crosses a change of offset, every time carries
-its abbreviation (`bot.zones`), so `01:10 EST -> 03:20 EDT` and its 70 minutes agree.
+its abbreviation (`bot.time.zones`), so `01:10 EST -> 03:20 EDT` and its 70 minutes agree.
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ from babel.lists import format_list
 from babel.units import format_unit
 
 from bot.postmortem.phrases import Phrases
-from bot.zones import OffsetChange, clock_time, offset_change
+from bot.time.zones import OffsetChange, clock_time, offset_change
 
 
 class Formatter:
@@ -83,7 +83,7 @@ class Formatter:
         )
 
     def duration(self, delta: timedelta) -> str:
-        """`6 hours and 50 minutes`, `1 ora`, `45 minuti`: `delta` is from `bot.durations`."""
+        """`6 hours and 50 minutes`, `1 ora`, `45 minuti`: `delta` is from `bot.time.durations`."""
         hours, minutes = divmod(int(delta.total_seconds() // 60), 60)
         parts = []
         if hours:

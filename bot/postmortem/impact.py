@@ -1,6 +1,6 @@
 """The numbers of a draft: downtime per feature, time offline, first symptom, mitigation.
 
-Computed once, with `bot.durations`, and shared by both audiences, so the customer post, the
+Computed once, with `bot.time.durations`, and shared by both audiences, so the customer post, the
 internal impact table and the Gantt chart can never disagree.
 """
 
@@ -9,9 +9,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from bot.durations import Span, merge, total
 from bot.models import EntryKind, FeatureState, TimelineEntry
 from bot.postmortem.facts import PostmortemFacts
+from bot.time.durations import Span, merge, total
 
 IMPACT_STATES = (FeatureState.down, FeatureState.degraded)
 

@@ -18,7 +18,6 @@ from sqlalchemy.exc import IntegrityError
 from bot.changes.drafts import DraftChanges
 from bot.changes.drafts import gather as gather_changes
 from bot.changes.service import Changes
-from bot.clock import Clock
 from bot.features import Features
 from bot.maintenance.service import Maintenance
 from bot.models import (
@@ -27,13 +26,14 @@ from bot.models import (
     Incident,
     TimelineEntry,
 )
-from bot.people import People
 from bot.postmortem.facts import CloseInputs, PostmortemFacts, parse_action_items
 from bot.postmortem.render import render
-from bot.slackweb import SlackWeb
+from bot.slack.gateway import SlackWeb
+from bot.slack.people import People
 from bot.store import tables
 from bot.store.conflicts import insert_ignoring_conflicts
 from bot.store.database import Database
+from bot.time.clock import Clock
 from bot.timeline import Timeline
 
 Audience = Literal["customer", "internal"]

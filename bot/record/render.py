@@ -11,10 +11,10 @@ from typing import Any
 from babel.dates import format_date
 from slack_sdk.models.blocks import DividerBlock, SectionBlock
 
-from bot.durations import short
 from bot.i18n import Texts
 from bot.models import Severity
 from bot.record.service import Record, Spread
+from bot.time.durations import short
 
 SEVERITIES = [s.value for s in Severity]
 

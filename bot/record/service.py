@@ -17,8 +17,6 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 
-from bot.clock import Clock
-from bot.durations import total
 from bot.followups.models import FollowUpStatus
 from bot.followups.service import Followups
 from bot.models import FeatureState, Incident
@@ -26,6 +24,8 @@ from bot.postmortem.impact import measure
 from bot.postmortem.service import Postmortems
 from bot.store import tables
 from bot.store.database import Database
+from bot.time.clock import Clock
+from bot.time.durations import total
 
 
 @dataclass(frozen=True)

@@ -18,11 +18,11 @@ from typing import Any
 
 from aiohttp import web
 
-from bot.clock import Clock
 from bot.sandbox.errors import SlackError
 from bot.sandbox.faults import ApiError, Fault, Faults, RateLimit, ServerError, Slow
 from bot.sandbox.state import APP_TOKEN, BOT_TOKEN
 from bot.sandbox.workspace import Workspace
+from bot.time.clock import Clock
 
 APP_TOKEN_METHODS = frozenset({"apps.connections.open"})
 

@@ -17,7 +17,7 @@ from bot.sandbox.api_common import (
 )
 from bot.sandbox.errors import SlackError
 from bot.sandbox.state import BOT_USER_ID, Message
-from bot.slackts import decimal_to_ts, ts_key
+from bot.slack.ts import decimal_to_ts, ts_key
 
 NAME_PATTERN = re.compile(r"^[a-z0-9_-]+$")
 NAME_MAX = 80

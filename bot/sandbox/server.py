@@ -12,7 +12,6 @@ from typing import Any
 from aiohttp import web
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.clock import Clock, SystemClock
 from bot.sandbox import api_chat, api_conversations, api_files, api_team, api_views
 from bot.sandbox.api import ApiContext, Call, Handler, WebApi
 from bot.sandbox.faults import Faults
@@ -21,6 +20,7 @@ from bot.sandbox.running import Running
 from bot.sandbox.socket_mode import SocketModeServer
 from bot.sandbox.state import APP_TOKEN, BOT_TOKEN, Channel, Ephemeral, Message, User, View
 from bot.sandbox.workspace import Workspace
+from bot.time.clock import Clock, SystemClock
 
 SIGNING_SECRET = "sandbox-signing-secret"
 

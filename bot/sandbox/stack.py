@@ -14,18 +14,18 @@ from typing import Any
 from aiohttp import web
 from pydantic import SecretStr
 
-from bot.app import build_app
-from bot.clock import Clock, SystemClock
 from bot.config import Settings
 from bot.models import Incident
-from bot.retry import RetryPolicy
+from bot.plumbing.retry import RetryPolicy
 from bot.sandbox.cast import INCIDENTS, MARCO
 from bot.sandbox.driver import DriverReply, SlackDriver, Transport
 from bot.sandbox.running import Running
 from bot.sandbox.server import SlackSandbox
-from bot.server import build_web_app
+from bot.serve.app import build_app
+from bot.serve.server import build_web_app
+from bot.serve.socket_mode import ConnectionState, SocketMode
 from bot.services import Services, build_services
-from bot.socket_mode import ConnectionState, SocketMode
+from bot.time.clock import Clock, SystemClock
 
 SIGNING_SECRET = "sandbox-signing-secret"
 # A lost link is noticed within one ping interval; reconnects back off 50 ms up to 0.5 s.

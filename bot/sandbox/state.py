@@ -11,7 +11,7 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any, Literal
 
-from bot.slackts import ts_instant, ts_key
+from bot.slack.ts import ts_instant, ts_key
 
 TEAM_ID = "T0SANDBOX"
 TEAM_DOMAIN = "sandbox"

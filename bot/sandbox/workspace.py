@@ -31,7 +31,7 @@ from bot.sandbox.state import (
     UserGroup,
     View,
 )
-from bot.slackts import decimal_to_ts, ts_from_datetime
+from bot.slack.ts import decimal_to_ts, ts_from_datetime
 
 TRIGGER_LIFETIME_SECONDS = 3
 RESPONSE_URL_MAX_USES = 5

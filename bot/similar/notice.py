@@ -14,13 +14,13 @@ from zoneinfo import ZoneInfo
 from babel.dates import format_date
 from slack_sdk.errors import SlackApiError
 
-from bot import durations
-from bot.clock import Clock
 from bot.followups import render
 from bot.i18n import Texts
 from bot.models import EntryKind, Incident
 from bot.similar.service import Match, SimilarIncidents
-from bot.slackweb import SlackWeb, error_code, escape
+from bot.slack.gateway import SlackWeb, error_code, escape
+from bot.time import durations
+from bot.time.clock import Clock
 from bot.timeline import Timeline
 
 log = logging.getLogger(__name__)

@@ -15,7 +15,6 @@ from typing import Any
 
 from sqlalchemy import Connection, and_, delete, or_, select, text
 
-from bot.clock import Clock
 from bot.features import Features
 from bot.features.service import measured_until, summarize
 from bot.followups.models import FollowUp
@@ -25,6 +24,7 @@ from bot.models import EntryKind, FeatureInterval, FeatureState, Incident
 from bot.similar.stem import document, stems
 from bot.store import tables
 from bot.store.database import Database
+from bot.time.clock import Clock
 from bot.timeline import Timeline
 
 CANDIDATES = 50

@@ -18,8 +18,8 @@ import httpx
 from pydantic import SecretStr
 
 from bot.config import AtlassianSettings
-from bot.http import CallFailed, HttpSession
-from bot.retry import RetryPolicy
+from bot.plumbing.http import CallFailed, HttpSession
+from bot.plumbing.retry import RetryPolicy
 from bot.statuspage.models import Component, ComponentState, StatusUpdate
 
 log = logging.getLogger(__name__)

@@ -16,7 +16,7 @@ from slack_sdk.models.blocks import (
 )
 
 from bot.i18n import Texts
-from bot.slackweb import escape
+from bot.slack.gateway import escape
 from bot.statuspage.models import STATUS_LABELS, StatusUpdate, UpdateState
 
 PUBLISH = "status_page_publish"

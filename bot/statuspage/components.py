@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from bot.config import FeatureConfig
 from bot.i18n import N_, Texts
 from bot.models import FeatureInterval, FeatureState, MaintenanceWindow
-from bot.slackweb import slugify
+from bot.slack.gateway import slugify
 from bot.statuspage.models import Component, ComponentState, worst
 
 APP = "*app*"  # key of the whole-app component; no feature can be named so in the catalog

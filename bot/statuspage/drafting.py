@@ -13,12 +13,12 @@ from zoneinfo import ZoneInfo
 
 from babel.lists import format_list
 
-from bot.durations import between
 from bot.i18n import Texts
 from bot.postmortem.formatting import Formatter
 from bot.postmortem.phrases import LANGUAGES
 from bot.statuspage.components import APP
 from bot.statuspage.models import Component, ComponentState, PublicStatus
+from bot.time.durations import between
 
 
 def duration_text(texts: Texts, timezone: str, start: datetime, end: datetime) -> str:

@@ -15,19 +15,19 @@ from datetime import datetime
 from slack_sdk.errors import SlackApiError
 
 from bot.errors import InputError
-from bot.http import CallFailed
 from bot.i18n import Texts
 from bot.incidents.service import Incidents
-from bot.maintenance.permissions import MaintenancePermissions
 from bot.models import EntryKind, Incident, Status
-from bot.slackweb import SlackWeb, error_code, escape
+from bot.plumbing.http import CallFailed
+from bot.plumbing.tasks import BackgroundTasks
+from bot.slack.gateway import SlackWeb, error_code, escape
+from bot.slack.permissions import MaintenancePermissions
 from bot.statuspage import drafting
 from bot.statuspage.atlassian import Atlassian
 from bot.statuspage.blocks import proposal_blocks
 from bot.statuspage.models import Component, PublicStatus, StatusUpdate
 from bot.statuspage.service import StatusPage
-from bot.tasks import BackgroundTasks
-from bot.timefmt import clock
+from bot.time.formatting import clock
 from bot.timeline import Timeline
 
 log = logging.getLogger(__name__)

@@ -18,7 +18,6 @@ from typing import Any
 
 from sqlalchemy import Connection, func, or_, select, update
 
-from bot.clock import Clock
 from bot.config import FeatureConfig, StatusPageSettings
 from bot.errors import InputError
 from bot.i18n import Texts
@@ -46,6 +45,7 @@ from bot.statuspage.models import (
 from bot.store import tables
 from bot.store.conflicts import insert_ignoring_conflicts
 from bot.store.database import Database
+from bot.time.clock import Clock
 from bot.timeline import Timeline
 
 OPEN = [s.value for s in (Status.investigating, Status.identified, Status.monitoring)]

@@ -17,8 +17,8 @@ from typing import Any
 
 from bot.incidents.service import Incidents
 from bot.models import EntryKind, Incident, TimelineEntry
-from bot.slackts import ts_instant, ts_key
-from bot.slackweb import SlackWeb
+from bot.slack.gateway import SlackWeb
+from bot.slack.ts import ts_instant, ts_key
 from bot.timeline.capture import PIN, Capture, read_message
 from bot.timeline.service import Timeline
 

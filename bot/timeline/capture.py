@@ -15,10 +15,10 @@ from slack_sdk.errors import SlackApiError
 
 from bot.incidents.service import Incidents
 from bot.models import Incident
-from bot.people import People
-from bot.slackts import ts_instant
-from bot.slackweb import SlackWeb, error_code
-from bot.tasks import BackgroundTasks
+from bot.plumbing.tasks import BackgroundTasks
+from bot.slack.gateway import SlackWeb, error_code
+from bot.slack.people import People
+from bot.slack.ts import ts_instant
 from bot.timeline.service import Timeline
 
 # The bot's own reaction on a message it has marked key: people see the mark was taken.

@@ -16,9 +16,9 @@ from pydantic import TypeAdapter
 
 from bot.i18n import texts
 from bot.models import EntryKind, Incident, TimelineEntry
-from bot.people import People
-from bot.slacktext import escape_markdown, to_inert_markdown
-from bot.slackts import ts_instant
+from bot.slack.mrkdwn import escape_markdown, to_inert_markdown
+from bot.slack.people import People
+from bot.slack.ts import ts_instant
 from bot.timeline.capture import PIN, REACTION
 from bot.timeline.render import describe, names_for, people_in
 from bot.timeline.service import Timeline

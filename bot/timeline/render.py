@@ -1,7 +1,7 @@
 """What an entry says, in Slack markup, and the names needed to show it readably.
 
 Captured text is stored as sent (`<@U123>`, `<!here>`, `&amp;`); each place that shows it
-renders it with `bot.slacktext`, using display names resolved here, when shown.
+renders it with `bot.slack.mrkdwn`, using display names resolved here, when shown.
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ import aiohttp
 
 from bot.i18n import N_, Texts
 from bot.models import EntryKind, TimelineEntry
-from bot.people import People
+from bot.slack.people import People
 
 log = logging.getLogger(__name__)
 

@@ -10,11 +10,11 @@ from sqlalchemy import select, update
 from sqlalchemy.engine import RowMapping
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from bot.clock import Clock
 from bot.models import EntryKind, Revision, TimelineEntry
-from bot.slackts import ts_key
+from bot.slack.ts import ts_key
 from bot.store import tables
 from bot.store.database import Database, inserted_id
+from bot.time.clock import Clock
 
 
 class Timeline:

@@ -30,7 +30,7 @@ from bot.incidents.flows import Resolution
 from bot.models import Incident
 from bot.postmortem.phrases import LANGUAGES
 from bot.postmortem.service import CloseForm
-from bot.slackweb import SlackWeb, escape
+from bot.slack.gateway import SlackWeb, escape
 from handlers.context import Reply
 from handlers.payloads import StateValues
 from handlers.views import confirm_blocks, modal_value

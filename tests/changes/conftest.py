@@ -21,10 +21,10 @@ from aiohttp import web
 
 from bot.changes.service import Changes
 from bot.changes.sources import ChangesSettings
-from bot.clock import ManualClock
 from bot.sandbox.stack import SandboxStack
 from bot.store import migrate
 from bot.store.database import Database
+from bot.time.clock import ManualClock
 from tests.maintenance.conftest import FakeServer, HerokuSchema, _schema_file
 
 TOKEN = "hrku-SECRET-token-0123456789abcdef"

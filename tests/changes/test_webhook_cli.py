@@ -12,7 +12,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from bot.signing import sign
+from bot.plumbing.signing import sign
 
 from .conftest import CHANGES_SECRET
 

@@ -9,11 +9,11 @@ from pathlib import Path
 
 import pytest
 
-from bot.clock import ManualClock
 from bot.config import Settings
 from bot.models import Incident, Severity
 from bot.sandbox.cast import MARCO
 from bot.services import Services, build_services
+from bot.time.clock import ManualClock
 
 from .helpers import FEATURES
 

@@ -7,7 +7,6 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from bot.clock import ManualClock
 from bot.config import FeatureConfig
 from bot.errors import InputError
 from bot.features.board import FeatureBoard
@@ -16,6 +15,7 @@ from bot.features.service import summarize
 from bot.models import FeatureInterval, FeatureState, Incident, Severity
 from bot.sandbox.cast import GIULIA, MARCO
 from bot.services import Services
+from bot.time.clock import ManualClock
 
 from .helpers import recorded
 

@@ -7,11 +7,11 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from bot import durations
-from bot.clock import ManualClock
 from bot.errors import InputError
 from bot.sandbox.cast import GIULIA, INCIDENTS, MARCO
 from bot.sandbox.stack import SandboxStack
+from bot.time import durations
+from bot.time.clock import ManualClock
 from bot.timeline.export import export
 from handlers.features import split_name_time
 from handlers.views.close import CLOSE_BUTTON

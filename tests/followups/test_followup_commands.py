@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-from bot.clock import ManualClock
 from bot.followups.models import FollowUpStatus
 from bot.models import EntryKind
 from bot.sandbox.stack import SandboxStack
+from bot.time.clock import ManualClock
 
 from .conftest import ANNOUNCE, GIULIA, MARCO, declare, run, said
 

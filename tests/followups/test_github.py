@@ -13,11 +13,11 @@ from typing import Any
 import httpx
 import pytest
 
-from bot.clock import ManualClock
 from bot.followups.models import FollowUpStatus
 from bot.followups.render import EXPORT_BUTTON
 from bot.models import EntryKind
 from bot.sandbox.stack import SandboxStack
+from bot.time.clock import ManualClock
 
 from .conftest import declare, run, said
 from .fake_github import TOKEN, FakeGithub, rate_limited

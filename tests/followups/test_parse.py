@@ -7,7 +7,7 @@ from datetime import UTC, date, datetime
 import pytest
 
 from bot.followups.parse import parse_lines
-from bot.timeparse import DueParseError
+from bot.time.parsing import DueParseError
 
 # Wednesday 30 April 2025, 10:00 in Copenhagen.
 NOW = datetime(2025, 4, 30, 8, 0, tzinfo=UTC)

@@ -11,10 +11,10 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from bot.clock import ManualClock
 from bot.followups.models import FollowUpStatus
 from bot.followups.render import DONE_BUTTON, NEW_DATE_BUTTON
 from bot.sandbox.stack import SandboxStack
+from bot.time.clock import ManualClock
 
 from .conftest import ANNOUNCE, GIULIA, declare, dms, run, said
 

@@ -2,7 +2,7 @@
 
 No import cycle among `bot/` and `handlers/` (module- and function-level imports both count,
 `TYPE_CHECKING` ones too: a cycle that only types see still knots the modules together), and
-no Web API call through `.client.` outside the one gateway (`bot/slackweb.py`) and the sandbox.
+no Web API call through `.client.` outside the one gateway (`bot/slack/gateway.py`) and the sandbox.
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
 PACKAGES = ("bot", "handlers")
-GATEWAY = {"bot/slackweb.py"}
+GATEWAY = {"bot/slack/gateway.py"}
 SANDBOX = "bot/sandbox/"
 
 

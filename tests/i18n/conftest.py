@@ -8,8 +8,8 @@ from typing import Any
 
 import pytest
 
-from bot.clock import ManualClock
 from bot.sandbox.stack import SandboxStack
+from bot.time.clock import ManualClock
 
 
 @pytest.fixture

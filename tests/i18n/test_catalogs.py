@@ -9,10 +9,10 @@ import pytest
 from babel.messages.catalog import Message
 from babel.messages.pofile import read_po
 
-from bot.clock import ManualClock
 from bot.i18n import LANGUAGES, po_path, texts
 from bot.i18n.check import problems
 from bot.sandbox.stack import SandboxStack
+from bot.time.clock import ManualClock
 
 
 @pytest.mark.parametrize("language", LANGUAGES)

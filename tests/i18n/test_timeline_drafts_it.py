@@ -15,7 +15,7 @@ import pytest
 
 from bot.i18n import texts
 from bot.sandbox.stack import SandboxStack
-from bot.timeparse import TimeParseError, parse_note
+from bot.time.parsing import TimeParseError, parse_note
 
 MARCO, ANNOUNCE = "U01MARCO", "C0INCIDENTS"
 
@@ -45,7 +45,7 @@ async def test_notes_and_the_key_timeline_in_italian(italian: SandboxStack) -> N
     assert "23:50 è nel futuro (in Europe/Copenhagen ora sono le 10:45)." in refused
     assert 'Per ieri scrivi "ieri 23:50".' in refused
     assert "Non ho registrato nulla." in refused
-    assert "Inizia la nota con un'ora che so leggere" in refused
+    assert "Orari che leggo all'inizio di una nota:" in refused
 
     empty = (await italian.run(channel, "nota")).body["text"]
     assert "Scrivi cosa è successo." in empty

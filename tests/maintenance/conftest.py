@@ -19,11 +19,11 @@ from jsonschema import Draft4Validator, FormatChecker
 from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT4
 
-from bot.clock import ManualClock
 from bot.maintenance import MaintenanceConfig, MaintenanceGateway
-from bot.retry import RetryPolicy
+from bot.plumbing.retry import RetryPolicy
 from bot.sandbox.loopback import LoopbackApi
 from bot.sandbox.stack import SandboxStack
+from bot.time.clock import ManualClock
 
 TOKEN = "hrku-SECRET-token-0123456789abcdef"
 WEBHOOK_SECRET = "whsec-SECRET-abcdef0123456789"

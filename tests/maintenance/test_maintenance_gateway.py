@@ -7,8 +7,8 @@ import asyncio
 import httpx
 import pytest
 
-from bot.clock import ManualClock
 from bot.maintenance import MaintenanceGateway, UnknownTargetError
+from bot.time.clock import ManualClock
 
 
 async def test_concurrent_on_requests_make_one_remote_call(heroku, heroku_target, make_gateway):

@@ -15,13 +15,13 @@ from zoneinfo import ZoneInfo
 import pytest
 from sqlalchemy import Connection, func, inspect, select
 
-from bot.clock import ManualClock
 from bot.incidents.service import NUDGE, Incidents
 from bot.models import EntryKind, Severity
-from bot.schedules import Due, Schedules
+from bot.plumbing.schedules import Due, Schedules
 from bot.store import migrate, tables
 from bot.store.conflicts import insert_ignoring_conflicts
 from bot.store.database import Database
+from bot.time.clock import ManualClock
 from bot.timeline import Timeline
 
 # The PostgreSQL suite (CI runs it again on PostgreSQL): not in the inner loop.

@@ -13,11 +13,11 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bot import durations
 from bot.models import EntryKind, FeatureInterval, FeatureState, TimelineEntry
 from bot.postmortem import CloseInputs, PostmortemFacts, render
 from bot.postmortem.formatting import Formatter
 from bot.postmortem.phrases import LANGUAGES
+from bot.time import durations
 
 from .story import build_story, incident
 

@@ -12,12 +12,12 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from bot.cli import main
-from bot.clock import ManualClock
 from bot.config import Settings
 from bot.followups.models import FollowUpStatus, NewFollowUp, Source
 from bot.models import FeatureState, Severity
 from bot.services import Services, build_services
 from bot.store import migrate, tables
+from bot.time.clock import ManualClock
 
 CPH = ZoneInfo("Europe/Copenhagen")
 MARCO = "U01MARCO"

@@ -7,7 +7,7 @@ import logging
 
 import pytest
 
-from bot import logs
+from bot.plumbing import logs
 
 
 @pytest.fixture(autouse=True)

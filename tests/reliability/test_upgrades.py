@@ -10,10 +10,10 @@ from pathlib import Path
 import pytest
 from sqlalchemy import text
 
-from bot.clock import ManualClock
 from bot.models import EntryKind
 from bot.store import migrate
 from bot.store.database import Database
+from bot.time.clock import ManualClock
 from bot.timeline import Timeline
 
 FIRST = "0001"

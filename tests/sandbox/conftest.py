@@ -15,8 +15,8 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.signature import SignatureVerifier
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.clock import ManualClock
 from bot.sandbox import SlackDriver, SlackSandbox
+from bot.time.clock import ManualClock
 
 # 10:40 in Copenhagen on the day of the outage report.
 START = datetime(2024, 10, 30, 9, 40, tzinfo=UTC)

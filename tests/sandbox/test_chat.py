@@ -7,9 +7,9 @@ from datetime import timedelta
 import pytest
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.clock import ManualClock
 from bot.sandbox import SlackSandbox
 from bot.sandbox.state import ts_to_datetime
+from bot.time.clock import ManualClock
 
 
 async def test_post_message_returns_slack_fields_and_clock_ts(

@@ -6,8 +6,8 @@ from datetime import timedelta
 
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.clock import ManualClock
 from bot.sandbox import SlackSandbox
+from bot.time.clock import ManualClock
 
 
 def modal(title: str = "Declare incident", **extra) -> dict:  # type: ignore[no-untyped-def]

@@ -7,12 +7,12 @@ from datetime import timedelta
 
 import pytest
 
-from bot.clock import ManualClock
 from bot.followups.models import FollowUpStatus, NewFollowUp, Source
 from bot.models import FeatureState, Incident, Severity
 from bot.sandbox.stack import SandboxStack
 from bot.similar.history import Past, seed
 from bot.similar.stem import stems
+from bot.time.clock import ManualClock
 
 GIULIA = "U02GIULIA"
 PLANTED = [

@@ -8,11 +8,11 @@ import httpx
 import pytest
 
 from bot.models import EntryKind
-from bot.retry import RetryPolicy
+from bot.plumbing.retry import RetryPolicy
 from bot.sandbox import error, payloads
 from bot.sandbox.cast import GIULIA, MARCO
 from bot.sandbox.stack import SandboxStack
-from bot.socket_mode import ConnectionState
+from bot.serve.socket_mode import ConnectionState
 
 pytestmark = pytest.mark.transports("socket")
 

@@ -13,12 +13,12 @@ import httpx
 import pytest
 from aiohttp import web
 
-from bot.clock import ManualClock
 from bot.models import Incident
 from bot.sandbox.driver import Transport
 from bot.sandbox.loopback import LoopbackApi
 from bot.sandbox.stack import SandboxStack
 from bot.statuspage.blocks import PUBLISH
+from bot.time.clock import ManualClock
 
 MARCO, GIULIA, LUCA, EVE = "U01MARCO", "U02GIULIA", "U03LUCA", "U09EVE"
 ANNOUNCE = "C0INCIDENTS"

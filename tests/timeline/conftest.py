@@ -9,13 +9,13 @@ from pathlib import Path
 
 import pytest
 
-from bot.clock import ManualClock
 from bot.config import Settings
 from bot.models import Incident
 from bot.sandbox.cast import GIULIA, LUCA
 from bot.sandbox.driver import Transport
 from bot.sandbox.stack import SandboxStack
 from bot.services import Services, build_services
+from bot.time.clock import ManualClock
 
 from .helpers import MORNING, ROME, TITLE
 

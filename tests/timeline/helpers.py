@@ -10,7 +10,7 @@ from bot.models import EntryKind, Incident, Severity, TimelineEntry
 from bot.sandbox.cast import MARCO
 from bot.sandbox.stack import SandboxStack
 from bot.services import Services
-from bot.slackts import ts_instant
+from bot.slack.ts import ts_instant
 
 ROME, NEW_YORK = "Europe/Rome", "America/New_York"
 MORNING = datetime(2026, 4, 29, 10, 0, tzinfo=ZoneInfo(ROME))

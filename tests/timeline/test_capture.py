@@ -12,7 +12,7 @@ from bot.models import Incident
 from bot.sandbox.cast import GIULIA, INCIDENTS, LUCA, MARCO
 from bot.sandbox.stack import SandboxStack
 from bot.sandbox.state import BOT_USER_ID
-from bot.slackts import ts_instant
+from bot.slack.ts import ts_instant
 from bot.timeline.capture import CONFIRM_REACTION
 
 from .helpers import messages, running

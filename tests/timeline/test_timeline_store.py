@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 from bot.models import EntryKind, Incident, TimelineEntry
 from bot.sandbox.cast import GIULIA, MARCO
 from bot.services import Services
-from bot.slackts import ts_instant
+from bot.slack.ts import ts_instant
 from bot.timeline.capture import read_message
 from handlers.timeline import MAX_BLOCKS, SECTION_CHARS, paginate
 

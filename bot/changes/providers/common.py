@@ -10,9 +10,9 @@ import httpx
 from pydantic import BaseModel, SecretStr, ValidationError
 
 from bot.changes.sources import GithubSource, HerokuSource
-from bot.http import CallFailed, HttpSession, Reply, excerpt
-from bot.maintenance.providers.base import missing_secret, read_secret
-from bot.retry import RetryPolicy
+from bot.plumbing.http import CallFailed, HttpSession, Reply, excerpt
+from bot.plumbing.retry import RetryPolicy
+from bot.plumbing.secrets import missing_secret, read_secret
 
 ModelT = TypeVar("ModelT", bound=BaseModel)
 T = TypeVar("T")

@@ -16,8 +16,8 @@ from pydantic import BaseModel, ConfigDict, SecretStr
 from bot.changes.models import ChangeIn
 from bot.changes.providers.common import ApiSource, items
 from bot.changes.sources import GithubSource, service_of
-from bot.http import HttpSession
 from bot.maintenance.providers.webhook import describe_error
+from bot.plumbing.http import HttpSession
 
 SERVICE = "GitHub"
 

@@ -17,8 +17,8 @@ from pydantic import BaseModel, ConfigDict
 from bot.changes.models import ChangeIn
 from bot.changes.providers.common import ApiSource, items, one
 from bot.changes.sources import HerokuSource, service_of
-from bot.http import HttpSession
 from bot.maintenance.providers.heroku import describe_error
+from bot.plumbing.http import HttpSession
 
 SERVICE = "Heroku"
 ACCEPT = "application/vnd.heroku+json; version=3"

@@ -9,10 +9,9 @@ from datetime import datetime
 from typing import Generic, Protocol, TypeVar
 
 import httpx
-from pydantic import SecretStr
 
-from bot.http import CallFailed, Reply
-from bot.retry import RetryPolicy
+from bot.plumbing.http import CallFailed, Reply
+from bot.plumbing.retry import RetryPolicy
 
 TargetT = TypeVar("TargetT")
 
@@ -69,16 +68,6 @@ class HttpProvider(Generic[TargetT]):
         self._environ = environ
         self._policy = policy
         self._transport = transport
-
-
-def read_secret(environ: Mapping[str, str], name: str) -> SecretStr | None:
-    """Read at call time, so a rotated secret is picked up without a restart."""
-    value = environ.get(name, "").strip()
-    return SecretStr(value) if value else None
-
-
-def missing_secret(name: str, what: str) -> str:
-    return f"the environment variable {name} is not set (it must hold {what}); nothing was sent"
 
 
 def maintenance_flag(reply: Reply) -> bool:

@@ -10,18 +10,17 @@ from urllib.parse import quote
 import httpx
 from pydantic import SecretStr
 
-from bot.http import CallFailed, HttpSession, error_body, excerpt
 from bot.maintenance.providers.base import (
     Call,
     HttpProvider,
     MaintenanceRequest,
     MaintenanceResult,
     maintenance_flag,
-    missing_secret,
-    read_secret,
 )
 from bot.maintenance.targets import HerokuTarget
-from bot.retry import RetryPolicy
+from bot.plumbing.http import CallFailed, HttpSession, error_body, excerpt
+from bot.plumbing.retry import RetryPolicy
+from bot.plumbing.secrets import missing_secret, read_secret
 
 SERVICE = "Heroku"
 

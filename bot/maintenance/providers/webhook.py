@@ -50,18 +50,17 @@ from functools import partial
 import httpx
 from pydantic import SecretStr
 
-from bot.http import CallFailed, HttpSession, error_body, excerpt
 from bot.maintenance.providers.base import (
     Call,
     HttpProvider,
     MaintenanceRequest,
     MaintenanceResult,
     maintenance_flag,
-    missing_secret,
-    read_secret,
 )
 from bot.maintenance.targets import WebhookTarget
-from bot.signing import signature_headers
+from bot.plumbing.http import CallFailed, HttpSession, error_body, excerpt
+from bot.plumbing.secrets import missing_secret, read_secret
+from bot.plumbing.signing import signature_headers
 
 
 def describe_error(response: httpx.Response) -> str:

@@ -21,7 +21,7 @@ from typing import Any, Self
 import httpx
 from pydantic import SecretStr
 
-from bot.retry import RetryPolicy
+from bot.plumbing.retry import RetryPolicy
 
 log = logging.getLogger(__name__)
 

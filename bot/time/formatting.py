@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from bot.zones import abbreviation
+from bot.time.zones import abbreviation
 
 
 def clock(instant: datetime, tz: str) -> str:

@@ -13,7 +13,7 @@ import aiohttp
 from slack_sdk.errors import SlackApiError
 
 from bot.models import EntryKind, Incident
-from bot.slackweb import SlackWeb, error_code
+from bot.slack.gateway import SlackWeb, error_code
 from bot.timeline import Timeline
 
 log = logging.getLogger(__name__)

@@ -14,14 +14,14 @@ from slack_bolt.context.async_context import AsyncBoltContext
 from slack_bolt.request.async_internals import build_async_context
 from slack_bolt.request.async_request import AsyncBoltRequest
 
-from bot import logs
 from bot.changes.webhook import ChangesWebhook
 from bot.followups.webhook import github_webhook
+from bot.plumbing import logs
 from bot.services import Services
 from bot.statuspage.web import StatusSite
 
 if TYPE_CHECKING:
-    from bot.socket_mode import SocketMode
+    from bot.serve.socket_mode import SocketMode
 
 SERVICES = web.AppKey("services", Services)
 log = logging.getLogger(__name__)

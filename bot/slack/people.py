@@ -8,13 +8,13 @@ import re
 from slack_sdk.errors import SlackApiError
 from sqlalchemy import select
 
-from bot.clock import Clock
 from bot.errors import InputError
 from bot.i18n import Texts
-from bot.slackweb import SlackWeb, error_code
+from bot.slack.gateway import SlackWeb, error_code
 from bot.store import tables
 from bot.store.conflicts import insert_ignoring_conflicts
 from bot.store.database import Database
+from bot.time.clock import Clock
 
 log = logging.getLogger(__name__)
 

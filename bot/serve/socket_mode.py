@@ -24,12 +24,12 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.socket_mode.aiohttp import SocketModeClient
 from slack_sdk.socket_mode.request import SocketModeRequest
 
-from bot import logs
-from bot.app import build_app
-from bot.retry import RetryPolicy
+from bot.plumbing import logs
+from bot.plumbing.retry import RetryPolicy
+from bot.plumbing.tasks import BackgroundTasks
+from bot.serve.app import build_app
 from bot.services import Services
-from bot.slackweb import error_code
-from bot.tasks import BackgroundTasks
+from bot.slack.gateway import error_code
 
 log = logging.getLogger(__name__)
 

@@ -22,7 +22,7 @@ from zoneinfo import ZoneInfo
 import dateparser
 
 from bot.i18n import N_, Texts
-from bot.timefmt import clock, day_clock
+from bot.time.formatting import clock, day_clock
 
 EXAMPLES: tuple[str, ...] = (
     "10:40",

@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from slack_sdk.errors import SlackApiError
 
 from bot.i18n import Texts, texts
-from bot.slackweb import SlackWeb, error_code
+from bot.slack.gateway import SlackWeb, error_code
 
 
 class MaintenancePermissions:
