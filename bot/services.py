@@ -195,7 +195,15 @@ def build_services(settings: Settings, clock: Clock | None = None) -> Services:
         ),
         owner=schedules.owner,
     )
-    capture = Capture(timeline, incidents, people, slack, tasks, key_reaction=settings.key_reaction)
+    capture = Capture(
+        timeline,
+        incidents,
+        people,
+        slack,
+        tasks,
+        key_reaction=settings.key_reaction,
+        public_reaction=settings.public_reaction,
+    )
     changes = Changes(db, clock, settings.changes, environ=os.environ)
     postmortems = Postmortems(
         db,

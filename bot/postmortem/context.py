@@ -247,8 +247,8 @@ class _Builder:
                 return self.feature_change(entry) is not None
             case EntryKind.maintenance:
                 return _succeeded(entry) and not entry.data.get("dry_run")
-            case _:
-                return is_key_moment(entry)
+            case _:  # notes and key messages only when marked public
+                return is_key_moment(entry) and entry.is_public
 
     def sentence(self, entry: TimelineEntry) -> str:
         """What people typed, or a sentence generated from the entry's data."""
@@ -335,7 +335,15 @@ class _Builder:
 
     def timeline(self) -> list[TimelineLine]:
         ordered = sorted(self.facts.entries, key=lambda e: (e.occurred_at, e.recorded_at, e.id))
-        lines = [line for e in ordered if self.shown(e) and (line := self.line(e))]
+        lines: list[TimelineLine] = []
+        for entry in ordered:
+            line = self.line(entry) if self.shown(entry) else None
+            if line is None:
+                continue
+            # The same fact recorded twice in a row reads once for customers.
+            if self.audience == "customer" and lines and lines[-1].text == line.text:
+                continue
+            lines.append(line)
         if not lines:
             self.missing.append("timeline")
         return lines

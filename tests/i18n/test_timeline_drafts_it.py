@@ -132,3 +132,21 @@ def test_time_refusals_are_shown_in_the_workspace_language(typed: str, italian_t
         parse_note(typed, now=datetime(2026, 3, 29, 10, 50, tzinfo=UTC), tz="Europe/Rome")
     assert italian_text in err.value.text(texts("it"))
     assert err.value.text(texts("en")) == err.value.message  # English is the source
+
+
+async def test_nota_pubblica_in_italian(italian: SandboxStack) -> None:
+    channel = await incident_channel(italian)
+    italian.clock.advance(timedelta(minutes=5))
+    await italian.run(channel, "nota pubblica 10:42 Pagamenti verificati")
+    await italian.run(channel, "nota riavvio del worker")
+    assert "Annotato alle 10:42, anche per i clienti: Pagamenti verificati" in said(
+        italian, channel
+    )
+    assert italian.services is not None
+    entries = await italian.services.timeline.entries(1)
+    assert [(e.text, e.is_public) for e in entries if e.kind.value == "note"] == [
+        ("Pagamenti verificati", True),
+        ("riavvio del worker", False),
+    ]
+    help_text = (await italian.run(channel, "aiuto")).body["text"]
+    assert "nota [pubblica] [ora] testo" in help_text

@@ -101,7 +101,7 @@ async def test_the_day_closed_in_italian(stack: SandboxStack, day: str) -> None:
 
 async def test_postmortem_redraws_after_late_edits(stack: SandboxStack, day: str) -> None:
     await close_with(stack, day, {"root_cause": ROOT_CAUSE, "language": "it"})
-    await stack.run(day, "note 13:41 Anche Acquisti presenta lo stesso sintomo")
+    await stack.run(day, "nota pubblica 13:41 Anche Acquisti presenta lo stesso sintomo")
 
     answer = (await stack.run(day, "postmortem it customer")).body["text"]
     assert "Drafting the customer apology (it)" in answer
