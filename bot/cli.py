@@ -17,6 +17,8 @@ from zoneinfo import ZoneInfo
 
 from aiohttp import web
 from slack_sdk.errors import SlackApiError
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError, SQLAlchemyError
 
 from bot.changes import cli as changes_cli
 from bot.changes.webhook import SECRET_ENV as CHANGES_SECRET
@@ -145,12 +147,57 @@ async def _db_upgrade(settings: Settings) -> int:
     return 0
 
 
-async def _export(settings: Settings, number: str, fmt: Format) -> str:
+def database_url(typed: str) -> str:
+    """`--db`: a database URL as it is, or a SQLite file's path made into one."""
+    if "://" in typed:
+        return typed
+    return f"sqlite+aiosqlite:///{Path(typed).expanduser().resolve()}"
+
+
+def _shown(url: str) -> str:
+    """The database named for people: a SQLite file's path, else the URL without password."""
+    parsed = make_url(url)
+    if parsed.get_backend_name() == "sqlite":
+        return parsed.database or ":memory:"
+    return parsed.render_as_string(hide_password=True)
+
+
+_NO_DB_HINT = "pass --db PATH_OR_URL or set OUTAGEBOT_DATABASE_URL"
+
+
+def _present(settings: Settings) -> None:
+    """Refuse, in one line, a database URL that is not one or a SQLite file that does not exist
+    (opening it would create an empty one)."""
+    try:
+        url = make_url(settings.database_url)
+    except ArgumentError:
+        raise InputError(f"{settings.database_url!r} is not a database URL or a file") from None
+    if url.get_backend_name() == "sqlite" and url.database and not Path(url.database).is_file():
+        raise InputError(f"no database at {_shown(settings.database_url)}: {_NO_DB_HINT}")
+
+
+async def _readable(settings: Settings) -> None:
+    """Refuse, in one line, a database never migrated or one that cannot be read."""
+    name = _shown(settings.database_url)
+    db = Database(settings.database_url)
+    try:
+        revision = await migrate.current_revision(db)
+    except (SQLAlchemyError, OSError) as exc:
+        raise InputError(f"cannot read the database at {name} ({type(exc).__name__})") from None
+    finally:
+        await db.dispose()
+    if revision is None:
+        raise InputError(f"the database at {name} holds no outagebot data: {_NO_DB_HINT}")
+
+
+async def _export(settings: Settings, number: str, fmt: Format, language: str | None) -> str:
     services = build_services(settings)
     try:
         incident = await services.incidents.by_number(number)
         impact = await services.board.section_lines(incident)
-        return await export(services.timeline, services.people, incident, fmt, impact)
+        return await export(
+            services.timeline, services.people, incident, fmt, impact, language=language
+        )
     finally:
         await services.db.dispose()
 
@@ -218,6 +265,7 @@ def _parser() -> argparse.ArgumentParser:
     exp = sub.add_parser("export", help="write an incident's full timeline (edits, marks kept)")
     exp.add_argument("incident", help="INC-3 or 3")
     exp.add_argument("--format", choices=["md", "json"], default="md")
+    exp.add_argument("--lang", choices=["en", "it"], help="Markdown's language (default: en)")
     exp.add_argument("--out", help="file to write (default: standard output)")
     draft = sub.add_parser("postmortem", help="print an incident's draft from the current record")
     draft.add_argument("incident", help="INC-3 or 3")
@@ -227,15 +275,33 @@ def _parser() -> argparse.ArgumentParser:
     report.add_argument("--since", default="90d", help="90d, 12w or a day like 2025-01-01")
     report.add_argument("--format", choices=["md", "csv"], default="md")
     report.add_argument("--out", help="file to write (default: standard output)")
+    for reads in (exp, draft, report):
+        reads.add_argument(
+            "--db",
+            metavar="PATH_OR_URL",
+            help="the database to read: a SQLite file or a URL (default: OUTAGEBOT_DATABASE_URL)",
+        )
     changes_cli.add_parser(sub)
     return parser
+
+
+# The commands that only read the record: they take --db and never create a database.
+READ_COMMANDS = ("export", "postmortem", "report")
 
 
 def _offline(settings: Settings, args: argparse.Namespace) -> int | None:
     """The commands that read or write the database and exit: their exit code, or None."""
     try:
+        if args.command in READ_COMMANDS:
+            if args.db:
+                settings = settings.model_copy(update={"database_url": database_url(args.db)})
+            if args.command == "export" and args.lang:
+                settings = settings.model_copy(update={"language": args.lang})
+            _present(settings)
+            asyncio.run(_readable(settings))
         if args.command == "export":
-            return _write(asyncio.run(_export(settings, args.incident, args.format)), args.out)
+            text = asyncio.run(_export(settings, args.incident, args.format, args.lang))
+            return _write(text, args.out)
         if args.command == "report":
             return _write(asyncio.run(_report(settings, args.since, args.format)), args.out)
         if args.command == "change":
