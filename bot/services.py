@@ -217,6 +217,7 @@ def build_services(settings: Settings, clock: Clock | None = None) -> Services:
         commitment=settings.commitment,
         language=settings.language,
         changes=changes,
+        followups=followups,
     )
     change_flows = ChangeFlows(changes, features, incidents, timeline, slack, schedules, t, tasks)
     rollbacks = Rollbacks(

@@ -15,6 +15,7 @@ from typing import Literal
 from bot.changes.drafts import ChangesText
 from bot.changes.drafts import phrase as changes_text
 from bot.features.service import BACKDATED_AFTER
+from bot.followups.models import FollowUp, FollowUpStatus
 from bot.models import EntryKind, FeatureState, TimelineEntry
 from bot.postmortem.facts import PostmortemFacts
 from bot.postmortem.formatting import Formatter
@@ -80,6 +81,9 @@ class Milestones:
 class ActionLine:
     text: str
     owner: str | None  # display name; None for customers; placeholder when unassigned
+    # Internal drafts, from the follow-up: " · due 7 May 2025 · open · [acme/web#12](…)".
+    details: str = ""
+    done: bool = False
 
 
 @dataclass(frozen=True)
@@ -349,6 +353,11 @@ class _Builder:
         return lines
 
     def action_items(self) -> list[ActionLine]:
+        """The internal draft lists the follow-ups (the close form's lines are follow-ups
+        too); customers read the close form's lines, else the follow-ups' texts, no owners."""
+        followups = self.facts.followups
+        if followups and (self.audience == "internal" or not self.facts.inputs.action_items):
+            return [self.followup(f) for f in followups]
         lines = []
         for item in self.facts.inputs.action_items:
             text = self.typed(item.text, one_line=True)
@@ -362,12 +371,32 @@ class _Builder:
             self.missing.append("action_items")
         return lines
 
+    def followup(self, f: FollowUp) -> ActionLine:
+        text = self.typed(f.text, one_line=True)
+        if self.audience == "customer":
+            return ActionLine(text, None)
+        ph = self.ph
+        details = [ph.followup_due.format(day=self.fmt.long_date(f.due_on))] if f.due_on else []
+        details.append(ph.followup_states[f.status.value])
+        if f.tracker_url and f.tracker_ref:
+            details.append(_link(f.tracker_url, f.tracker_ref))
+        return ActionLine(
+            text=text,
+            owner=(self.name(f.owner) if f.owner else None) or self.todo("owner"),
+            details="".join(f" · {d}" for d in details),
+            done=f.status is FollowUpStatus.done,
+        )
+
     def channel(self) -> str:
         incident, url = self.facts.incident, self.facts.channel_url
         if not url:
             return self.absent("channel")
-        label = f"#{incident.channel_name or incident.number}"
-        return to_inert_markdown(f"<{url}|{label}>", names={}, audience="internal")
+        return _link(url, f"#{incident.channel_name or incident.number}")
+
+
+def _link(url: str, label: str) -> str:
+    """A Markdown link made inert like typed text (no script URLs, label escaped)."""
+    return to_inert_markdown(f"<{url}|{label}>", names={}, audience="internal")
 
 
 def _succeeded(entry: TimelineEntry) -> bool:

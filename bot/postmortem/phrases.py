@@ -48,6 +48,9 @@ class Phrases:
     zone_change: dict[bool, str]
     # Entries the bot wrote, rendered from their data in the draft's language.
     nudge: str
+    # A follow-up in the action items: its due day and its state.
+    followup_due: str
+    followup_states: dict[str, str]
 
 
 EN = Phrases(
@@ -130,6 +133,8 @@ EN = Phrases(
         False: "clocks went back from {before} to {after}",
     },
     nudge="Reminder to {lead}: no status update for {quiet}",
+    followup_due="due {day}",
+    followup_states={"open": "open", "done": "done", "not_doing": "not doing"},
 )
 
 IT = Phrases(
@@ -212,6 +217,8 @@ IT = Phrases(
         False: "gli orologi sono stati portati indietro dalle {before} alle {after}",
     },
     nudge="Promemoria a {lead}: nessun aggiornamento di stato da {quiet}",
+    followup_due="entro {day}",
+    followup_states={"open": "aperta", "done": "fatta", "not_doing": "non si fa"},
 )
 
 LANGUAGES: dict[str, Phrases] = {"en": EN, "it": IT}

@@ -92,7 +92,12 @@ async def test_the_day_closed_in_italian(stack: SandboxStack, day: str) -> None:
     assert "gantt" in internal
     assert "6 ore e 50 minuti" in internal
     assert "2 ore e 30 minuti" in internal
-    assert "@giulia" in internal  # the action item's owner
+    # The close form's lines are follow-ups: owner by name, state, no placeholder for a
+    # known owner.
+    assert "- [ ] Verificare la versione dello strumento — Giulia · aperta\n" in internal
+    assert "- [ ] Aggiungere controlli automatici — _[da completare: responsabile]_ · aperta" in (
+        internal
+    )
     assert "Marco" in internal  # authors by display name
     assert "<!" not in internal
     assert "U01MARCO" not in internal
@@ -207,3 +212,25 @@ async def test_close_records_the_timeline(stack: SandboxStack, day: str) -> None
     kinds = [e.kind for e in await stack.services.timeline.entries(1)]
     assert kinds[-1] is EntryKind.closed
     assert EntryKind.error not in kinds
+
+
+async def test_followups_are_the_internal_action_items(stack: SandboxStack, day: str) -> None:
+    """Follow-ups added with the command, one of them done, and the close form's lines: all
+    in the internal postmortem with owner, due day and state; customers read the form's."""
+    await stack.run(day, "followup add Scrivere i test del deploy @giulia entro il 7 maggio")
+    await stack.run(day, "followup add Allarme sulle Offerte")
+    await stack.run(day, "followup done 2")
+    await close_with(
+        stack, day, {"root_cause": ROOT_CAUSE, "action_items": ACTIONS, "language": "it"}
+    )
+    internal = uploads(stack, day)[-1].files["INC-1-internal.md"]
+    items = internal.split("## Azioni correttive")[1].split("##")[0]
+    assert "- [ ] Scrivere i test del deploy — Giulia · entro mercoledì 7 maggio 2025 · aperta" in (
+        items
+    )
+    assert "- [x] Allarme sulle Offerte — _[da completare: responsabile]_ · fatta" in items
+    assert "- [ ] Verificare la versione dello strumento — Giulia · aperta" in items
+    assert items.count("- [") == 4
+    customer = uploads(stack, day)[-1].files["INC-1-customer-it.md"]
+    assert "Verificare la versione dello strumento" in customer
+    assert "Scrivere i test" not in customer
