@@ -50,6 +50,11 @@ def markdown(t: Texts, record: Record) -> str:
         "",
         "## " + t._("Times, from the first symptom"),
         "",
+        t._(
+            "_The first symptom is the earliest feature marked down or degraded (the declaration"
+            " when none was); notes do not move it._"
+        ),
+        "",
         "- " + t._("To detect (declared): {spread}").format(spread=_spread(t, record.detect)),
         "- " + t._("To mitigate: {spread}").format(spread=_spread(t, record.mitigate)),
         "- " + t._("To resolve: {spread}").format(spread=_spread(t, record.resolve)),

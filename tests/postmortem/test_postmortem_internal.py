@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import datetime
 
 import pytest
 
+from bot.models import EntryKind, TimelineEntry
 from bot.postmortem import PostmortemFacts, render
 
-from .story import TEXTS
+from .story import TEXTS, at
 
 Story = Callable[[str], PostmortemFacts]
 
@@ -105,6 +107,27 @@ def test_timeline_has_authors_edits_backdating_and_no_deleted_text(
     assert "Giulia Bianchi: Marco Rossi #general [dashboard](https://x.io) {{ 7*7 }}" in draft
     for leak in ("<@", "<!", "<#", "U01MARCO", "49"):
         assert leak not in draft
+
+
+@LANGUAGES
+def test_a_backdated_note_is_not_the_first_symptom(story: Story, language: str) -> None:
+    facts = story(language)
+    note = TimelineEntry(
+        id=98,
+        incident_id=3,
+        kind=EntryKind.note,
+        occurred_at=at(28, 23, 0),  # "ieri alle 23:00 cambio DNS", the day before Purchases
+        recorded_at=at(30, 11, 0),
+        actor="U01MARCO",
+        text="cambio DNS",
+    )
+    facts = replace(facts, entries=[*facts.entries, note])
+    internal = render(facts, audience="internal", language=language)
+    assert f"| {LABELS[language]['day']} 14:00 | — |" in internal
+    rule = {"en": "_The first symptom is the earliest feature marked down", "it": "_Il primo"}
+    assert rule[language] in internal
+    if language == "en":
+        assert "| Declared | 10:42 | 20 hours and 42 minutes |" in internal
 
 
 @LANGUAGES

@@ -65,6 +65,14 @@ async def seed_history(database_url: str) -> None:
         at("2025-04-30", "17:32"),
         [("Quotes", down, at("2025-04-30", "10:40")), ("Quotes", up, at("2025-04-30", "17:30"))],
     )
+    # A backdated note is not impact: A's first symptom stays Quotes down at 10:40.
+    await services.incidents.note(
+        await services.incidents.get(a),
+        "cambio DNS",
+        actor=MARCO,
+        at=at("2025-04-29", "23:00"),
+        data={"time_text": "ieri alle 23:00"},
+    )
     async with services.db.begin() as conn:
         await conn.execute(
             tables.maintenance_windows.insert().values(
