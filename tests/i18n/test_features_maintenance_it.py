@@ -3,12 +3,15 @@ Italian replies, board lines, questions and buttons seen."""
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import pytest
 
-from bot.models import Incident
+from bot.i18n import texts
+from bot.models import Incident, TimelineEntry
 from bot.sandbox.stack import SandboxStack
+from bot.timeline.render import describe
 
 MARCO, ANNOUNCE = "U01MARCO", "C0INCIDENTS"
 
@@ -124,3 +127,27 @@ async def test_close_guard_in_italian(italian: SandboxStack) -> None:
     assert "incident_close_confirm" in str(again.blocks)
     assert italian.sandbox.latest_view(MARCO) is None
     assert (await italian.services.incidents.get(incident.id)).is_open
+
+
+async def test_the_key_timeline_renders_stored_facts_in_italian(italian: SandboxStack) -> None:
+    incident = await declared(italian)
+    await say(italian, incident, "funzionalità giù Offerte")
+    await say(italian, incident, "stato identified")
+    await say(italian, incident, "manutenzione attiva")
+    await click_last(italian, incident, "maintenance_on_confirm")
+    await say(italian, incident, "cronologia")
+    shown = json.dumps(
+        italian.sandbox.ephemerals(MARCO, str(incident.channel_id))[-1].blocks, ensure_ascii=False
+    )
+    assert "Quotes: fuori servizio" in shown
+    assert "Stato: identificato" in shown
+    assert "Manutenzione attivata su app (dryrun): prova, nulla è cambiato" in shown
+    for english in ("Quotes down", "identified", "maintenance on for"):
+        assert english not in shown
+    # The same record, in English, for the export: rendered from the facts, not stored text.
+    entries = await italian.services.timeline.entries(incident.id)
+    assert describe_all(entries, "en") >= {"Quotes: down", "Status: identified"}
+
+
+def describe_all(entries: list[TimelineEntry], language: str) -> set[str]:
+    return {describe(e, texts(language)) for e in entries}
