@@ -290,6 +290,9 @@ class _Builder:
                 return escape_markdown(text.upper())
             case EntryKind.lead if lead := self.name(text):
                 return lead
+            case EntryKind.change if (mark := entry.data.get("mark")) in self.ph.change_marks:
+                version = escape_markdown(str(entry.data.get("version") or "?"))
+                return self.ph.change_marks[mark].format(version=version)
             case _:
                 return self.typed(text, one_line=True)
 

@@ -51,6 +51,8 @@ class Phrases:
     # A follow-up in the action items: its due day and its state.
     followup_due: str
     followup_states: dict[str, str]
+    # A change marked by someone, by mark ("caused", "not_related").
+    change_marks: dict[str, str]
 
 
 EN = Phrases(
@@ -135,6 +137,10 @@ EN = Phrases(
     nudge="Reminder to {lead}: no status update for {quiet}",
     followup_due="due {day}",
     followup_states={"open": "open", "done": "done", "not_doing": "not doing"},
+    change_marks={
+        "caused": "{version} marked as the cause",
+        "not_related": "{version} marked as not related",
+    },
 )
 
 IT = Phrases(
@@ -219,6 +225,10 @@ IT = Phrases(
     nudge="Promemoria a {lead}: nessun aggiornamento di stato da {quiet}",
     followup_due="entro {day}",
     followup_states={"open": "aperta", "done": "fatta", "not_doing": "non si fa"},
+    change_marks={
+        "caused": "{version} segnata come causa",
+        "not_related": "{version} segnata come non collegata",
+    },
 )
 
 LANGUAGES: dict[str, Phrases] = {"en": EN, "it": IT}

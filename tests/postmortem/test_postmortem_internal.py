@@ -170,3 +170,23 @@ def test_changes_are_readable(story: Story, language: str) -> None:
     else:
         assert "Nicolai Kollner: Lead: Nicolai Kollner" in draft
         assert "Nicolai Kollner: Status: identified" in draft
+
+
+@LANGUAGES
+def test_a_marked_change_reads_in_the_drafts_language(story: Story, language: str) -> None:
+    facts = story(language)
+    marked = TimelineEntry(
+        id=97,
+        incident_id=3,
+        kind=EntryKind.change,
+        occurred_at=at(30, 11, 0),
+        recorded_at=at(30, 11, 0),
+        actor="U01MARCO",
+        text="v121 web marked caused",  # the English text stored beside the facts
+        data={"change_id": 1, "mark": "caused", "version": "v121"},
+    )
+    facts = replace(facts, entries=[*facts.entries, marked])
+    draft = render(facts, audience="internal", language=language)
+    said = {"en": "v121 marked as the cause", "it": "v121 segnata come causa"}
+    assert said[language] in draft
+    assert "marked caused" not in draft
