@@ -150,3 +150,18 @@ async def test_nota_pubblica_in_italian(italian: SandboxStack) -> None:
     ]
     help_text = (await italian.run(channel, "aiuto")).body["text"]
     assert "nota [pubblica] [ora] testo" in help_text
+
+
+async def test_help_is_italian_and_names_each_other_name_once(italian: SandboxStack) -> None:
+    channel = await incident_channel(italian)
+    shown = (await italian.run(channel, "aiuto")).body["text"]
+    lines = {line.split("`")[1].split(" ")[0]: line for line in shown.splitlines()[1:]}
+    assert lines["dichiara"].endswith("Anche: `declare`.")
+    assert lines["chiudi"].endswith("Anche: `close`.")
+    assert lines["nota"].endswith("Anche: `note`.")
+    for name, line in lines.items():
+        assert f"`{name}`." not in line.split("Anche:")[-1] or name == "help", line
+    assert "`followup add TESTO [@responsabile] [entro DATA]" in lines["followup"]
+    assert "@bob entro venerdì`" in lines["followup"]
+    assert lines["public"].startswith("• `public TESTO` — ")
+    assert "Stiamo ripristinando" in lines["public"]
