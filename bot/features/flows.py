@@ -27,10 +27,19 @@ def change_text(t: Texts, user_id: str, change: FeatureChange, tz: str, now: dat
         "time": local_when(change.at, tz, now),
     }
     if change.state is FeatureState.up:
-        took = durations.short(change.status.down + change.status.degraded)
-        return t._(
-            "{icon} {user} marked {feature} {state} at {time}, out {duration} in all."
-        ).format(duration=took, **fields)
+        down, degraded = change.status.down, change.status.degraded
+        if down and degraded:  # each total says what it counts
+            return t._(
+                "{icon} {user} marked {feature} {state} at {time}:"
+                " down {down}, degraded {degraded}."
+            ).format(down=durations.short(down), degraded=durations.short(degraded), **fields)
+        if degraded:
+            return t._(
+                "{icon} {user} marked {feature} {state} at {time}, degraded {duration}."
+            ).format(duration=durations.short(degraded), **fields)
+        return t._("{icon} {user} marked {feature} {state} at {time}, down {duration}.").format(
+            duration=durations.short(down), **fields
+        )
     if change.previous is None:
         return t._("{icon} {user} marked {feature} {state} since {time}.").format(**fields)
     return t._("{icon} {user} marked {feature} {state} since {time} (was {previous}).").format(

@@ -26,9 +26,11 @@ def _minutes(delta: timedelta | None) -> str:
 def _spread(t: Texts, spread: Spread) -> str:
     if spread.median is None or spread.p90 is None:
         return t._("no data")
-    return t._("median {median}, p90 {p90} ({n} incidents)").format(
-        median=short(spread.median), p90=short(spread.p90), n=spread.count
-    )
+    return t.ngettext(
+        "median {median}, p90 {p90} ({n} incident)",
+        "median {median}, p90 {p90} ({n} incidents)",
+        spread.count,
+    ).format(median=short(spread.median), p90=short(spread.p90), n=spread.count)
 
 
 def markdown(t: Texts, record: Record) -> str:

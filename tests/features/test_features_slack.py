@@ -69,8 +69,8 @@ async def test_the_outage_day(stack: SandboxStack, channel: str, clock: ManualCl
     steps = [
         (local(30, 10, 42), "feature down Quotes at 10:40", "*Quotes* down since 10:40"),
         (local(30, 13, 41), "feature down acquisti at yesterday 14:00", "since 29/04 14:00"),
-        (local(30, 14, 30), "feature up Purchases", "restored at 14:30, out 24 h 30 min"),
-        (local(30, 17, 30), "feature up offerte", "*Quotes* restored at 17:30, out 6 h 50 min"),
+        (local(30, 14, 30), "feature up Purchases", "restored at 14:30, down 24 h 30 min."),
+        (local(30, 17, 30), "feature up offerte", "*Quotes* restored at 17:30, down 6 h 50 min."),
     ]
     for when, typed, says in steps:
         clock.set(when)
