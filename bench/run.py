@@ -16,6 +16,7 @@ from typing import Any
 from sqlalchemy import func, select
 
 from bench import changes as bench_changes
+from bench import checks as bench_checks
 from bench import load, statuspage
 from bench.drafts import time_drafts
 from bench.report import Row
@@ -210,6 +211,8 @@ async def run(opts: Options, folder: Path) -> list[Row]:
     drafts, _chars = time_drafts(opts.entries, opts.features)
     (folder / "changes").mkdir(exist_ok=True)
     changes = await bench_changes.run(folder / "changes")
+    (folder / "checks").mkdir(exist_ok=True)
+    checks = await bench_checks.run(folder / "checks")
     lookups = await time_lookups(folder)
 
     rate, floor_rate = (
@@ -253,5 +256,6 @@ async def run(opts: Options, folder: Path) -> list[Row]:
             first_start < 2),
         Row("start-up", f"s, restart ({distinct:,} entries)", restart, None, "<2", restart < 2),
         *changes,
+        *checks,
         *page,
     ]  # fmt: skip

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import logging
 import os
 import re
 import signal
 import sys
-from collections.abc import Coroutine, Sequence
+from collections.abc import Coroutine, Iterator, Mapping, Sequence
 from datetime import date, datetime, time, timedelta
 from functools import partial
 from pathlib import Path
@@ -21,7 +22,6 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, SQLAlchemyError
 
 from bot.changes import cli as changes_cli
-from bot.changes.webhook import SECRET_ENV as CHANGES_SECRET
 from bot.config import ConfigError, Settings, load_settings
 from bot.errors import InputError
 from bot.plumbing.logs import configure
@@ -35,6 +35,8 @@ from bot.store.database import Database
 from bot.time.clock import SystemClock
 from bot.timeline.export import Format, export
 
+log = logging.getLogger("outagebot")
+
 SLACK_SETUP = "create the Slack app from manifest.yml (README, 'Slack set-up') and export it"
 
 
@@ -43,21 +45,33 @@ def _fail(message: str) -> int:
     return 2
 
 
-def _secrets(settings: Settings) -> list[str]:
-    """Every secret value the bot may hold, so logging can mask it wherever it shows up."""
+def _secrets(settings: Settings, environ: Mapping[str, str] = os.environ) -> list[str]:
+    """Every secret value the bot may hold, so logging can mask it wherever it shows up: the
+    Slack credentials, every variable the configuration names through a `*_env` key (at any
+    depth, so each new integration's secret is masked without a list kept by hand), and any
+    `SLACK_*`/`OUTAGEBOT_*` variable whose name ends in `_TOKEN`, `_SECRET` or `_KEY`."""
     values = [settings.slack_bot_token, settings.slack_app_token, settings.slack_signing_secret]
     secrets = [v.get_secret_value() for v in values if v is not None]
-    for source in settings.changes.sources.values():
-        name = getattr(source, "token_env", None)
-        if name and os.environ.get(name):
-            secrets.append(os.environ[name])
-    if os.environ.get(CHANGES_SECRET):
-        secrets.append(os.environ[CHANGES_SECRET])
-    for target in settings.maintenance.targets.values():
-        for name in (getattr(target, "token_env", None), getattr(target, "secret_env", None)):
-            if name and os.environ.get(name):
-                secrets.append(os.environ[name])
-    return secrets
+    names = set(_env_names(settings.model_dump()))
+    names |= {
+        name
+        for name in environ
+        if name.startswith(("SLACK_", "OUTAGEBOT_"))
+        and name.endswith(("_TOKEN", "_SECRET", "_KEY"))
+    }
+    return secrets + [environ[name] for name in sorted(names) if environ.get(name)]
+
+
+def _env_names(config: object, key: str = "") -> Iterator[str]:
+    """The variable names under keys ending in `_env` (a name, a list or a table of names)."""
+    if isinstance(config, dict):
+        for inner, value in config.items():
+            yield from _env_names(value, str(inner) if not key.endswith("_env") else key)
+    elif isinstance(config, list | tuple):
+        for value in config:
+            yield from _env_names(value, key)
+    elif isinstance(config, str) and key.endswith("_env"):
+        yield config
 
 
 def _check_tokens(settings: Settings) -> str | None:
@@ -89,6 +103,25 @@ async def _refused(settings: Settings, services: Services) -> str | None:
     return None
 
 
+def _open_permissions(settings: Settings) -> list[str]:
+    """One line per real (not dry-run) provider that nobody restricted: anyone in an incident
+    channel may use it, which is rarely what a team means."""
+    lines = []
+    real = [n for n, t in settings.maintenance.targets.items() if t.provider != "dryrun"]
+    if real and settings.permissions.maintenance is None:
+        lines.append(
+            f"no [permissions] maintenance: anyone in an incident channel may switch maintenance"
+            f" for {', '.join(sorted(real))}"
+        )
+    rollback = [n for n, s in settings.changes.sources.items() if s.provider == "heroku"]
+    if rollback and settings.permissions.rollback is None:
+        lines.append(
+            f"no [permissions] rollback: anyone in an incident channel may roll back"
+            f" {', '.join(sorted(rollback))}"
+        )
+    return lines
+
+
 async def _serve(settings: Settings, host: str, port: int) -> int:
     from bot.serve.app import build_app
     from bot.serve.server import build_web_app
@@ -100,6 +133,8 @@ async def _serve(settings: Settings, host: str, port: int) -> int:
         await services.db.dispose()
         return _fail(problem)
     await services.start()
+    for line in _open_permissions(settings):
+        log.warning(line)
     socket = SocketMode.for_services(services) if settings.slack_app_token else None
     bolt = None if socket else build_app(services)
     runner = web.AppRunner(build_web_app(bolt, services, socket=socket), shutdown_timeout=10)

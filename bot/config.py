@@ -10,6 +10,7 @@ import os
 import tomllib
 from pathlib import Path
 from typing import Any, Literal
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import (
@@ -29,10 +30,12 @@ from pydantic_settings import (
 )
 from sqlalchemy.engine import make_url
 
-from bot.changes.sources import ChangesSettings
+from bot.changes.sources import ChangesSettings, ServiceName
+from bot.checks.config import AlertsSettings, CheckConfig
 from bot.followups.config import FollowupSettings
 from bot.maintenance.targets import Target, TargetName
 from bot.models import Severity
+from bot.paging.config import PagingSettings
 
 Language = Literal["en", "it"]
 
@@ -56,6 +59,13 @@ class FeatureConfig(BaseModel):
     # Shown on the status page (as `public_name` when set); internal names stay internal.
     public: bool = False
     public_name: str | None = None
+    # Change-event services that affect it (None: all); their deploys trigger its check.
+    services: list[ServiceName] | None = None
+    # Which alerts are this feature's: every pair must match the alert's labels.
+    alert_labels: dict[str, str] = {}
+    check: CheckConfig | None = None
+    # A signal declares an incident at once instead of offering the button.
+    auto_declare: bool = False
 
 
 class MaintenanceSettings(BaseModel):
@@ -75,6 +85,10 @@ class Permissions(BaseModel):
     rollback: list[str] | None = None
     # Who may publish status page updates; None means anyone in the incident channel.
     status_page: list[str] | None = None
+    # Who may page the on-call person with `/incident page`; None means the channel.
+    page: list[str] | None = None
+    # Who may correct recorded facts besides the lead and whoever recorded each (issue 26).
+    correct: list[str] | None = None
 
 
 class AtlassianSettings(BaseModel):
@@ -97,12 +111,27 @@ class StatusPageSettings(BaseModel):
     title: str = ""
     logo_url: str | None = None
     site_url: str | None = None
+    # The page's own address (`https://status.acme.example`): every absolute URL it shows
+    # (the Atom feed's ids and links) is built on it, never on a request's Host header.
+    public_url: str | None = None
     # Name of the component standing for the whole app; the page translates the default.
     app_name: str | None = None
     history_days: int = Field(14, gt=0, le=90)
     # Seconds a reader (and a proxy) may reuse a response; the snapshot is kept as long.
     max_age: int = Field(5, ge=0, le=300)
     atlassian: AtlassianSettings | None = None
+
+    @field_validator("public_url")
+    @classmethod
+    def _absolute(cls, value: str | None) -> str | None:
+        if value is None:
+            return None
+        parts = urlsplit(value)
+        if parts.scheme not in ("http", "https") or not parts.netloc or parts.query:
+            raise ValueError(
+                "public_url must be an absolute http(s) URL, such as https://status.example.com"
+            )
+        return value.rstrip("/")
 
 
 class Settings(BaseSettings):
@@ -140,6 +169,8 @@ class Settings(BaseSettings):
     permissions: Permissions = Permissions()
     followups: FollowupSettings = FollowupSettings()
     status_page: StatusPageSettings = StatusPageSettings()
+    alerts: AlertsSettings = AlertsSettings()
+    paging: PagingSettings | None = None
 
     @field_validator("timezone")
     @classmethod

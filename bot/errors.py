@@ -13,3 +13,9 @@ class InputError(ValueError):
 
     def __str__(self) -> str:
         return f"{self.message}\n{self.hint}" if self.hint else self.message
+
+
+class Expired(InputError):
+    """A button or form asked about something that no longer holds (the incident was closed,
+    a later status update went public): refused, nothing changed, and the edge marks the
+    message that carried it as expired."""

@@ -55,6 +55,12 @@ class EntryKind(StrEnum):
     similar = "similar"
     # An update published on the status page (text customers read).
     public = "public"
+    # A page sent to the on-call person, and what came back (acknowledged, resolved).
+    page = "page"
+    # A recorded fact's time or text corrected (data: fact, field, from, to, reason).
+    correction = "correction"
+    # A feature check or an alert that failed, recovered or was acted on (issue 24).
+    signal = "signal"
 
 
 class Incident(BaseModel):

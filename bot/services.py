@@ -16,12 +16,19 @@ from datetime import time, timedelta
 from bot.changes.flows import ChangeFlows
 from bot.changes.rollback import Rollbacks
 from bot.changes.service import Changes
+from bot.checks.service import Checks
+from bot.checks.signals import SignalFlows
 from bot.config import Settings
+from bot.corrections.service import Corrections
 from bot.features import Catalog, FeatureBoard, Features
+from bot.followups.config import GithubSettings, JiraSettings, LinearSettings, TrackerSettings
 from bot.followups.export import TrackerExport
 from bot.followups.github import GithubIssues
+from bot.followups.jira import JiraIssues
+from bot.followups.linear import LinearIssues
 from bot.followups.reminders import Reminders
 from bot.followups.service import Followups
+from bot.followups.tracker import Tracker
 from bot.i18n import Texts, texts
 from bot.incidents.board import Board, BoardSection
 from bot.incidents.nudges import Nudges
@@ -31,6 +38,12 @@ from bot.maintenance import MaintenanceGateway
 from bot.maintenance.board import MaintenanceSection
 from bot.maintenance.service import Maintenance
 from bot.models import Incident
+from bot.paging.board import PagingSection
+from bot.paging.flows import PagingFlows
+from bot.paging.models import Pager
+from bot.paging.opsgenie import Opsgenie
+from bot.paging.pagerduty import PagerDuty
+from bot.paging.service import Pages
 from bot.plumbing.retry import RetryPolicy
 from bot.plumbing.schedules import Schedules
 from bot.plumbing.tasks import BackgroundTasks
@@ -46,6 +59,7 @@ from bot.statuspage.atlassian import Atlassian
 from bot.statuspage.flows import StatusFlows
 from bot.statuspage.service import StatusPage
 from bot.store import migrate
+from bot.store.claims import Claims
 from bot.store.database import Database
 from bot.time.clock import Clock, SystemClock
 from bot.timeline import Timeline
@@ -68,6 +82,8 @@ class Services:
     board: Board
     setup: Setup
     schedules: Schedules
+    # One-time claims (deliveries, signatures); those past their window are pruned on ticks.
+    claims: Claims
     nudges: Nudges
     features: Features
     maintenance: Maintenance
@@ -87,6 +103,11 @@ class Services:
     # The workspace's language: every text the bot puts in Slack.
     texts: Texts
     status_page: StatusPage
+    # Issue 25: PagerDuty or Opsgenie; `paging.pager` is None when `[paging]` is absent.
+    paging: PagingFlows
+    corrections: Corrections
+    checks: Checks
+    signal_flows: SignalFlows
     # None when the status page is off: nothing is proposed, nothing served.
     status_flows: StatusFlows | None = None
     # Seconds between looks for due nudges and reminders; 0 turns the loop off (tests tick).
@@ -100,10 +121,13 @@ class Services:
     async def start(self) -> None:
         """Migrate, then finish whatever a crash or an outage of Slack left half-done."""
         await migrate.upgrade(self.db)
+        await self.signal_flows.start()
         for incident in await self.incidents.unfinished_setup():
             self.tasks.spawn(self.setup.run(incident), name=f"resume-setup-{incident.id}")
         # Messages, edits and marks posted while the bot was down.
         self.tasks.spawn(self.backfill.backfill_open_incidents(), name="backfill")
+        # Pages a crash left claimed but unsent (the provider deduplicates on the key).
+        self.tasks.spawn(self.paging.resume(), name="paging-resume")
         if self.status_flows is not None:  # updates published before a crash reach the host
             self.tasks.spawn(self.status_flows.sync(), name="statuspage-sync")
         if self.schedule_tick > 0:
@@ -116,6 +140,16 @@ class Services:
         await self.db.dispose()
 
 
+def tracker(table: TrackerSettings, clock: Clock) -> Tracker:
+    """The client of one `[followups.*]` table."""
+    if isinstance(table, GithubSettings):
+        return GithubIssues(table, clock)
+    if isinstance(table, JiraSettings):
+        return JiraIssues(table, clock)
+    assert isinstance(table, LinearSettings)
+    return LinearIssues(table, clock)
+
+
 def build_services(settings: Settings, clock: Clock | None = None) -> Services:
     clock = clock or SystemClock()
     t = texts(settings.language)
@@ -125,6 +159,8 @@ def build_services(settings: Settings, clock: Clock | None = None) -> Services:
     tasks = BackgroundTasks()
     timeline = Timeline(db, clock)
     schedules = Schedules(db, clock, owner=f"{socket.gethostname()}:{os.getpid()}")
+    claims = Claims(db, clock.now)
+    schedules.every_tick(claims.prune)
     incidents = Incidents(
         db,
         clock,
@@ -159,6 +195,9 @@ def build_services(settings: Settings, clock: Clock | None = None) -> Services:
         t=t,
     )
     sections: list[BoardSection] = [FeatureBoard(features, t), MaintenanceSection(maintenance)]
+    pages = Pages(db, clock)
+    if settings.paging is not None:
+        sections.append(PagingSection(pages, t))
     board = Board(slack, clock, timeline, sections=sections, texts=t)
     setup = Setup(
         incidents,
@@ -230,10 +269,23 @@ def build_services(settings: Settings, clock: Clock | None = None) -> Services:
         incidents,
         tasks,
     )
+    checks = Checks(db, clock, settings.features, settings.alerts, environ=os.environ)
+    signal_flows = SignalFlows(
+        checks,
+        changes,
+        features,
+        incidents,
+        timeline,
+        slack,
+        schedules,
+        tasks,
+        t,
+        timezone=settings.timezone,
+        channel=settings.alerts.channel or settings.announce_channel,
+    )
     similar = SimilarIncidents(db, clock, incidents, features, followups, timeline)
-    github = settings.followups.github
     export = TrackerExport(
-        GithubIssues(github, clock) if github else None,
+        [tracker(table, clock) for table in settings.followups.trackers().values()],
         followups,
         schedules,
         timeline,
@@ -264,6 +316,21 @@ def build_services(settings: Settings, clock: Clock | None = None) -> Services:
             else None,
         )
         board.listeners.append(status_flows.on_change)
+    paging = PagingFlows(
+        settings.paging,
+        _pager(settings),
+        pages,
+        incidents=incidents,
+        timeline=timeline,
+        slack=slack,
+        board=board,
+        schedules=schedules,
+        tasks=tasks,
+        permissions=MaintenancePermissions(slack, settings.permissions.page, t),
+        texts=t,
+        timezone=settings.timezone,
+        environ=os.environ,
+    )
     return Services(
         settings=settings,
         clock=clock,
@@ -276,6 +343,7 @@ def build_services(settings: Settings, clock: Clock | None = None) -> Services:
         board=board,
         setup=setup,
         schedules=schedules,
+        claims=claims,
         nudges=Nudges(incidents, slack, timeline, schedules, t),
         features=features,
         maintenance=maintenance,
@@ -294,7 +362,31 @@ def build_services(settings: Settings, clock: Clock | None = None) -> Services:
         rollbacks=rollbacks,
         texts=t,
         status_page=status_page,
+        corrections=Corrections(
+            db,
+            clock,
+            timeline,
+            (
+                MaintenancePermissions(slack, settings.permissions.correct, t)
+                if settings.permissions.correct is not None
+                else None
+            ),
+            t,
+        ),
         status_flows=status_flows,
+        checks=checks,
+        signal_flows=signal_flows,
+        paging=paging,
         schedule_tick=settings.schedule_tick,
         declare_hooks=[features.on_declare],
     )
+
+
+def _pager(settings: Settings) -> Pager | None:
+    paging = settings.paging
+    if paging is None:
+        return None
+    policy = RetryPolicy(backoff_base=paging.backoff_seconds)
+    if paging.provider == "pagerduty":
+        return PagerDuty(paging, environ=os.environ, policy=policy)
+    return Opsgenie(paging, environ=os.environ, policy=policy)

@@ -11,11 +11,11 @@ from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncBoltContext, AsyncResp
 
 from bot.changes.messages import CAUSED, NOT_RELATED, ROLLBACK_CONFIRM
 from bot.changes.models import Mark
-from bot.errors import InputError
+from bot.errors import Expired, InputError
 from bot.i18n import N_, Texts
 from bot.services import Services
-from handlers.context import CommandContext, Reply, Subcommand
-from handlers.payloads import BlockActions, payload
+from handlers.context import CommandContext, Reply, Subcommand, clicked
+from handlers.payloads import BlockActions, RowId, payload
 from handlers.views import confirm_blocks
 
 
@@ -69,14 +69,14 @@ SUBCOMMANDS = [
 
 
 class MarkValue(BaseModel):
-    incident: int
-    change: int
+    incident: RowId
+    change: RowId
 
 
 class RollbackValue(BaseModel):
     """What the Roll back button carries: checked, since any click body can be forged."""
 
-    incident: int
+    incident: RowId
     target: StrictStr
     current: StrictStr
     to: StrictStr
@@ -100,7 +100,7 @@ def register(app: AsyncApp, services: Services) -> None:
         click = payload(context, BlockActions)
         value = _value(click, MarkValue, t)
         user = click.user.id
-        incident = await services.incidents.get(value.incident)
+        incident = await clicked(services, click, value.incident)
         said = await services.change_flows.mark(incident, value.change, mark, user)
         if said is not None:
             await respond(text=said, response_type="in_channel", replace_original=False)
@@ -120,10 +120,13 @@ def register(app: AsyncApp, services: Services) -> None:
         await ack()
         click = payload(context, BlockActions)
         value = _value(click, RollbackValue, t)
+        incident = await clicked(services, click, value.incident)
         try:
             refused = await services.rollbacks.confirm(
-                value.incident, value.target, value.to, value.current, click.user.id, value.request
+                incident, value.target, value.to, value.current, click.user.id, value.request
             )
+        except Expired:
+            raise
         except InputError as exc:
             await respond(text=f":warning: {exc}", replace_original=True)
             return

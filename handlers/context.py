@@ -10,7 +10,7 @@ from bot.errors import InputError
 from bot.models import Incident
 from bot.services import Services
 from bot.slack import people
-from handlers.payloads import BlockActions
+from handlers.payloads import BlockActions, row_id
 
 
 @dataclass(frozen=True)
@@ -65,10 +65,29 @@ class Subcommand:
 
 async def clicked_incident(services: Services, click: BlockActions) -> Incident:
     """The incident a button carries in its value (the number), checked like typed input."""
-    value = click.value
-    if value is None or not (value.isascii() and value.isdigit()):
+    number = row_id(click.value)
+    if number is None:
         raise InputError(services.texts._("That button does not belong to an incident."))
-    return await services.incidents.get(int(value))
+    return await clicked(services, click, number)
+
+
+async def clicked(services: Services, click: BlockActions, incident_id: int) -> Incident:
+    """The incident a button names, if it was clicked where that incident lives.
+
+    A button in one incident's channel that names another incident is refused (a forged or
+    copied click); elsewhere (App Home, announcements, direct messages) naming it is the point.
+    """
+    incident = await services.incidents.get(incident_id)
+    channel = click.channel_id
+    if channel and channel != incident.channel_id:
+        here = await services.incidents.by_channel(channel)
+        if here is not None:
+            raise InputError(
+                services.texts._(
+                    "That button is about {number}, not {here}; nothing changed."
+                ).format(number=incident.number, here=here.number)
+            )
+    return incident
 
 
 async def resolve_user(services: Services, text: str) -> str:

@@ -8,7 +8,8 @@ from datetime import datetime
 
 from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncBoltContext, AsyncRespond
 
-from bot.errors import InputError
+from bot.corrections import flows as correction_flows
+from bot.errors import Expired, InputError
 from bot.features import flows
 from bot.features.board import RESTORE_AND_CLOSE, RESTORE_AND_RESOLVE, status_line
 from bot.followups.blocks import close_form_blocks
@@ -20,6 +21,7 @@ from bot.time.parsing import TimeParseError, parse_at, trailing_time
 from handlers.context import CommandContext, Reply, Subcommand, clicked_incident
 from handlers.payloads import BlockActions, payload
 from handlers.views.close import guard_reply, open_close_modal, resolved_reply
+from handlers.views.correct import proposal_reply
 
 _AT = re.compile(r"\s+(at|alle)\s+", re.IGNORECASE)
 # The words a state may be typed as: the command keywords and their Italian aliases.
@@ -92,6 +94,10 @@ async def feature(ctx: CommandContext) -> Reply:
         )
     now = services.clock.now()
     name, at = split_name_time(rest, now=now, tz=incident.timezone, t=t)
+    if at is not None and (
+        proposal := await correction_flows.propose(services, incident, name, state, at)
+    ):
+        return proposal_reply(t, incident, proposal)  # already in that state: move the time
     changed = await flows.change_feature(
         services, incident, name, state, ctx.user_id, at=at, now=now
     )
@@ -138,6 +144,8 @@ async def _restore_all(
     incident = await clicked_incident(services, click)
     try:
         outcome = await flows.restore_and_resolve(services, incident, click.user.id)
+    except Expired:
+        raise
     except InputError as exc:
         await respond(text=exc.message, replace_original=True)
         return

@@ -18,12 +18,13 @@ from slack_sdk.models.views import View
 from bot.errors import InputError
 from bot.followups import flows, render
 from bot.followups.models import FollowUp, FollowUpStatus
+from bot.followups.service import EXPORTING
 from bot.i18n import N_, Texts
 from bot.models import Incident
 from bot.services import Services
 from bot.slack.gateway import escape
-from handlers.context import CommandContext, Reply, Subcommand
-from handlers.payloads import BlockActions, ViewSubmission, payload
+from handlers.context import CommandContext, Reply, Subcommand, clicked
+from handlers.payloads import BlockActions, ViewSubmission, payload, row_id
 
 log = logging.getLogger(__name__)
 
@@ -54,28 +55,48 @@ async def _add(ctx: CommandContext, incident: Incident, rest: str) -> Reply:
         user=ctx.user_id, number=incident.number
     )
     text = f"{head}\n{render.line(t, added, today)}"
-    github = services.export.github
-    if github is None or github.settings.auto_export:
+    tracker = services.export.default
+    if tracker is None or services.export.auto is not None:
         return Reply(text, in_channel=True)
-    return Reply(text, render.with_export_button(t, text, added), in_channel=True)
+    return Reply(text, render.with_export_button(t, text, added, tracker.service), in_channel=True)
 
 
 async def _export(ctx: CommandContext, incident: Incident, rest: str) -> Reply:
+    """`followup export N [github|jira|linear]`: the default tracker unless one is named."""
     services, t = ctx.services, ctx.services.texts
-    if not services.export.enabled:
+    trackers = services.export.trackers
+    if not trackers:
         raise InputError(
             t._("No tracker is configured."),
-            t._("Add `[followups.github]` with `repo` and `token_env` to the TOML file."),
+            t._(
+                "Add `[followups.github]`, `[followups.jira]` or `[followups.linear]`"
+                " to the TOML file."
+            ),
         )
-    followup = await services.followups.get(incident.id, _number(t, rest, "followup export 2"))
+    number, _, name = rest.strip().partition(" ")
+    tracker = trackers.get(name.strip().lower()) if name.strip() else services.export.default
+    if tracker is None:
+        raise InputError(
+            t._("`{name}` is not a configured tracker.").format(name=escape(name.strip()[:20])),
+            t._("Configured: {names}.").format(names=", ".join(f"`{n}`" for n in trackers)),
+        )
+    followup = await services.followups.get(incident.id, _number(t, number, "followup export 2"))
+    if followup.tracker_ref == EXPORTING:
+        raise InputError(
+            t._("Follow-up #{seq} is being exported already.").format(seq=followup.seq)
+        )
     if followup.tracker_ref:
         raise InputError(
             t._("Follow-up #{seq} is already exported: {ref}.").format(
                 seq=followup.seq, ref=escape(followup.tracker_ref)
             )
         )
-    services.export.start(followup, ctx.user_id)
-    return Reply(t._("Exporting follow-up #{seq} to GitHub…").format(seq=followup.seq))
+    services.export.start(followup, ctx.user_id, tracker)
+    return Reply(
+        t._("Exporting follow-up #{seq} to {tracker}…").format(
+            seq=followup.seq, tracker=tracker.service
+        )
+    )
 
 
 async def _list(ctx: CommandContext, incident: Incident, rest: str) -> Reply:
@@ -217,7 +238,7 @@ SUBCOMMANDS = [
         "followup",
         N_(
             "followup add TEXT [@owner] [by DATE] | list | done N | drop N [reason]"
-            " | owner N @user | due N DATE | export N"
+            " | owner N @user | due N DATE | export N [tracker]"
         ),
         N_("/incident followup add Check the deploy tool version @bob by friday"),
         N_("track what we change so it does not happen again"),
@@ -261,10 +282,11 @@ def new_date_modal(t: Texts, f: FollowUp, today: date) -> dict[str, Any]:
 
 
 async def _clicked(services: Services, click: BlockActions) -> FollowUp:
-    value = click.value
-    found = await services.followups.by_id(int(str(value))) if str(value).isdigit() else None
+    number = row_id(click.value)
+    found = await services.followups.by_id(number) if number is not None else None
     if found is None:
         raise InputError(services.texts._("That follow-up no longer exists."))
+    await clicked(services, click, found.incident_id)
     return found
 
 
@@ -306,6 +328,8 @@ def register(app: AsyncApp, services: Services) -> None:
         view, user = submission.view, submission.user.id
         try:
             followup_id = int(json.loads(view.private_metadata or "{}")["followup"])
+            if not 0 < followup_id < 2**63:
+                raise ValueError(followup_id)
         except (ValueError, KeyError, TypeError):
             await ack(
                 response_action="errors", errors={"due": t._("This form lost its follow-up.")}

@@ -7,7 +7,7 @@ from typing import Any
 
 from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncBoltContext, AsyncRespond
 
-from bot.errors import InputError
+from bot.errors import Expired, InputError
 from bot.followups.blocks import close_form_blocks
 from bot.i18n import N_, Texts
 from bot.incidents import flows
@@ -20,10 +20,10 @@ from handlers.payloads import BlockActions, ViewSubmission, payload
 from handlers.views import (
     DECLARE_CALLBACK,
     DeclareForm,
-    FormError,
     confirm_blocks,
     declare_modal,
     list_lines,
+    submit_form,
 )
 from handlers.views.close import guard_reply, open_close_modal, resolved_reply
 
@@ -252,7 +252,8 @@ def register(app: AsyncApp, services: Services) -> None:
     async def declare_submitted(ack: AsyncAck, context: AsyncBoltContext) -> None:
         submission = payload(context, ViewSubmission)
         view, user = submission.view, submission.user.id
-        try:
+
+        async def declare() -> tuple[DeclareForm, Incident]:
             form = DeclareForm.from_state(
                 view.state.values, services.settings.default_severity, services.texts
             )
@@ -263,13 +264,12 @@ def register(app: AsyncApp, services: Services) -> None:
                 description=form.description,
                 request_key=f"view:{view.id}",
             )
-        except FormError as exc:
-            await ack(response_action="errors", errors=exc.errors)
+            return form, incident
+
+        declared = await submit_form(ack, declare)
+        if declared is None:
             return
-        except InputError as exc:
-            await ack(response_action="errors", errors={"title": exc.message[:150]})
-            return
-        await ack()
+        form, incident = declared
         services.tasks.spawn(
             flows.set_up(services, incident, declarer=user, features=form.features),
             name=f"setup-{incident.id}",
@@ -291,6 +291,8 @@ def register(app: AsyncApp, services: Services) -> None:
         incident = await clicked_incident(services, click)
         try:
             resolution = await flows.resolve(services, incident, click.user.id, anyway=True)
+        except Expired:
+            raise
         except InputError as exc:
             await respond(text=exc.message, replace_original=True)
             return
@@ -306,6 +308,7 @@ def register(app: AsyncApp, services: Services) -> None:
         await ack()
         click = payload(context, BlockActions)
         incident = await clicked_incident(services, click)
+        services.incidents.require_current(incident, services.texts._("nothing changed"))
         language = services.settings.language
         extra = close_form_blocks(services.texts, incident)
         await open_close_modal(services.slack, incident, click.trigger_id, language, extra)

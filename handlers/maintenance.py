@@ -19,8 +19,8 @@ from bot.maintenance.board import window_line
 from bot.maintenance.service import DRY_RUN, off_command, state_label
 from bot.models import Incident, Status
 from bot.services import Services
-from handlers.context import CommandContext, Reply, Subcommand
-from handlers.payloads import BlockActions, payload
+from handlers.context import CommandContext, Reply, Subcommand, clicked
+from handlers.payloads import BlockActions, RowId, payload
 from handlers.views import confirm_blocks
 
 CONFIRM_ON = "maintenance_on_confirm"
@@ -109,7 +109,7 @@ SUBCOMMANDS = [
 class ConfirmValue(BaseModel):
     """What the Confirm button carries: checked, since any click body can be forged."""
 
-    incident: int
+    incident: RowId
     target: StrictStr
     request: StrictStr
 
@@ -126,9 +126,8 @@ def register(app: AsyncApp, services: Services) -> None:
             raise InputError(
                 services.texts._("That button does not belong to a maintenance request.")
             ) from None
-        refused = await flows.confirm_on(
-            services, value.incident, value.target, user, value.request
-        )
+        incident = await clicked(services, click, value.incident)
+        refused = await flows.confirm_on(services, incident, value.target, user, value.request)
         if refused:
             await respond(text=refused, replace_original=True)
             return

@@ -14,6 +14,7 @@ from slack_bolt.response import BoltResponse
 from bot.errors import InputError
 from bot.services import Services
 from bot.store import tables
+from bot.store.claims import signature_key
 from handlers.payloads import PAYLOAD, Malformed, parse
 
 log = logging.getLogger(__name__)
@@ -68,7 +69,7 @@ def dedupe_events(services: Services) -> Callable[..., Awaitable[BoltResponse | 
             return DROPPED
         signature = (request.headers.get("x-slack-signature") or [""])[0]
         event_id = body.get("event_id") if body.get("type") == "event_callback" else None
-        keys = [f"sig:{signature.removeprefix('v0=')[:56]}"] if signature else []
+        keys = [signature_key(signature)] if signature else []
         keys += [event_id] if isinstance(event_id, str) and event_id else []
         new = await claim(keys)
         # A replay repeats the signature and so the event; a retry is signed anew.

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any, TypeVar
 
-from pydantic import BaseModel, ConfigDict, StringConstraints, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError
 from slack_bolt.context.async_context import AsyncBoltContext
 
 # Seconds and microseconds: every listener turns a ts into an instant (`ts_instant`).
@@ -70,6 +70,17 @@ class UserEvent(_Loose):
     tab: str | None = None
 
 
+RowId = Annotated[int, Field(gt=0, lt=2**63)]
+"""A row id a button carries: any other number (a forged value) is refused as malformed."""
+
+
+def row_id(value: str | None) -> int | None:
+    """A button's plain-number value as a row id; None for anything else (`²`, 5,000 digits)."""
+    if value is None or not (value.isascii() and value.isdigit()) or len(value) > 18:
+        return None
+    return int(value) or None
+
+
 class UserRef(_Loose):
     id: str
 
@@ -82,10 +93,13 @@ class Action(_Loose):
     action_id: str | None = None
     # What the bot put on the button (an id, a JSON value): checked again where it is used.
     value: str | None = None
+    # A select's choice (the correction form's filter).
+    selected_option: dict[str, Any] | None = None
 
 
 class Container(_Loose):
     type: str | None = None
+    channel_id: str | None = None
 
 
 class Interaction(_Loose):
@@ -101,6 +115,16 @@ class BlockActions(Interaction):
 
     actions: list[Action] = []
     container: Container | None = None
+    channel: ChannelRef | None = None
+    # The modal a click inside one came from (its id and private_metadata).
+    view: SubmittedView | None = None
+
+    @property
+    def channel_id(self) -> str | None:
+        """The channel of the clicked message; None in App Home and modals."""
+        if self.channel is not None and self.channel.id:
+            return self.channel.id
+        return self.container.channel_id if self.container is not None else None
 
     @property
     def value(self) -> str | None:

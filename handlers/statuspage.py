@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
-from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncBoltContext, AsyncRespond
+from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncBoltContext
 
 from bot.errors import InputError
 from bot.i18n import N_
@@ -20,8 +20,8 @@ from bot.statuspage.blocks import (
     edit_modal,
 )
 from bot.statuspage.flows import PUBLIC_STATUS
-from handlers.context import CommandContext, Reply, Subcommand
-from handlers.payloads import BlockActions, ViewSubmission, payload
+from handlers.context import CommandContext, Reply, Subcommand, clicked
+from handlers.payloads import BlockActions, ViewSubmission, payload, row_id
 
 USAGE = N_("public TEXT")
 
@@ -70,49 +70,41 @@ SUBCOMMANDS = [
 
 
 def _update_id(click: BlockActions, services: Services) -> int:
-    value = click.value
-    if value is None or not value.isdigit():
+    number = row_id(click.value)
+    if number is None:
         raise InputError(services.texts._("That button does not belong to a status update."))
-    return int(value)
+    return number
 
 
 def register(app: AsyncApp, services: Services) -> None:
-    async def decide(click: BlockActions, respond: AsyncRespond, *, publish: bool) -> None:
-        try:
-            flows = _flows_or_refuse(services)
-            await flows.decide(_update_id(click, services), click.user.id, publish=publish)
-        except InputError as exc:
-            await respond(
-                text=f":warning: {exc}", replace_original=False, response_type="ephemeral"
-            )
+    # Refusals (InputError, Expired) are answered by handlers/errors.py.
+    async def decide(click: BlockActions, *, publish: bool) -> None:
+        flows = _flows_or_refuse(services)
+        update_id = _update_id(click, services)
+        await clicked(services, click, (await services.status_page.get(update_id)).incident_id)
+        await flows.decide(update_id, click.user.id, publish=publish)
 
     @app.action(PUBLISH)
-    async def published(ack: AsyncAck, context: AsyncBoltContext, respond: AsyncRespond) -> None:
+    async def published(ack: AsyncAck, context: AsyncBoltContext) -> None:
         await ack()
-        await decide(payload(context, BlockActions), respond, publish=True)
+        await decide(payload(context, BlockActions), publish=True)
 
     @app.action(SKIP)
-    async def skipped(ack: AsyncAck, context: AsyncBoltContext, respond: AsyncRespond) -> None:
+    async def skipped(ack: AsyncAck, context: AsyncBoltContext) -> None:
         await ack()
-        await decide(payload(context, BlockActions), respond, publish=False)
+        await decide(payload(context, BlockActions), publish=False)
 
     @app.action(EDIT)
-    async def edit(ack: AsyncAck, context: AsyncBoltContext, respond: AsyncRespond) -> None:
+    async def edit(ack: AsyncAck, context: AsyncBoltContext) -> None:
         await ack()
         click = payload(context, BlockActions)
-        try:
-            flows = _flows_or_refuse(services)
-            proposal = await services.status_page.get(_update_id(click, services))
-            incident = await services.incidents.get(proposal.incident_id)
-            if reason := await flows.refusal(click.user.id, incident):
-                raise InputError(reason)
-            await services.slack.open_view(
-                str(click.trigger_id), edit_modal(services.texts, proposal)
-            )
-        except InputError as exc:
-            await respond(
-                text=f":warning: {exc}", replace_original=False, response_type="ephemeral"
-            )
+        flows = _flows_or_refuse(services)
+        proposal = await services.status_page.get(_update_id(click, services))
+        incident = await clicked(services, click, proposal.incident_id)
+        if reason := await flows.refusal(click.user.id, incident):
+            raise InputError(reason)
+        flows.require_current(proposal, incident)
+        await services.slack.open_view(str(click.trigger_id), edit_modal(services.texts, proposal))
 
     @app.view(EDIT_CALLBACK)
     async def edited(ack: AsyncAck, context: AsyncBoltContext) -> None:
@@ -122,9 +114,10 @@ def register(app: AsyncApp, services: Services) -> None:
         metadata = view.private_metadata
         try:
             flows = _flows_or_refuse(services)
-            if not metadata.isdigit():
+            update_id = row_id(metadata)
+            if update_id is None:
                 raise InputError(services.texts._("That form does not belong to a status update."))
-            await flows.decide(int(metadata), submission.user.id, publish=True, body=str(text))
+            await flows.decide(update_id, submission.user.id, publish=True, body=str(text))
         except InputError as exc:
             await ack(response_action="errors", errors={EDIT_BLOCK: exc.message[:150]})
             return

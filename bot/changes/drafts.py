@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Literal
 from bot.changes.messages import gap
 from bot.changes.models import ChangeEvent, Mark
 from bot.changes.suspects import impacts_of
+from bot.checks.drafts import detected
 from bot.i18n import Texts, texts
 from bot.models import EntryKind, FeatureInterval, Incident, TimelineEntry
 from bot.slack.mrkdwn import escape_markdown
@@ -31,7 +32,8 @@ class Outage:
 
     feature: str
     start: datetime
-    found: datetime  # when it was recorded, never before the declaration
+    found: datetime  # when it was recorded (never before the declaration) or a signal saw it
+    by: str = "person"  # person | check | alert
 
     def found_at_declaration(self, declared_at: datetime) -> bool:
         return gap(self.found, declared_at).total_seconds() == 0
@@ -100,7 +102,11 @@ def outages(
         when = max(at, declared)
         if at == first and start <= declared:
             when = declared
-        found.append(Outage(feature, start, when))
+        signal = detected(feature, start, entries)
+        if signal is not None and signal.at <= when:
+            found.append(Outage(feature, start, max(signal.at, start), signal.source))
+        else:
+            found.append(Outage(feature, start, when))
     return found
 
 
@@ -137,9 +143,13 @@ def phrase(facts: DraftChanges | None, fmt: Formatter, language: str) -> Changes
         return ChangesText()
     t = texts(language)
     declared = fmt.when(facts.declared_at)
+    found_by = {
+        "check": t._("{feature}, down from {start}, found by its check"),
+        "alert": t._("{feature}, down from {start}, found by an alert"),
+    }
     detection = [
         Detection(
-            what=t._("{feature}, down from {start}").format(
+            what=found_by.get(o.by, t._("{feature}, down from {start}")).format(
                 feature=escape_markdown(o.feature), start=fmt.when(o.start)
             ),
             found=fmt.when(o.found),

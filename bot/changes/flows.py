@@ -113,7 +113,9 @@ class ChangeFlows:
     # --- marks and the list --------------------------------------------------------------
 
     async def mark(self, incident: Incident, change_id: int, mark: Mark, user: str) -> str | None:
-        """Record a mark; the channel's line, or None when nothing changed (a repeat click)."""
+        """Record a mark; the channel's line, or None when nothing changed (a repeat click).
+        A closed incident's record is final: its buttons have expired."""
+        self.incidents.require_current(incident, self.t._("nothing was marked"))
         change = await self.changes.store.get(change_id)
         if change is None:
             raise InputError(self.t._("That change is no longer recorded."))

@@ -60,7 +60,7 @@ def _impact_names(t: Texts, impacts: list[Impact]) -> str:
     return ", ".join(dict.fromkeys(names))
 
 
-def _header(t: Texts, impact: Impact, n: int, hours: float, when: str) -> str:
+def header(t: Texts, impact: Impact, n: int, hours: float, when: str) -> str:
     """How many changes came in the window before the impact (none, one, several)."""
     kind = _kind(impact)
     if n == 0:
@@ -167,7 +167,7 @@ def suspects_message(
     """The changes before `impact`, newest first, each with Caused it / Not related."""
     before = [c for c in seen.changes if c.deployed_at <= impact.start]
     hours = int(window_hours) if float(window_hours).is_integer() else window_hours
-    head = _header(t, impact, len(before), hours, local_when(impact.start, tz, now))
+    head = header(t, impact, len(before), hours, local_when(impact.start, tz, now))
     if not before:
         return head, [SectionBlock(text=head).to_dict()]
     blocks: list[Any] = [SectionBlock(text=head)]

@@ -102,11 +102,12 @@ class Rollbacks:
         return Proposal(plan, question=self.question(plan))
 
     async def confirm(
-        self, incident_id: int, target: str, to: str, current: str, user: str, request: str
+        self, incident: Incident, target: str, to: str, current: str, user: str, request: str
     ) -> Proposal | None:
         """The Roll back click: checked again (the live release, who may), run once in the
-        background; None when it runs, else a proposal whose `refusal` says why not."""
-        incident = await self.incidents.get(incident_id)
+        background; None when it runs, else a proposal whose `refusal` says why not. A closed
+        incident raises Expired."""
+        self.incidents.require_current(incident, self.t._("nothing was rolled back"))
         plan = await self.plan(incident, target, to)
         if plan.current.version != current:
             moved = self.t._(

@@ -10,7 +10,7 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import logging
-from collections.abc import Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Protocol
@@ -33,6 +33,10 @@ from bot.store.database import Database
 from bot.time.clock import Clock
 
 log = logging.getLogger(__name__)
+
+
+# Told of every change recorded for the first time (the feature checks after a deploy).
+Listener = Callable[[list[ChangeEvent]], Awaitable[None]]
 
 
 class Pollable(Protocol):
@@ -87,6 +91,7 @@ class Changes:
         self.heroku: dict[str, HerokuReleases] = {
             n: p for n, p in self.pollers.items() if isinstance(p, HerokuReleases)
         }
+        self.listeners: list[Listener] = []
 
     def __repr__(self) -> str:
         return f"Changes(sources={sorted(self.settings.sources)})"
@@ -106,7 +111,12 @@ class Changes:
         return None
 
     async def record(self, changes: list[ChangeIn]) -> list[ChangeEvent]:
-        return await self.store.record(changes)
+        """Store what is new; the listeners hear of it."""
+        new = await self.store.record(changes)
+        if new:
+            for listener in self.listeners:
+                await listener(new)
+        return new
 
     async def poll(self) -> Poll:
         """Read every pollable source at once; a failing one never hides the others."""
@@ -125,7 +135,7 @@ class Changes:
                 failures[name] = type(result).__name__
             else:
                 found.extend(result)
-        return Poll(await self.store.record(found) if found else [], failures)
+        return Poll(await self.record(found) if found else [], failures)
 
     async def failures_to_show(self, incident_id: int, poll: Poll) -> dict[str, str]:
         """The failures not yet shown in this incident; sources that answered are re-armed."""

@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from bot.demo.chatlog import ChatLog
+from bot.demo.pager import DemoPager
 from bot.demo.platform import DeployPlatform
 from bot.demo.room import Room, bot_uploads, latest_incident, room_log
 from bot.demo.runner import Replay, StepResult, settings_for
@@ -49,8 +50,9 @@ async def _write_outputs(stack: SandboxStack, out: Path) -> list[Path]:
     written = []
     for file in bot_uploads(stack.sandbox.state):
         path = out / Path(file.name).name
-        path.write_bytes(file.content or b"")
-        written.append(path)
+        path.write_bytes(file.content or b"")  # a later version (v2 after a correction) wins
+        if path not in written:
+            written.append(path)
     services = stack.services
     assert services is not None
     for incident in await services.incidents.list():
@@ -105,16 +107,20 @@ async def run_demo(
     echo(f"{scenario.title} — {scenario.timezone}")
     async with AsyncExitStack() as running:
         platform = None
-        if "platform" in scenario.config.maintenance.values():
+        if "platform" in scenario.config.maintenance.values() or scenario.config.checks:
             platform = await running.enter_async_context(DeployPlatform())
-        settings = settings_for(scenario, language or scenario.language, platform)
+        pager = None
+        if (paging := scenario.config.paging) is not None:
+            person = scenario.person(paging.oncall)
+            pager = await running.enter_async_context(DemoPager(clock.now, paging, person))
+        settings = settings_for(scenario, language or scenario.language, platform, pager)
         stack = SandboxStack(database_url, clock=clock, settings=settings)
         await running.enter_async_context(stack)
         if stack.status_url and stack.services is not None:
             url = stack.status_url
             echo("🌐 " + stack.services.texts._("Status page: {url}").format(url=url))
         log = room_log(stack, scenario.timezone, scenario.language)
-        replay = Replay(scenario, Room(stack, log), clock)
+        replay = Replay(scenario, Room(stack, log), clock, platform, pager)
         replay.add_people()
 
         def show(result: StepResult) -> None:

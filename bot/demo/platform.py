@@ -1,4 +1,6 @@
-"""A stand-in deploy platform on loopback, so a scenario can really take the app offline.
+"""A stand-in deploy platform on loopback, so a scenario can really take the app offline, and
+the app it runs: `GET /app/<feature>` answers 200, or 500 while a step has broken it, for the
+feature checks to probe.
 
 It is a webhook receiver as the webhook provider documents it: it checks the signature, keeps
 each target's maintenance flag, and answers the state URL. The bot talks to it through its real
@@ -14,6 +16,7 @@ import json
 import os
 import secrets
 import time
+from urllib.parse import quote
 
 from aiohttp import web
 
@@ -36,6 +39,15 @@ class DeployPlatform(LoopbackServer):
         self.secret = os.environ.setdefault(SECRET_ENV, secrets.token_hex(16)).encode()
         super().__init__()
         self.maintenance: dict[str, bool] = {}
+        self.broken: dict[str, bool] = {}
+
+    def app_url(self, feature: str) -> str:
+        return f"{self.url}/app/{quote(feature)}"
+
+    async def _feature(self, request: web.Request) -> web.Response:
+        if self.broken.get(request.match_info["feature"], False):
+            return web.json_response({"error": "internal server error"}, status=500)
+        return web.json_response({"ok": True})
 
     def target(self, name: str) -> dict[str, str]:
         """The `[maintenance.targets.<name>]` settings that point the bot here."""
@@ -69,4 +81,5 @@ class DeployPlatform(LoopbackServer):
         app = web.Application()
         app.router.add_post("/targets/{name}", self._set)
         app.router.add_get("/targets/{name}/state", self._state)
+        app.router.add_get("/app/{feature}", self._feature)
         return app

@@ -23,9 +23,12 @@ from sqlalchemy import func, select
 
 from bot.changes.webhook import SECRET_ENV as CHANGES_SECRET
 from bot.demo.chatlog import Entry
+from bot.demo.pager import DemoPager
 from bot.demo.platform import DeployPlatform
 from bot.demo.room import ANNOUNCE, Room, input_elements
 from bot.demo.scenario import (
+    AcknowledgeStep,
+    AppStep,
     ClickStep,
     CommandStep,
     DeployStep,
@@ -62,7 +65,10 @@ class StepResult:
 
 
 def settings_for(
-    scenario: Scenario, language: str, platform: DeployPlatform | None
+    scenario: Scenario,
+    language: str,
+    platform: DeployPlatform | None,
+    pager: DemoPager | None = None,
 ) -> dict[str, Any]:
     """The bot's settings for a run: everything from the scenario, nothing from local config."""
     config = scenario.config
@@ -70,12 +76,21 @@ def settings_for(
         name: platform.target(name) if kind == "platform" and platform else {"provider": kind}
         for name, kind in config.maintenance.items()
     }
-    optional = {"nudge_minutes": config.nudge_minutes} if config.nudge_minutes else {}
+    optional: dict[str, Any] = (
+        {"nudge_minutes": config.nudge_minutes} if config.nudge_minutes else {}
+    )
+    if pager is not None:
+        optional["paging"] = pager.settings()
+    features = [f.model_dump() for f in config.features]
+    for feature in features:
+        check = config.checks.get(feature["name"])
+        if check is not None and platform is not None:
+            feature["check"] = {"url": platform.app_url(feature["name"]), **check.model_dump()}
     return optional | {
         "timezone": scenario.timezone,
         "language": language,
         "announce_channel": ANNOUNCE,
-        "features": [f.model_dump() for f in config.features],
+        "features": features,
         "maintenance": {"targets": targets},
         "permissions": {},
         "responders": [scenario.person(name).id for name in config.responders],
@@ -101,8 +116,16 @@ def refused(entry: Entry) -> bool:
 class Replay:
     """Plays one scenario's steps in a room on a manual clock."""
 
-    def __init__(self, scenario: Scenario, room: Room, clock: ManualClock) -> None:
+    def __init__(
+        self,
+        scenario: Scenario,
+        room: Room,
+        clock: ManualClock,
+        platform: DeployPlatform | None = None,
+        pager: DemoPager | None = None,
+    ) -> None:
         self.scenario, self.room, self.clock = scenario, room, clock
+        self.platform, self.pager = platform, pager
         self.labels: dict[str, tuple[str, str]] = {}  # label -> (channel id, ts)
 
     def add_people(self) -> None:
@@ -126,6 +149,10 @@ class Replay:
         result = StepResult(index, step, f"{step.at:%H:%M} {step.by}: {_describe(step)}")
         if isinstance(step, StatusPageStep):
             return await self._look(step, result)
+        if isinstance(step, AppStep):
+            assert self.platform is not None  # started for every scenario with checks
+            self.platform.broken[step.app.feature] = step.app.broken
+            return result
         try:
             reply = await self._perform(step, user)
         except DriverError as exc:
@@ -137,19 +164,30 @@ class Replay:
         return result
 
     async def _due_until(self, instant: datetime) -> None:
-        """Move the clock through each due reminder before `instant`, letting it fire."""
+        """Move the clock through each due reminder and check before `instant`, letting it
+        fire; stops when a due item is not taken (no handler for it)."""
         services = self.room.stack.services
         assert services is not None
-        due_at = tables.schedules.c.due_at
         while True:
-            async with services.db.connect() as conn:
-                due = (await conn.execute(select(func.min(due_at)))).scalar()
+            due = await self._next_due()
             if due is None or due > instant:
                 return
             self.clock.set(max(due, self.clock.now()))
-            if not await services.schedules.run_due():
-                return
+            await services.schedules.run_due()
             await self.room.settle()
+            after = await self._next_due()
+            if after is not None and after <= due:
+                return
+
+    async def _next_due(self) -> datetime | None:
+        services = self.room.stack.services
+        assert services is not None
+        async with services.db.connect() as conn:
+            found = [
+                (await conn.execute(select(func.min(column)))).scalar()
+                for column in (tables.schedules.c.due_at, tables.check_runs.c.due_at)
+            ]
+        return min((f for f in found if f is not None), default=None)
 
     async def _look(self, step: StatusPageStep, result: StepResult) -> StepResult:
         """What a visitor of the status page sees now: summary.json over HTTP, as lines."""
@@ -196,6 +234,12 @@ class Replay:
             return await room.pin(user, *self.labels[step.pin])
         if isinstance(step, DeployStep):
             return await self._deploy(step)
+        if isinstance(step, AcknowledgeStep):
+            if self.pager is None:
+                raise DriverError("paging is off in this run")
+            return await self.pager.acknowledge_page(
+                self.room.stack.health_url.removesuffix("/healthz")
+            )
         if isinstance(step, ClickStep):
             found = newest_with_action(room.stack.sandbox.state, user, step.click)
             if found is None:
@@ -301,6 +345,11 @@ def _describe(step: Step) -> str:
         return f"deploy {step.deploy.version} of {step.deploy.service}"
     if isinstance(step, StatusPageStep):
         return f"status page ({step.status_page})"
+    if isinstance(step, AppStep):
+        state = "breaks" if step.app.broken else "is fixed"
+        return f"the app's {step.app.feature} endpoint {state}"
+    if isinstance(step, AcknowledgeStep):
+        return "acknowledges the page in PagerDuty"
     return f"submit {', '.join(step.submit)}"
 
 

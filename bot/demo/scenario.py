@@ -35,9 +35,21 @@ from pydantic import (
 )
 
 from bot.config import FeatureConfig, StatusPageSettings
+from bot.models import Severity
 
 DEFAULT_SCENARIO = Path(__file__).resolve().parents[2] / "examples/scenarios/outage-report.yml"
-ACTIONS = ("command", "message", "react", "pin", "click", "submit", "deploy", "status_page")
+ACTIONS = (
+    "command",
+    "message",
+    "react",
+    "pin",
+    "click",
+    "submit",
+    "deploy",
+    "status_page",
+    "app",
+    "acknowledge",
+)
 # `platform`: a stand-in deploy platform on loopback, so the app really goes offline and the
 # drafts count it; `dryrun`: only recorded.
 TargetKind = Literal["platform", "dryrun"]
@@ -61,6 +73,21 @@ class Person(_Strict):
     real_name: str = ""
 
 
+class DemoCheck(_Strict):
+    """A feature's `[features.check]` in a scenario; the URL is the demo app's own."""
+
+    every_minutes: int = Field(0, ge=0)
+    after_deploy_minutes: list[int] = [1, 3, 10]
+    failures: int = Field(2, ge=1)
+
+
+class Paging(_Strict):
+    """PagerDuty on loopback (issue 25): who is on call all day, which severities page."""
+
+    oncall: str  # a person's name
+    auto_page: list[Severity] = [Severity.sev1, Severity.sev2]
+
+
 class Config(_Strict):
     """The bot's settings for the run: catalog, maintenance targets, who responds."""
 
@@ -73,6 +100,9 @@ class Config(_Strict):
     # (the same, and `/incident rollback NAME` records without calling anything).
     changes: dict[str, Literal["webhook", "dryrun"]] = {}
     status_page: StatusPageSettings = StatusPageSettings()  # the bot's [status_page] section
+    # Feature name -> its check, probing the app the stand-in platform serves on loopback.
+    checks: dict[str, DemoCheck] = {}
+    paging: Paging | None = None
 
 
 class Expect(_Strict):
@@ -152,6 +182,23 @@ class SubmitStep(_Step):
     submit: dict[str, str | list[str]]  # the open modal's fields by block id
 
 
+class AppState(_Strict):
+    feature: str = Field(min_length=1)
+    broken: bool
+
+
+class AppStep(_Step):
+    """The app's endpoint of a feature breaks or is fixed (on the stand-in platform)."""
+
+    app: AppState
+
+
+class AcknowledgeStep(_Step):
+    """The on-call person acknowledges the page in PagerDuty, which tells the bot (webhook)."""
+
+    acknowledge: Literal["page"]
+
+
 class StatusPageStep(_Step):
     status_page: str = Field(min_length=1, max_length=60)  # a name for the moment, printed
 
@@ -171,7 +218,9 @@ Step = Annotated[
     | Annotated[ClickStep, Tag("click")]
     | Annotated[SubmitStep, Tag("submit")]
     | Annotated[DeployStep, Tag("deploy")]
-    | Annotated[StatusPageStep, Tag("status_page")],
+    | Annotated[StatusPageStep, Tag("status_page")]
+    | Annotated[AppStep, Tag("app")]
+    | Annotated[AcknowledgeStep, Tag("acknowledge")],
     Discriminator(
         _action,
         custom_error_type="step_action",
@@ -234,6 +283,9 @@ def _problems(scenario: Scenario) -> Iterator[Problem]:
     for index, name in enumerate(scenario.config.responders):
         if name not in names:
             yield Problem(("config", "responders", index), _unknown_person(name, names))
+    paging = scenario.config.paging
+    if paging is not None and paging.oncall not in names:
+        yield Problem(("config", "paging", "oncall"), _unknown_person(paging.oncall, names))
     labels: set[str] = set()
     previous: datetime | None = None
     for index, step in enumerate(scenario.steps):
@@ -244,10 +296,29 @@ def _problems(scenario: Scenario) -> Iterator[Problem]:
             yield Problem(("steps", index, "at"), "is earlier than the step before it")
         previous = instant
         yield from _label_problems(index, step, labels)
+        if isinstance(step, AcknowledgeStep) and paging is None:
+            yield Problem(
+                ("steps", index, "acknowledge"), "paging is off (set config.paging.oncall)"
+            )
         if isinstance(step, StatusPageStep) and not scenario.config.status_page.enabled:
             yield Problem(
                 ("steps", index, "status_page"),
                 "the status page is off (set config.status_page.enabled: true)",
+            )
+    yield from _check_problems(scenario)
+
+
+def _check_problems(scenario: Scenario) -> Iterator[Problem]:
+    """Checks name catalog features; `app` steps name checked features."""
+    features = [f.name for f in scenario.config.features]
+    for name in scenario.config.checks:
+        if name not in features:
+            yield Problem(("config", "checks", name), f"{name!r} is not in config.features")
+    for index, step in enumerate(scenario.steps):
+        if isinstance(step, AppStep) and step.app.feature not in scenario.config.checks:
+            yield Problem(
+                ("steps", index, "app", "feature"),
+                f"{step.app.feature!r} has no check (add it under config.checks)",
             )
 
 

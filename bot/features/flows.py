@@ -83,7 +83,8 @@ class RestoredResolution:
 async def restore_and_resolve(
     services: Services, incident: Incident, user_id: str
 ) -> RestoredResolution:
-    incident_flows.ensure_open(services, incident)
+    nothing = services.texts._("nothing changed")
+    services.incidents.require_current(incident, nothing, open_only=True)
     changes = await services.features.restore_all(incident, user_id)
     restored = ""
     if changes:

@@ -37,6 +37,7 @@ class FollowUp(BaseModel):
     tracker_url: str | None = None
     tracker_ref: str | None = None
     tracker_etag: str | None = None
+    tracker: str | None = None
     source: Source = Source.command
     created_by: str
     created_at: datetime
@@ -48,6 +49,11 @@ class FollowUp(BaseModel):
     def label(self) -> str:
         """How people refer to it across incidents: `INC-1 #2`."""
         return f"INC-{self.incident_id} #{self.seq}"
+
+    @property
+    def ticket_key(self) -> str:
+        """The follow-up's mark in a tracker (a Jira label), unique across incidents."""
+        return f"INC-{self.incident_id}-followup-{self.seq}"
 
     @property
     def is_open(self) -> bool:

@@ -142,9 +142,11 @@ def home_blocks(t: Texts, followups: Sequence[FollowUp], today: date) -> list[An
     return blocks
 
 
-def with_export_button(t: Texts, text: str, f: FollowUp) -> list[dict[str, Any]]:
-    """The "added" message with an Export to GitHub button under it."""
+def with_export_button(t: Texts, text: str, f: FollowUp, tracker: str) -> list[dict[str, Any]]:
+    """The "added" message with an Export to <default tracker> button under it."""
     button = ButtonElement(
-        text=t.pgettext("button", "Export to GitHub"), action_id=EXPORT_BUTTON, value=str(f.id)
+        text=t.pgettext("button", "Export to {tracker}").format(tracker=tracker),
+        action_id=EXPORT_BUTTON,
+        value=str(f.id),
     )
     return [SectionBlock(text=text).to_dict(), ActionsBlock(elements=[button]).to_dict()]

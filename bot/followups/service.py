@@ -62,6 +62,8 @@ class Followups:
         self.remind_at = remind_at
         # Told about new follow-ups once their transaction committed (the tracker export).
         self.on_added: list[Callable[[Incident, list[FollowUp]], None]] = []
+        # Told about a changed owner or due day (the follow-up, what changed, who changed it).
+        self.on_changed: list[Callable[[FollowUp, str, str], None]] = []
 
     # Reading
 
@@ -90,10 +92,11 @@ class Followups:
             row = (await conn.execute(select(f).where(f.c.id == followup_id))).mappings().first()
         return _row(row) if row else None
 
-    async def by_tracker(self, ref: str) -> FollowUp | None:
+    async def by_tracker(self, tracker: str, ref: str) -> FollowUp | None:
         f = tables.followups
+        query = select(f).where(f.c.tracker == tracker, f.c.tracker_ref == ref)
         async with self.db.connect() as conn:
-            row = (await conn.execute(select(f).where(f.c.tracker_ref == ref))).mappings().first()
+            row = (await conn.execute(query)).mappings().first()
         return _row(row) if row else None
 
     async def open_ones(
@@ -199,23 +202,51 @@ class Followups:
         self, followup_id: int, url: str | None, ref: str | None, etag: str | None
     ) -> None:
         f = tables.followups
+        values: dict[str, Any] = {"tracker_url": url, "tracker_ref": ref, "tracker_etag": etag}
+        if ref is None:  # the export's intent is released: no tracker holds it
+            values["tracker"] = None
         async with self.db.begin() as conn:
-            await conn.execute(
-                update(f)
-                .where(f.c.id == followup_id)
-                .values(tracker_url=url, tracker_ref=ref, tracker_etag=etag)
-            )
+            await conn.execute(update(f).where(f.c.id == followup_id).values(**values))
 
-    async def claim_export(self, followup_id: int) -> bool:
-        """Mark it as being exported unless it is (or was) already: one issue per follow-up."""
+    async def claim_export(self, followup_id: int, tracker: str) -> bool:
+        """Store the intent to export to `tracker` unless it is (or was) already exported:
+        one ticket per follow-up, across clicks, retries and restarts."""
         f = tables.followups
         async with self.db.begin() as conn:
             won = await conn.execute(
                 update(f)
                 .where(f.c.id == followup_id, f.c.tracker_ref.is_(None))
-                .values(tracker_ref=EXPORTING)
+                .values(tracker_ref=EXPORTING, tracker=tracker)
             )
         return won.rowcount == 1
+
+    async def reopen(self, followup: FollowUp, actor: str) -> FollowUp | None:
+        """Open again a follow-up that `actor` (its tracker) had closed; None if it had not."""
+        f = tables.followups
+        incident = await self.incidents.get(followup.incident_id)
+        async with self.db.begin() as conn:
+            changed = await conn.execute(
+                update(f)
+                .where(
+                    f.c.id == followup.id,
+                    f.c.status != FollowUpStatus.open.value,
+                    f.c.closed_by == actor,
+                )
+                .values(
+                    status=FollowUpStatus.open.value,
+                    closed_by=None,
+                    closed_at=None,
+                    close_reason=None,
+                )
+            )
+            if changed.rowcount != 1:
+                return None
+            row = (await conn.execute(select(f).where(f.c.id == followup.id))).mappings().one()
+            reopened = _row(row)
+            if reopened.due_on and self.remind_time(incident, reopened.due_on) > self.clock.now():
+                await self._schedule(conn, incident, reopened)
+            await self._note(conn, incident, actor, "reopened", reopened)
+        return reopened
 
     async def _update(
         self, followup: FollowUp, actor: str, what: str, **values: Any
@@ -235,6 +266,9 @@ class Followups:
             if "due_on" in values:
                 await self._schedule(conn, incident, updated)
             await self._note(conn, incident, actor, what, updated)
+        if what in ("owner", "due"):
+            for listener in self.on_changed:
+                listener(updated, what, actor)
         return updated
 
     async def _schedule(self, conn: AsyncConnection, incident: Incident, f: FollowUp) -> None:

@@ -59,10 +59,13 @@ async def home_view(
     sections: Sequence[BoardSection],
     now: datetime,
     extra: Sequence[Block] = (),
+    first: Sequence[Block] = (),
 ) -> dict[str, Any]:
-    """The App Home: open incidents with what the domains say is down, the last closed ones,
-    then `extra` (the viewer's follow-ups with Done buttons, the team's record)."""
+    """The App Home: `first` (failing feature checks), open incidents with what the domains
+    say is down, the last closed ones, then `extra` (the viewer's follow-ups with Done
+    buttons, the team's record)."""
     blocks: list[Block] = [
+        *first,
         HeaderBlock(text=t._("Incidents")),
         ActionsBlock(
             elements=[

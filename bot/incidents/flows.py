@@ -13,6 +13,7 @@ from zoneinfo import ZoneInfo
 
 from slack_sdk.errors import SlackApiError
 
+from bot.checks import messages as checks_render
 from bot.followups import render as followup_render
 from bot.incidents.blocks import CLOSED_SHOWN, RECORD_DAYS, home_view
 from bot.incidents.labels import severity_label, status_label
@@ -62,6 +63,9 @@ async def set_up(
             await hook(incident, declarer, features)
         if services.declare_hooks:
             await services.board.publish(await services.incidents.get(incident.id))
+    # Issue 25: page the on-call person when declared at an `auto_page` severity, even when
+    # Slack interrupted the set-up (a resumed set-up finds the page claimed: sent once).
+    services.tasks.spawn(services.paging.on_declared(result.incident), name="auto-page")
     if result.complete:
         # Deploys before the declaration: read after the set-up, in a task of their own so
         # the declarer's "INC-n is open" never waits for a deploy API.
@@ -85,7 +89,11 @@ async def refresh_home(services: Services, user_id: str) -> None:
         *followup_render.home_blocks(services.texts, mine, today),
         *record_render.home_blocks(services.texts, record, RECORD_DAYS.days),
     ]
-    view = await home_view(services.texts, open_, closed, services.board.sections, now, extra)
+    failing = checks_render.home_blocks(
+        services.texts, await services.checks.states(), services.settings.timezone, now
+    )
+    sections = services.board.sections
+    view = await home_view(services.texts, open_, closed, sections, now, extra, failing)
     try:
         await services.slack.publish_home(user_id, view)
     except SlackApiError as exc:
@@ -123,6 +131,8 @@ async def set_severity(
 ) -> Changed:
     t = services.texts
     incident = await services.incidents.set_severity(incident, new, user_id)
+    # Raised to an `auto_page` severity: page once (the claim ignores a second time).
+    services.tasks.spawn(services.paging.on_declared(incident), name="auto-page")
     change = t._("{user} set the severity to *{severity}*.").format(
         user=f"<@{user_id}>", severity=severity_label(t, new)
     )
@@ -164,7 +174,11 @@ async def resolve(
     services: Services, incident: Incident, user_id: str, *, anyway: bool = False
 ) -> Resolution:
     """Resolve, unless a domain still shows something open and nobody said "anyway" yet:
-    then the answer is the list, for the edge to ask with."""
+    then the answer is the list, for the edge to ask with. `anyway` is a click on that
+    question: once the incident is resolved or closed, the click has expired."""
+    if anyway:
+        nothing = services.texts._("nothing changed")
+        services.incidents.require_current(incident, nothing, open_only=True)
     ensure_open(services, incident)
     if not anyway and (open_ := await still_open(services, incident)).open_items:
         return open_
@@ -173,6 +187,7 @@ async def resolve(
     change = services.texts._(":white_check_mark: {user} resolved {number} after {duration}.")
     change = change.format(user=f"<@{user_id}>", number=incident.number, duration=took)
     services.tasks.spawn(services.board.publish(incident, change), name="publish")
+    services.tasks.spawn(services.paging.on_resolved(incident), name="resolve-page")
     return Resolution(incident, change)
 
 
@@ -183,6 +198,7 @@ def ensure_closable(services: Services, incident: Incident) -> None:
 async def close(services: Services, incident: Incident, user_id: str) -> Changed:
     """Record the close and publish it; the drafts are the postmortem flow's part."""
     incident = await services.incidents.close(incident, user_id)
+    services.tasks.spawn(services.paging.on_resolved(incident), name="resolve-page")
     change = services.texts._(":lock: {user} closed {number}.").format(
         user=f"<@{user_id}>", number=incident.number
     )

@@ -9,14 +9,14 @@ from typing import Any
 from sqlalchemy import Connection, select, update
 from sqlalchemy.exc import IntegrityError
 
-from bot.errors import InputError
+from bot.errors import Expired, InputError
 from bot.i18n import Texts, texts
 from bot.incidents.labels import status_label
 from bot.models import EntryKind, Incident, Severity, Status
 from bot.plumbing.schedules import Schedules
 from bot.store import tables
 from bot.store.database import Database, inserted_id
-from bot.time import durations
+from bot.time import durations, formatting
 from bot.time.clock import Clock
 from bot.timeline import Timeline
 
@@ -119,7 +119,9 @@ class Incidents:
         return Incident.model_validate(dict(row)) if row else None
 
     async def get(self, incident_id: int) -> Incident:
-        incident = await self._find(tables.incidents.c.id == incident_id)
+        # A number no database column holds (a forged button value) is simply not there.
+        fits = 0 < incident_id < 2**63
+        incident = await self._find(tables.incidents.c.id == incident_id) if fits else None
         if incident is None:
             raise InputError(self.texts._("There is no incident INC-{id}.").format(id=incident_id))
         return incident
@@ -286,6 +288,20 @@ class Incidents:
     def require_closable(self, incident: Incident) -> None:
         if incident.status is Status.closed:
             raise self._already(incident)
+
+    def require_current(self, incident: Incident, nothing: str, *, open_only: bool = False) -> None:
+        """The guard of a click that acts on `incident`: once it is closed (or, `open_only`,
+        resolved) the question the button asked is stale. Raises Expired, "INC-3 was closed
+        at 18:05; nothing was switched" (`nothing`: what did not happen)."""
+        t = self.texts
+        if incident.status is Status.closed:
+            said, at = t._("{number} was closed at {time}; {nothing}."), incident.closed_at
+        elif open_only and incident.status is Status.resolved:
+            said, at = t._("{number} was resolved at {time}; {nothing}."), incident.resolved_at
+        else:
+            return
+        when = formatting.clock(at or incident.last_update_at, incident.timezone)
+        raise Expired(said.format(number=incident.number, time=when, nothing=nothing))
 
     def _already(self, incident: Incident) -> InputError:
         return InputError(

@@ -64,12 +64,14 @@ async def already_on(services: Services, incident: Incident, target: str) -> str
 
 
 async def confirm_on(
-    services: Services, incident_id: int, target_name: str, user: str, request: str
+    services: Services, incident: Incident, target_name: str, user: str, request: str
 ) -> str | None:
-    """The Confirm of `maintenance on`: checked again (permissions may have changed since the
-    question), claimed once (a double click switches once). Returns why not, or None."""
+    """The Confirm of `maintenance on`: checked again (the incident may be closed and
+    permissions changed since the question), claimed once (a double click switches once).
+    Returns why not, or None; a closed incident raises Expired."""
+    t = services.texts
+    services.incidents.require_current(incident, t._("nothing was switched"))
     try:
-        incident = await services.incidents.get(incident_id)
         target = services.maintenance.resolve(target_name)
     except InputError as exc:
         return f":warning: {exc}"

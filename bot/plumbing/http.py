@@ -175,8 +175,12 @@ class HttpSession:
         secrets: Iterable[SecretStr] = (),
         describe: Callable[[httpx.Response], str] = excerpt,
         transport: httpx.AsyncBaseTransport | None = None,
+        rate_hint: Callable[
+            [httpx.Response], tuple[float | None, datetime | None]
+        ] = rate_limit_hint,
     ) -> None:
         self._service = service
+        self._rate_hint = rate_hint
         self._timeout = timeout
         self._policy = policy
         self._secrets = tuple(secrets)
@@ -268,7 +272,7 @@ class HttpSession:
         status: int | None = None,
         response: httpx.Response | None = None,
     ) -> CallFailed:
-        retry_after, reset_at = rate_limit_hint(response) if response is not None else (None, None)
+        retry_after, reset_at = self._rate_hint(response) if response is not None else (None, None)
         return CallFailed(
             redact(message, self._secrets),
             attempts=attempts,

@@ -10,6 +10,7 @@ from contextvars import ContextVar
 from typing import Any
 
 REDACTED = "[redacted]"
+log = logging.getLogger("outagebot.refused")
 
 # Set per Slack request and per incident; background tasks inherit them from their creator.
 request_id: ContextVar[str | None] = ContextVar("request_id", default=None)
@@ -88,3 +89,9 @@ def request_key(body: dict[str, Any]) -> str:
         if isinstance(value, str) and value:
             return value
     return uuid.uuid4().hex[:12]
+
+
+def refused(method: str, path: str, size: int, reason: str) -> None:
+    """A refused inbound request costs one short line (method, path, size, reason), never its
+    body or headers: an anonymous sender cannot fill the disk through the log."""
+    log.warning("refused %s %s (%d bytes): %s", method[:10], path[:80], size, reason[:120])

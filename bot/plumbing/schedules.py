@@ -13,6 +13,7 @@ import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import partial
 
 from sqlalchemy import delete, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
@@ -43,10 +44,22 @@ def _family(kind: str) -> str:
 
 
 class Schedules:
-    def __init__(self, db: Database, clock: Clock, owner: str) -> None:
+    def __init__(
+        self,
+        db: Database,
+        clock: Clock,
+        owner: str,
+        *,
+        at_once: int = 4,
+        timeout: float = 120.0,
+    ) -> None:
+        """`at_once` due jobs run together (a slow change source delays no reminder), each
+        stopped after `timeout` seconds."""
         self.db, self.clock, self.owner = db, clock, owner
         self.handlers: dict[str, tuple[DueHandler, timedelta]] = {}
         self.tickers: list[Ticker] = []
+        self.timeout = timeout
+        self._slots = asyncio.Semaphore(at_once)
 
     def on(self, family: str, handler: DueHandler, every: timedelta) -> None:
         """Run `handler` for due items of `family`, then again `every` later until cancelled."""
@@ -110,20 +123,28 @@ class Schedules:
         return claimed
 
     async def run_due(self) -> int:
-        """Run the handler of each claimed due item; returns how many ran."""
+        """Run the handler of each claimed due item, and the tickers, `at_once` at a time;
+        returns how many due items ran."""
         claimed = await self.claim()
-        for due in claimed:
-            handler, _every = self.handlers[_family(due.kind)]
-            try:
-                await handler(due)
-            except Exception:
-                log.exception("schedule %s for INC-%s failed", due.kind, due.incident_id)
-        for ticker in self.tickers:
-            try:
-                await ticker()
-            except Exception:
-                log.exception("scheduled %s failed", getattr(ticker, "__qualname__", ticker))
+        jobs: list[tuple[str, Callable[[], Awaitable[object]]]] = [
+            (f"schedule {due.kind} for INC-{due.incident_id}", partial(self.handler(due), due))
+            for due in claimed
+        ]
+        jobs += [(f"scheduled {getattr(t, '__qualname__', t)}", t) for t in self.tickers]
+        await asyncio.gather(*(self._run(name, job) for name, job in jobs))
         return len(claimed)
+
+    def handler(self, due: Due) -> DueHandler:
+        return self.handlers[_family(due.kind)][0]
+
+    async def _run(self, name: str, job: Callable[[], Awaitable[object]]) -> None:
+        async with self._slots:
+            try:
+                await asyncio.wait_for(job(), self.timeout)
+            except TimeoutError:
+                log.error("%s took over %g s and was stopped", name, self.timeout)
+            except Exception:
+                log.exception("%s failed", name)
 
     async def loop(self, stop: asyncio.Event, tick: float) -> None:
         """Poll for due work every `tick` seconds until `stop` is set."""

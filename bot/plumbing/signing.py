@@ -2,7 +2,9 @@
 `"<timestamp>.<body>"`, in `X-Outagebot-Signature` beside `X-Outagebot-Timestamp`.
 
 The bot signs what it sends to a maintenance webhook and checks what CI sends to
-`POST /changes` the same way (docs/webhook-receiver.md, docs/changes.md).
+`POST /changes` and tools send to `POST /alerts` the same way (docs/webhook-receiver.md,
+docs/changes.md). Slack's own scheme (`v0=` HMAC of `"v0:<timestamp>:<body>"`) is checked here
+too, on the raw bytes, before anything reads the body.
 """
 
 from __future__ import annotations
@@ -10,6 +12,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import time
+from collections.abc import Mapping
 
 
 def sign(secret: str, timestamp: str, body: bytes) -> str:
@@ -24,3 +27,48 @@ def signature_headers(secret: str, body: bytes) -> dict[str, str]:
         "X-Outagebot-Timestamp": timestamp,
         "X-Outagebot-Signature": sign(secret, timestamp, body),
     }
+
+
+WINDOW_SECONDS = 300
+"""How far a signed request's timestamp may be from now, either way (Slack's rule too): a
+captured request cannot be replayed later."""
+
+
+def timestamp(value: str) -> int | None:
+    """A header's unix time if it is one (plain ASCII digits, at most 12); else None, so
+    `²` or 5,000 digits are refused like a missing header instead of raising."""
+    if value.isascii() and value.isdigit() and len(value) <= 12:
+        return int(value)
+    return None
+
+
+def same(signature: str, expected: str) -> bool:
+    """Constant-time comparison that a non-ASCII header cannot make raise."""
+    return hmac.compare_digest(signature.encode(errors="replace"), expected.encode())
+
+
+def refusal(secret: str, headers: Mapping[str, str], body: bytes, now: float) -> str | None:
+    """Why a received request's signature is not good (None when it is); `now` is wall time."""
+    stamp = timestamp(headers.get("X-Outagebot-Timestamp", ""))
+    signature = headers.get("X-Outagebot-Signature", "")
+    if stamp is None or not signature:
+        return "missing X-Outagebot-Timestamp or X-Outagebot-Signature (or not unix seconds)"
+    if abs(now - stamp) > WINDOW_SECONDS:
+        return "the timestamp is more than 5 minutes away from now"
+    if not same(signature, sign(secret, str(stamp), body)):
+        return "bad signature"
+    return None
+
+
+def slack_refusal(secret: str, headers: Mapping[str, str], body: bytes, now: float) -> str | None:
+    """None when `body` is signed by Slack with `secret` within the window; else why not."""
+    stamp = timestamp(headers.get("X-Slack-Request-Timestamp", ""))
+    signature = headers.get("X-Slack-Signature", "")
+    if stamp is None or not signature:
+        return "missing X-Slack-Request-Timestamp or X-Slack-Signature (or not unix seconds)"
+    if abs(now - stamp) > WINDOW_SECONDS:
+        return "the timestamp is more than 5 minutes away from now"
+    mac = hmac.new(secret.encode(), f"v0:{stamp}:".encode() + body, hashlib.sha256)
+    if not same(signature, f"v0={mac.hexdigest()}"):
+        return "bad signature"
+    return None

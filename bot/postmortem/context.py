@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Literal
+from typing import Any, Literal
 
 from bot.changes.drafts import ChangesText
 from bot.changes.drafts import phrase as changes_text
@@ -22,10 +22,23 @@ from bot.postmortem.formatting import Formatter
 from bot.postmortem.gantt import gantt
 from bot.postmortem.impact import IMPACT_STATES, Impact, is_key_moment, measure
 from bot.postmortem.phrases import Phrases
+from bot.slack.gateway import escape
 from bot.slack.mrkdwn import escape_markdown, to_inert_markdown, to_markdown
 from bot.time.durations import total
 
 Audience = Literal["customer", "internal"]
+
+
+@dataclass(frozen=True)
+class CorrectionLine:
+    """One corrected value (internal draft): what, from -> to, who, why, when corrected."""
+
+    what: str
+    old: str
+    new: str
+    who: str | None
+    reason: str
+    when: str
 
 
 @dataclass(frozen=True)
@@ -75,6 +88,10 @@ class Milestones:
     declared: Milestone
     mitigated: Milestone
     resolved: Milestone
+    # Issue 25: when the on-call person was paged and acknowledged; None without a page.
+    paged: Milestone | None = None
+    acknowledged: Milestone | None = None
+    time_to_acknowledge: str | None = None  # from the page to its acknowledgement
 
 
 @dataclass(frozen=True)
@@ -124,6 +141,7 @@ class DraftContext:
     todo: dict[str, str]  # placeholder for every fact that can be missing, by key
     missing: list[str]  # keys of `todo` whose fact is missing in this incident
     changes: ChangesText = field(default_factory=ChangesText)  # bot/changes/drafts.py
+    corrections: list[CorrectionLine] = field(default_factory=list)  # internal only
 
 
 class _Builder:
@@ -143,10 +161,17 @@ class _Builder:
         self.missing.append(key)
         return self.todo(key)
 
-    def typed(self, text: str, key: str | None = None, *, one_line: bool = False) -> str:
-        """User text made inert; a placeholder (and a `missing` mark) when empty."""
+    def typed(
+        self, text: str, key: str | None = None, *, one_line: bool = False, form: bool = False
+    ) -> str:
+        """User text made inert; a placeholder (and a `missing` mark) when empty.
+
+        `form`: typed in a modal's plain-text field, which Slack passes on as typed: `<…|…>`
+        there was typed by a person, not made by Slack, so it is escaped and stays text (only
+        links Slack made in a message become links)."""
         names = self.facts.user_names
-        inert = to_inert_markdown(text, names=names, audience=self.audience).strip()
+        source = escape(text) if form else text
+        inert = to_inert_markdown(source, names=names, audience=self.audience).strip()
         if one_line:
             inert = " ".join(inert.split())
         return self.absent(key) if not inert and key else inert
@@ -161,6 +186,19 @@ class _Builder:
             return Milestone(self.absent(key), None)
         since = total([(first, instant)], instant)
         return Milestone(self.fmt.when(instant), self.fmt.duration(since))
+
+    def paging(self, first: datetime) -> dict[str, Any]:
+        """The first page sent and its acknowledgement, from the timeline's page entries."""
+        pages = [e for e in self.facts.entries if e.kind is EntryKind.page and not e.deleted]
+        sent = next((e.occurred_at for e in pages if e.data.get("event") == "sent"), None)
+        acked = next((e.occurred_at for e in pages if e.data.get("event") == "acknowledged"), None)
+        if sent is None:
+            return {}
+        found: dict[str, Any] = {"paged": self.milestone(sent, first, "paged")}
+        if acked is not None:
+            found["acknowledged"] = self.milestone(acked, first, "acknowledged")
+            found["time_to_acknowledge"] = self.fmt.duration(total([(sent, acked)], acked))
+        return found
 
     # Impact
 
@@ -240,7 +278,7 @@ class _Builder:
 
     def shown(self, entry: TimelineEntry) -> bool:
         """Internal drafts show every surviving entry; customers only what concerns them."""
-        if entry.deleted:
+        if entry.deleted or entry.kind is EntryKind.correction:  # in their own section
             return False
         if self.audience == "internal":
             return True
@@ -363,7 +401,7 @@ class _Builder:
             return [self.followup(f) for f in followups]
         lines = []
         for item in self.facts.inputs.action_items:
-            text = self.typed(item.text, one_line=True)
+            text = self.typed(item.text, one_line=True, form=True)
             if not text:
                 continue
             owner = None
@@ -389,6 +427,32 @@ class _Builder:
             details="".join(f" · {d}" for d in details),
             done=f.status is FollowUpStatus.done,
         )
+
+    def corrections(self) -> list[CorrectionLine]:
+        """The internal draft's Corrections section; customers read only the corrected facts."""
+        if self.audience != "internal":
+            return []
+        lines = []
+        for c in self.facts.corrections:
+            if c.is_time:
+                old = self.fmt.when(datetime.fromisoformat(c.old_value))
+                new = self.fmt.when(datetime.fromisoformat(c.new_value))
+            else:
+                old = self.typed(c.old_value, one_line=True)
+                new = self.typed(c.new_value, one_line=True)
+            field_name = self.ph.correction_fields.get(c.field, c.field)
+            subject = self.typed(c.subject, one_line=True)
+            lines.append(
+                CorrectionLine(
+                    what=f"{subject}, {field_name}",
+                    old=old,
+                    new=new,
+                    who=self.name(c.actor),
+                    reason=self.typed(c.reason, one_line=True),
+                    when=self.fmt.when(c.corrected_at),
+                )
+            )
+        return lines
 
     def channel(self) -> str:
         incident, url = self.facts.incident, self.facts.channel_url
@@ -442,12 +506,13 @@ def build_context(
             declared=b.milestone(incident.declared_at, first, "declared"),
             mitigated=b.milestone(impact.mitigated, first, "mitigated"),
             resolved=b.milestone(incident.resolved_at, first, "resolved"),
+            **b.paging(first),
         ),
         timeline=b.timeline(),
-        root_cause=b.typed(inputs.root_cause, "root_cause"),
-        resolution=b.typed(inputs.resolution, "resolution"),
-        went_well=b.typed(inputs.went_well, "went_well"),
-        went_badly=b.typed(inputs.went_badly, "went_badly"),
+        root_cause=b.typed(inputs.root_cause, "root_cause", form=True),
+        resolution=b.typed(inputs.resolution, "resolution", form=True),
+        went_well=b.typed(inputs.went_well, "went_well", form=True),
+        went_badly=b.typed(inputs.went_badly, "went_badly", form=True),
         action_items=b.action_items(),
         commitment=b.typed(facts.commitment or "") or None,
         signer=signer,
@@ -455,4 +520,5 @@ def build_context(
         todo={key: b.todo(key) for key in phrases.todo_labels},
         missing=b.missing,
         changes=changes_text(facts.changes, fmt, language),
+        corrections=b.corrections(),
     )

@@ -56,8 +56,11 @@ class Delivery:
     ) -> None:
         self.postmortems, self.slack, self.timeline, self.t = postmortems, slack, timeline, t
 
-    async def deliver(self, incident: Incident, wanted: list[tuple[Audience, str]]) -> list[Draft]:
-        """Draft each (audience, language) from the current record, save and upload them."""
+    async def deliver(
+        self, incident: Incident, wanted: list[tuple[Audience, str]], *, note: str = ""
+    ) -> list[Draft]:
+        """Draft each (audience, language) from the current record, save and upload them;
+        `note` (say, what a correction changed) goes under the files' comment."""
         facts, t = await self.postmortems.facts(incident), self.t
         drafts = []
         for audience, language in wanted:
@@ -81,10 +84,10 @@ class Delivery:
             filename = draft_filename(incident, audience, language)
             drafts.append(Draft(audience, language, filename, body, version))
         if drafts:
-            await self._upload(incident, drafts)
+            await self._upload(incident, drafts, note)
         return drafts
 
-    async def _upload(self, incident: Incident, drafts: list[Draft]) -> None:
+    async def _upload(self, incident: Incident, drafts: list[Draft], note: str = "") -> None:
         t = self.t
         listed = ", ".join(f"{what(t, d.audience)} (`{d.filename}`, v{d.version})" for d in drafts)
         if not incident.channel_id:
@@ -99,6 +102,8 @@ class Delivery:
             ":memo: Drafts for {incident}, made from the recorded facts: {drafts}. Review them"
             " before publishing; `/incident postmortem` drafts them again after late edits."
         ).format(incident=incident.number, drafts=listed)
+        if note:
+            comment += "\n" + note
         try:
             await self.slack.upload(
                 incident.channel_id, {d.filename: d.body for d in drafts}, comment

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 
 from pydantic import BaseModel, ConfigDict, field_validator
 
+from bot.corrections.audit import Correction
 from bot.followups.models import FollowUp
 from bot.models import FeatureInterval, Incident, MaintenanceWindow, TimelineEntry
 
@@ -90,6 +91,7 @@ class PostmortemFacts:
     changes: DraftChanges | None = None  # deploys tied to the outages (bot/changes/drafts.py)
     # The incident's follow-ups (typed ones and the close form's lines): the action items.
     followups: list[FollowUp] = field(default_factory=list)
+    corrections: tuple[Correction, ...] = ()  # the audit trail (bot/corrections/audit.py)
 
     @property
     def end(self) -> datetime:

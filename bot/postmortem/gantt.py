@@ -18,9 +18,20 @@ _UNSAFE = re.compile(r"[^\w .,()/'+-]")
 _TAGS = {FeatureState.down: "crit, ", FeatureState.degraded: "active, "}
 
 
+# Words Mermaid's gantt grammar reads as a statement at the start of a line (any case).
+_KEYWORDS = {
+    "section", "title", "dateformat", "axisformat", "tickinterval", "excludes", "includes",
+    "todaymarker", "weekday", "weekend", "click", "inclusiveenddates", "topaxis",
+    "displaymode", "acctitle", "accdescr", "gantt",
+}  # fmt: skip
+
+
 def task_name(text: str) -> str:
-    """A Mermaid-safe label: no `:`, `#`, `;`, backticks or markup, on one line."""
-    return " ".join(_UNSAFE.sub(" ", text).split()) or "-"
+    """A Mermaid-safe label: no `:`, `#`, `;`, backticks or markup, on one line, and quoted
+    when it starts with one of Mermaid's keywords (`section …` would start a section)."""
+    name = " ".join(_UNSAFE.sub(" ", text).split()) or "-"
+    first = name.split(" ", 1)[0].lower()
+    return f"“{name}”" if first in _KEYWORDS or first.startswith("acc") else name
 
 
 def _task(fmt: Formatter, name: str, tag: str, start: datetime, end: datetime) -> str:

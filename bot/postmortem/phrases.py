@@ -53,6 +53,8 @@ class Phrases:
     followup_states: dict[str, str]
     # A change marked by someone, by mark ("caused", "not_related").
     change_marks: dict[str, str]
+    # What a corrected value was (the internal draft's Corrections section), by field.
+    correction_fields: dict[str, str]
 
 
 EN = Phrases(
@@ -90,6 +92,9 @@ EN = Phrases(
         "rename": "Renamed",
         "nudge": "Reminder",
         "error": "Error",
+        "page": "Page",
+        "correction": "Correction",
+        "signal": "Signal",
     },
     ongoing="ongoing",
     offline_state="offline",
@@ -141,6 +146,14 @@ EN = Phrases(
         "caused": "{version} marked as the cause",
         "not_related": "{version} marked as not related",
     },
+    correction_fields={
+        "start": "start",
+        "end": "end",
+        "time": "time",
+        "text": "text",
+        "declared": "declared",
+        "resolved": "resolved",
+    },
 )
 
 IT = Phrases(
@@ -177,7 +190,10 @@ IT = Phrases(
         "lead": "Responsabile",
         "rename": "Nuovo titolo",
         "nudge": "Promemoria",
+        "page": "Chiamata",
         "error": "Errore",
+        "correction": "Correzione",
+        "signal": "Segnalazione",
     },
     ongoing="in corso",
     offline_state="offline",
@@ -228,6 +244,14 @@ IT = Phrases(
     change_marks={
         "caused": "{version} segnata come causa",
         "not_related": "{version} segnata come non collegata",
+    },
+    correction_fields={
+        "start": "inizio",
+        "end": "fine",
+        "time": "ora",
+        "text": "testo",
+        "declared": "dichiarazione",
+        "resolved": "risoluzione",
     },
 )
 

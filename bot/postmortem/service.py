@@ -18,6 +18,7 @@ from sqlalchemy.exc import IntegrityError
 from bot.changes.drafts import DraftChanges
 from bot.changes.drafts import gather as gather_changes
 from bot.changes.service import Changes
+from bot.corrections.audit import history
 from bot.features import Features
 from bot.followups.service import Followups
 from bot.maintenance.service import Maintenance
@@ -140,6 +141,8 @@ class Postmortems:
         followups = await self.followups.for_incident(incident.id) if self.followups else []
         owners = {f.owner for f in followups if f.owner}
         names = await self._names(incident, entries, form, owners, online=online)
+        async with self.db.connect() as conn:
+            corrections = tuple(await history(conn, incident.id))
         inputs = CloseInputs(
             root_cause=form.root_cause,
             resolution=form.resolution,
@@ -161,6 +164,7 @@ class Postmortems:
             commitment=self.commitment,
             changes=await self._changes(incident, intervals, entries),
             followups=followups,
+            corrections=corrections,
         )
 
     async def _changes(

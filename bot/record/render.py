@@ -33,6 +33,15 @@ def _spread(t: Texts, spread: Spread) -> str:
     ).format(median=short(spread.median), p90=short(spread.p90), n=spread.count)
 
 
+def _found_by(t: Texts, by: str) -> str:
+    """The detection delay of outages found by a person, a check or an alert."""
+    if by == "check":
+        return t._("Outage start to detection, found by a check: {spread}")
+    if by == "alert":
+        return t._("Outage start to detection, found by an alert: {spread}")
+    return t._("Outage start to detection, found by a person: {spread}")
+
+
 def markdown(t: Texts, record: Record) -> str:
     since = format_date(record.since, "d MMM y", locale=t.locale)
     until = format_date(record.until, "d MMM y", locale=t.locale)
@@ -60,6 +69,10 @@ def markdown(t: Texts, record: Record) -> str:
         "- " + t._("To detect (declared): {spread}").format(spread=_spread(t, record.detect)),
         "- " + t._("To mitigate: {spread}").format(spread=_spread(t, record.mitigate)),
         "- " + t._("To resolve: {spread}").format(spread=_spread(t, record.resolve)),
+        *(
+            "- " + _found_by(t, by).format(spread=_spread(t, spread))
+            for by, spread in record.detect_by.items()
+        ),
         "",
         "## " + t._("Downtime per feature"),
         "",
@@ -106,6 +119,9 @@ def csv_text(record: Record) -> str:
     ):
         writer.writerow([name, "median", _minutes(spread.median)])
         writer.writerow([name, "p90", _minutes(spread.p90)])
+    for by, spread in record.detect_by.items():
+        writer.writerow(["detect_by_minutes", f"{by}/median", _minutes(spread.median)])
+        writer.writerow(["detect_by_minutes", f"{by}/p90", _minutes(spread.p90)])
     for feature, took in record.down.items():
         writer.writerow(["down_minutes", feature, _minutes(took)])
     for feature, took in record.degraded.items():

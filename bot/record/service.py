@@ -62,6 +62,8 @@ class Record:
     degraded: dict[str, timedelta]
     offline: timedelta  # the app in (real) maintenance, summed over incidents
     followups: Counter[str] = field(default_factory=Counter)  # open, done, not_doing, overdue
+    # Outage start -> found, by who found it: person | check | alert (the drafts' rows).
+    detect_by: dict[str, Spread] = field(default_factory=dict)
 
 
 class TeamRecord:
@@ -89,6 +91,7 @@ class TeamRecord:
         down: Counter[str] = Counter()
         degraded: Counter[str] = Counter()
         offline = timedelta()
+        found_by: dict[str, list[timedelta]] = {}
         for incident in incidents:
             month = incident.declared_at.astimezone(zone).strftime("%Y-%m")
             by_month.setdefault(month, Counter())[incident.severity.value] += 1
@@ -104,6 +107,9 @@ class TeamRecord:
                 into = down if outage.state is FeatureState.down else degraded
                 into[outage.feature] += _minutes(outage.total)
             offline += impact.offline or timedelta()
+            for found in facts.changes.outages if facts.changes else []:
+                delay = total([(found.start, found.found)], found.found)
+                found_by.setdefault(found.by, []).append(delay)
         return Record(
             since=since,
             until=now,
@@ -116,6 +122,7 @@ class TeamRecord:
             degraded={k: timedelta(minutes=v) for k, v in sorted(degraded.items())},
             offline=offline,
             followups=await self._followups(incidents, now),
+            detect_by={by: Spread.of(found_by[by]) for by in sorted(found_by)},
         )
 
     async def _followups(self, incidents: Sequence[Incident], now: datetime) -> Counter[str]:

@@ -31,6 +31,14 @@ def users_info(ctx: ApiContext, p: Params) -> dict[str, Any]:
     return {"user": ctx.workspace.require_user(p.require("user")).to_api()}
 
 
+def users_lookup_by_email(ctx: ApiContext, p: Params) -> dict[str, Any]:
+    email = p.require("email").lower()
+    for user in ctx.workspace.users.values():
+        if user.email and user.email.lower() == email and not user.deleted:
+            return {"user": user.to_api()}
+    raise SlackError("users_not_found")
+
+
 def users_list(ctx: ApiContext, p: Params) -> dict[str, Any]:
     users = list(ctx.workspace.users.values())
     page, meta = paginate(users, p, default_limit=200)
@@ -54,6 +62,7 @@ METHODS: dict[str, Handler] = {
     "auth.test": auth_test,
     "users.info": users_info,
     "users.list": users_list,
+    "users.lookupByEmail": users_lookup_by_email,
     "usergroups.list": usergroups_list,
     "usergroups.users.list": usergroups_users_list,
 }

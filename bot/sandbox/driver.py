@@ -549,6 +549,23 @@ class SlackDriver:
             **state,
         }
 
+    async def message_shortcut(
+        self, user_id: str, callback_id: str, channel_id: str, message_ts: str
+    ) -> DriverReply:
+        """Choose a message shortcut (the app's entry in a message's "More actions" menu)."""
+        channel, now = self._member_channel(user_id, channel_id), self._now()
+        message = self._message(channel, message_ts)
+        token = self._ws.issue_response_url(channel.id, user_id, now=now)
+        payload = payloads.message_action(
+            callback_id=callback_id,
+            user=self._user_ref(user_id),
+            channel={"id": channel.id, "name": channel.name},
+            message=self._ws.message_json(message),
+            trigger_id=self._ws.issue_trigger(user_id, now=now),
+            response_url=self.sandbox.response_url(token),
+        )
+        return await self._send("interactive", payload)
+
     async def submit_view(
         self, user_id: str, view_id: str, values: Mapping[str, Mapping[str, Any]]
     ) -> DriverReply:

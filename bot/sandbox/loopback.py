@@ -23,6 +23,7 @@ class Seen:
     headers: dict[str, str]
     body: bytes
     at: float = 0.0
+    query: str = ""  # the query string, undecoded
 
     @property
     def json(self) -> Any:
@@ -66,7 +67,9 @@ class LoopbackApi(LoopbackServer):
     async def _handle(self, request: web.Request) -> web.StreamResponse:
         at = time.monotonic()
         body = await request.read()
-        self.seen.append(Seen(request.method, request.path, dict(request.headers), body, at))
+        seen = Seen(request.method, request.path, dict(request.headers), body, at)
+        seen.query = request.query_string
+        self.seen.append(seen)
         return await self.respond(request, body)
 
     def app(self) -> web.Application:

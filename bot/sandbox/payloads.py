@@ -374,6 +374,36 @@ def block_actions(
     return payload
 
 
+def message_action(
+    *,
+    callback_id: str,
+    user: Mapping[str, str],
+    channel: Mapping[str, str],
+    message: Mapping[str, Any],
+    trigger_id: str,
+    response_url: str,
+    team_id: str = TEAM_ID,
+    team_domain: str = TEAM_DOMAIN,
+    token: str = VERIFICATION_TOKEN,
+) -> dict[str, Any]:
+    """A message shortcut (`message_action`) chosen from a message's "More actions" menu."""
+    return {
+        "type": "message_action",
+        "callback_id": callback_id,
+        "token": token,
+        "action_ts": str(message.get("ts", "")),
+        "team": {"id": team_id, "domain": team_domain},
+        "user": dict(user),
+        "channel": dict(channel),
+        "is_enterprise_install": False,
+        "enterprise": None,
+        "message_ts": message.get("ts"),
+        "message": dict(message),
+        "response_url": response_url,
+        "trigger_id": trigger_id,
+    }
+
+
 def view_submission(
     *,
     user: Mapping[str, str],

@@ -15,7 +15,7 @@ from aiohttp import web
 from pydantic import SecretStr
 
 from bot.config import Settings
-from bot.models import Incident
+from bot.models import Incident, Status
 from bot.plumbing.retry import RetryPolicy
 from bot.sandbox.cast import INCIDENTS, MARCO
 from bot.sandbox.driver import DriverReply, SlackDriver, Transport
@@ -161,6 +161,33 @@ class SandboxStack(Running):
         if len(made) != 1 or not (made[0].channel_id and made[0].status_ts):
             raise AssertionError(f"declare {title}: not one incident with a channel: {made}")
         return made[0]
+
+    async def close(self, channel: str, *, user: str = MARCO) -> Incident:
+        """`user` resolves the channel's incident (anyway, if something is still open) and
+        closes it through the close form, as a person would; the closed incident."""
+        assert self.services is not None, "start the stack first"
+        assert self.driver is not None, "start the stack first"
+        await self.run(channel, "resolve", user=user)
+        incident = await self.services.incidents.by_channel(channel)
+        assert incident is not None, f"no incident in {channel}"
+        if incident.is_open:  # asked "resolve anyway?"
+            prompt = self.sandbox.ephemerals(user, channel)[-1]
+            await self.driver.click(
+                user, "incident_resolve_confirm", channel_id=channel, message_ts=prompt.ts
+            )
+            await self.idle()
+        await self.run(channel, "close", user=user)
+        view = self.driver.latest_view(user)
+        assert view is not None, "the close form did not open"
+        # A SEV1/SEV2 close asks for a follow-up: one line is enough.
+        items = {"action_items": {"value": "Review the deploy checklist"}}
+        reply = await self.driver.submit_view(user, view.id, items)
+        assert reply.ok, reply.text
+        await self.idle()
+        closed = await self.services.incidents.get(incident.id)
+        if closed.status is not Status.closed:
+            raise AssertionError(f"{closed.number} is {closed.status} after the close form")
+        return closed
 
     async def stop(self) -> None:
         await self.stop_bot()

@@ -9,9 +9,9 @@ own cursor iteration) and the error codes that mean "already done" are handled i
 from __future__ import annotations
 
 import re
-import time
 import unicodedata
-from collections.abc import AsyncIterator, Iterable
+from collections.abc import AsyncIterator, Callable, Coroutine, Iterable
+from datetime import datetime, timedelta
 from typing import Any
 
 from slack_sdk.errors import SlackApiError
@@ -23,6 +23,8 @@ from slack_sdk.http_retry.builtin_async_handlers import (
 from slack_sdk.web.async_client import AsyncWebClient
 from slack_sdk.web.async_slack_response import AsyncSlackResponse
 from slack_sdk.webhook.async_client import AsyncWebhookClient
+
+from bot.time.clock import Clock
 
 CHANNEL_NAME_MAX = 80
 TOPIC_MAX = 250
@@ -87,25 +89,58 @@ async def _items(first: AsyncSlackResponse, key: str) -> AsyncIterator[dict[str,
             yield item
 
 
+class SlackProbe:
+    """Slack's reachability as last seen, for `/healthz`: a reader never waits on Slack.
+
+    Reading the state starts a probe (`auth.test`) in the background when the last one began
+    `every` ago or more and none is in flight; every reader shares that one probe and gets the
+    last known answer at once, with its age.
+    """
+
+    def __init__(
+        self,
+        slack: SlackWeb,
+        clock: Clock,
+        spawn: Callable[[Coroutine[Any, Any, None]], object],
+        every: timedelta = timedelta(seconds=30),
+    ) -> None:
+        self.slack, self.clock, self.spawn, self.every = slack, clock, spawn, every
+        self._state = "unknown"
+        self._checked: datetime | None = None  # when the last answer came
+        self._started: datetime | None = None  # when the last probe began
+        self._probing = False
+
+    def state(self) -> tuple[str, float | None]:
+        """The last known state and how many seconds old it is (None: no answer yet)."""
+        now = self.clock.now()
+        if not self._probing and (self._started is None or now - self._started >= self.every):
+            self._probing, self._started = True, now
+            self.spawn(self._probe())
+        age = None if self._checked is None else (now - self._checked).total_seconds()
+        return self._state, age
+
+    async def _probe(self) -> None:
+        try:
+            self._state = await self.slack.reachable()
+            self._checked = self.clock.now()
+        finally:
+            self._probing = False
+
+
 class SlackWeb:
     def __init__(self, client: AsyncWebClient) -> None:
         self.client = client
         self._bot_user_id: str | None = None
-        self._reachable: tuple[float, str] | None = None
 
-    async def reachable(self, max_age: float = 30.0) -> str:
-        """`ok` or why not, from an `auth.test` at most every `max_age` seconds (health checks)."""
-        now = time.monotonic()
-        if self._reachable is None or now - self._reachable[0] > max_age:
-            try:
-                await self.client.auth_test()
-                state = "ok"
-            except SlackApiError as exc:
-                state = error_code(exc)
-            except Exception as exc:  # noqa: BLE001 - health reports any failure
-                state = f"unreachable ({type(exc).__name__})"
-            self._reachable = (now, state)
-        return self._reachable[1]
+    async def reachable(self) -> str:
+        """`ok` or why not, from one `auth.test` (the health probe's question)."""
+        try:
+            await self.client.auth_test()
+        except SlackApiError as exc:
+            return error_code(exc)
+        except Exception as exc:  # noqa: BLE001 - health reports any failure
+            return f"unreachable ({type(exc).__name__})"
+        return "ok"
 
     async def bot_user_id(self) -> str:
         if self._bot_user_id is None:
@@ -201,6 +236,10 @@ class SlackWeb:
         """Open a modal; `trigger_id` is valid for 3 s after the click or command."""
         await self.client.views_open(trigger_id=trigger_id, view=view)
 
+    async def update_view(self, view_id: str, view: dict[str, Any]) -> None:
+        """Replace an open modal (a page or filter of the correction form)."""
+        await self.client.views_update(view_id=view_id, view=view)
+
     async def pin(self, channel: str, ts: str) -> None:
         await _tolerating(self.client.pins_add(channel=channel, timestamp=ts), "already_pinned")
 
@@ -245,6 +284,16 @@ class SlackWeb:
                 return str(user["id"])
         return None
 
+    async def user_by_email(self, email: str) -> str | None:
+        """The user with this email (scope users:read.email); None when there is none."""
+        try:
+            resp = await self.client.users_lookupByEmail(email=email)
+        except SlackApiError as exc:
+            if error_code(exc) == "users_not_found":
+                return None
+            raise
+        return str(resp["user"]["id"])
+
     async def members(self, channel: str) -> set[str]:
         """Everyone in the channel, all pages."""
         first = await self.client.conversations_members(channel=channel, limit=1000)
@@ -277,6 +326,12 @@ class SlackWeb:
         user = resp["user"]
         profile = user.get("profile") or {}
         return str(profile.get("display_name") or profile.get("real_name") or user.get("name"))
+
+    async def user_email(self, user_id: str) -> str | None:
+        """The profile's email (scope users:read.email): how trackers find the same person."""
+        resp = await self.client.users_info(user=user_id)
+        email = (resp["user"].get("profile") or {}).get("email")
+        return str(email) if email else None
 
     async def upload(self, channel: str, files: dict[str, str], comment: str) -> None:
         """Text files (filename -> content) in one message, through `files_upload_v2`

@@ -173,3 +173,34 @@ def plain(text: str, names: Mapping[str, str]) -> str:
             case _Drop():
                 out.append(_DROP)
     return _tidy("".join(out))
+
+
+# Characters XML 1.0 cannot hold (C0 controls but tab and newlines, surrogates, U+FFFE/FFFF),
+# and the C1 controls it discourages: an Atom feed with one of them is not XML at all.
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
+# Paired mrkdwn emphasis (`*bold*`, `_italic_`, `~strike~`, `` `code` ``) around words.
+_EMPHASIS = re.compile(r"(?<![\w*_~`])([*_~`])(?=\S)(.+?)(?<=\S)\1(?![\w*_~`])")
+_FENCE = re.compile(r"```\n?")
+
+
+def xml_text(text: str) -> str:
+    """`text` without the characters XML 1.0 cannot carry."""
+    return _NOT_XML.sub("", text)
+
+
+def public_text(text: str) -> str:
+    """Slack mrkdwn as the plain text customers read (status page, Atom, Atlassian): no
+    mention ids (a mention is its display name, if Slack gave one, or is dropped), a link is
+    its label and URL, escapes decoded, emphasis marks removed, no control characters."""
+    out: list[str] = []
+    for part in _parts(xml_text(text), {}, "customer"):
+        match part:
+            case _Text(raw):
+                out.append(_EMPHASIS.sub(r"\2", _FENCE.sub("", _unescape(raw))))
+            case _Name(name):
+                out.append(name)
+            case _Link(url, label):
+                out.append(f"{label} ({url})" if label and label != url else url)
+            case _Drop():
+                out.append(_DROP)
+    return re.sub(r"[ \t]{2,}", " ", _tidy("".join(out))).strip()

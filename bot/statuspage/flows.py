@@ -21,6 +21,7 @@ from bot.models import EntryKind, Incident, Status
 from bot.plumbing.http import CallFailed
 from bot.plumbing.tasks import BackgroundTasks
 from bot.slack.gateway import SlackWeb, error_code, escape
+from bot.slack.mrkdwn import public_text
 from bot.slack.permissions import MaintenancePermissions
 from bot.statuspage import drafting
 from bot.statuspage.atlassian import Atlassian
@@ -126,6 +127,14 @@ class StatusFlows:
             "Only the people listed under `[permissions] status_page` may publish status updates."
         )
 
+    def require_current(self, proposal: StatusUpdate, incident: Incident) -> None:
+        """Once the incident is resolved, only its "Resolved" update may still go public:
+        an older proposal has expired (public history never moves backwards). A later
+        publication supersedes a proposal too; `StatusPage.decide` checks that one."""
+        if proposal.status is not PublicStatus.resolved:
+            nothing = self.texts._("nothing was published")
+            self.incidents.require_current(incident, nothing, open_only=True)
+
     async def decide(
         self, update_id: int, user: str, *, publish: bool, body: str | None = None
     ) -> StatusUpdate:
@@ -134,6 +143,10 @@ class StatusFlows:
         incident = await self.incidents.get(proposal.incident_id)
         if reason := await self.refusal(user, incident):
             raise InputError(reason)
+        if publish:
+            self.require_current(proposal, incident)
+        if publish:  # what goes public is plain text, whoever wrote it and however
+            body = public_text(proposal.body if body is None else body)
         if body is not None and not body.strip():
             raise InputError(self.texts._("An update needs some text for customers."))
         # The states published are the record's at this moment, not at the proposal's.

@@ -17,9 +17,10 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import Connection, func, or_, select, update
+from sqlalchemy.ext.asyncio import AsyncConnection
 
 from bot.config import FeatureConfig, StatusPageSettings
-from bot.errors import InputError
+from bot.errors import Expired, InputError
 from bot.i18n import Texts
 from bot.models import (
     EntryKind,
@@ -259,6 +260,8 @@ class StatusPage:
         if components is not None:
             values["components"] = {k: v.value for k, v in components.items()}
         async with self.db.begin() as conn:
+            if publish:
+                await self._not_superseded(conn, update_id)
             changed = await conn.execute(
                 update(u)
                 .where(u.c.id == update_id, u.c.state == UpdateState.proposed.value)
@@ -281,6 +284,24 @@ class StatusPage:
                 )
         self.invalidate()
         return decided
+
+    async def _not_superseded(self, conn: AsyncConnection, update_id: int) -> None:
+        """A proposal older than a published update of its incident has expired: publishing
+        it would move the public history backwards."""
+        u, older = tables.status_updates, tables.status_updates.alias("older")
+        later = (
+            select(u.c.id)
+            .join(older, older.c.incident_id == u.c.incident_id)
+            .where(
+                older.c.id == update_id,
+                u.c.id > update_id,
+                u.c.state == UpdateState.published.value,
+            )
+            .limit(1)
+        )
+        if (await conn.execute(later)).first() is not None:
+            t = self.texts
+            raise Expired(t._("A later update is already public; nothing was published."))
 
     def _already(self, update_: StatusUpdate) -> str:
         t = self.texts

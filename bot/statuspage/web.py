@@ -20,6 +20,7 @@ from babel.dates import format_datetime
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from bot.i18n import Texts
+from bot.slack.mrkdwn import xml_text
 from bot.statuspage import drafting
 from bot.statuspage.models import (
     INDICATOR_LABELS,
@@ -50,7 +51,7 @@ class StatusSite:
         )
         self.env.install_gettext_translations(texts.translations, newstyle=True)  # type: ignore[attr-defined]
         self.css = (TEMPLATES / "status.css").read_bytes()
-        self._bodies: dict[str, tuple[Snapshot, str, bytes]] = {}
+        self._bodies: dict[str, tuple[Snapshot, bytes]] = {}
         self._headers: dict[str, tuple[str, dict[str, str], dict[str, str]]] = {}
         settings = page.settings
         self.title = settings.title or texts._("Service status")
@@ -72,18 +73,14 @@ class StatusSite:
 
     # --- responses ----------------------------------------------------------------------
 
-    def _cached(
-        self, kind: str, snapshot: Snapshot, render: Callable[[], bytes], variant: str = ""
-    ) -> bytes:
+    def _cached(self, kind: str, snapshot: Snapshot, render: Callable[[], bytes]) -> bytes:
         """Each body is rendered once per snapshot: a crowd of readers costs no re-rendering.
-
-        One entry per kind, so a reader choosing `variant` (the feed's Host) cannot grow it.
-        """
+        No body depends on the request, so one entry per kind serves every reader."""
         found = self._bodies.get(kind)
-        if found is not None and found[0] is snapshot and found[1] == variant:
-            return found[2]
+        if found is not None and found[0] is snapshot:
+            return found[1]
         body = render()
-        self._bodies[kind] = (snapshot, variant, body)
+        self._bodies[kind] = (snapshot, body)
         return body
 
     def _respond(
@@ -129,8 +126,7 @@ class StatusSite:
 
     async def atom(self, request: web.Request) -> web.Response:
         snapshot = await self.page.snapshot()
-        origin = str(request.url.origin())
-        body = self._cached("atom", snapshot, lambda: self.feed(snapshot, origin), origin)
+        body = self._cached("atom", snapshot, lambda: self.feed(snapshot))
         return self._respond(request, snapshot, "atom", body, "application/atom+xml; charset=utf-8")
 
     # --- Statuspage v2 ------------------------------------------------------------------
@@ -263,23 +259,29 @@ class StatusSite:
             updated=self._when(snapshot.at),
         )
 
-    def feed(self, snapshot: Snapshot, origin: str) -> bytes:
-        """One Atom entry per published update, newest first; ElementTree escapes it all."""
+    def feed(self, snapshot: Snapshot) -> bytes:
+        """One Atom entry per published update, newest first; ElementTree escapes it all and
+        `xml_text` drops what XML 1.0 cannot hold. Absolute URLs come from `public_url`
+        alone (without one, links are relative and ids are `urn:`s), never from the request."""
         ns = "http://www.w3.org/2005/Atom"
         ET.register_namespace("", ns)
+        public = self.page.settings.public_url
+        page = f"{public}{BASE}" if public else BASE
+        feed_id = page if public else "urn:outagebot:status"
         root = ET.Element(f"{{{ns}}}feed")
-        ET.SubElement(root, f"{{{ns}}}title").text = self.title
-        ET.SubElement(root, f"{{{ns}}}id").text = f"{origin}{BASE}"
+        ET.SubElement(root, f"{{{ns}}}title").text = xml_text(self.title)
+        ET.SubElement(root, f"{{{ns}}}id").text = feed_id
         ET.SubElement(root, f"{{{ns}}}updated").text = _iso(snapshot.at)
-        ET.SubElement(root, f"{{{ns}}}link", href=f"{origin}{BASE}")
+        ET.SubElement(root, f"{{{ns}}}link", href=page)
         updates = [(i, u) for i in snapshot.incidents for u in i.updates]
         for incident, u in sorted(updates, key=lambda pair: pair[1].at, reverse=True):
             entry = ET.SubElement(root, f"{{{ns}}}entry")
             status = self.texts._(STATUS_LABELS[u.status])
-            ET.SubElement(entry, f"{{{ns}}}title").text = f"{incident.title}: {status}"
-            ET.SubElement(entry, f"{{{ns}}}id").text = f"{origin}{BASE}#update-{u.id}"
+            title = xml_text(f"{incident.title}: {status}")
+            ET.SubElement(entry, f"{{{ns}}}title").text = title
+            ET.SubElement(entry, f"{{{ns}}}id").text = f"{feed_id}#update-{u.id}"
             ET.SubElement(entry, f"{{{ns}}}updated").text = _iso(u.at)
-            ET.SubElement(entry, f"{{{ns}}}link", href=f"{origin}{BASE}")
-            ET.SubElement(entry, f"{{{ns}}}content", type="text").text = u.body
+            ET.SubElement(entry, f"{{{ns}}}link", href=page)
+            ET.SubElement(entry, f"{{{ns}}}content", type="text").text = xml_text(u.body)
         tree: bytes = ET.tostring(root, encoding="utf-8")
         return b'<?xml version="1.0" encoding="utf-8"?>\n' + tree

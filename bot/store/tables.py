@@ -207,6 +207,8 @@ followups = Table(
     Column("tracker_url", String(500)),
     Column("tracker_ref", String(200)),
     Column("tracker_etag", String(200)),
+    # github | jira | linear: set when the export is claimed, before the tracker is called.
+    Column("tracker", String(20)),
     Column("source", String(16), nullable=False),
     Column("created_by", String(32), nullable=False),
     Column("created_at", UTCDateTime, nullable=False),
@@ -270,4 +272,114 @@ status_links = Table(
     Column("incident_id", ForeignKey("incidents.id", ondelete="CASCADE"), primary_key=True),
     Column("remote_id", String(64), nullable=False),
     Column("created_at", UTCDateTime, nullable=False),
+)
+
+# Pages sent to PagerDuty or Opsgenie (issue 25). The row is the claim: its unique `key` (the
+# dedup key or alias) makes a page go out once across retries, restarts and replicas.
+pages = Table(
+    "pages",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("incident_id", ForeignKey("incidents.id", ondelete="CASCADE"), nullable=False),
+    Column("key", String(255), nullable=False, unique=True),
+    Column("provider", String(16), nullable=False),
+    # "default:", "schedule:PABC123", "user:U02GIULIA"
+    Column("target", String(128), nullable=False),
+    # auto (declared or raised at an auto_page severity) | manual (`/incident page`)
+    Column("reason", String(16), nullable=False),
+    Column("requested_by", String(32), nullable=False),
+    Column("message", Text, nullable=False, default=""),
+    # claimed | sent | failed | acknowledged | resolved
+    Column("state", String(16), nullable=False),
+    Column("claimed_at", UTCDateTime, nullable=False),
+    Column("sent_at", UTCDateTime),
+    # Who was on call when it went out: a Slack user id, or the provider's name for them.
+    Column("oncall", String(128)),
+    Column("acknowledged_at", UTCDateTime),
+    Column("acknowledged_by", String(128)),
+    Column("resolved_at", UTCDateTime),
+    Column("attempts", Integer, nullable=False, default=0),
+    Column("error", Text),
+    Index("ix_pages_incident", "incident_id"),
+)
+
+# Corrections of recorded facts (issue 26): who moved which fact from what to what, and why.
+corrections = Table(
+    "corrections",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("incident_id", ForeignKey("incidents.id", ondelete="CASCADE"), nullable=False),
+    # "interval:12:start", "window:3:end", "entry:40:time", "entry:40:text", "incident:declared"
+    Column("fact", String(64), nullable=False),
+    # What the fact is, as shown when corrected ("Acquisti down, start").
+    Column("subject", Text, nullable=False),
+    Column("old_value", Text, nullable=False),
+    Column("new_value", Text, nullable=False),
+    Column("reason", Text, nullable=False),
+    Column("actor", String(32), nullable=False),
+    Column("corrected_at", UTCDateTime, nullable=False),
+    Index("ix_corrections_incident", "incident_id", "fact"),
+)
+
+# Feature checks due to run (issue 24): `every:<feature>` moves on when claimed, an after-deploy
+# run (`deploy:<feature>:<change>:<minutes>`) is deleted when claimed; either way one replica
+# wins each due run.
+check_runs = Table(
+    "check_runs",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("key", String(200), nullable=False, unique=True),
+    Column("feature", String(100), nullable=False),
+    Column("due_at", UTCDateTime, nullable=False),
+    # The deploy an after-deploy run checks.
+    Column("change_id", ForeignKey("change_events.id", ondelete="CASCADE")),
+    Index("ix_check_runs_due", "due_at"),
+)
+
+# One row per probe: what a check saw.
+check_results = Table(
+    "check_results",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("feature", String(100), nullable=False),
+    Column("at", UTCDateTime, nullable=False),
+    Column("ok", Boolean, nullable=False),
+    Column("status_code", Integer),
+    Column("latency_ms", Integer),
+    Column("reason", String(200), nullable=False, default=""),
+    Column("change_id", ForeignKey("change_events.id", ondelete="SET NULL")),
+    Index("ix_check_results_feature_at", "feature", "at"),
+)
+
+# A failure episode seen by a check or an alert: one message, its thread, and what people did.
+signals = Table(
+    "signals",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    # check | alert
+    Column("source", String(16), nullable=False),
+    # The alert's fingerprint, or `check:<feature>`.
+    Column("fingerprint", String(200), nullable=False),
+    # None: an alert that matched no feature (posted as unmapped).
+    Column("feature", String(100)),
+    # The first failing probe, or the alert's startsAt.
+    Column("started_at", UTCDateTime, nullable=False),
+    Column("detected_at", UTCDateTime, nullable=False),
+    # Passing again (or resolved) since; cleared when it fails again within the flap window.
+    Column("ended_at", UTCDateTime),
+    Column("flaps", Integer, nullable=False, default=0),
+    Column("reason", Text, nullable=False, default=""),
+    Column("labels", JSON, nullable=False, default=dict),
+    Column("url", String(500)),
+    Column("incident_id", ForeignKey("incidents.id", ondelete="SET NULL")),
+    Column("channel_id", String(32)),
+    Column("message_ts", String(32)),
+    # declared | dismissed | muted | marked: what a person did with it.
+    Column("decision", String(16)),
+    Column("decided_by", String(32)),
+    Column("decided_at", UTCDateTime),
+    Column("note", Text),
+    Column("muted_until", UTCDateTime),
+    UniqueConstraint("source", "fingerprint", "started_at", name="uq_signals_episode"),
+    Index("ix_signals_feature", "feature", "ended_at"),
 )

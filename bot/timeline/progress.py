@@ -18,10 +18,15 @@ from bot.timeline import Timeline
 
 log = logging.getLogger(__name__)
 
-__all__ = ["SLACK_DOWN", "say"]
+__all__ = ["SLACK_DOWN", "say", "slack_problem"]
 
 # What a Slack call raises when Slack refuses or cannot be reached.
 SLACK_DOWN: tuple[type[Exception], ...] = (SlackApiError, aiohttp.ClientError, TimeoutError)
+
+
+def slack_problem(exc: Exception) -> str:
+    """A Slack failure in a word: the API's error code, or the exception's kind."""
+    return error_code(exc) if isinstance(exc, SlackApiError) else type(exc).__name__
 
 
 async def say(
@@ -47,7 +52,7 @@ async def say(
         await slack.update(incident.channel_id, ts, text, blocks)
         return ts
     except failures as exc:
-        problem = error_code(exc) if isinstance(exc, SlackApiError) else type(exc).__name__
+        problem = slack_problem(exc)
         log.warning("%s %s message not posted: %s", incident.number, family, problem)
         await timeline.record(
             incident.id,

@@ -8,9 +8,11 @@ refreshes the App Home after every change.
 from __future__ import annotations
 
 import json
-from typing import Any
+from collections.abc import Awaitable, Callable
+from typing import Any, TypeVar
 
 from pydantic import BaseModel, StrictStr, ValidationError
+from slack_bolt.async_app import AsyncAck
 from slack_sdk.models.blocks import (
     ActionsBlock,
     ButtonElement,
@@ -23,6 +25,7 @@ from slack_sdk.models.blocks import (
 )
 from slack_sdk.models.views import View
 
+from bot.errors import InputError
 from bot.i18n import Texts
 from bot.incidents.blocks import list_lines
 from bot.incidents.labels import severity_label
@@ -30,7 +33,15 @@ from bot.models import Severity
 from handlers.payloads import StateValues
 
 DECLARE_CALLBACK = "declare_incident"
-__all__ = ["DECLARE_CALLBACK", "DeclareForm", "FormError", "confirm_blocks", "list_lines"]
+__all__ = [
+    "DECLARE_CALLBACK",
+    "DeclareForm",
+    "FormError",
+    "confirm_blocks",
+    "list_lines",
+    "submit_form",
+]
+T = TypeVar("T")
 
 
 def declare_modal(
@@ -40,7 +51,13 @@ def declare_modal(
     *,
     title: str = "",
     channel_id: str = "",
+    chosen: list[str] | None = None,
+    callback_id: str = DECLARE_CALLBACK,
+    metadata: dict[str, Any] | None = None,
+    note: str = "",
 ) -> dict[str, Any]:
+    """`chosen`: features already selected (a signal's), `note` a line above the form;
+    `metadata` joins `channel_id` in the private metadata of a form with its own `callback_id`."""
     severities = [Option(text=severity_label(t, s), value=s.value) for s in Severity]
     blocks: list[Any] = [
         InputBlock(
@@ -58,15 +75,18 @@ def declare_modal(
             ),
         ),
     ]
+    if note:
+        blocks.insert(0, SectionBlock(text=note))
     if features:
+        options = [Option(text=name[:75], value=name[:150]) for name in features[:100]]
+        initial = [o for o in options if o.value in (chosen or [])]
         blocks.append(
             InputBlock(
                 block_id="features",
                 label=t._("Features down"),
                 optional=True,
                 element=StaticMultiSelectElement(
-                    action_id="value",
-                    options=[Option(text=name[:75], value=name[:150]) for name in features[:100]],
+                    action_id="value", options=options, initial_options=initial or None
                 ),
             )
         )
@@ -80,12 +100,12 @@ def declare_modal(
     )
     view = View(
         type="modal",
-        callback_id=DECLARE_CALLBACK,
+        callback_id=callback_id,
         title=t._("Declare an incident"),
         submit=t.pgettext("button", "Declare"),
         close=t.pgettext("button", "Cancel"),
         blocks=blocks,
-        private_metadata=json.dumps({"channel_id": channel_id}),
+        private_metadata=json.dumps({"channel_id": channel_id, **(metadata or {})}),
     )
     view.validate_json()
     return view.to_dict()
@@ -127,6 +147,23 @@ def modal_value(values: StateValues, block_id: str) -> Any:
         options = element.get("selected_options")
         return [o.get("value") for o in options if isinstance(o, dict)] if options else []
     return element.get("value")
+
+
+async def submit_form(
+    ack: AsyncAck, work: Callable[[], Awaitable[T]], field: str = "title"
+) -> T | None:
+    """Do what a submitted form asks, then ack; a `FormError` (or an `InputError`, shown under
+    `field`) goes back on the form instead and the answer is None."""
+    try:
+        done = await work()
+    except FormError as exc:
+        await ack(response_action="errors", errors=exc.errors)
+        return None
+    except InputError as exc:
+        await ack(response_action="errors", errors={field: exc.message[:150]})
+        return None
+    await ack()
+    return done
 
 
 class FormError(ValueError):

@@ -219,3 +219,19 @@ def test_outage_report_prints_the_status_page_at_three_moments(
     }
     assert "10:44 🌐 Giulia apre la pagina di stato (Offerte fuori uso): major," in log
     assert "10:42 Marco pressed [Pubblica]" in log
+
+
+def test_found_in_minutes_the_check_finds_the_broken_deploy(tmp_path: Path) -> None:
+    """The report's previous day with a check: v119 is named at 14:03, not found the next day."""
+    outcome, log = replay(EXAMPLES / "found-in-minutes.yml", tmp_path)
+
+    assert failures(outcome) == []
+    signal = "14:03 outagebot: :rotating_light: Il controllo di *Acquisti* fallisce dalle 14:01"
+    assert signal in log
+    assert "*v119* web, rilasciata alle 14:00 da Marco, 1 min prima che *Acquisti*" in log
+    assert ":red_circle: *Acquisti* fuori servizio dalle 14:01" in log  # declared from the signal
+    internal = (tmp_path / "INC-1-internal.md").read_text()
+    assert (
+        "| Ritardo di rilevamento: Acquisti, non disponibile dalle 14:01,"
+        " scoperto dal suo controllo | 14:03 | 2 minuti |"
+    ) in internal

@@ -118,3 +118,13 @@ def test_a_status_page_step_needs_the_page_enabled() -> None:
     assert errors(step, head.replace("enabled:", "enabeld:")) == [
         "x.yml:7: config.status_page.enabeld: unknown key (did you mean 'enabled'?)"
     ]
+
+
+def test_an_app_step_names_a_checked_feature() -> None:
+    head = HEAD.replace(
+        "steps:\n",
+        "config:\n  features: [{name: Acquisti}]\n  checks:\n    Offerte: {failures: 2}\nsteps:\n",
+    )
+    found = errors('  - {at: "14:00", by: Marco, app: {feature: Acquisti, broken: true}}\n', head)
+    assert any("config.checks.Offerte" in line and "not in config.feat" in line for line in found)
+    assert any("steps[0].app.feature" in line and "has no check" in line for line in found)

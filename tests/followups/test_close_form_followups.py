@@ -3,34 +3,17 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import Any
 
 from bot.models import Status
 from bot.sandbox.stack import SandboxStack
 
-from .conftest import GIULIA, MARCO, declare, run
+from .conftest import GIULIA, MARCO, close, declare, run
 
 ACTIONS = """- Automated checks on the deploy tool version @giulia by 2025-05-07
 - Controlli automatici sul deploy <@U01MARCO> entro venerdì
 * Review in an environment with the right tool version in 2 weeks
 3. Aggiornare la guida entro il 12 maggio
 Document the rollback"""
-
-
-async def close(stack: SandboxStack, channel: str, values: dict[str, Any]) -> dict[str, Any]:
-    """`/incident close`, submit the modal; Slack's answer to the submission."""
-    assert stack.driver is not None
-    await run(stack, channel, "close")
-    view = stack.driver.latest_view(MARCO)
-    assert view is not None
-    assert view.callback_id == "postmortem_close"
-    reply = await stack.driver.submit_view(
-        MARCO, view.id, {block: {"value": value} for block, value in values.items()}
-    )
-    assert reply.ok
-    assert reply.within_deadline
-    await stack.idle()
-    return reply.json if isinstance(reply.json, dict) else {}
 
 
 async def test_each_line_becomes_a_followup_with_owner_and_day(stack: SandboxStack) -> None:

@@ -17,6 +17,8 @@ from bot.followups.models import FollowUpStatus
 from bot.followups.render import EXPORT_BUTTON
 from bot.models import EntryKind
 from bot.sandbox.stack import SandboxStack
+from bot.store import migrate
+from bot.store.database import Database
 from bot.time.clock import ManualClock
 
 from .conftest import declare, run, said
@@ -218,3 +220,23 @@ async def test_auto_export_of_close_form_items(
         await stack.idle()
     titles = [json.loads(s.body)["title"] for s in github.requests("POST")]
     assert sorted(titles) == ["Add a smoke test", "Alert on empty quotes", "Check the tool version"]
+
+
+async def test_issues_exported_before_other_trackers_stay_githubs(tmp_path: Path) -> None:
+    """Migration 0006: a follow-up exported when GitHub was the only tracker keeps syncing."""
+    db = Database(f"sqlite+aiosqlite:///{tmp_path / 'old.db'}")
+    await migrate.upgrade(db, "0005")
+    async with db.begin() as conn:
+        await conn.exec_driver_sql("PRAGMA foreign_keys=OFF")
+        for ref in ("acme/web#7", None):
+            await conn.exec_driver_sql(
+                "INSERT INTO followups (incident_id, seq, text, status, tracker_ref, source,"
+                " created_by, created_at) VALUES (1, ?, 'Fix', 'open', ?, 'command', 'U1',"
+                " '2025-04-30 10:40:00')",
+                (2 if ref else 1, ref),
+            )
+    await migrate.upgrade(db)
+    async with db.connect() as conn:
+        rows = await conn.exec_driver_sql("SELECT tracker_ref, tracker FROM followups ORDER BY seq")
+        assert [tuple(row) for row in rows] == [(None, None), ("acme/web#7", "github")]
+    await db.dispose()

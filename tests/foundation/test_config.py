@@ -99,3 +99,29 @@ def test_an_in_memory_sqlite_database_is_refused(
     monkeypatch.setenv("OUTAGEBOT_DATABASE_URL", url)
     with pytest.raises(ConfigError, match=r"OUTAGEBOT_DATABASE_URL.*SQLite needs a file"):
         load_settings()
+
+
+@pytest.mark.parametrize(
+    ("check", "named"),
+    [
+        ('url = "https://app.example.com/api"\nevery_minuts = 5', "features.0.check.every_minuts"),
+        ('url = "http://app.example.com/api"', "features.0.check.url"),
+        ('url = "https://app.example.com/api"\nmethod = "DELETE"', "features.0.check.method"),
+        (
+            'url = "https://app.example.com/api"\nheaders_env = { Authorization = "Bearer x" }',
+            "features.0.check.headers_env.Authorization",
+        ),
+    ],
+)
+def test_a_wrong_check_stops_start_up_naming_the_key(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, check: str, named: str
+) -> None:
+    path = tmp_path / "outagebot.toml"
+    path.write_text(f'[[features]]\nname = "Acquisti"\n\n[features.check]\n{check}\n')
+    monkeypatch.setenv("OUTAGEBOT_CONFIG", str(path))
+    with pytest.raises(ConfigError) as raised:
+        load_settings()
+    message = str(raised.value)
+    assert message.startswith(f"{named}: ")
+    assert "\n" not in message
+    assert "Bearer x" not in message

@@ -166,3 +166,13 @@ def test_dry_run_windows_are_not_offline_time(story: Story) -> None:
     draft = render(facts, audience="customer", language="en")
     assert "offline for" not in draft
     assert "the Purchases feature was unavailable for 24 hours and 30 minutes" in draft
+
+
+@LANGUAGES
+def test_a_link_typed_in_the_close_form_stays_text(story: Story, language: str) -> None:
+    facts = story(language)
+    typed = "Bad deploy, see <https://evil.example|our notes> & <!here>"
+    facts = replace(facts, inputs=facts.inputs.model_copy(update={"root_cause": typed}))
+    draft = render(facts, audience="customer", language=language)
+    assert "](https://evil.example)" not in draft
+    assert "Bad deploy, see &lt;https://evil.example\\|our notes&gt; & &lt;!here&gt;" in draft

@@ -92,6 +92,18 @@ def test_gantt_task_names_are_sanitised(story: Story) -> None:
     assert chart.count("#") == 0
 
 
+@pytest.mark.parametrize("name", ["section Alpha", "Title page", "click here", "dateFormat X"])
+def test_a_feature_named_like_a_mermaid_keyword_stays_a_task(story: Story, name: str) -> None:
+    facts = story("en")
+    facts.intervals[1] = facts.intervals[1].model_copy(update={"feature": name})
+    draft = render(facts, audience="internal", language="en")
+    chart = draft.split("```mermaid\n", 1)[1].split("```", 1)[0]
+    task = f"    “{name} (unavailable)” :crit, 2025-04-30 10:40, 2025-04-30 17:30"
+    assert task in chart.splitlines()
+    sections = [line for line in chart.splitlines() if line.startswith("    section ")]
+    assert len(sections) == 2  # features and maintenance, nothing more
+
+
 @LANGUAGES
 def test_timeline_has_authors_edits_backdating_and_no_deleted_text(
     story: Story, language: str

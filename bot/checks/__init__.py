@@ -1,0 +1,1 @@
+"""Feature checks and alerts: finding an outage before a person does (issue 24)."""

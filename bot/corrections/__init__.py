@@ -1,0 +1,1 @@
+"""Correcting recorded facts (issue 26): service (checks, writes, audit), flows, audit trail."""

@@ -1,0 +1,1 @@
+"""Paging the person on call (issue 25): PagerDuty or Opsgenie, who is on call, acknowledgements."""

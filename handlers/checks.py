@@ -1,0 +1,206 @@
+"""`/incident checks` and the buttons on a signal: Declare incident (its prefilled form), Not an
+incident (who and why), Mute 1 h, Mark down since the first failure, Mark up."""
+
+from __future__ import annotations
+
+import json
+from functools import partial
+from typing import Any
+
+from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncBoltContext, AsyncRespond
+from slack_sdk.models.blocks import InputBlock, PlainTextInputElement, SectionBlock
+from slack_sdk.models.views import View
+
+from bot.checks import flows, messages
+from bot.checks.service import Signal
+from bot.errors import InputError
+from bot.i18n import N_, Texts
+from bot.services import Services
+from bot.time.formatting import when as local_when
+from handlers.context import CommandContext, Reply, Subcommand
+from handlers.payloads import BlockActions, ViewSubmission, payload
+from handlers.views import DeclareForm, declare_modal, submit_form
+
+DECLARE_CALLBACK = "signal_declare_form"
+DISMISS_CALLBACK = "signal_dismiss_form"
+
+
+async def checks(ctx: CommandContext) -> Reply:
+    services = ctx.services
+    states = await services.checks.states()
+    text = messages.checks_listing(
+        services.texts, states, services.settings.timezone, services.clock.now()
+    )
+    return Reply(text)
+
+
+SUBCOMMANDS = [
+    Subcommand(
+        "checks",
+        "checks",
+        "/incident checks",
+        N_("every feature check: its last result, since when, the last deploy it checked"),
+        checks,
+        needs_incident=False,
+        aliases=("controlli",),
+    ),
+]
+
+
+def dismiss_modal(t: Texts, signal: Signal, headline: str) -> dict[str, Any]:
+    view = View(
+        type="modal",
+        callback_id=DISMISS_CALLBACK,
+        title=t._("Not an incident")[:24],
+        submit=t.pgettext("button", "Save")[:24],
+        close=t.pgettext("button", "Cancel")[:24],
+        private_metadata=json.dumps({"signal": signal.id}),
+        blocks=[
+            SectionBlock(text=headline[:3000]),
+            InputBlock(
+                block_id="why",
+                label=t._("Why is it not an incident?"),
+                element=PlainTextInputElement(action_id="value", multiline=True, max_length=500),
+            ),
+        ],
+    )
+    view.validate_json()
+    return view.to_dict()
+
+
+def _metadata_signal(view_metadata: str) -> int | None:
+    try:
+        found = json.loads(view_metadata or "{}").get("signal")
+    except (ValueError, AttributeError):
+        return None
+    return found if isinstance(found, int) else None
+
+
+async def _clicked(services: Services, click: BlockActions) -> Signal:
+    value = click.value or ""
+    if not (value.isascii() and value.isdigit()):
+        raise InputError(services.texts._("That button does not belong to a signal."))
+    return await services.signal_flows.require(int(value))
+
+
+def _trigger(services: Services, click: BlockActions) -> str:
+    if not click.trigger_id:
+        raise InputError(services.texts._("Slack sent no form for this click; try again."))
+    return click.trigger_id
+
+
+def register(app: AsyncApp, services: Services) -> None:
+    services.signal_flows.auto_declare = partial(flows.auto_declare, services)
+    _register_declare(app, services)
+    _register_decisions(app, services)
+    _register_marks(app, services)
+
+
+def _register_declare(app: AsyncApp, services: Services) -> None:
+    t = services.texts
+
+    @app.action(messages.DECLARE)
+    async def declare_clicked(ack: AsyncAck, context: AsyncBoltContext) -> None:
+        await ack()
+        click = payload(context, BlockActions)
+        signal = await _clicked(services, click)
+        tz, now = services.settings.timezone, services.clock.now()
+        note = ""
+        if signal.feature is not None:
+            note = t._("{feature} will be recorded down since {time}, its first failure.").format(
+                feature=f"*{signal.feature}*", time=local_when(signal.started_at, tz, now)
+            )
+        view = declare_modal(
+            t,
+            services.settings.alerts.severity,
+            [f.name for f in services.settings.features],
+            title=flows.title_for(services, signal),
+            chosen=[signal.feature] if signal.feature else [],
+            callback_id=DECLARE_CALLBACK,
+            metadata={"signal": signal.id},
+            note=note,
+        )
+        await services.slack.open_view(_trigger(services, click), view)
+
+    @app.view(DECLARE_CALLBACK)
+    async def declare_submitted(ack: AsyncAck, context: AsyncBoltContext) -> None:
+        submission = payload(context, ViewSubmission)
+        view, user = submission.view, submission.user.id
+        signal_id = _metadata_signal(view.private_metadata)
+
+        async def declare() -> None:
+            if signal_id is None:
+                raise InputError(t._("This form lost its signal."))
+            form = DeclareForm.from_state(view.state.values, services.settings.alerts.severity, t)
+            await flows.declare(
+                services,
+                signal_id,
+                title=form.title,
+                severity=form.severity,
+                description=form.description,
+                features=form.features,
+                user=user,
+                request_key=f"view:{view.id}",
+            )
+
+        await submit_form(ack, declare)
+
+
+def _register_decisions(app: AsyncApp, services: Services) -> None:
+    t = services.texts
+
+    @app.action(messages.NOT_INCIDENT)
+    async def not_incident_clicked(ack: AsyncAck, context: AsyncBoltContext) -> None:
+        await ack()
+        click = payload(context, BlockActions)
+        signal = await _clicked(services, click)
+        now = services.clock.now()
+        headline = messages.headline(t, signal, services.settings.timezone, now, None)
+        view = dismiss_modal(t, signal, headline)
+        await services.slack.open_view(_trigger(services, click), view)
+
+    @app.view(DISMISS_CALLBACK)
+    async def dismiss_submitted(ack: AsyncAck, context: AsyncBoltContext) -> None:
+        submission = payload(context, ViewSubmission)
+        view = submission.view
+        signal_id = _metadata_signal(view.private_metadata)
+        why = view.state.values.get("why", {}).get("value", {}).get("value")
+        if signal_id is None or not isinstance(why, str) or not why.strip():
+            await ack(response_action="errors", errors={"why": t._("Say why, in a few words.")})
+            return
+        await ack()
+        services.tasks.spawn(
+            services.signal_flows.dismiss(signal_id, submission.user.id, why), name="signal"
+        )
+
+    @app.action(messages.MUTE)
+    async def mute_clicked(ack: AsyncAck, context: AsyncBoltContext) -> None:
+        await ack()
+        click = payload(context, BlockActions)
+        signal = await _clicked(services, click)
+        services.tasks.spawn(services.signal_flows.mute(signal.id, click.user.id), name="signal")
+
+
+def _register_marks(app: AsyncApp, services: Services) -> None:
+    async def mark(
+        change: Any, ack: AsyncAck, context: AsyncBoltContext, respond: AsyncRespond
+    ) -> None:
+        await ack()
+        click = payload(context, BlockActions)
+        signal = await _clicked(services, click)
+        try:
+            await change(services, signal.id, click.user.id)
+        except InputError as exc:
+            await respond(text=exc.message, response_type="ephemeral", replace_original=False)
+
+    @app.action(messages.MARK_DOWN)
+    async def mark_down_clicked(
+        ack: AsyncAck, context: AsyncBoltContext, respond: AsyncRespond
+    ) -> None:
+        await mark(flows.mark_down, ack, context, respond)
+
+    @app.action(messages.MARK_UP)
+    async def mark_up_clicked(
+        ack: AsyncAck, context: AsyncBoltContext, respond: AsyncRespond
+    ) -> None:
+        await mark(flows.mark_up, ack, context, respond)
