@@ -57,7 +57,9 @@ def line(t: Texts, f: FollowUp, today: date, *, with_incident: bool = False) -> 
     parts = [f"*{f.label if with_incident else f'#{f.seq}'}* {escape(f.text)}"]
     parts.append(f"<@{f.owner}>" if f.owner else t._("no owner"))
     if f.due_on is not None:
-        due = t._("due {day}").format(day=day(t, f.due_on))
+        # Another year's day carries its year: its weekday then reads as that year's.
+        shown = day(t, f.due_on) if f.due_on.year == today.year else day_with_year(t, f.due_on)
+        due = t._("due {day}").format(day=shown)
         if late := f.days_overdue(today):
             due += f" ({overdue(t, late)})"
         parts.append(due)

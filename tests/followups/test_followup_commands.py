@@ -94,6 +94,9 @@ async def test_a_due_day_over_a_year_away_needs_its_year(stack: SandboxStack) ->
     await run(stack, channel, "followup add Rewrite the billing by 30 April 2027")
     [added] = await stack.services.followups.for_incident(incident.id)
     assert (added.text, added.due_on) == ("Rewrite the billing", date(2027, 4, 30))
+    assert "due Fri 30 Apr 2027" in said(stack, channel)[-1]  # the weekday of the year shown
+    await run(stack, channel, "followup add Renew the certificate by 2026-02-03")
+    assert "due Tue 3 Feb 2026" in said(stack, channel)[-1]
 
 
 async def test_followups_anywhere_oldest_due_first(stack: SandboxStack, clock: ManualClock) -> None:
