@@ -163,6 +163,8 @@ def test_markdown_and_the_window(database: str, capsys: pytest.CaptureFixture[st
     assert "2 incidents." in text
     assert "| 2025-05 | 0 | 2 | 0 | 0 |" in text
     assert "To resolve: median 1 h 7 min, p90 1 h 30 min (2 incidents)" in text
+    assert "To mitigate: median 1 h, p90 1 h (1 incident)" in text  # C never mitigated
+    assert "notes do not move it" in text  # the first symptom's rule, stated
     assert "Purchases: down 0 min, degraded 1 h" in text
     assert "Quotes" not in text
     assert main(["report", "--since", "last year"]) == 2
