@@ -160,7 +160,7 @@ async def _set_due(ctx: CommandContext, incident: Incident, rest: str) -> Reply:
         changed,
         followup,
         t._(":date: <@{user}> moved follow-up #{seq} to {day}."),
-        day=render.day(t, day),
+        day=render.day(t, day, _today(services, incident.timezone)),
     )
 
 

@@ -143,7 +143,10 @@ async def move_due(services: Services, followup: FollowUp, day: date, user_id: s
     changed = await services.followups.set_due(followup, day, user_id)
     if changed is not None:
         text = t._(":date: <@{user}> moved follow-up #{seq} of {number} to {day}.").format(
-            user=user_id, seq=changed.seq, number=incident.number, day=render.day(t, day)
+            user=user_id,
+            seq=changed.seq,
+            number=incident.number,
+            day=render.day(t, day, today(services, incident.timezone)),
         )
         services.tasks.spawn(
             tell_channel(services.slack, incident, text, what="follow-up change"),

@@ -24,8 +24,11 @@ LINES_SHOWN = 40
 HOME_SHOWN = 15
 
 
-def day(t: Texts, when: date) -> str:
-    """ "Fri 2 May" / "ven 2 mag": the due day in the team's language."""
+def day(t: Texts, when: date, today: date | None = None) -> str:
+    """ "Fri 2 May" / "ven 2 mag": the due day in the team's language; with its year when that
+    is not `today`'s, so the weekday shown reads as the one of the year shown."""
+    if today is not None and when.year != today.year:
+        return day_with_year(t, when)
     return format_date(when, "EEE d MMM", locale=t.locale)
 
 
@@ -57,9 +60,7 @@ def line(t: Texts, f: FollowUp, today: date, *, with_incident: bool = False) -> 
     parts = [f"*{f.label if with_incident else f'#{f.seq}'}* {escape(f.text)}"]
     parts.append(f"<@{f.owner}>" if f.owner else t._("no owner"))
     if f.due_on is not None:
-        # Another year's day carries its year: its weekday then reads as that year's.
-        shown = day(t, f.due_on) if f.due_on.year == today.year else day_with_year(t, f.due_on)
-        due = t._("due {day}").format(day=shown)
+        due = t._("due {day}").format(day=day(t, f.due_on, today))
         if late := f.days_overdue(today):
             due += f" ({overdue(t, late)})"
         parts.append(due)

@@ -97,6 +97,8 @@ async def test_a_due_day_over_a_year_away_needs_its_year(stack: SandboxStack) ->
     assert "due Fri 30 Apr 2027" in said(stack, channel)[-1]  # the weekday of the year shown
     await run(stack, channel, "followup add Renew the certificate by 2026-02-03")
     assert "due Tue 3 Feb 2026" in said(stack, channel)[-1]
+    await run(stack, channel, "followup due 2 2026-02-10")
+    assert "moved follow-up #2 to Tue 10 Feb 2026." in said(stack, channel)[-1]
 
 
 async def test_followups_anywhere_oldest_due_first(stack: SandboxStack, clock: ManualClock) -> None:
