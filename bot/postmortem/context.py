@@ -9,7 +9,7 @@ for template authors; keep it in step with this module.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any, Literal
 
 from bot.changes.drafts import ChangesText
@@ -331,6 +331,8 @@ class _Builder:
             case EntryKind.change if (mark := entry.data.get("mark")) in self.ph.change_marks:
                 version = escape_markdown(str(entry.data.get("version") or "?"))
                 return self.ph.change_marks[mark].format(version=version)
+            case EntryKind.followup if phrased := self.followup_change(entry):
+                return phrased
             case _:
                 return self.typed(text, one_line=True)
 
@@ -411,6 +413,21 @@ class _Builder:
         if not lines:
             self.missing.append("action_items")
         return lines
+
+    def followup_change(self, entry: TimelineEntry) -> str | None:
+        """A follow-up's change from its data; None for rows stored before the text was."""
+        data = entry.data
+        pattern = self.ph.followup_changes.get(str(data.get("change")))
+        if pattern is None or ("text" not in data and "{text}" in pattern):
+            return None
+        due = data.get("due_on")
+        return pattern.format(
+            seq=data.get("followup", "?"),
+            text=self.typed(str(data.get("text", "")), one_line=True),
+            owner=self.name(str(data.get("owner") or "")) or self.todo("owner"),
+            day=self.fmt.long_date(date.fromisoformat(due)) if isinstance(due, str) else "",
+            tracker=escape_markdown(str(data.get("tracker", ""))),
+        )
 
     def followup(self, f: FollowUp) -> ActionLine:
         text = self.typed(f.text, one_line=True)

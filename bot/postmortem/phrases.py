@@ -53,6 +53,8 @@ class Phrases:
     followup_states: dict[str, str]
     # A change marked by someone, by mark ("caused", "not_related").
     change_marks: dict[str, str]
+    # What happened to a follow-up, by change ("added", "done", ...).
+    followup_changes: dict[str, str]
     # What a corrected value was (the internal draft's Corrections section), by field.
     correction_fields: dict[str, str]
 
@@ -95,6 +97,10 @@ EN = Phrases(
         "page": "Page",
         "correction": "Correction",
         "signal": "Signal",
+        "change": "Change",
+        "followup": "Follow-up",
+        "similar": "Similar incidents",
+        "public": "Status page update",
     },
     ongoing="ongoing",
     offline_state="offline",
@@ -146,6 +152,15 @@ EN = Phrases(
         "caused": "{version} marked as the cause",
         "not_related": "{version} marked as not related",
     },
+    followup_changes={
+        "added": "#{seq} added: {text}",
+        "owner": "#{seq} given to {owner}: {text}",
+        "due": "#{seq} now due {day}: {text}",
+        "done": "#{seq} done: {text}",
+        "dropped": "#{seq} dropped: {text}",
+        "reopened": "#{seq} reopened: {text}",
+        "exported": "#{seq} exported: {tracker}",
+    },
     correction_fields={
         "start": "start",
         "end": "end",
@@ -194,6 +209,10 @@ IT = Phrases(
         "error": "Errore",
         "correction": "Correzione",
         "signal": "Segnalazione",
+        "change": "Modifica",
+        "followup": "Azione di follow-up",
+        "similar": "Incidenti simili",
+        "public": "Aggiornamento della pagina di stato",
     },
     ongoing="in corso",
     offline_state="offline",
@@ -244,6 +263,15 @@ IT = Phrases(
     change_marks={
         "caused": "{version} segnata come causa",
         "not_related": "{version} segnata come non collegata",
+    },
+    followup_changes={
+        "added": "#{seq} aggiunta: {text}",
+        "owner": "#{seq} assegnata a {owner}: {text}",
+        "due": "#{seq} ora entro {day}: {text}",
+        "done": "#{seq} fatta: {text}",
+        "dropped": "#{seq} abbandonata: {text}",
+        "reopened": "#{seq} riaperta: {text}",
+        "exported": "#{seq} esportata: {tracker}",
     },
     correction_fields={
         "start": "inizio",

@@ -231,6 +231,10 @@ async def test_followups_are_the_internal_action_items(stack: SandboxStack, day:
     assert "- [x] Allarme sulle Offerte — _[da completare: responsabile]_ · fatta" in items
     assert "- [ ] Verificare la versione dello strumento — Giulia · aperta" in items
     assert items.count("- [") == 4
+    # The timeline's follow-up changes read in the draft's language, from their facts.
+    assert "Azione di follow-up: #1 aggiunta: Scrivere i test del deploy" in internal
+    assert "Azione di follow-up: #2 fatta: Allarme sulle Offerte" in internal
+    assert "follow-up #1 added" not in internal
     customer = uploads(stack, day)[-1].files["INC-1-customer-it.md"]
     assert "Verificare la versione dello strumento" in customer
     assert "Scrivere i test" not in customer
