@@ -136,3 +136,15 @@ def time_drafts(entries: int, features: int) -> tuple[float, int]:
     started = time.perf_counter()
     drafts = [render(facts, audience=a, language="en") for a in ("customer", "internal")]
     return time.perf_counter() - started, sum(len(d) for d in drafts)
+
+
+def time_chart(entries: int, features: int) -> float:
+    """Seconds to draw the same incident's impact chart as PNG, matplotlib already imported
+    (the first chart of a process also pays ~0.6 s to import it)."""
+    from bot.postmortem.picture import chart_png
+
+    facts = long_incident(entries, features)
+    chart_png(facts, "en")  # fonts and caches warm, as every chart after a process's first
+    started = time.perf_counter()
+    chart_png(facts, "en")
+    return time.perf_counter() - started

@@ -18,7 +18,7 @@ from sqlalchemy import func, select
 from bench import changes as bench_changes
 from bench import checks as bench_checks
 from bench import load, statuspage
-from bench.drafts import time_drafts
+from bench.drafts import time_chart, time_drafts
 from bench.report import Row
 from bench.similar import time_lookups
 from bot.sandbox import SlackDriver, SlackSandbox
@@ -209,6 +209,7 @@ async def run(opts: Options, folder: Path) -> list[Row]:
             await floor.stop()
     await db.dispose()
     drafts, _chars = time_drafts(opts.entries, opts.features)
+    chart = time_chart(opts.entries, opts.features)
     (folder / "changes").mkdir(exist_ok=True)
     changes = await bench_changes.run(folder / "changes")
     (folder / "checks").mkdir(exist_ok=True)
@@ -248,6 +249,7 @@ async def run(opts: Options, folder: Path) -> list[Row]:
             None, "≤0.5", ready <= 0.5),
         Row("drafts", f"s, both ({opts.entries:,} entries, {opts.features} features)", drafts,
             None, "<1", drafts < 1),
+        Row("drafts", "s, the impact chart (PNG, same incident)", chart, None, "<1", chart < 1),
         Row("similar", "lookup p50 ms (1,000 closed, SQLite)", lookups["p50"], None, "<50",
             lookups["p50"] < 50),
         Row("similar", "lookup p95 ms", lookups["p95"], None, "<50", lookups["p95"] < 50),

@@ -24,10 +24,12 @@ from sqlalchemy.exc import ArgumentError, SQLAlchemyError
 from bot.changes import cli as changes_cli
 from bot.config import ConfigError, Settings, load_settings
 from bot.errors import InputError
+from bot.i18n import texts
 from bot.plumbing.logs import configure
 from bot.postmortem import DraftError
 from bot.postmortem.service import Audience
 from bot.record.render import csv_text, markdown
+from bot.record.service import Record
 from bot.services import Services, build_services
 from bot.slack.gateway import error_code
 from bot.store import migrate
@@ -225,26 +227,45 @@ async def _readable(settings: Settings) -> None:
         raise InputError(f"the database at {name} holds no outagebot data: {_NO_DB_HINT}")
 
 
-async def _export(settings: Settings, number: str, fmt: Format, language: str | None) -> str:
+async def _export(
+    settings: Settings, number: str, fmt: Format, out: str | None, language: str | None
+) -> str:
+    """The timeline; with `--out` a Markdown export gets the impact chart as SVG beside it."""
     services = build_services(settings)
     try:
         incident = await services.incidents.by_number(number)
         impact = await services.board.section_lines(incident)
-        return await export(
+        text = await export(
             services.timeline, services.people, incident, fmt, impact, language=language
         )
+        if out and fmt == "md":
+            from bot.postmortem.picture import chart_filename, chart_svg  # loads matplotlib
+
+            facts = await services.postmortems.facts(incident, online=False)
+            drafts_language = await services.postmortems.language_of(incident.id)
+            path = Path(out).with_name(chart_filename(incident.number, "svg"))
+            _write_file(path, chart_svg(facts, drafts_language))
+        return text
     finally:
         await services.db.dispose()
 
 
-async def _draft(settings: Settings, number: str, language: str | None, audience: Audience) -> str:
-    """A draft from the database alone: Slack is not called (cached names, stored link)."""
+async def _draft(
+    settings: Settings, number: str, language: str | None, audience: Audience, chart: str | None
+) -> str:
+    """A draft from the database alone: Slack is not called (cached names, stored link).
+    `chart`: where to write the impact chart (PNG), as uploaded with the drafts."""
     services = build_services(settings)
     try:
         incident = await services.incidents.by_number(number)
         facts = await services.postmortems.facts(incident, online=False)
         language = language or await services.postmortems.language_of(incident.id)
-        return services.postmortems.render(facts, audience, language)
+        text = services.postmortems.render(facts, audience, language)
+        if chart:
+            from bot.postmortem.picture import chart_png
+
+            _write_file(Path(chart), chart_png(facts, language))
+        return text
     finally:
         await services.db.dispose()
 
@@ -261,21 +282,47 @@ def _since(text: str, now: datetime, tz: str) -> datetime:
     return datetime.combine(day, time(), tzinfo=ZoneInfo(tz))
 
 
-async def _report(settings: Settings, since: str, fmt: str) -> str:
+async def _record(settings: Settings, since: str) -> Record:
     """The team's record from the database alone (Slack is not called)."""
     services = build_services(settings)
     try:
         start = _since(since, services.clock.now(), settings.timezone)
-        record = await services.record.compute(start)
-        return csv_text(record) if fmt == "csv" else markdown(services.texts, record)
+        return await services.record.compute(start)
     finally:
         await services.db.dispose()
 
 
+def _report(settings: Settings, since: str, fmt: str, out: str | None) -> int:
+    if fmt == "png" and not out:
+        raise InputError("--format png writes one file per chart: add --out DIR")
+    record = asyncio.run(_record(settings, since))
+    t = texts(settings.language)
+    if fmt in ("md", "csv"):
+        return _write(csv_text(record) if fmt == "csv" else markdown(t, record), out)
+    from bot.record.html import page  # matplotlib loads here, not for every command
+    from bot.record.pictures import charts
+
+    drawn = charts(t, record)
+    if fmt == "html":
+        return _write(page(t, record, drawn), out)
+    folder = Path(out or ".")
+    folder.mkdir(parents=True, exist_ok=True)
+    for chart in drawn:
+        _write_file(folder / f"{chart.name}.png", chart.png)
+    return 0
+
+
+def _write_file(path: Path, content: str | bytes) -> None:
+    if isinstance(content, bytes):
+        path.write_bytes(content)
+    else:
+        path.write_text(content, encoding="utf-8")
+    print(f"outagebot: wrote {path}", file=sys.stderr)
+
+
 def _write(text: str, out: str | None) -> int:
     if out:
-        Path(out).write_text(text, encoding="utf-8")
-        print(f"outagebot: wrote {out}", file=sys.stderr)
+        _write_file(Path(out), text)
     else:
         sys.stdout.write(text)
     return 0
@@ -301,15 +348,20 @@ def _parser() -> argparse.ArgumentParser:
     exp.add_argument("incident", help="INC-3 or 3")
     exp.add_argument("--format", choices=["md", "json"], default="md")
     exp.add_argument("--lang", choices=["en", "it"], help="Markdown's language (default: en)")
-    exp.add_argument("--out", help="file to write (default: standard output)")
+    exp.add_argument(
+        "--out", help="file to write (default: standard output); Markdown gets INC-n-impact.svg"
+    )
     draft = sub.add_parser("postmortem", help="print an incident's draft from the current record")
     draft.add_argument("incident", help="INC-3 or 3")
     draft.add_argument("--lang", choices=["en", "it"], help="default: the one chosen at close")
     draft.add_argument("--audience", choices=["customer", "internal"], default="customer")
+    draft.add_argument("--chart", metavar="FILE", help="also write the impact chart (PNG) there")
     report = sub.add_parser("report", help="the team's record: incidents, times, downtime")
     report.add_argument("--since", default="90d", help="90d, 12w or a day like 2025-01-01")
-    report.add_argument("--format", choices=["md", "csv"], default="md")
-    report.add_argument("--out", help="file to write (default: standard output)")
+    report.add_argument("--format", choices=["md", "csv", "html", "png"], default="md")
+    report.add_argument(
+        "--out", help="file to write (default: standard output); with png, a folder for the charts"
+    )
     for reads in (exp, draft, report):
         reads.add_argument(
             "--db",
@@ -335,16 +387,18 @@ def _offline(settings: Settings, args: argparse.Namespace) -> int | None:
             _present(settings)
             asyncio.run(_readable(settings))
         if args.command == "export":
-            text = asyncio.run(_export(settings, args.incident, args.format, args.lang))
+            text = asyncio.run(_export(settings, args.incident, args.format, args.out, args.lang))
             return _write(text, args.out)
         if args.command == "report":
-            return _write(asyncio.run(_report(settings, args.since, args.format)), args.out)
+            return _report(settings, args.since, args.format, args.out)
         if args.command == "change":
             change = changes_cli.change_from(args, SystemClock(), settings.timezone)
             print(asyncio.run(changes_cli.record(settings.database_url, change, SystemClock())))
             return 0
         if args.command == "postmortem":
-            text = asyncio.run(_draft(settings, args.incident, args.lang, args.audience))
+            text = asyncio.run(
+                _draft(settings, args.incident, args.lang, args.audience, args.chart)
+            )
             return _write(text, None)
     except (InputError, DraftError) as exc:
         return _fail(str(exc))

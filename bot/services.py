@@ -12,6 +12,7 @@ import socket
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import time, timedelta
+from functools import partial
 
 from bot.changes.flows import ChangeFlows
 from bot.changes.rollback import Rollbacks
@@ -49,6 +50,7 @@ from bot.plumbing.schedules import Schedules
 from bot.plumbing.tasks import BackgroundTasks
 from bot.postmortem.delivery import Delivery
 from bot.postmortem.service import Postmortems
+from bot.record.digest import weekly_chart
 from bot.record.service import TeamRecord
 from bot.similar.notice import SimilarNotice
 from bot.similar.service import SimilarIncidents
@@ -218,22 +220,6 @@ def build_services(settings: Settings, clock: Clock | None = None) -> Services:
         t,
         remind_at=time(settings.followups.reminder_hour),
     )
-    reminders = Reminders(
-        db,
-        clock,
-        followups,
-        slack,
-        timeline,
-        schedules,
-        t,
-        timezone=settings.timezone,
-        digest_channel=(
-            settings.followups.digest_channel or settings.announce_channel
-            if settings.followups.digest
-            else None
-        ),
-        owner=schedules.owner,
-    )
     capture = Capture(
         timeline,
         incidents,
@@ -257,6 +243,24 @@ def build_services(settings: Settings, clock: Clock | None = None) -> Services:
         language=settings.language,
         changes=changes,
         followups=followups,
+    )
+    record = TeamRecord(db, clock, postmortems, followups, timezone=settings.timezone)
+    reminders = Reminders(
+        db,
+        clock,
+        followups,
+        slack,
+        timeline,
+        schedules,
+        t,
+        timezone=settings.timezone,
+        digest_channel=(
+            settings.followups.digest_channel or settings.announce_channel
+            if settings.followups.digest
+            else None
+        ),
+        owner=schedules.owner,
+        weekly_chart=partial(weekly_chart, record, t),
     )
     change_flows = ChangeFlows(changes, features, incidents, timeline, slack, schedules, t, tasks)
     rollbacks = Rollbacks(
@@ -355,7 +359,7 @@ def build_services(settings: Settings, clock: Clock | None = None) -> Services:
         reminders=reminders,
         similar=similar,
         export=export,
-        record=TeamRecord(db, clock, postmortems, followups, timezone=settings.timezone),
+        record=record,
         similar_notice=SimilarNotice(similar, slack, timeline, clock, t),
         changes=changes,
         change_flows=change_flows,

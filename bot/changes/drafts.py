@@ -53,6 +53,7 @@ class DraftChanges:
     declared_at: datetime
     outages: list[Outage] = field(default_factory=list)
     linked: list[Linked] = field(default_factory=list)
+    seen: list[ChangeEvent] = field(default_factory=list)  # every change in the window
 
 
 @dataclass(frozen=True)
@@ -134,7 +135,7 @@ async def gather(
         for impact in impacts:
             outage = by_impact.get((impact.feature or "", impact.start))
             linked.append(Linked(change, outage, kind))
-    return DraftChanges(incident.declared_at, found, linked)
+    return DraftChanges(incident.declared_at, found, linked, list(seen.changes))
 
 
 def phrase(facts: DraftChanges | None, fmt: Formatter, language: str) -> ChangesText:

@@ -8,6 +8,7 @@ replica whose insert lands sends it, every other one finds the row there.
 from __future__ import annotations
 
 import logging
+from collections.abc import Awaitable, Callable
 from datetime import datetime, time
 from zoneinfo import ZoneInfo
 
@@ -45,11 +46,13 @@ class Reminders:
         digest_channel: str | None,
         owner: str,
         digest_at: time = time(9, 0),
+        weekly_chart: Callable[[], Awaitable[tuple[str, bytes]]] | None = None,
     ) -> None:
+        """`weekly_chart`: the picture the digest attaches (file name, PNG), if any."""
         self.db, self.clock, self.followups, self.slack = db, clock, followups, slack
         self.timeline, self.schedules, self.texts = timeline, schedules, texts
         self.timezone, self.digest_channel, self.owner = timezone, digest_channel, owner
-        self.digest_at = digest_at
+        self.digest_at, self.weekly_chart = digest_at, weekly_chart
         schedules.on(REMINDER, self.remind, REPEAT)
         if digest_channel:
             schedules.every_tick(self.digest_if_due)
@@ -101,7 +104,11 @@ class Reminders:
             if channel is None:
                 log.warning("follow-up digest: no channel #%s", self.digest_channel)
                 return False
-            await self.slack.post(channel, text)
+            if self.weekly_chart is None:
+                await self.slack.post(channel, text)
+            else:
+                name, chart = await self.weekly_chart()
+                await self.slack.upload(channel, {name: chart}, text)
         except SlackApiError as exc:
             log.warning("follow-up digest not posted: %s", error_code(exc))
             return False

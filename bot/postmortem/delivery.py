@@ -7,7 +7,9 @@ draft still goes out, and saved versions stay saved for `/incident postmortem` o
 
 from __future__ import annotations
 
+import asyncio
 import logging
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 import aiohttp
@@ -84,10 +86,25 @@ class Delivery:
             filename = draft_filename(incident, audience, language)
             drafts.append(Draft(audience, language, filename, body, version))
         if drafts:
-            await self._upload(incident, drafts, note)
+            # matplotlib (0.6 s to import) loads with the first chart, not at start-up.
+            from bot.postmortem.picture import chart_filename, chart_png
+
+            pictures: dict[str, bytes] = {}
+            try:
+                chart = await asyncio.to_thread(chart_png, facts, drafts[0].language)
+                pictures[chart_filename(incident.number)] = chart
+            except Exception:  # a picture never holds back the drafts (logged with its trace)
+                log.exception("%s: the impact chart could not be drawn", incident.number)
+            await self._upload(incident, drafts, pictures, note)
         return drafts
 
-    async def _upload(self, incident: Incident, drafts: list[Draft], note: str = "") -> None:
+    async def _upload(
+        self,
+        incident: Incident,
+        drafts: list[Draft],
+        pictures: Mapping[str, bytes],
+        note: str = "",
+    ) -> None:
         t = self.t
         listed = ", ".join(f"{what(t, d.audience)} (`{d.filename}`, v{d.version})" for d in drafts)
         if not incident.channel_id:
@@ -105,9 +122,8 @@ class Delivery:
         if note:
             comment += "\n" + note
         try:
-            await self.slack.upload(
-                incident.channel_id, {d.filename: d.body for d in drafts}, comment
-            )
+            files = {d.filename: d.body for d in drafts} | dict(pictures)
+            await self.slack.upload(incident.channel_id, files, comment)
         except _SLACK_FAILURES as exc:
             first = drafts[0]
             await self.problem(

@@ -23,6 +23,14 @@ def _minutes(delta: timedelta | None) -> str:
     return "" if delta is None else str(int(delta.total_seconds() // 60))
 
 
+def first_symptom_rule(t: Texts) -> str:
+    """What the times are measured from, said where they are shown."""
+    return t._(
+        "_The first symptom is the earliest feature marked down or degraded (the declaration"
+        " when none was); notes do not move it._"
+    )
+
+
 def _spread(t: Texts, spread: Spread) -> str:
     if spread.median is None or spread.p90 is None:
         return t._("no data")
@@ -42,13 +50,59 @@ def _found_by(t: Texts, by: str) -> str:
     return t._("Outage start to detection, found by a person: {spread}")
 
 
-def markdown(t: Texts, record: Record) -> str:
+def heading(t: Texts, record: Record) -> str:
     since = format_date(record.since, "d MMM y", locale=t.locale)
     until = format_date(record.until, "d MMM y", locale=t.locale)
+    return t._("Incident record, {since} – {until}").format(since=since, until=until)
+
+
+def times(t: Texts, record: Record) -> list[str]:
+    return [
+        t._("To detect (declared): {spread}").format(spread=_spread(t, record.detect)),
+        t._("To mitigate: {spread}").format(spread=_spread(t, record.mitigate)),
+        t._("To resolve: {spread}").format(spread=_spread(t, record.resolve)),
+        *(
+            _found_by(t, by).format(spread=_spread(t, spread))
+            for by, spread in record.detect_by.items()
+        ),
+    ]
+
+
+def features(t: Texts, record: Record) -> list[str]:
+    """A line per feature with its time down and degraded, or one saying none was down."""
+    names = sorted(set(record.down) | set(record.degraded))
+    return [
+        t._("{feature}: down {down}, degraded {degraded}").format(
+            feature=name,
+            down=short(record.down.get(name, timedelta())),
+            degraded=short(record.degraded.get(name, timedelta())),
+        )
+        for name in names
+    ] or [t._("No feature was down.")]
+
+
+def followups(t: Texts, record: Record) -> str:
+    f = record.followups
+    return t._("{open} open ({overdue} overdue), {done} done, {dropped} not doing.").format(
+        open=f["open"], overdue=f["overdue"], done=f["done"], dropped=f["not_doing"]
+    )
+
+
+def count(t: Texts, record: Record) -> str:
+    return t.ngettext("{n} incident.", "{n} incidents.", record.incidents).format(
+        n=record.incidents
+    )
+
+
+def offline(t: Texts, record: Record) -> str:
+    return t._("The app offline (maintenance): {offline}").format(offline=short(record.offline))
+
+
+def markdown(t: Texts, record: Record) -> str:
     lines = [
-        "# " + t._("Incident record, {since} – {until}").format(since=since, until=until),
+        "# " + heading(t, record),
         "",
-        t.ngettext("{n} incident.", "{n} incidents.", record.incidents).format(n=record.incidents),
+        count(t, record),
         "",
         "## " + t._("By month and severity"),
         "",
@@ -57,47 +111,17 @@ def markdown(t: Texts, record: Record) -> str:
     ]
     for month, counts in record.by_month.items():
         lines.append(f"| {month} | " + " | ".join(str(counts[s]) for s in SEVERITIES) + " |")
+    lines += ["", "## " + t._("Times, from the first symptom"), "", first_symptom_rule(t), ""]
+    lines += ["- " + line for line in times(t, record)]
+    lines += ["", "## " + t._("Downtime per feature"), ""]
+    lines += ["- " + line for line in features(t, record)]
     lines += [
         "",
-        "## " + t._("Times, from the first symptom"),
-        "",
-        t._(
-            "_The first symptom is the earliest feature marked down or degraded (the declaration"
-            " when none was); notes do not move it._"
-        ),
-        "",
-        "- " + t._("To detect (declared): {spread}").format(spread=_spread(t, record.detect)),
-        "- " + t._("To mitigate: {spread}").format(spread=_spread(t, record.mitigate)),
-        "- " + t._("To resolve: {spread}").format(spread=_spread(t, record.resolve)),
-        *(
-            "- " + _found_by(t, by).format(spread=_spread(t, spread))
-            for by, spread in record.detect_by.items()
-        ),
-        "",
-        "## " + t._("Downtime per feature"),
-        "",
-    ]
-    features = sorted(set(record.down) | set(record.degraded))
-    lines += [
-        "- "
-        + t._("{feature}: down {down}, degraded {degraded}").format(
-            feature=name,
-            down=short(record.down.get(name, timedelta())),
-            degraded=short(record.degraded.get(name, timedelta())),
-        )
-        for name in features
-    ] or ["- " + t._("No feature was down.")]
-    f = record.followups
-    lines += [
-        "",
-        "- "
-        + t._("The app offline (maintenance): {offline}").format(offline=short(record.offline)),
+        "- " + offline(t, record),
         "",
         "## " + t._("Follow-ups"),
         "",
-        t._("{open} open ({overdue} overdue), {done} done, {dropped} not doing.").format(
-            open=f["open"], overdue=f["overdue"], done=f["done"], dropped=f["not_doing"]
-        ),
+        followups(t, record),
         "",
     ]
     return "\n".join(lines)

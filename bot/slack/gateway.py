@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import AsyncIterator, Callable, Coroutine, Iterable
+from collections.abc import AsyncIterator, Callable, Coroutine, Iterable, Mapping
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -333,8 +333,8 @@ class SlackWeb:
         email = (resp["user"].get("profile") or {}).get("email")
         return str(email) if email else None
 
-    async def upload(self, channel: str, files: dict[str, str], comment: str) -> None:
-        """Text files (filename -> content) in one message, through `files_upload_v2`
+    async def upload(self, channel: str, files: Mapping[str, str | bytes], comment: str) -> None:
+        """Files (filename -> text or bytes) in one message, through `files_upload_v2`
         (getUploadURLExternal, the upload, completeUploadExternal): `files.upload` is retired."""
         await self.client.files_upload_v2(
             channel=channel,

@@ -62,6 +62,7 @@ def test_outage_report_writes_drafts_and_timeline(outage: tuple[DemoOutcome, str
     assert set(written) == {
         "INC-1-customer-it.md",
         "INC-1-internal.md",
+        "INC-1-impact.png",
         "INC-1-timeline.md",
         "INC-1-timeline.json",
     }

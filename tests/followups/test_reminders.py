@@ -4,12 +4,15 @@ digest; Done and New date from the DM and from App Home."""
 from __future__ import annotations
 
 import asyncio
+import io
 from collections.abc import AsyncIterator
 from datetime import date, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+import numpy as np
 import pytest
+from PIL import Image
 
 from bot.followups.models import FollowUpStatus
 from bot.followups.render import DONE_BUTTON, NEW_DATE_BUTTON
@@ -125,6 +128,9 @@ async def test_monday_digest_once_across_replicas(
     await run(stack, channel, "followup add Automated checks @marco by 2025-05-20")
     await run(stack, channel, "followup add Old idea")
     await run(stack, channel, "followup drop 3")
+    await run(stack, channel, "feature down Quotes at 10:00")
+    clock.set(clock.now() + timedelta(hours=3))
+    await run(stack, channel, "feature up Quotes")  # 10:00 -> 13:40, the week of 28 April
 
     def digests() -> list[str]:
         return [t for t in said(stack, ANNOUNCE) if "Follow-ups this week" in t]
@@ -141,6 +147,13 @@ async def test_monday_digest_once_across_replicas(
     assert digest.index("Check the tool version") < digest.index("Automated checks")
     assert "3 days overdue" in digest
     assert "Old idea" not in digest
+    (message,) = [m for m in stack.sandbox.messages(ANNOUNCE) if m.text == digest]
+    (chart,) = [stack.sandbox.state.files[f] for f in message.files]
+    assert chart.name == "downtime-12-weeks.png"
+    image = Image.open(io.BytesIO(chart.content or b"")).convert("RGB")
+    assert image.size[0] >= 1200
+    quotes = (np.asarray(image) == (0, 114, 178)).all(axis=2).sum()  # the first series, blue
+    assert quotes > 2000  # Quotes' 3 h 40 min stands in its week
     clock.set(at(monday, 15, 0))
     await tick(stack, replica)
     clock.set(at(monday + timedelta(days=1), 9, 0))  # Tuesday: nothing

@@ -29,21 +29,25 @@ async def test_outage_report_writes_the_same_drafts_on_every_database(
     tmp_path: Path, database_for: Callable[[Path], str]
 ) -> None:
     scenario = load_scenario(DEFAULT_SCENARIO)
-    outputs: list[dict[str, str]] = []
+    outputs: list[dict[str, bytes]] = []
     for name, url in [("sqlite", None), ("tested", database_for(tmp_path))]:
         out = tmp_path / name
         out.mkdir()
         outcome = await run_demo(scenario, out, echo=lambda _line: None, database_url=url)
         assert [r.summary for r in outcome.failed] == []
-        outputs.append({path.name: path.read_text() for path in outcome.written})
+        outputs.append({path.name: path.read_bytes() for path in outcome.written})
     sqlite, tested = (
         {name: comparable(name, text) for name, text in out.items()} for out in outputs
     )
     assert {"INC-1-customer-it.md", "INC-1-internal.md", "INC-1-timeline.json"} <= set(tested)
+    assert "INC-1-impact.png" in tested  # the same picture, byte for byte
     assert tested == sqlite
 
 
-def comparable(name: str, text: str) -> object:
+def comparable(name: str, content: bytes) -> object:
+    if name.endswith(".png"):
+        return content
+    text = content.decode()
     if name.endswith("-timeline.md"):
         return None  # the JSON export holds the same entries
     if not name.endswith(".json"):

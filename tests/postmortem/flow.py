@@ -110,7 +110,8 @@ async def submit_close(stack: SandboxStack, values: dict[str, Any]) -> None:
 @dataclass(frozen=True)
 class Upload:
     comment: str
-    files: dict[str, str]  # name -> content
+    files: dict[str, str]  # name -> content, of the text files (the drafts)
+    pictures: dict[str, bytes]  # name -> content, of the PNG files (the impact chart)
 
 
 def uploads(stack: SandboxStack, channel: str) -> list[Upload]:
@@ -119,8 +120,11 @@ def uploads(stack: SandboxStack, channel: str) -> list[Upload]:
     for message in stack.sandbox.messages(channel):
         if message.files:
             files = [stack.sandbox.state.files[f] for f in message.files]
-            contents = {f.name: (f.content or b"").decode() for f in files}
-            found.append(Upload(message.text or "", contents))
+            pictures = {f.name: f.content or b"" for f in files if f.name.endswith(".png")}
+            contents = {
+                f.name: (f.content or b"").decode() for f in files if f.name not in pictures
+            }
+            found.append(Upload(message.text or "", contents, pictures))
     return found
 
 

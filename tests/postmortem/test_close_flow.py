@@ -7,11 +7,13 @@ resolved, and closed through the modal; the drafts travel through the three-step
 from __future__ import annotations
 
 import asyncio
+import io
 import sys
 from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
+from PIL import Image
 from sqlalchemy import select
 
 from bot.models import EntryKind, Status
@@ -71,8 +73,11 @@ async def test_the_day_closed_in_italian(stack: SandboxStack, day: str) -> None:
     (upload,) = uploads(stack, day)
     assert set(upload.files) == {"INC-1-customer-it.md", "INC-1-internal.md"}
     assert "Drafts for INC-1" in upload.comment
-    assert len(stack.sandbox.calls_to("files.getUploadURLExternal")) == 2
-    assert len(stack.sandbox.calls_to("upload_url")) == 2
+    (chart,) = upload.pictures.values()
+    assert set(upload.pictures) == {"INC-1-impact.png"}  # the same message as the drafts
+    assert Image.open(io.BytesIO(chart)).size[0] >= 1200
+    assert len(stack.sandbox.calls_to("files.getUploadURLExternal")) == 3
+    assert len(stack.sandbox.calls_to("upload_url")) == 3
     assert len(stack.sandbox.calls_to("files.completeUploadExternal")) == 1
     assert await saved_drafts(stack) == [("customer", "it", 1), ("internal", "it", 1)]
 
@@ -112,6 +117,7 @@ async def test_postmortem_redraws_after_late_edits(stack: SandboxStack, day: str
     assert "Drafting the customer apology (it)" in answer
     latest = uploads(stack, day)[-1]
     assert set(latest.files) == {"INC-1-customer-it.md"}
+    assert set(latest.pictures) == {"INC-1-impact.png"}  # redrawn with the drafts
     assert "v2" in latest.comment
     redrawn = latest.files["INC-1-customer-it.md"]
     assert "**13:41** — Anche Acquisti presenta lo stesso sintomo" in redrawn
@@ -197,10 +203,14 @@ async def test_cli_prints_a_draft_from_the_database(
     stack: SandboxStack, day: str, tmp_path: Path
 ) -> None:
     await close_with(stack, day, {"root_cause": ROOT_CAUSE, "language": "it", "signer": GIULIA})
-    code, out, err = await cli(stack.database_url, tmp_path, "INC-1", "--audience", "customer")
+    code, out, err = await cli(
+        stack.database_url, tmp_path, "INC-1", "--audience", "customer", "--chart", "chart.png"
+    )
     assert code == 0, err
-    # The same text as uploaded: cached names, the stored channel link, no Slack call.
-    assert out == uploads(stack, day)[0].files["INC-1-customer-it.md"]
+    # The same text and picture as uploaded: cached names, the stored channel link, no Slack.
+    (upload,) = uploads(stack, day)
+    assert out == upload.files["INC-1-customer-it.md"]
+    assert (tmp_path / "chart.png").read_bytes() == upload.pictures["INC-1-impact.png"]
     code, out, err = await cli(stack.database_url, tmp_path, "INC-9")
     assert code == 2
     assert "no incident INC-9" in err

@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 import asyncio
+import base64
 import csv
 import io
+import re
 from datetime import date, datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+import numpy as np
 import pytest
+from PIL import Image
 
 from bot.cli import main
 from bot.config import Settings
@@ -18,6 +22,7 @@ from bot.models import FeatureState, Severity
 from bot.services import Services, build_services
 from bot.store import migrate, tables
 from bot.time.clock import ManualClock
+from tests.statuspage.test_browser import CHROMIUM, chromium, visible_text
 
 CPH = ZoneInfo("Europe/Copenhagen")
 MARCO = "U01MARCO"
@@ -169,3 +174,70 @@ def test_markdown_and_the_window(database: str, capsys: pytest.CaptureFixture[st
     assert "Quotes" not in text
     assert main(["report", "--since", "last year"]) == 2
     assert "use 90d, 12w or a day" in capsys.readouterr().err
+
+
+def test_png_writes_each_chart(
+    database: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    folder = tmp_path / "charts"
+    assert main(["report", "--since", "2025-04-01", "--format", "png", "--out", str(folder)]) == 0
+    names = sorted(p.name for p in folder.iterdir())
+    assert names == [
+        "downtime-per-month.png",
+        "followups.png",
+        "incidents-per-month.png",
+        "times-per-month.png",
+    ]
+    for path in folder.iterdir():
+        assert Image.open(path).size[0] >= 1200
+    assert main(["report", "--format", "png"]) == 2
+    assert "add --out DIR" in capsys.readouterr().err
+
+
+def shown_at(shot: np.ndarray, chart: np.ndarray) -> tuple[int, int] | None:
+    """Where `chart` appears whole, pixel for pixel, in the screenshot; None if nowhere."""
+    height, width = chart.shape[:2]
+    busiest = int(np.argmax((chart < 250).any(axis=2).sum(axis=1)))  # its most drawn line
+    line = chart[busiest].tobytes()
+    for y in range(busiest, shot.shape[0] - (height - busiest) + 1):
+        found = shot[y].tobytes().find(line)
+        if found < 0 or found % 3:
+            continue
+        top, left = y - busiest, found // 3
+        seen = shot[top : top + height, left : left + width].astype(int)
+        if np.abs(seen - chart.astype(int)).max() <= 8:
+            return top, left
+    return None
+
+
+@pytest.mark.skipif(CHROMIUM is None, reason="chromium is not installed (make installs it)")
+@pytest.mark.slow
+async def test_html_report_in_headless_chromium(database: str, tmp_path: Path) -> None:
+    page = tmp_path / "report.html"
+    assert (
+        await asyncio.to_thread(
+            main, ["report", "--since", "2025-04-01", "--format", "html", "--out", str(page)]
+        )
+        == 0
+    )
+    html = page.read_text()
+    assert "<script" not in html
+    assert "http" not in html.replace("http-equiv", "")
+    embedded = re.findall(r'src="data:image/png;base64,([^"]+)"', html)
+    assert len(embedded) == 4
+
+    dom = (await chromium("--dump-dom", page.as_uri())).decode()
+    text = visible_text(dom)
+    assert "3 incidents." in text
+    assert "Quotes: down 6 h 50 min, degraded 0 min" in text
+    assert 'alt="Downtime per feature, per month"' in dom  # read aloud where not seen
+
+    shot = tmp_path / "report.png"  # kept in the test's folder to look at
+    await chromium(
+        "--window-size=800,2800", "--force-device-scale-factor=2", f"--screenshot={shot}",
+        page.as_uri(),
+    )  # fmt: skip
+    screen = np.asarray(Image.open(shot).convert("RGB"))
+    for data in embedded:
+        chart = np.asarray(Image.open(io.BytesIO(base64.b64decode(data))).convert("RGB"))
+        assert shown_at(screen, chart) is not None  # visible whole, not cut or broken

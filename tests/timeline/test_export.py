@@ -107,6 +107,11 @@ def test_the_command_line_writes_both_formats(
     out = tmp_path / "inc-1.json"
     assert main(["export", "INC-1", "--format", "json", "--out", str(out)]) == 0
     assert read_json(out.read_text()) == entries
+    assert not (tmp_path / "INC-1-impact.svg").exists()  # JSON is for machines: no picture
+    assert main(["export", "INC-1", "--out", str(tmp_path / "inc-1.md")]) == 0
+    svg = (tmp_path / "INC-1-impact.svg").read_text()  # the chart beside the Markdown
+    assert svg.startswith("<?xml")
+    assert "<svg" in svg
     assert main(["export", "1"]) == 0
     assert "Marco — Giulia look" in capsys.readouterr().out
     assert main(["export", "INC-9"]) == 2
