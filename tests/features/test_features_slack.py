@@ -180,6 +180,21 @@ async def test_resolve_guard_restore_and_resolve(
     assert ":large_green_circle: *Quotes* restored at 17:30" in status_message(stack, channel)
 
 
+async def test_a_time_typed_without_at_is_read_not_taken_as_the_name(
+    stack: SandboxStack, channel: str, clock: ManualClock
+) -> None:
+    assert stack.services is not None
+    clock.set(local(30, 13, 41))
+    reply = (await stack.run(channel, "feature down Purchases yesterday 2pm")).body
+    assert reply["response_type"] == "in_channel"
+    assert "*Purchases* down since 29/04 14:00" in reply["text"]
+    refused = (await stack.run(channel, "feature down Quotes 25:00")).body
+    assert "response_type" not in refused
+    assert "not a valid time of day" in refused["text"]
+    [interval] = await stack.services.features.intervals(1)
+    assert (interval.feature, interval.started_at) == ("Purchases", local(29, 14))
+
+
 async def test_close_guard_names_the_features_and_restores_then_closes(
     stack: SandboxStack, channel: str, clock: ManualClock
 ) -> None:
