@@ -274,6 +274,7 @@ def build_services(settings: Settings, clock: Clock | None = None) -> Services:
         tasks,
     )
     checks = Checks(db, clock, settings.features, settings.alerts, environ=os.environ)
+    schedules.every_tick(checks.prune)
     signal_flows = SignalFlows(
         checks,
         changes,
