@@ -18,6 +18,8 @@ from zoneinfo import ZoneInfo
 
 from aiohttp import web
 from slack_sdk.errors import SlackApiError
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError, SQLAlchemyError
 
 from bot.changes import cli as changes_cli
 from bot.config import ConfigError, Settings, load_settings
@@ -182,20 +184,67 @@ async def _db_upgrade(settings: Settings) -> int:
     return 0
 
 
-async def _export(settings: Settings, number: str, fmt: Format, out: str | None) -> str:
+def database_url(typed: str) -> str:
+    """`--db`: a database URL as it is, or a SQLite file's path made into one."""
+    if "://" in typed:
+        return typed
+    return f"sqlite+aiosqlite:///{Path(typed).expanduser().resolve()}"
+
+
+def _shown(url: str) -> str:
+    """The database named for people: a SQLite file's path, else the URL without password."""
+    parsed = make_url(url)
+    if parsed.get_backend_name() == "sqlite":
+        return parsed.database or ":memory:"
+    return parsed.render_as_string(hide_password=True)
+
+
+_NO_DB_HINT = "pass --db PATH_OR_URL or set OUTAGEBOT_DATABASE_URL"
+
+
+def _present(settings: Settings) -> None:
+    """Refuse, in one line, a database URL that is not one or a SQLite file that does not exist
+    (opening it would create an empty one)."""
+    try:
+        url = make_url(settings.database_url)
+    except ArgumentError:
+        raise InputError(f"{settings.database_url!r} is not a database URL or a file") from None
+    if url.get_backend_name() == "sqlite" and url.database and not Path(url.database).is_file():
+        raise InputError(f"no database at {_shown(settings.database_url)}: {_NO_DB_HINT}")
+
+
+async def _readable(settings: Settings) -> None:
+    """Refuse, in one line, a database never migrated or one that cannot be read."""
+    name = _shown(settings.database_url)
+    db = Database(settings.database_url)
+    try:
+        revision = await migrate.current_revision(db)
+    except (SQLAlchemyError, OSError) as exc:
+        raise InputError(f"cannot read the database at {name} ({type(exc).__name__})") from None
+    finally:
+        await db.dispose()
+    if revision is None:
+        raise InputError(f"the database at {name} holds no outagebot data: {_NO_DB_HINT}")
+
+
+async def _export(
+    settings: Settings, number: str, fmt: Format, out: str | None, language: str | None
+) -> str:
     """The timeline; with `--out` a Markdown export gets the impact chart as SVG beside it."""
     services = build_services(settings)
     try:
         incident = await services.incidents.by_number(number)
         impact = await services.board.section_lines(incident)
-        text = await export(services.timeline, services.people, incident, fmt, impact)
+        text = await export(
+            services.timeline, services.people, incident, fmt, impact, language=language
+        )
         if out and fmt == "md":
             from bot.postmortem.picture import chart_filename, chart_svg  # loads matplotlib
 
             facts = await services.postmortems.facts(incident, online=False)
-            language = await services.postmortems.language_of(incident.id)
+            drafts_language = await services.postmortems.language_of(incident.id)
             path = Path(out).with_name(chart_filename(incident.number, "svg"))
-            _write_file(path, chart_svg(facts, language))
+            _write_file(path, chart_svg(facts, drafts_language))
         return text
     finally:
         await services.db.dispose()
@@ -298,6 +347,7 @@ def _parser() -> argparse.ArgumentParser:
     exp = sub.add_parser("export", help="write an incident's full timeline (edits, marks kept)")
     exp.add_argument("incident", help="INC-3 or 3")
     exp.add_argument("--format", choices=["md", "json"], default="md")
+    exp.add_argument("--lang", choices=["en", "it"], help="Markdown's language (default: en)")
     exp.add_argument(
         "--out", help="file to write (default: standard output); Markdown gets INC-n-impact.svg"
     )
@@ -312,15 +362,32 @@ def _parser() -> argparse.ArgumentParser:
     report.add_argument(
         "--out", help="file to write (default: standard output); with png, a folder for the charts"
     )
+    for reads in (exp, draft, report):
+        reads.add_argument(
+            "--db",
+            metavar="PATH_OR_URL",
+            help="the database to read: a SQLite file or a URL (default: OUTAGEBOT_DATABASE_URL)",
+        )
     changes_cli.add_parser(sub)
     return parser
+
+
+# The commands that only read the record: they take --db and never create a database.
+READ_COMMANDS = ("export", "postmortem", "report")
 
 
 def _offline(settings: Settings, args: argparse.Namespace) -> int | None:
     """The commands that read or write the database and exit: their exit code, or None."""
     try:
+        if args.command in READ_COMMANDS:
+            if args.db:
+                settings = settings.model_copy(update={"database_url": database_url(args.db)})
+            if args.command == "export" and args.lang:
+                settings = settings.model_copy(update={"language": args.lang})
+            _present(settings)
+            asyncio.run(_readable(settings))
         if args.command == "export":
-            text = asyncio.run(_export(settings, args.incident, args.format, args.out))
+            text = asyncio.run(_export(settings, args.incident, args.format, args.out, args.lang))
             return _write(text, args.out)
         if args.command == "report":
             return _report(settings, args.since, args.format, args.out)

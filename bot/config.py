@@ -157,6 +157,8 @@ class Settings(BaseSettings):
     responders_group: str | None = None
     default_severity: Severity = Severity.sev2
     key_reaction: str = "pushpin"
+    # The reaction that marks a message for the customer post (and as a key moment).
+    public_reaction: str = "loudspeaker"
     nudge_minutes: int = Field(30, gt=0)
     # Seconds between each replica's looks for due nudges and reminders; 0 turns them off.
     schedule_tick: float = _env("OUTAGEBOT_SCHEDULE_TICK", "schedule_tick", 30.0)

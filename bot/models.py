@@ -99,6 +99,10 @@ class Revision(BaseModel):
     replaced_at: datetime
 
 
+# A key mark that also makes a message public ("public:U123": that person's :loudspeaker:).
+PUBLIC_MARK = "public:"
+
+
 class TimelineEntry(BaseModel):
     id: int
     incident_id: int
@@ -115,6 +119,14 @@ class TimelineEntry(BaseModel):
     deleted: bool = False
     data: dict[str, Any] = Field(default_factory=dict)
     revisions: list[Revision] = Field(default_factory=list)
+
+    @property
+    def is_public(self) -> bool:
+        """Marked for customers: a `note public`, or a message with the public reaction."""
+        marks = self.data.get("marks") or []
+        return self.data.get("public") is True or any(
+            str(mark).startswith(PUBLIC_MARK) for mark in marks
+        )
 
 
 class FeatureInterval(BaseModel):

@@ -220,7 +220,15 @@ def build_services(settings: Settings, clock: Clock | None = None) -> Services:
         t,
         remind_at=time(settings.followups.reminder_hour),
     )
-    capture = Capture(timeline, incidents, people, slack, tasks, key_reaction=settings.key_reaction)
+    capture = Capture(
+        timeline,
+        incidents,
+        people,
+        slack,
+        tasks,
+        key_reaction=settings.key_reaction,
+        public_reaction=settings.public_reaction,
+    )
     changes = Changes(db, clock, settings.changes, environ=os.environ)
     postmortems = Postmortems(
         db,
@@ -234,6 +242,7 @@ def build_services(settings: Settings, clock: Clock | None = None) -> Services:
         commitment=settings.commitment,
         language=settings.language,
         changes=changes,
+        followups=followups,
     )
     record = TeamRecord(db, clock, postmortems, followups, timezone=settings.timezone)
     reminders = Reminders(
@@ -265,6 +274,7 @@ def build_services(settings: Settings, clock: Clock | None = None) -> Services:
         tasks,
     )
     checks = Checks(db, clock, settings.features, settings.alerts, environ=os.environ)
+    schedules.every_tick(checks.prune)
     signal_flows = SignalFlows(
         checks,
         changes,

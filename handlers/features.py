@@ -11,16 +11,16 @@ from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncBoltContext, AsyncResp
 from bot.corrections import flows as correction_flows
 from bot.errors import Expired, InputError
 from bot.features import flows
-from bot.features.board import RESTORE_AND_RESOLVE, status_line
+from bot.features.board import RESTORE_AND_CLOSE, RESTORE_AND_RESOLVE, status_line
+from bot.followups.blocks import close_form_blocks
 from bot.i18n import N_, Texts, texts
 from bot.models import FeatureState, Incident
 from bot.services import Services
 from bot.slack.gateway import escape
-from bot.time.parsing import TimeParseError, parse_at
+from bot.time.parsing import TimeParseError, parse_at, trailing_time
 from handlers.context import CommandContext, Reply, Subcommand, clicked_incident
 from handlers.payloads import BlockActions, payload
-from handlers.views import confirm_blocks
-from handlers.views.close import resolved_reply
+from handlers.views.close import guard_reply, open_close_modal, resolved_reply
 from handlers.views.correct import proposal_reply
 
 _AT = re.compile(r"\s+(at|alle)\s+", re.IGNORECASE)
@@ -37,12 +37,14 @@ STATES = {
 def split_name_time(
     text: str, *, now: datetime, tz: str, t: Texts | None = None
 ) -> tuple[str, datetime | None]:
-    """Split "Bulk export at yesterday 14:00" at the last `at`/`alle` followed by a time.
+    """Split "Bulk export at yesterday 14:00" at the last `at`/`alle` followed by a time, or a
+    time typed without the keyword off the end ("Acquisti ieri 14:00").
 
     Names may contain spaces (and "at"), so only a keyword whose rest parses as a time splits;
     a day word just before it belongs to the time ("Acquisti ieri alle 14:30"). A time that is
     refused (in the future, 25:00) is reported rather than read as part of the name.
     """
+    t = t or texts("en")
     refusal: TimeParseError | None = None
     for match in reversed(list(_AT.finditer(text))):
         name, when = text[: match.start()].strip(), text[match.end() :].strip()
@@ -54,10 +56,16 @@ def split_name_time(
         except TimeParseError as exc:
             if refusal is None and any(c.isdigit() for c in when):
                 refusal = exc
+    if refusal is None:
+        try:
+            if split := trailing_time(text, now=now, tz=tz):
+                return split
+        except TimeParseError as exc:
+            refusal = exc
     if refusal is not None:
         raise InputError(
-            escape(refusal.message),
-            (t or texts("en"))._("Write the time after `at`: `at 10:40`, `at yesterday 14:30`."),
+            escape(refusal.text(t)),
+            t._("Write the time after `at`: `at 10:40`, `at yesterday 14:30`."),
         )
     return text.strip(), None
 
@@ -128,37 +136,47 @@ SUBCOMMANDS = [
 ]
 
 
+async def _restore_all(
+    services: Services, click: BlockActions, respond: AsyncRespond, *, closing: bool
+) -> None:
+    """The guard's "Mark all restored and resolve" (or "… and close", which then opens the
+    close form); something else still open asks again, without features."""
+    incident = await clicked_incident(services, click)
+    try:
+        outcome = await flows.restore_and_resolve(services, incident, click.user.id)
+    except Expired:
+        raise
+    except InputError as exc:
+        await respond(text=exc.message, replace_original=True)
+        return
+    resolution, t = outcome.resolution, services.texts
+    if not resolution.resolved:  # another domain still has something open: ask again
+        asked = guard_reply(t, resolution, closing=closing, said=outcome.restored)
+        await respond(text=asked.text, blocks=asked.blocks, replace_original=True)
+        return
+    if closing:  # first: the click's trigger expires within seconds
+        extra = close_form_blocks(t, resolution.incident)
+        language = services.settings.language
+        await open_close_modal(
+            services.slack, resolution.incident, click.trigger_id, language, extra
+        )
+    reply = resolved_reply(t, resolution, outcome.restored)
+    # Two calls: whether Slack posts a message sent along with delete_original is unclear.
+    await respond(delete_original=True)
+    await respond(text=reply.text, blocks=reply.blocks, response_type="in_channel")
+
+
 def register(app: AsyncApp, services: Services) -> None:
     @app.action(RESTORE_AND_RESOLVE)
     async def restore_and_resolve(
         ack: AsyncAck, context: AsyncBoltContext, respond: AsyncRespond
     ) -> None:
         await ack()
-        click = payload(context, BlockActions)
-        incident = await clicked_incident(services, click)
-        user, t = click.user.id, services.texts
-        try:
-            outcome = await flows.restore_and_resolve(services, incident, user)
-        except Expired:
-            raise
-        except InputError as exc:
-            await respond(text=exc.message, replace_original=True)
-            return
-        resolution = outcome.resolution
-        if not resolution.resolved:  # another domain still has something open: ask again
-            question = outcome.restored + t._(
-                "Resolve {incident} anyway? Still open: {items}"
-            ).format(incident=incident.number, items="; ".join(resolution.open_items))
-            blocks = confirm_blocks(
-                services.texts,
-                question,
-                "incident_resolve_confirm",
-                str(incident.id),
-                t.pgettext("button", "Resolve anyway"),
-            )
-            await respond(text=question, blocks=blocks, replace_original=True)
-            return
-        reply = resolved_reply(services.texts, resolution, outcome.restored)
-        # Two calls: whether Slack posts a message sent along with delete_original is unclear.
-        await respond(delete_original=True)
-        await respond(text=reply.text, blocks=reply.blocks, response_type="in_channel")
+        await _restore_all(services, payload(context, BlockActions), respond, closing=False)
+
+    @app.action(RESTORE_AND_CLOSE)
+    async def restore_and_close(
+        ack: AsyncAck, context: AsyncBoltContext, respond: AsyncRespond
+    ) -> None:
+        await ack()
+        await _restore_all(services, payload(context, BlockActions), respond, closing=True)

@@ -160,7 +160,7 @@ async def _set_due(ctx: CommandContext, incident: Incident, rest: str) -> Reply:
         changed,
         followup,
         t._(":date: <@{user}> moved follow-up #{seq} to {day}."),
-        day=render.day(t, day),
+        day=render.day(t, day, _today(services, incident.timezone)),
     )
 
 
@@ -236,16 +236,18 @@ async def followups(ctx: CommandContext) -> Reply:
 SUBCOMMANDS = [
     Subcommand(
         "followup",
-        "followup add TEXT [@owner] [by DATE] | list | done N | drop N [reason]"
-        " | owner N @user | due N DATE | export N [tracker]",
-        "/incident followup add Check the deploy tool version @bob by friday",
+        N_(
+            "followup add TEXT [@owner] [by DATE] | list | done N | drop N [reason]"
+            " | owner N @user | due N DATE | export N [tracker]"
+        ),
+        N_("/incident followup add Check the deploy tool version @bob by friday"),
         N_("track what we change so it does not happen again"),
         followup,
     ),
     Subcommand(
         "followups",
         FOLLOWUPS_USAGE,
-        "/incident followups overdue",
+        N_("/incident followups overdue"),
         N_("open follow-ups across incidents, oldest due first"),
         followups,
         needs_incident=False,

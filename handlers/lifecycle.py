@@ -7,7 +7,6 @@ import logging
 from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncBoltContext, AsyncRespond
 
 from bot.errors import Expired, InputError
-from bot.features.board import restore_and_resolve_button
 from bot.followups.blocks import close_form_blocks
 from bot.i18n import N_, Texts
 from bot.incidents import flows
@@ -26,7 +25,7 @@ from handlers.views import (
     list_lines,
     submit_form,
 )
-from handlers.views.close import open_close_modal, resolved_reply
+from handlers.views.close import guard_reply, open_close_modal, resolved_reply
 
 log = logging.getLogger(__name__)
 
@@ -144,28 +143,16 @@ async def resolve(ctx: CommandContext) -> Reply:
     resolution = await flows.resolve(ctx.services, ctx.require_incident(), ctx.user_id)
     if resolution.resolved:
         return resolved_reply(ctx.services.texts, resolution)
-    t, incident = ctx.services.texts, resolution.incident
-    question = t._(
-        "Resolve {number} anyway? Still open: {items}."
-        " They stay open in the record and the drafts say so."
-    ).format(number=incident.number, items="; ".join(resolution.open_items))
-    blocks = confirm_blocks(
-        t,
-        question,
-        "incident_resolve_confirm",
-        str(incident.id),
-        t.pgettext("button", "Resolve anyway"),
-    )
-    if resolution.features_out:
-        button = restore_and_resolve_button(ctx.services.texts, incident.id)
-        blocks[-1]["elements"].insert(0, button)
-    return Reply(question, blocks)
+    return guard_reply(ctx.services.texts, resolution, closing=False)
 
 
 async def close(ctx: CommandContext) -> Reply:
     incident, t = ctx.require_incident(), ctx.services.texts
     flows.ensure_closable(ctx.services, incident)
     if incident.status is not Status.resolved:
+        guard = await flows.still_open(ctx.services, incident)
+        if guard.open_items:
+            return guard_reply(t, guard, closing=True)
         question = t._("{number} is not resolved yet. Resolve and close it now?").format(
             number=incident.number
         )

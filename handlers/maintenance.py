@@ -41,12 +41,14 @@ async def maintenance(ctx: CommandContext) -> Reply:
             t._("For example `/incident maintenance on`."),
         )
     services, enabled = ctx.services, action == "on"
-    target = services.maintenance.resolve(name)
+    target = services.maintenance.resolve(name, typed.lower())
     if enabled and incident.status is Status.closed:
         raise InputError(
             t._("{incident} is closed.").format(incident=incident.number),
             t._("Declare a new incident first."),
         )
+    if enabled and (on := await flows.already_on(services, incident, target)):
+        return Reply(on)
     if reason := await services.maintenance.refusal(incident, target, enabled, ctx.user_id):
         return Reply(flows.refused_text(t, target, enabled, reason))
     # Identifies this command: the webhook's Idempotency-Key, and the Confirm's one claim.

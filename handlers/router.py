@@ -28,13 +28,17 @@ HELP = ("help", "aiuto")
 
 def help_line(t: Texts, sub: Subcommand) -> str:
     """One subcommand in `help`: usage, summary and example in the workspace's language, then
-    the other names it answers to (`dichiara`), since they work in every language."""
+    the other names it answers to (`declare` under `dichiara`), since they work in every
+    language; never the name the usage already shows."""
+    usage = t._(sub.usage)
     line = t._("• `{usage}` — {summary}. Example: `{example}`").format(
-        usage=t._(sub.usage), summary=t._(sub.summary), example=t._(sub.example)
+        usage=usage, summary=t._(sub.summary), example=t._(sub.example)
     )
-    if not sub.aliases:
+    shown = usage.split(" ", 1)[0]
+    others = [name for name in (sub.name, *sub.aliases) if name != shown]
+    if not others:
         return line
-    names = ", ".join(f"`{alias}`" for alias in sub.aliases)
+    names = ", ".join(f"`{name}`" for name in others)
     return f"{line} · " + t._("Also: {names}.").format(names=names)
 
 

@@ -23,7 +23,7 @@ from bot.statuspage.flows import PUBLIC_STATUS
 from handlers.context import CommandContext, Reply, Subcommand, clicked
 from handlers.payloads import BlockActions, ViewSubmission, payload, row_id
 
-USAGE = "public TEXT"
+USAGE = N_("public TEXT")
 
 
 def _flows_or_refuse(services: Services) -> Any:
@@ -62,7 +62,7 @@ SUBCOMMANDS = [
     Subcommand(
         "public",
         USAGE,
-        "/incident public We are restoring quotes.",
+        N_("/incident public We are restoring quotes."),
         N_("propose an update for the status page"),
         public,
     )

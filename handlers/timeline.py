@@ -28,11 +28,13 @@ from bot.slack.mrkdwn import plain
 from bot.time.formatting import when
 from bot.time.parsing import TimeParseError, parse_note
 from bot.time.zones import offset_change
-from bot.timeline.capture import PIN, REACTION, Capture, ChatMessage, person_message
+from bot.timeline.capture import PIN, Capture, ChatMessage, person_message
 from bot.timeline.render import describe, mentioned, names_for, people_in
 from handlers.context import CommandContext, Reply, Subcommand
 from handlers.payloads import InnerMessage, MessageEvent, PinEvent, ReactionEvent, payload
 
+# The word after `note` that puts the note in the customer post too.
+PUBLIC_WORDS = ("public", "pubblica", "pubblico")
 MAX_BLOCKS = 50
 SECTION_CHARS = 3000
 # A page stays far below Slack's 40,000-character message limit and readable at a glance.
@@ -43,32 +45,33 @@ LINE_CHARS = 1_000
 async def note(ctx: CommandContext) -> Reply:
     incident, services = ctx.require_incident(), ctx.services
     t = services.texts
-    if not ctx.args:
+    first, _, rest = ctx.args.partition(" ")
+    public = first.lower() in PUBLIC_WORDS
+    typed = rest.strip() if public else ctx.args
+    if not typed:
         raise InputError(t._("Say what happened."), t._("`/incident note 10:40 deploy started`"))
     now = services.clock.now()
     try:
-        timed = parse_note(ctx.args, now=now, tz=incident.timezone)
+        timed = parse_note(typed, now=now, tz=incident.timezone)
     except TimeParseError as exc:
         examples = ", ".join(f"`{e}`" for e in exc.examples)
         raise InputError(
             t._("{refusal} Nothing was recorded.").format(refusal=exc.text(t)),
-            t._("Start the note with a time I read ({examples}) or with none for now.").format(
+            t._("Times I read at the start of a note: {examples}, or `now`.").format(
                 examples=examples
             ),
         ) from None
     at = timed.at or now
-    await services.incidents.note(
-        incident,
-        timed.text,
-        actor=ctx.user_id,
-        at=at,
-        data={"time_text": timed.time_text} if timed.time_text else {},
-    )
+    data: dict[str, object] = {"time_text": timed.time_text} if timed.time_text else {}
+    if public:
+        data["public"] = True
+    await services.incidents.note(incident, timed.text, actor=ctx.user_id, at=at, data=data)
     names = await names_for(services.people, mentioned(timed.text))
     shown = plain(timed.text, names)
-    noted = t._("Noted {time}: {text}").format(
-        time=when(t, at, incident.timezone, now, "at"), text=shown
+    noted = (
+        t._("Noted {time}, for customers too: {text}") if public else t._("Noted {time}: {text}")
     )
+    noted = noted.format(time=when(t, at, incident.timezone, now, "at"), text=shown)
     return Reply(noted, in_channel=True)
 
 
@@ -123,6 +126,8 @@ def _line(
     """One mrkdwn line that never pings: names instead of mentions, markup re-escaped."""
     who = f" · {escape(names.get(entry.actor, entry.actor))}" if entry.actor else ""
     line = f"*{when(t, entry.occurred_at, incident.timezone, now, marked=marked)}*{who} · "
+    if entry.is_public:  # in the customer post too
+        line += ":loudspeaker: "
     line += plain(describe(entry, t), names)
     return line if len(line) <= LINE_CHARS else line[: LINE_CHARS - 1] + "…"
 
@@ -152,9 +157,12 @@ def paginate(lines: list[str]) -> list[list[str]]:
 SUBCOMMANDS = [
     Subcommand(
         "note",
-        N_("note [time] text"),
+        N_("note [public] [time] text"),
         N_("/incident note 10:40 deploy started"),
-        N_("add a key moment at the time given (10:40, ieri alle 14:30, 5 min ago) or now"),
+        N_(
+            "add a key moment at the time given (10:40, ieri alle 14:30, 5 min ago) or now;"
+            " internal unless `public` puts it in the customer post too"
+        ),
         note,
         aliases=("nota",),
     ),
@@ -188,10 +196,10 @@ def chat_message(msg: InnerMessage | None) -> ChatMessage | None:
 
 async def reaction(capture: Capture, event: ReactionEvent, on: bool) -> None:
     item = event.item
-    name = event.reaction.split("::")[0]  # skin tones: "x::skin-tone-2"
-    if item.type != "message" or name != capture.key_reaction or not item.channel or not item.ts:
+    mark = capture.reaction_mark(event.reaction, event.user)
+    if item.type != "message" or mark is None or not item.channel or not item.ts:
         return
-    await capture.set_mark(item.channel, item.ts, REACTION + event.user, on)
+    await capture.set_mark(item.channel, item.ts, mark, on)
 
 
 async def pin(capture: Capture, event: PinEvent, on: bool) -> None:

@@ -54,6 +54,18 @@ CASES = [
     (ROME, ROME_SPRING, "2026-03-28 10:40", utc(2026, 3, 28, 9, 40)),
     (ROME, ROME_SPRING, "28/03 10:40", utc(2026, 3, 28, 9, 40)),
     (ROME, ROME_SPRING, "28/03/2026 10:40", utc(2026, 3, 28, 9, 40)),
+    # A part of the day before the clock; evening hours without am/pm are after noon.
+    (ROME, ROME_SPRING, "stamattina alle 7:00", utc(2026, 3, 29, 5, 0)),
+    (ROME, ROME_SPRING, "Stamane 7:00", utc(2026, 3, 29, 5, 0)),
+    (ROME, ROME_SPRING, "ieri sera alle 11", utc(2026, 3, 28, 22, 0)),
+    (ROME, ROME_SPRING, "ieri 14:00", utc(2026, 3, 28, 13, 0)),
+    (ROME, ROME_SPRING, "mezz'ora fa", utc(2026, 3, 29, 10, 20)),
+    (ROME, ROME_SPRING, "mezz' ora fa", utc(2026, 3, 29, 10, 20)),
+    (ROME, ROME_SPRING, "un quarto d'ora fa", utc(2026, 3, 29, 10, 35)),
+    (NY, NY_SPRING, "yesterday 2pm", utc(2026, 3, 7, 19, 0)),
+    (NY, NY_SPRING, "this morning at 7", utc(2026, 3, 8, 11, 0)),  # EDT by then
+    (NY, NY_SPRING, "yesterday evening at 9", utc(2026, 3, 8, 2, 0)),
+    (NY, NY_SPRING, "half an hour ago", utc(2026, 3, 8, 16, 20)),
     (NY, NY_SPRING, "10:40", utc(2026, 3, 8, 14, 40)),
     (NY, NY_SPRING, "at 10:40", utc(2026, 3, 8, 14, 40)),
     (NY, NY_SPRING, "at 9", utc(2026, 3, 8, 13, 0)),
@@ -135,17 +147,47 @@ def test_note_text_after_the_time_is_kept(typed: str, text: str) -> None:
     "typed",
     [
         "3 servers down",
-        "deploy at 10:40 failed",
         "99.95 uptime breached",
-        "yesterday the db was fine",
         "1 nodo fa crash loop",
         "24/7 support is down",
-        "ieri 9 server giù",
+        "il deploy di stamattina ha rotto Acquisti",
+        "rollback to v1.2:30",
         "",
     ],
 )
 def test_text_without_leading_time_is_kept_whole(typed: str) -> None:
     assert parse_note(typed, now=ROME_SPRING, tz=ROME) == TimedText(None, typed.strip(), None)
+
+
+@pytest.mark.parametrize(
+    ("typed", "says"),
+    [
+        ("riavvio alle 7:00", '"alle 7:00" says when this happened: put it first'),
+        ("deploy at 10:40 failed", '"at 10:40" says when this happened'),
+        ("restart at 5pm", '"at 5pm" says when this happened'),
+        ("restart 5 min ago", '"5 min ago" says when this happened'),
+        ("riavvio mezz'ora fa", '"mezz\'ora fa" says when this happened'),
+        ("yesterday the db was fine", '"yesterday" needs its time of day'),
+        ("stamattina riavvio", '"stamattina" needs its time of day'),
+        ("ieri 9 server giù", '"ieri" needs its time of day'),
+        ("domani 10:00 rollback", '"domani" is in the future'),
+    ],
+)
+def test_a_time_the_note_does_not_start_with_is_refused_not_kept_as_text(
+    typed: str, says: str
+) -> None:
+    with pytest.raises(TimeParseError) as err:
+        parse_note(typed, now=ROME_SPRING, tz=ROME)
+    assert err.value.message.startswith(says)
+    assert 'with "now" to record' in err.value.message or "future" in says
+
+
+@pytest.mark.parametrize("word", ["now", "Now:", "adesso", "adesso -"])
+def test_now_first_records_the_text_as_written(word: str) -> None:
+    got = parse_note(f"{word} deploy at 10:40 failed", now=ROME_SPRING, tz=ROME)
+    assert got == TimedText(None, "deploy at 10:40 failed", None)
+    with pytest.raises(TimeParseError, match="Say what happened"):
+        parse_note(word, now=ROME_SPRING, tz=ROME)
 
 
 def test_future_time_is_refused_not_rolled_back_to_yesterday() -> None:

@@ -41,6 +41,10 @@ FLAP_WINDOW = timedelta(minutes=15)
 STALE_AFTER = timedelta(minutes=10)
 POLL_KEY = "poll:changes"
 POLL_EVERY = timedelta(minutes=1)
+# Probe results older than this are deleted once a later result of the other kind exists: the
+# run a check is in now (and so its "since when") is kept whole, however long it lasts.
+KEEP_RESULTS = timedelta(days=30)
+PRUNE_EVERY = timedelta(hours=1)
 
 
 class Source(StrEnum):
@@ -136,6 +140,7 @@ class Checks:
         self.checks = {f.name: f.check for f in features if f.check is not None}
         self.transport = transport
         self._limit = asyncio.Semaphore(settings.concurrency)
+        self._pruned: datetime | None = None
 
     def __repr__(self) -> str:
         return f"Checks(features={sorted(self.checks)})"
@@ -252,6 +257,25 @@ class Checks:
             except Exception as exc:  # a probe is never a crash: a failure with its kind
                 log.exception("check of %s failed unexpectedly", run.feature)
                 return Outcome(False, None, 0, f"error:{type(exc).__name__}"[:60])
+
+    async def prune(self) -> int:
+        """Delete old probe results that a later flip made history (a tick; at most hourly)."""
+        now = self.clock.now()
+        if self._pruned is not None and now - self._pruned < PRUNE_EVERY:
+            return 0
+        self._pruned = now
+        c = tables.check_results
+        later = c.alias("later")
+        flipped_since = (
+            select(later.c.id)
+            .where(later.c.feature == c.c.feature, later.c.ok != c.c.ok, later.c.at > c.c.at)
+            .exists()
+        )
+        async with self.db.begin() as conn:
+            gone = await conn.execute(delete(c).where(c.c.at < now - KEEP_RESULTS, flipped_since))
+        if gone.rowcount:
+            log.info("pruned %d probe results older than %s days", gone.rowcount, KEEP_RESULTS.days)
+        return int(gone.rowcount)
 
     async def failing_streak(self, feature: str) -> list[CheckResult]:
         """The failures since the last passing probe, oldest first."""

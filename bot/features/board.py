@@ -25,6 +25,7 @@ ICONS = {
     FeatureState.up: ":large_green_circle:",
 }
 RESTORE_AND_RESOLVE = "features_restore_and_resolve"
+RESTORE_AND_CLOSE = "features_restore_and_close"
 
 
 def status_line(t: Texts, status: FeatureStatus, tz: str, now: datetime) -> str:
@@ -94,11 +95,16 @@ class FeatureBoard:
         ]
 
 
-def restore_and_resolve_button(t: Texts, incident_id: int) -> dict[str, Any]:
-    """The resolve guard's other choice; lifecycle shows it, handlers/features.py handles it."""
+def restore_and_resolve_button(
+    t: Texts, incident_id: int, *, closing: bool = False
+) -> dict[str, Any]:
+    """The resolve (and close) guard's other choice; lifecycle shows it, handlers/features.py
+    handles it."""
     return ButtonElement(
-        text=t.pgettext("button", "Mark all restored and resolve"),
-        action_id=RESTORE_AND_RESOLVE,
+        text=t.pgettext("button", "Mark all restored and close")
+        if closing
+        else t.pgettext("button", "Mark all restored and resolve"),
+        action_id=RESTORE_AND_CLOSE if closing else RESTORE_AND_RESOLVE,
         value=str(incident_id),
         style="primary",
     ).to_dict()

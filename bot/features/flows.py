@@ -26,9 +26,20 @@ def change_text(t: Texts, user_id: str, change: FeatureChange, tz: str, now: dat
         "state": state_label(t, change.state),
     }
     if change.state is FeatureState.up:
-        took = durations.short(change.status.down + change.status.degraded)
-        return t._("{icon} {user} marked {feature} {state} {time}, out {duration} in all.").format(
-            duration=took, time=local_when(t, change.at, tz, now, "at"), **fields
+        at = local_when(t, change.at, tz, now, "at")
+        down, degraded = change.status.down, change.status.degraded
+        if down and degraded:  # each total says what it counts
+            return t._(
+                "{icon} {user} marked {feature} {state} {time}: down {down}, degraded {degraded}."
+            ).format(
+                time=at, down=durations.short(down), degraded=durations.short(degraded), **fields
+            )
+        if degraded:
+            return t._(
+                "{icon} {user} marked {feature} {state} {time}, degraded {duration}."
+            ).format(time=at, duration=durations.short(degraded), **fields)
+        return t._("{icon} {user} marked {feature} {state} {time}, down {duration}.").format(
+            time=at, duration=durations.short(down), **fields
         )
     since = local_when(t, change.at, tz, now, "since")
     if change.previous is None:

@@ -34,6 +34,12 @@ def due_error(t: Texts, exc: DueParseError) -> InputError:
         message = t._("{day} is already past: a due day is today or later.").format(
             day=render.day(t, exc.past)
         )
+    elif exc.impossible is not None:
+        message = t._("“{date}” is not a date in the calendar.").format(date=escape(exc.impossible))
+    elif exc.far is not None:
+        message = t._(
+            "{day} is more than a year away. If that is right, write the year: “{example}”."
+        ).format(day=render.day_with_year(t, exc.far), example=render.full_date(t, exc.far))
     else:
         message = t._("I can't read “{text}” as a day.").format(text=escape(exc.typed[:60]))
     return InputError(message, t._("For example {examples}.").format(examples=examples))
@@ -137,7 +143,10 @@ async def move_due(services: Services, followup: FollowUp, day: date, user_id: s
     changed = await services.followups.set_due(followup, day, user_id)
     if changed is not None:
         text = t._(":date: <@{user}> moved follow-up #{seq} of {number} to {day}.").format(
-            user=user_id, seq=changed.seq, number=incident.number, day=render.day(t, day)
+            user=user_id,
+            seq=changed.seq,
+            number=incident.number,
+            day=render.day(t, day, today(services, incident.timezone)),
         )
         services.tasks.spawn(
             tell_channel(services.slack, incident, text, what="follow-up change"),

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from bot.postmortem.facts import ActionItem, parse_action_items
-from bot.time.parsing import DueParseError, parse_due
+from bot.time.parsing import DueParseError, names_a_day, parse_due
 
 # A keyword whose rest of the line is the day: "by friday", "entro il 7 maggio".
 _BEFORE_DAY = re.compile(
@@ -34,7 +34,7 @@ class TypedFollowUp:
 
 
 def split_due(text: str, *, now: datetime, tz: str) -> tuple[str, date | None]:
-    """The text without its trailing due phrase, and the day; a past day raises DueParseError."""
+    """The text without its trailing due phrase, and the day; a refused day raises DueParseError."""
     padded = " " + text
     if (span := _SPAN.search(padded)) and (day := _day(span[1], now, tz)):
         return padded[: span.start()].strip(" ,;-–—"), day
@@ -46,10 +46,15 @@ def split_due(text: str, *, now: datetime, tz: str) -> tuple[str, date | None]:
 
 
 def _day(phrase: str, now: datetime, tz: str) -> date | None:
+    """The day `phrase` names; None when it names none ("by the whole team"), so it stays text.
+
+    A phrase that names a day but is refused (not in the calendar, past, more than a year
+    away, unreadable) raises: a day is never dropped silently.
+    """
     try:
         return parse_due(phrase, now=now, tz=tz)
     except DueParseError as exc:
-        if exc.past is not None:
+        if exc.past or exc.impossible or exc.far or names_a_day(phrase):
             raise
         return None
 

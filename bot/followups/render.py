@@ -24,9 +24,22 @@ LINES_SHOWN = 40
 HOME_SHOWN = 15
 
 
-def day(t: Texts, when: date) -> str:
-    """ "Fri 2 May" / "ven 2 mag": the due day in the team's language."""
+def day(t: Texts, when: date, today: date | None = None) -> str:
+    """ "Fri 2 May" / "ven 2 mag": the due day in the team's language; with its year when that
+    is not `today`'s, so the weekday shown reads as the one of the year shown."""
+    if today is not None and when.year != today.year:
+        return day_with_year(t, when)
     return format_date(when, "EEE d MMM", locale=t.locale)
+
+
+def day_with_year(t: Texts, when: date) -> str:
+    """ "Sun 5 Dec 2032": a due day far enough away that its year must be said."""
+    return format_date(when, "EEE d MMM y", locale=t.locale)
+
+
+def full_date(t: Texts, when: date) -> str:
+    """ "5 December 2032" / "5 dicembre 2032": a date as people type it, year included."""
+    return format_date(when, "d MMMM y", locale=t.locale)
 
 
 def status_word(t: Texts, status: FollowUpStatus) -> str:
@@ -47,7 +60,7 @@ def line(t: Texts, f: FollowUp, today: date, *, with_incident: bool = False) -> 
     parts = [f"*{f.label if with_incident else f'#{f.seq}'}* {escape(f.text)}"]
     parts.append(f"<@{f.owner}>" if f.owner else t._("no owner"))
     if f.due_on is not None:
-        due = t._("due {day}").format(day=day(t, f.due_on))
+        due = t._("due {day}").format(day=day(t, f.due_on, today))
         if late := f.days_overdue(today):
             due += f" ({overdue(t, late)})"
         parts.append(due)

@@ -285,7 +285,7 @@ class Followups:
         self, conn: AsyncConnection, incident: Incident, actor: str, what: str, f: FollowUp
     ) -> None:
         """The timeline keeps who changed which follow-up, for the internal postmortem."""
-        data = {"followup": f.seq, "change": what, "status": f.status.value}
+        data = {"followup": f.seq, "change": what, "status": f.status.value, "text": f.text}
         if f.owner:
             data["owner"] = f.owner
         if f.due_on:

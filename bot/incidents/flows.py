@@ -198,6 +198,14 @@ async def rename(services: Services, incident: Incident, title: str, user_id: st
     return _announced(services, incident, change, user_id)
 
 
+async def still_open(services: Services, incident: Incident) -> Resolution:
+    """The guard of resolve and close: what a domain still shows open (maintenance on,
+    features down), named for the question; no items when there is nothing to ask."""
+    items = await services.board.open_items(incident)
+    out = bool(items) and any(s.is_out for s in await services.features.statuses(incident))
+    return Resolution(incident, open_items=items, features_out=out)
+
+
 def ensure_open(services: Services, incident: Incident) -> None:
     """The one guard every way to resolve passes: a resolved or closed incident stays so."""
     services.incidents.require_open(incident)
@@ -213,11 +221,8 @@ async def resolve(
         nothing = services.texts._("nothing changed")
         services.incidents.require_current(incident, nothing, open_only=True)
     ensure_open(services, incident)
-    if not anyway:
-        items = await services.board.open_items(incident)
-        if items:
-            out = any(s.is_out for s in await services.features.statuses(incident))
-            return Resolution(incident, open_items=items, features_out=out)
+    if not anyway and (open_ := await still_open(services, incident)).open_items:
+        return open_
     incident = await services.incidents.resolve(incident, user_id)
     took = durations.short(open_for(incident, services.clock.now()))
     change = services.texts._(":white_check_mark: {user} resolved {number} after {duration}.")

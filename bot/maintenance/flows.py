@@ -10,11 +10,12 @@ import asyncio
 
 from bot.errors import InputError
 from bot.i18n import Texts
-from bot.maintenance.service import state, state_label
+from bot.maintenance.service import off_command, state, state_label
 from bot.models import Incident
 from bot.plumbing.http import CallFailed
 from bot.services import Services
 from bot.slack.gateway import escape
+from bot.time.formatting import when
 
 
 def refused_text(t: Texts, target: str, enabled: bool, reason: str) -> str:
@@ -45,6 +46,22 @@ def start_switch(
     )
 
 
+async def already_on(services: Services, incident: Incident, target: str) -> str | None:
+    """Why `maintenance on` is refused when the record has `target` on already; else None."""
+    windows = await services.maintenance.windows(incident.id)
+    on = next((w for w in windows if w.target == target and w.ended_at is None), None)
+    if on is None:
+        return None
+    t = services.texts
+    return t._(
+        ":information_source: Maintenance is already on for *{target}* {time}; {command} ends it."
+    ).format(
+        target=target,
+        time=when(t, on.started_at, incident.timezone, services.clock.now(), "since"),
+        command=off_command(t, target),
+    )
+
+
 async def confirm_on(
     services: Services, incident: Incident, target_name: str, user: str, request: str
 ) -> str | None:
@@ -59,6 +76,8 @@ async def confirm_on(
         return f":warning: {exc}"
     if reason := await services.maintenance.refusal(incident, target, True, user):
         return refused_text(services.texts, target, True, reason)
+    if on := await already_on(services, incident, target):
+        return on
     if await services.maintenance.claim(request):
         start_switch(services, incident, target, True, user, request)
     return None

@@ -106,8 +106,9 @@ class Maintenance:
 
     # --- targets ------------------------------------------------------------------------
 
-    def resolve(self, name: str | None) -> str:
-        """The target a user named (or the only one); bad names are an InputError."""
+    def resolve(self, name: str | None, action: str = "on") -> str:
+        """The target a user named (or the only one); bad names are an InputError whose example
+        keeps the `action` word that was typed ("off", "disattiva")."""
         try:
             return self.gateway.resolve(name)
         except UnknownTargetError as exc:
@@ -121,7 +122,9 @@ class Maintenance:
             example = next(iter(self.gateway.targets))
             raise InputError(
                 reason,
-                t._("For example `/incident maintenance on {target}`.").format(target=example),
+                t._("For example `/incident maintenance {action} {target}`.").format(
+                    action=escape(action), target=example
+                ),
             ) from None
 
     def provider(self, target: str) -> str:

@@ -9,12 +9,13 @@ for template authors; keep it in step with this module.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any, Literal
 
 from bot.changes.drafts import ChangesText
 from bot.changes.drafts import phrase as changes_text
 from bot.features.service import BACKDATED_AFTER
+from bot.followups.models import FollowUp, FollowUpStatus
 from bot.models import EntryKind, FeatureState, TimelineEntry
 from bot.postmortem.facts import PostmortemFacts
 from bot.postmortem.figures import IMPACT_STATES
@@ -98,6 +99,9 @@ class Milestones:
 class ActionLine:
     text: str
     owner: str | None  # display name; None for customers; placeholder when unassigned
+    # Internal drafts, from the follow-up: " · due 7 May 2025 · open · [acme/web#12](…)".
+    details: str = ""
+    done: bool = False
 
 
 @dataclass(frozen=True)
@@ -286,8 +290,8 @@ class _Builder:
                 return self.feature_change(entry) is not None
             case EntryKind.maintenance:
                 return _succeeded(entry) and not entry.data.get("dry_run")
-            case _:
-                return is_key_moment(entry)
+            case _:  # notes and key messages only when marked public
+                return is_key_moment(entry) and entry.is_public
 
     def sentence(self, entry: TimelineEntry) -> str:
         """What people typed, or a sentence generated from the entry's data."""
@@ -325,6 +329,11 @@ class _Builder:
                 return escape_markdown(text.upper())
             case EntryKind.lead if lead := self.name(text):
                 return lead
+            case EntryKind.change if (mark := entry.data.get("mark")) in self.ph.change_marks:
+                version = escape_markdown(str(entry.data.get("version") or "?"))
+                return self.ph.change_marks[mark].format(version=version)
+            case EntryKind.followup if phrased := self.followup_change(entry):
+                return phrased
             case _:
                 return self.typed(text, one_line=True)
 
@@ -374,12 +383,25 @@ class _Builder:
 
     def timeline(self) -> list[TimelineLine]:
         ordered = sorted(self.facts.entries, key=lambda e: (e.occurred_at, e.recorded_at, e.id))
-        lines = [line for e in ordered if self.shown(e) and (line := self.line(e))]
+        lines: list[TimelineLine] = []
+        for entry in ordered:
+            line = self.line(entry) if self.shown(entry) else None
+            if line is None:
+                continue
+            # The same fact recorded twice in a row reads once for customers.
+            if self.audience == "customer" and lines and lines[-1].text == line.text:
+                continue
+            lines.append(line)
         if not lines:
             self.missing.append("timeline")
         return lines
 
     def action_items(self) -> list[ActionLine]:
+        """The internal draft lists the follow-ups (the close form's lines are follow-ups
+        too); customers read the close form's lines, else the follow-ups' texts, no owners."""
+        followups = self.facts.followups
+        if followups and (self.audience == "internal" or not self.facts.inputs.action_items):
+            return [self.followup(f) for f in followups]
         lines = []
         for item in self.facts.inputs.action_items:
             text = self.typed(item.text, one_line=True, form=True)
@@ -392,6 +414,37 @@ class _Builder:
         if not lines:
             self.missing.append("action_items")
         return lines
+
+    def followup_change(self, entry: TimelineEntry) -> str | None:
+        """A follow-up's change from its data; None for rows stored before the text was."""
+        data = entry.data
+        pattern = self.ph.followup_changes.get(str(data.get("change")))
+        if pattern is None or ("text" not in data and "{text}" in pattern):
+            return None
+        due = data.get("due_on")
+        return pattern.format(
+            seq=data.get("followup", "?"),
+            text=self.typed(str(data.get("text", "")), one_line=True),
+            owner=self.name(str(data.get("owner") or "")) or self.todo("owner"),
+            day=self.fmt.long_date(date.fromisoformat(due)) if isinstance(due, str) else "",
+            tracker=escape_markdown(str(data.get("tracker", ""))),
+        )
+
+    def followup(self, f: FollowUp) -> ActionLine:
+        text = self.typed(f.text, one_line=True)
+        if self.audience == "customer":
+            return ActionLine(text, None)
+        ph = self.ph
+        details = [ph.followup_due.format(day=self.fmt.long_date(f.due_on))] if f.due_on else []
+        details.append(ph.followup_states[f.status.value])
+        if f.tracker_url and f.tracker_ref:
+            details.append(_link(f.tracker_url, f.tracker_ref))
+        return ActionLine(
+            text=text,
+            owner=(self.name(f.owner) if f.owner else None) or self.todo("owner"),
+            details="".join(f" · {d}" for d in details),
+            done=f.status is FollowUpStatus.done,
+        )
 
     def corrections(self) -> list[CorrectionLine]:
         """The internal draft's Corrections section; customers read only the corrected facts."""
@@ -423,8 +476,12 @@ class _Builder:
         incident, url = self.facts.incident, self.facts.channel_url
         if not url:
             return self.absent("channel")
-        label = f"#{incident.channel_name or incident.number}"
-        return to_inert_markdown(f"<{url}|{label}>", names={}, audience="internal")
+        return _link(url, f"#{incident.channel_name or incident.number}")
+
+
+def _link(url: str, label: str) -> str:
+    """A Markdown link made inert like typed text (no script URLs, label escaped)."""
+    return to_inert_markdown(f"<{url}|{label}>", names={}, audience="internal")
 
 
 def _succeeded(entry: TimelineEntry) -> bool:

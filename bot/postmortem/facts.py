@@ -7,13 +7,14 @@ and tests can build an outage day by hand.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING
 
 from pydantic import BaseModel, ConfigDict, field_validator
 
 from bot.corrections.audit import Correction
+from bot.followups.models import FollowUp
 from bot.models import FeatureInterval, Incident, MaintenanceWindow, TimelineEntry
 
 if TYPE_CHECKING:
@@ -88,6 +89,8 @@ class PostmortemFacts:
     now: datetime
     commitment: str | None = None
     changes: DraftChanges | None = None  # deploys tied to the outages (bot/changes/drafts.py)
+    # The incident's follow-ups (typed ones and the close form's lines): the action items.
+    followups: list[FollowUp] = field(default_factory=list)
     corrections: tuple[Correction, ...] = ()  # the audit trail (bot/corrections/audit.py)
 
     @property

@@ -48,18 +48,27 @@ def _mitigated(spans: list[Span], end: datetime) -> datetime | None:
     return stretch_end
 
 
+def first_symptom(facts: PostmortemFacts) -> datetime:
+    """When impact began: the earliest feature marked down or degraded, else the declaration.
+
+    The one definition the report and both drafts measure from. A note, even backdated ("ieri
+    alle 23:00 cambio DNS"), says what people did, not that customers were hit. A detection
+    source (a failing check) adds its first failure to the candidates here.
+    """
+    starts = [i.started_at for i in facts.intervals if i.state in IMPACT_STATES]
+    return min([*starts, facts.incident.declared_at])
+
+
 def measure(facts: PostmortemFacts) -> Impact:
     end = facts.end
     windows = offline_spans(facts.windows)
     impaired: list[Span] = [
         (i.started_at, i.ended_at) for i in facts.intervals if i.state in IMPACT_STATES
     ]
-    symptoms = [start for start, _ in impaired]
-    symptoms += [e.occurred_at for e in facts.entries if is_key_moment(e)]
     return Impact(
         offline=offline(facts.windows, end),
         offline_still=any(stop is None for _, stop in windows),
         outages=outages(facts.intervals, end),
-        first_symptom=min([*symptoms, facts.incident.declared_at]),
+        first_symptom=first_symptom(facts),
         mitigated=_mitigated(impaired + windows, end),
     )

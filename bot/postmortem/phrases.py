@@ -47,6 +47,13 @@ class Phrases:
     zone_change: dict[bool, str]
     # Entries the bot wrote, rendered from their data in the draft's language.
     nudge: str
+    # A follow-up in the action items: its due day and its state.
+    followup_due: str
+    followup_states: dict[str, str]
+    # A change marked by someone, by mark ("caused", "not_related").
+    change_marks: dict[str, str]
+    # What happened to a follow-up, by change ("added", "done", ...).
+    followup_changes: dict[str, str]
     # What a corrected value was (the internal draft's Corrections section), by field.
     correction_fields: dict[str, str]
 
@@ -88,6 +95,10 @@ EN = Phrases(
         "page": "Page",
         "correction": "Correction",
         "signal": "Signal",
+        "change": "Change",
+        "followup": "Follow-up",
+        "similar": "Similar incidents",
+        "public": "Status page update",
     },
     ongoing="ongoing",
     offline_state="offline",
@@ -133,6 +144,21 @@ EN = Phrases(
         False: "clocks went back {before} {after}",
     },
     nudge="Reminder to {lead}: no status update for {quiet}",
+    followup_due="due {day}",
+    followup_states={"open": "open", "done": "done", "not_doing": "not doing"},
+    change_marks={
+        "caused": "{version} marked as the cause",
+        "not_related": "{version} marked as not related",
+    },
+    followup_changes={
+        "added": "#{seq} added: {text}",
+        "owner": "#{seq} given to {owner}: {text}",
+        "due": "#{seq} now due {day}: {text}",
+        "done": "#{seq} done: {text}",
+        "dropped": "#{seq} dropped: {text}",
+        "reopened": "#{seq} reopened: {text}",
+        "exported": "#{seq} exported: {tracker}",
+    },
     correction_fields={
         "start": "start",
         "end": "end",
@@ -180,6 +206,10 @@ IT = Phrases(
         "error": "Errore",
         "correction": "Correzione",
         "signal": "Segnalazione",
+        "change": "Modifica",
+        "followup": "Azione di follow-up",
+        "similar": "Incidenti simili",
+        "public": "Aggiornamento della pagina di stato",
     },
     ongoing="in corso",
     offline_state="offline",
@@ -225,6 +255,21 @@ IT = Phrases(
         False: "gli orologi sono stati portati indietro {before} {after}",
     },
     nudge="Promemoria a {lead}: nessun aggiornamento di stato da {quiet}",
+    followup_due="entro {day}",
+    followup_states={"open": "aperta", "done": "fatta", "not_doing": "non si fa"},
+    change_marks={
+        "caused": "{version} segnata come causa",
+        "not_related": "{version} segnata come non collegata",
+    },
+    followup_changes={
+        "added": "#{seq} aggiunta: {text}",
+        "owner": "#{seq} assegnata a {owner}: {text}",
+        "due": "#{seq} ora entro {day}: {text}",
+        "done": "#{seq} fatta: {text}",
+        "dropped": "#{seq} abbandonata: {text}",
+        "reopened": "#{seq} riaperta: {text}",
+        "exported": "#{seq} esportata: {tracker}",
+    },
     correction_fields={
         "start": "inizio",
         "end": "fine",

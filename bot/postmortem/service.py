@@ -20,6 +20,7 @@ from bot.changes.drafts import gather as gather_changes
 from bot.changes.service import Changes
 from bot.corrections.audit import history
 from bot.features import Features
+from bot.followups.service import Followups
 from bot.maintenance.service import Maintenance
 from bot.models import (
     EntryKind,
@@ -86,9 +87,10 @@ class Postmortems:
         commitment: str | None,
         language: str,
         changes: Changes | None = None,
+        followups: Followups | None = None,
     ) -> None:
         self.db, self.clock, self.timeline = db, clock, timeline
-        self.changes = changes
+        self.changes, self.followups = changes, followups
         self.people, self.slack = people, slack
         self.features, self.maintenance = features, maintenance
         self.templates_dir, self.commitment, self.language = templates_dir, commitment, language
@@ -136,7 +138,9 @@ class Postmortems:
         intervals = await self.features.intervals(incident.id)
         windows = await self.maintenance.windows(incident.id)
         form = await self.form(incident.id)
-        names = await self._names(incident, entries, form, online=online)
+        followups = await self.followups.for_incident(incident.id) if self.followups else []
+        owners = {f.owner for f in followups if f.owner}
+        names = await self._names(incident, entries, form, owners, online=online)
         async with self.db.connect() as conn:
             corrections = tuple(await history(conn, incident.id))
         inputs = CloseInputs(
@@ -159,6 +163,7 @@ class Postmortems:
             now=self.clock.now(),
             commitment=self.commitment,
             changes=await self._changes(incident, intervals, entries),
+            followups=followups,
             corrections=corrections,
         )
 
@@ -171,10 +176,17 @@ class Postmortems:
         return await gather_changes(self.changes, incident, intervals, entries)
 
     async def _names(
-        self, incident: Incident, entries: list[TimelineEntry], form: CloseForm, *, online: bool
+        self,
+        incident: Incident,
+        entries: list[TimelineEntry],
+        form: CloseForm,
+        owners: set[str],
+        *,
+        online: bool,
     ) -> dict[str, str]:
-        """Display names of everyone a draft may name: actors, lead, signer, mentions."""
-        ids = {incident.lead, incident.declared_by, form.signer_id or ""}
+        """Display names of everyone a draft may name: actors, lead, signer, follow-up owners,
+        mentions."""
+        ids = {incident.lead, incident.declared_by, form.signer_id or "", *owners}
         ids |= {e.actor for e in entries if e.actor}
         ids |= {e.text for e in entries if e.kind is EntryKind.lead}
         ids |= _mentioned([incident.title, form.action_items, form.root_cause, form.resolution])

@@ -23,12 +23,22 @@ def _minutes(delta: timedelta | None) -> str:
     return "" if delta is None else str(int(delta.total_seconds() // 60))
 
 
+def first_symptom_rule(t: Texts) -> str:
+    """What the times are measured from, said where they are shown."""
+    return t._(
+        "_The first symptom is the earliest feature marked down or degraded (the declaration"
+        " when none was); notes do not move it._"
+    )
+
+
 def _spread(t: Texts, spread: Spread) -> str:
     if spread.median is None or spread.p90 is None:
         return t._("no data")
-    return t._("median {median}, p90 {p90} ({n} incidents)").format(
-        median=short(spread.median), p90=short(spread.p90), n=spread.count
-    )
+    return t.ngettext(
+        "median {median}, p90 {p90} ({n} incident)",
+        "median {median}, p90 {p90} ({n} incidents)",
+        spread.count,
+    ).format(median=short(spread.median), p90=short(spread.p90), n=spread.count)
 
 
 def _found_by(t: Texts, by: str) -> str:
@@ -101,7 +111,7 @@ def markdown(t: Texts, record: Record) -> str:
     ]
     for month, counts in record.by_month.items():
         lines.append(f"| {month} | " + " | ".join(str(counts[s]) for s in SEVERITIES) + " |")
-    lines += ["", "## " + t._("Times, from the first symptom"), ""]
+    lines += ["", "## " + t._("Times, from the first symptom"), "", first_symptom_rule(t), ""]
     lines += ["- " + line for line in times(t, record)]
     lines += ["", "## " + t._("Downtime per feature"), ""]
     lines += ["- " + line for line in features(t, record)]

@@ -14,7 +14,7 @@ from typing import Any
 from slack_sdk.errors import SlackApiError
 
 from bot.incidents.service import Incidents
-from bot.models import Incident
+from bot.models import PUBLIC_MARK, Incident
 from bot.plumbing.tasks import BackgroundTasks
 from bot.slack.gateway import SlackWeb, error_code
 from bot.slack.people import People
@@ -108,11 +108,13 @@ class Capture:
         tasks: BackgroundTasks,
         *,
         key_reaction: str,
+        public_reaction: str = "loudspeaker",
         confirm_reaction: str = CONFIRM_REACTION,
     ) -> None:
         self.timeline, self.incidents, self.people = timeline, incidents, people
         self.slack, self.tasks = slack, tasks
         self.key_reaction, self.confirm_reaction = key_reaction.strip(":"), confirm_reaction
+        self.public_reaction = public_reaction.strip(":")
         self._named: set[str] = set()
         # A channel, once an incident's, stays that incident's: asked of the database once.
         self._incident_of: dict[str, int] = {}
@@ -182,6 +184,15 @@ class Capture:
             return
         self.tasks.spawn(self._confirm(channel_id, ts, changed[1]), name=f"confirm-key-{ts}")
 
+    def reaction_mark(self, reaction: str, user: str) -> str | None:
+        """The mark a reaction makes: key (:pushpin:), public and key (:loudspeaker:), or none."""
+        name = reaction.split("::")[0]  # skin tones: "x::skin-tone-2"
+        if name == self.key_reaction:
+            return REACTION + user
+        if name == self.public_reaction:
+            return PUBLIC_MARK + user
+        return None
+
     async def set_mark(self, channel_id: str, ts: str, mark: str, on: bool) -> None:
         one, none = frozenset({mark}), frozenset[str]()
         await self._mark(channel_id, ts, add=one if on else none, remove=none if on else one)
@@ -194,8 +205,9 @@ class Capture:
             )
 
     def shown_marks(self, msg: ChatMessage, pinned: bool) -> set[str]:
-        """The marks Slack shows on a message: its key reactions and its pin."""
+        """The marks Slack shows on a message: its key and public reactions and its pin."""
         marks = {REACTION + user for user in msg.reactions.get(self.key_reaction, ())}
+        marks |= {PUBLIC_MARK + user for user in msg.reactions.get(self.public_reaction, ())}
         return marks | {PIN} if pinned else marks
 
     async def _confirm(self, channel_id: str, ts: str, on: bool) -> None:

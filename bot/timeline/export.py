@@ -12,10 +12,11 @@ from datetime import datetime
 from typing import Literal
 from zoneinfo import ZoneInfo
 
+from babel.dates import format_date
 from pydantic import TypeAdapter
 
-from bot.i18n import texts
-from bot.models import EntryKind, Incident, TimelineEntry
+from bot.i18n import Texts, texts
+from bot.models import PUBLIC_MARK, EntryKind, Incident, TimelineEntry
 from bot.slack.mrkdwn import escape_markdown, to_inert_markdown
 from bot.slack.people import People
 from bot.slack.ts import ts_instant
@@ -24,7 +25,7 @@ from bot.timeline.render import describe, names_for, people_in
 from bot.timeline.service import Timeline
 
 Format = Literal["md", "json"]
-# A file for the team's records and tools, written in English like the rest of its headings.
+# A file for the team's records and tools: English unless another language is asked for.
 EXPORT_LANGUAGE = "en"
 ENTRIES = TypeAdapter(list[TimelineEntry])
 
@@ -48,12 +49,15 @@ async def export(
     incident: Incident,
     fmt: Format,
     impact: Sequence[str] = (),
+    *,
+    language: str | None = None,
 ) -> str:
-    """The full timeline; Markdown opens with `impact`, the status message's own lines."""
+    """The full timeline; Markdown opens with `impact`, the status message's own lines, and
+    reads in `language` (English by default)."""
     entries, names = await named_entries(timeline, people, incident)
     if fmt == "json":
         return ENTRIES.dump_json(entries, indent=2).decode() + "\n"
-    return markdown(incident, entries, names, impact)
+    return markdown(incident, entries, names, impact, texts(language or EXPORT_LANGUAGE))
 
 
 def read_json(text: str | bytes) -> list[TimelineEntry]:
@@ -65,61 +69,76 @@ def markdown(
     entries: list[TimelineEntry],
     names: Mapping[str, str],
     impact: Sequence[str] = (),
+    t: Texts | None = None,
 ) -> str:
+    t = t or texts(EXPORT_LANGUAGE)
     tz = ZoneInfo(incident.timezone)
     key = sum(e.is_key and not e.deleted for e in entries)
     deleted = sum(e.deleted for e in entries)
-    out = [
-        f"# {incident.number} · {escape_markdown(incident.title)} — timeline",
-        "",
-        f"Times in {incident.timezone}. {len(entries)} entries, {key} key (★), {deleted} deleted.",
-    ]
+    counts = t._("Times in {tz}. {entries}, {key} key (★), {deleted} deleted.").format(
+        tz=incident.timezone,
+        entries=t.ngettext("{n} entry", "{n} entries", len(entries)).format(n=len(entries)),
+        key=key,
+        deleted=deleted,
+    )
+    title = t._("{incident} · {title} — timeline").format(
+        incident=incident.number, title=escape_markdown(incident.title)
+    )
+    out = [f"# {title}", "", counts]
     if impact:
         # Slack's *bold* is Markdown's **bold**; the numbers are the status message's own.
-        out += ["", "## Impact", ""] + [f"- {line.replace('*', '**')}" for line in impact]
+        out += ["", f"## {t._('Impact')}", ""]
+        out += [f"- {line.replace('*', '**')}" for line in impact]
     day = None
     for entry in entries:
         local = entry.occurred_at.astimezone(tz)
         if local.date() != day:
             day = local.date()
-            out += ["", f"## {local:%A %d %B %Y}", ""]
-        out.append(_entry(entry, names, tz))
+            out += ["", f"## {format_date(day, 'EEEE dd MMMM y', locale=t.locale)}", ""]
+        out.append(_entry(t, entry, names, tz))
     return "\n".join(out) + "\n"
 
 
-def _entry(entry: TimelineEntry, names: Mapping[str, str], tz: ZoneInfo) -> str:
+def _entry(t: Texts, entry: TimelineEntry, names: Mapping[str, str], tz: ZoneInfo) -> str:
     def text(raw: str) -> str:
         return to_inert_markdown(raw, names=names, audience="internal").replace("\n", "\n  ")
 
     head = [f"**{_clock(entry.occurred_at, tz)}**", "★" if entry.is_key else ""]
     if entry.actor:
         head.append(f"{escape_markdown(entry.actor_name or entry.actor)} —")
-    line = f"- {' '.join(p for p in head if p)} {text(describe(entry, texts(EXPORT_LANGUAGE)))}"
-    details = ["note"] if entry.kind is EntryKind.note else []
+    line = f"- {' '.join(p for p in head if p)} {text(describe(entry, t))}"
+    details = [t.pgettext("export", "note")] if entry.kind is EntryKind.note else []
+    if entry.is_public:
+        details.append(t.pgettext("export", "public"))
     if entry.thread_ts:
-        details.append(f"reply in the thread of {_ts_clock(entry.thread_ts, tz)}")
+        details.append(
+            t._("reply in the thread of {time}").format(time=_ts_clock(entry.thread_ts, tz))
+        )
     if files := entry.data.get("files"):
-        details.append("files: " + ", ".join(escape_markdown(str(f)) for f in files))
+        shown = ", ".join(escape_markdown(str(f)) for f in files)
+        details.append(t._("files: {files}").format(files=shown))
     if entry.kind is EntryKind.note and entry.recorded_at != entry.occurred_at:
-        details.append(f"noted at {_clock(entry.recorded_at, tz)}")
+        details.append(t._("noted at {time}").format(time=_clock(entry.recorded_at, tz)))
     if marks := entry.data.get("marks"):
-        details.append("key by " + ", ".join(_mark(str(m), names) for m in marks))
+        by = ", ".join(_mark(t, str(m), names) for m in marks)
+        details.append(t._("key by {marks}").format(marks=by))
     if entry.deleted:
-        details.append("deleted in Slack")
+        details.append(t._("deleted in Slack"))
     if details:
         line += f" _({'; '.join(details)})_"
     for revision in entry.revisions:
-        line += (
-            f"\n  - before the edit at {_clock(revision.replaced_at, tz)}: {text(revision.text)}"
+        before = t._("before the edit at {time}: {text}").format(
+            time=_clock(revision.replaced_at, tz), text=text(revision.text)
         )
+        line += f"\n  - {before}"
     return line
 
 
-def _mark(mark: str, names: Mapping[str, str]) -> str:
+def _mark(t: Texts, mark: str, names: Mapping[str, str]) -> str:
     if mark == PIN:
-        return "a pin"
-    user = mark.removeprefix(REACTION)
-    return escape_markdown(f"{names.get(user, user)}'s reaction")
+        return t._("a pin")
+    user = mark.removeprefix(REACTION).removeprefix(PUBLIC_MARK)
+    return escape_markdown(t._("{name}'s reaction").format(name=names.get(user, user)))
 
 
 def _clock(instant: datetime, tz: ZoneInfo) -> str:

@@ -12,8 +12,10 @@ from collections.abc import Iterable, Mapping
 
 import aiohttp
 
+from bot.features.labels import state_label
 from bot.i18n import N_, Texts
-from bot.models import EntryKind, TimelineEntry
+from bot.incidents.labels import status_label
+from bot.models import EntryKind, FeatureState, Status, TimelineEntry
 from bot.slack.people import People
 
 log = logging.getLogger(__name__)
@@ -33,11 +35,55 @@ _ACTIONS = {
 
 
 def describe(entry: TimelineEntry, t: Texts) -> str:
-    """The entry as one Slack-markup text: chat and notes as typed, bot actions as a phrase."""
+    """The entry as one Slack-markup text: chat and notes as typed, bot actions as a phrase
+    in `t`'s language made from the stored facts. A row stored before its facts were (or with
+    facts this version does not know) shows its stored text."""
+    if phrased := _from_data(entry, t):
+        return phrased
     template = _ACTIONS.get(entry.kind)
     if template is None:
         return entry.text or entry.kind.value
     return t._(template).format(text=entry.text, upper=entry.text.upper())
+
+
+def _from_data(entry: TimelineEntry, t: Texts) -> str | None:
+    data = entry.data
+    match entry.kind:
+        case EntryKind.status if entry.text in Status.__members__:
+            return t._("Status: {status}").format(status=status_label(t, Status(entry.text)))
+        case EntryKind.feature if data.get("state") in FeatureState.__members__ and data.get(
+            "feature"
+        ):
+            state = state_label(t, FeatureState(data["state"]))
+            return t._("{feature}: {state}").format(feature=data["feature"], state=state)
+        case EntryKind.maintenance if {"target", "provider", "enabled", "ok"} <= data.keys():
+            return _maintenance(data, t)
+        case EntryKind.change if data.get("mark") in ("caused", "not_related"):
+            marked = (
+                t._("Change {version} marked as the cause")
+                if data["mark"] == "caused"
+                else t._("Change {version} marked as not related")
+            )
+            return marked.format(version=data.get("version") or "?")
+    return None
+
+
+def _maintenance(data: Mapping[str, object], t: Texts) -> str:
+    """ "Maintenance on for web (heroku): confirmed", refused, failed or a dry run."""
+    error = str(data.get("error") or "").removeprefix("refused: ")
+    fields = {"target": data["target"], "provider": data["provider"], "error": error}
+    head = (
+        t._("Maintenance on for {target} ({provider})")
+        if data["enabled"]
+        else t._("Maintenance off for {target} ({provider})")
+    ).format(**fields)
+    if data.get("outcome") == "refused":
+        return t._("{head}: refused ({error})").format(head=head, **fields)
+    if not data["ok"]:
+        return t._("{head}: failed ({error})").format(head=head, **fields)
+    if data.get("dry_run"):
+        return t._("{head}: dry run, nothing changed").format(head=head)
+    return t._("{head}: confirmed").format(head=head)
 
 
 def people_in(entries: Iterable[TimelineEntry]) -> list[str]:

@@ -23,6 +23,7 @@ from slack_sdk.models.blocks import (
 from slack_sdk.models.views import View
 
 from bot.errors import InputError
+from bot.features.board import restore_and_resolve_button
 from bot.followups.blocks import NO_FOLLOWUPS
 from bot.i18n import N_, Texts, texts
 from bot.incidents.flows import Resolution
@@ -32,7 +33,7 @@ from bot.postmortem.service import CloseForm
 from bot.slack.gateway import SlackWeb, escape
 from handlers.context import Reply
 from handlers.payloads import StateValues
-from handlers.views import modal_value
+from handlers.views import confirm_blocks, modal_value
 
 CLOSE_CALLBACK = "postmortem_close"
 CLOSE_BUTTON = "postmortem_close_open"
@@ -150,6 +151,34 @@ async def open_close_modal(
             texts(language)._("Closing needs Slack's form, and this request did not come with one.")
         )
     await slack.open_view(trigger_id, close_modal(incident, language, extra))
+
+
+def guard_reply(t: Texts, resolution: Resolution, *, closing: bool, said: str = "") -> Reply:
+    """The question resolve and close ask while something is still open, named: end it all now
+    (features), end one at its time (the command), or go on anyway (it stays open in the record);
+    Cancel keeps the incident as it is."""
+    incident = resolution.incident
+    items = "; ".join(resolution.open_items)
+    if closing:
+        question = t._(
+            "{number} is not resolved and still open: {items}. Close it anyway? They stay open"
+            " in the record and the drafts say so."
+        )
+        action, label = "incident_close_confirm", t.pgettext("button", "Close anyway")
+    else:
+        question = t._(
+            "Resolve {number} anyway? Still open: {items}."
+            " They stay open in the record and the drafts say so."
+        )
+        action, label = "incident_resolve_confirm", t.pgettext("button", "Resolve anyway")
+    text = said + question.format(number=incident.number, items=items)
+    if resolution.features_out:
+        text += " " + t._("A feature that came back earlier: `/incident feature up NAME at 17:30`.")
+    blocks = confirm_blocks(t, text, action, str(incident.id), label)
+    if resolution.features_out:
+        button = restore_and_resolve_button(t, incident.id, closing=closing)
+        blocks[-1]["elements"].insert(0, button)
+    return Reply(text, blocks)
 
 
 def resolved_reply(t: Texts, resolution: Resolution, said: str = "") -> Reply:

@@ -9,6 +9,7 @@ import re
 from datetime import timedelta
 
 import pytest
+from sqlalchemy import select
 
 from bot.checks.config import AlertsSettings
 from bot.checks.messages import MARK_DOWN, MUTE, NOT_INCIDENT
@@ -18,7 +19,7 @@ from bot.models import EntryKind, FeatureState
 from bot.sandbox.cast import GIULIA, INCIDENTS, MARCO
 from bot.sandbox.pagerduty import API_TOKEN, ROUTING_KEY, PdUser, SandboxPagerDuty
 from bot.sandbox.stack import SandboxStack
-from bot.store import migrate
+from bot.store import migrate, tables
 from bot.store.database import Database
 from bot.time.clock import ManualClock
 from tests.changes.conftest import TOKEN, FakeHerokuReleases, at
@@ -302,3 +303,27 @@ async def test_app_home_shows_failing_checks_first(make_stack, fake_app: FakeApp
     assert header["text"]["text"] == "Failing checks"
     assert failing["text"]["text"].startswith("• :red_circle: *Acquisti* failing since 14:01")
     assert home.view["blocks"][3]["text"]["text"] == "Incidents"
+
+
+async def test_old_probe_results_are_pruned_but_the_current_run_is_kept_whole(
+    make_stack,
+) -> None:
+    """Passing for two months, failing for the last 40 days: after a tick only the failing run
+    is left, and `/incident checks` still says since when it fails."""
+    stack = await make_stack()
+    start = at(14, 0, day=29) - timedelta(days=100)
+    rows = [
+        {"feature": "Acquisti", "at": start + timedelta(days=day), "ok": day < 60, "reason": ""}
+        for day in range(100)
+    ]
+    async with stack.services.db.begin() as conn:
+        await conn.execute(tables.check_results.insert(), rows)
+    stack.clock.set(start + timedelta(days=100))
+
+    await tick(stack)
+
+    async with stack.services.db.connect() as conn:
+        left = (await conn.execute(select(tables.check_results.c.ok))).scalars().all()
+    assert left == [False] * 40  # the 60 passing days (older than the flip) are gone
+    [state] = [s for s in await stack.services.checks.states() if s.feature == "Acquisti"]
+    assert state.since == start + timedelta(days=60)

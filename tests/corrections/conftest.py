@@ -33,14 +33,14 @@ async def webhook_url(monkeypatch: pytest.MonkeyPatch) -> AsyncIterator[str]:
 
 async def typed_day(stack: SandboxStack) -> Incident:
     """The day with its guesses: Acquisti down "since yesterday 14:00" (typed by Giulia),
-    Offerte up at 17:30, a note at 12:10; maintenance on the web target 10:45-13:15."""
+    Offerte up at 17:30, a public note at 12:10; maintenance on the web target 10:45-13:15."""
     incident = await stack.declare(TITLE)
     channel = incident.channel_id or ""
     await stack.run(channel, "feature down Quotes at 10:40")
     stack.clock.set(at(30, 10, 45))
     await maintenance_on(stack, channel)
     stack.clock.set(at(30, 12, 12))
-    await stack.run(channel, "note 12:10 Il rollback non risolve il problema")
+    await stack.run(channel, "note public 12:10 Il rollback non risolve il problema")
     stack.clock.set(at(30, 13, 15))
     await stack.run(channel, "maintenance off web")
     stack.clock.set(at(30, 13, 41))

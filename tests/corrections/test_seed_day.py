@@ -64,7 +64,7 @@ async def test_the_three_corrections_reach_every_number(
     assert "24 ore e 32 minuti" in customer
     assert "6 ore e 45 minuti" in customer
     assert "6 ore e 50 minuti" not in customer
-    assert "**12:05** — Il rollback non risolve il problema" in customer  # a note: key
+    assert "**12:05** — Il rollback non risolve il problema" in customer  # a public note
     assert "12:10" not in customer
     assert "Correzioni" not in customer  # customers read the corrected facts only
     internal = latest.files["INC-1-internal.md"]

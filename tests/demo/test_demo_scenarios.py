@@ -72,7 +72,18 @@ def test_outage_report_writes_drafts_and_timeline(outage: tuple[DemoOutcome, str
     entries = read_json(written["INC-1-timeline.json"].read_text())
     notes = [e.text for e in entries if e.kind.value == "note"]
     assert "Due sviluppatori eseguono l'aggiornamento del sistema di produzione" in notes
-    assert sum(e.is_key for e in entries if e.kind.value == "message") == 2  # :pushpin: and pin
+    messages = [e for e in entries if e.kind.value == "message"]
+    assert sum(e.is_key for e in messages) == 3  # :pushpin:, pin and :loudspeaker:
+    public = [e.text for e in entries if e.is_public]
+    assert public == [
+        "Due sviluppatori eseguono l'aggiornamento del sistema di produzione",
+        "Verifichiamo che nessun dato sia stato danneggiato",
+        "Correzione degli Acquisti rilasciata in produzione.",
+    ]
+    customer = written["INC-1-customer-it.md"].read_text()
+    for chatter in ("Correzione delle Offerte", "Nei log", "Anche gli Acquisti"):
+        assert chatter not in customer  # notes and key messages nobody marked public
+    assert customer.count("Applicazione messa offline") == 1
 
 
 def test_outage_report_chat_log_reads_like_the_channel(outage: tuple[DemoOutcome, str]) -> None:

@@ -35,6 +35,11 @@ def local(day: int, hour: int, minute: int = 0) -> datetime:
         ("Bulk export at 10:40", "Bulk export", local(30, 10, 40)),
         ("Look at me at 9", "Look at me", local(30, 9)),
         ("Look at me", "Look at me", None),
+        # Without "at": a time that cannot be part of a name is split off the end.
+        ("Acquisti ieri 14:00", "Acquisti", local(29, 14)),
+        ("Purchases yesterday 2pm", "Purchases", local(29, 14)),
+        ("Offerte mezz'ora fa", "Offerte", local(30, 16, 30)),
+        ("Bulk export 2", "Bulk export 2", None),
         ("Quotes", "Quotes", None),
     ],
 )
@@ -46,7 +51,13 @@ def test_name_and_time_split_on_the_last_at_that_is_a_time(
 
 @pytest.mark.parametrize(
     ("typed", "says"),
-    [("Quotes at 18:00", "future"), ("Q at 25:00", "valid"), ("Q at 1<!here>", "1&lt;!here&gt;")],
+    [
+        ("Quotes at 18:00", "future"),
+        ("Q at 25:00", "valid"),
+        ("Q at 1<!here>", "1&lt;!here&gt;"),
+        ("Acquisti ieri 25:00", "valid"),
+        ("Acquisti 18:00", "future"),
+    ],
 )
 def test_a_refused_time_is_reported_not_read_as_a_name(typed: str, says: str) -> None:
     with pytest.raises(InputError, match=says):
@@ -58,8 +69,8 @@ async def test_the_outage_day(stack: SandboxStack, channel: str, clock: ManualCl
     steps = [
         (local(30, 10, 42), "feature down Quotes at 10:40", "*Quotes* down since 10:40"),
         (local(30, 13, 41), "feature down acquisti at yesterday 14:00", "since 14:00 on 29 Apr"),
-        (local(30, 14, 30), "feature up Purchases", "restored at 14:30, out 24 h 30 min"),
-        (local(30, 17, 30), "feature up offerte", "*Quotes* restored at 17:30, out 6 h 50 min"),
+        (local(30, 14, 30), "feature up Purchases", "restored at 14:30, down 24 h 30 min."),
+        (local(30, 17, 30), "feature up offerte", "*Quotes* restored at 17:30, down 6 h 50 min."),
     ]
     for when, typed, says in steps:
         clock.set(when)
@@ -167,6 +178,86 @@ async def test_resolve_guard_restore_and_resolve(
     assert CLOSE_BUTTON in str(said.blocks)
     assert "Close and draft" in str(said.blocks)
     assert ":large_green_circle: *Quotes* restored at 17:30" in status_message(stack, channel)
+
+
+async def test_a_time_typed_without_at_is_read_not_taken_as_the_name(
+    stack: SandboxStack, channel: str, clock: ManualClock
+) -> None:
+    assert stack.services is not None
+    clock.set(local(30, 13, 41))
+    reply = (await stack.run(channel, "feature down Purchases yesterday 2pm")).body
+    assert reply["response_type"] == "in_channel"
+    assert "*Purchases* down since 29/04 14:00" in reply["text"]
+    refused = (await stack.run(channel, "feature down Quotes 25:00")).body
+    assert "response_type" not in refused
+    assert "not a valid time of day" in refused["text"]
+    [interval] = await stack.services.features.intervals(1)
+    assert (interval.feature, interval.started_at) == ("Purchases", local(29, 14))
+
+
+async def test_close_guard_names_the_features_and_restores_then_closes(
+    stack: SandboxStack, channel: str, clock: ManualClock
+) -> None:
+    assert stack.services is not None
+    assert stack.driver is not None
+    await stack.run(channel, "feature down Quotes at 10:40")
+    await stack.run(channel, "feature degraded Purchases")
+    clock.set(local(30, 17, 30))
+    question = (await stack.run(channel, "close")).body
+    assert "INC-1 is not resolved and still open:" in question["text"]
+    assert "Quotes is still down" in question["text"]
+    assert "Purchases is still degraded" in question["text"]
+    assert "`/incident feature up NAME at 17:30`" in question["text"]
+    buttons = [e["action_id"] for e in question["blocks"][-1]["elements"]]
+    assert buttons == ["features_restore_and_close", "incident_close_confirm", "dismiss"]
+    assert stack.sandbox.latest_view(MARCO) is None
+    assert (await stack.services.incidents.get(1)).status.value == "investigating"
+
+    ephemeral = stack.sandbox.ephemerals(MARCO, channel)[-1]
+    clicked = await stack.driver.click(
+        MARCO, "features_restore_and_close", channel_id=channel, message_ts=ephemeral.ts
+    )
+    assert clicked.ok
+    await stack.idle()
+    incident = await stack.services.incidents.get(1)
+    assert incident.status.value == "resolved"
+    assert {s.state.value for s in await stack.services.features.statuses(incident)} == {"up"}
+    assert "*Quotes*, *Purchases* restored at 17:30" in stack.sandbox.messages(channel)[-1].text
+    view = stack.sandbox.latest_view(MARCO)  # the close form, opened by the click
+    assert view is not None
+    confirmed = {"no_followups": {"value": ["yes"]}}
+    assert (await stack.driver.submit_view(MARCO, view.id, confirmed)).ok
+    await stack.idle()
+    assert (await stack.services.incidents.get(1)).status.value == "closed"
+
+
+async def test_close_anyway_keeps_the_feature_down_and_cancel_keeps_it_open(
+    stack: SandboxStack, channel: str, clock: ManualClock
+) -> None:
+    assert stack.services is not None
+    assert stack.driver is not None
+    await stack.run(channel, "feature down Quotes at 10:40")
+    await stack.run(channel, "close")
+    ephemeral = stack.sandbox.ephemerals(MARCO, channel)[-1]
+    await stack.driver.click(MARCO, "dismiss", channel_id=channel, message_ts=ephemeral.ts)
+    await stack.idle()
+    assert stack.sandbox.latest_view(MARCO) is None
+    assert (await stack.services.incidents.get(1)).is_open
+
+    await stack.run(channel, "close")
+    ephemeral = stack.sandbox.ephemerals(MARCO, channel)[-1]
+    await stack.driver.click(
+        MARCO, "incident_close_confirm", channel_id=channel, message_ts=ephemeral.ts
+    )
+    await stack.idle()
+    view = stack.sandbox.latest_view(MARCO)
+    assert view is not None
+    await stack.driver.submit_view(MARCO, view.id, {"no_followups": {"value": ["yes"]}})
+    await stack.idle()
+    incident = await stack.services.incidents.get(1)
+    assert incident.status.value == "closed"
+    (quotes,) = await stack.services.features.statuses(incident)
+    assert quotes.state.value == "down"  # kept, as chosen: the record and drafts say so
 
 
 async def test_resolve_anyway_keeps_the_feature_down_in_the_record(

@@ -65,6 +65,9 @@ async def test_bad_input_is_answered_and_changes_nothing(stack: SandboxStack) ->
     for text, answer in [
         ("followup add", "Say what to do"),
         ("followup add Fix it by 2025-04-01", "is already past"),
+        ("followup add Write tests by December 32", "“December 32” is not a date in the calendar"),
+        ("followup add Write tests by 30 February", "“30 February” is not a date"),
+        ("followup add Write tests by the 32nd", "“the 32nd” is not a date"),
         ("followup add Fix it @nobody", "is not a user"),
         ("followup done 7", "INC-1 has no follow-up #7"),
         ("followup done seven", "is not a follow-up number"),
@@ -78,6 +81,24 @@ async def test_bad_input_is_answered_and_changes_nothing(stack: SandboxStack) ->
     assert len(stack.sandbox.messages(channel)) == before + 1  # only the one good add
     outside = await run(stack, ANNOUNCE, "followup list")
     assert "only inside an incident channel" in outside
+
+
+async def test_a_due_day_over_a_year_away_needs_its_year(stack: SandboxStack) -> None:
+    incident = await declare(stack)
+    channel = incident.channel_id or ""
+    assert stack.services is not None
+    asked = await run(stack, channel, "followup add Rewrite the billing in 2 years")
+    assert "Fri 30 Apr 2027 is more than a year away" in asked
+    assert "write the year: “30 April 2027”" in asked
+    assert await stack.services.followups.for_incident(incident.id) == []
+    await run(stack, channel, "followup add Rewrite the billing by 30 April 2027")
+    [added] = await stack.services.followups.for_incident(incident.id)
+    assert (added.text, added.due_on) == ("Rewrite the billing", date(2027, 4, 30))
+    assert "due Fri 30 Apr 2027" in said(stack, channel)[-1]  # the weekday of the year shown
+    await run(stack, channel, "followup add Renew the certificate by 2026-02-03")
+    assert "due Tue 3 Feb 2026" in said(stack, channel)[-1]
+    await run(stack, channel, "followup due 2 2026-02-10")
+    assert "moved follow-up #2 to Tue 10 Feb 2026." in said(stack, channel)[-1]
 
 
 async def test_followups_anywhere_oldest_due_first(stack: SandboxStack, clock: ManualClock) -> None:

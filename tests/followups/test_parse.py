@@ -47,3 +47,28 @@ def test_a_past_day_is_refused() -> None:
 
 def test_no_lines_no_followups() -> None:
     assert parse_lines("\n  \n- \n", now=NOW, tz=TZ) == []
+
+
+@pytest.mark.parametrize(
+    ("line", "refused"),
+    [
+        ("Scrivere test entro il 32 dicembre", {"impossible": "32 dicembre"}),
+        ("Scrivere test entro il 30 febbraio", {"impossible": "30 febbraio"}),
+        ("Write tests by December 32nd", {"impossible": "December 32nd"}),
+        ("Write tests by 31/04", {"impossible": "31/04"}),
+        ("Riscrivere tutto tra 2 anni", {"far": date(2027, 4, 30)}),
+        ("Riscrivere tutto entro il 29 febbraio", {"far": date(2028, 2, 29)}),
+    ],
+)
+def test_a_day_that_is_not_one_or_is_far_is_refused_not_kept_as_text(
+    line: str, refused: dict[str, object]
+) -> None:
+    with pytest.raises(DueParseError) as error:
+        parse_lines(line, now=NOW, tz=TZ)
+    for field, value in refused.items():
+        assert getattr(error.value, field) == value
+
+
+def test_a_far_day_with_its_year_is_taken() -> None:
+    [parsed] = parse_lines("Rewrite billing by 29 February 2028", now=NOW, tz=TZ)
+    assert (parsed.text, parsed.due_on) == ("Rewrite billing", date(2028, 2, 29))

@@ -3,12 +3,16 @@ Italian replies, board lines, questions and buttons seen."""
 
 from __future__ import annotations
 
+import json
+from datetime import timedelta
 from typing import Any
 
 import pytest
 
-from bot.models import Incident
+from bot.i18n import texts
+from bot.models import Incident, TimelineEntry
 from bot.sandbox.stack import SandboxStack
+from bot.timeline.render import describe
 
 MARCO, ANNOUNCE = "U01MARCO", "C0INCIDENTS"
 
@@ -41,6 +45,7 @@ async def test_features_are_marked_and_listed_in_italian(italian: SandboxStack) 
     incident = await declared(italian)
     down, _ = await say(italian, incident, "funzionalità giù Offerte")
     assert "ha segnato *Quotes* come fuori servizio dalle" in down
+    italian.clock.advance(timedelta(minutes=11))
     degraded, _ = await say(italian, incident, "funzionalita degradata offerte")
     assert "come degradata dalle" in degraded
     assert "(prima: fuori servizio)" in degraded
@@ -48,9 +53,10 @@ async def test_features_are_marked_and_listed_in_italian(italian: SandboxStack) 
     assert listed.startswith("*Funzionalità in INC-1*")
     assert ":large_orange_circle: *Quotes* degradata dalle" in listed
     assert "Non coinvolte: Purchases." in listed
+    italian.clock.advance(timedelta(minutes=3))
     up, _ = await say(italian, incident, "funzionalità su Offerte")
     assert "come ripristinata alle" in up
-    assert "in tutto." in up
+    assert up.endswith(": fuori servizio per 11 min, degradata per 3 min.")  # each total named
     board = italian.sandbox.messages(str(incident.channel_id))
     assert any("*Funzionalità*" in m.text or "*Funzionalità*" in str(m.blocks) for m in board)
 
@@ -79,3 +85,72 @@ async def test_maintenance_asks_and_reports_in_italian(italian: SandboxStack) ->
     status, _ = await say(italian, incident, "manutenzione status")
     assert status.startswith("*Manutenzione, come registrata*")
     assert "• *app* (dryrun): disattiva" in status
+
+
+async def click_last(stack: SandboxStack, incident: Incident, action: str) -> None:
+    prompt = stack.sandbox.ephemerals(MARCO, str(incident.channel_id))[-1]
+    await stack.driver.click(
+        MARCO, action, channel_id=str(incident.channel_id), message_ts=prompt.ts
+    )
+    await stack.idle()
+
+
+async def test_maintenance_on_while_on_and_a_typo_in_italian(italian: SandboxStack) -> None:
+    incident = await declared(italian)  # 10:40 in Copenhagen
+    await say(italian, incident, "manutenzione attiva")
+    await click_last(italian, incident, "maintenance_on_confirm")
+    windows = await italian.services.maintenance.windows(incident.id)
+    again, blocks = await say(italian, incident, "manutenzione attiva")
+    assert "La manutenzione è già attiva su *app* dalle 10:40" in again
+    assert "`/incident manutenzione disattiva app` la termina" in again
+    assert not blocks
+    assert await italian.services.maintenance.windows(incident.id) == windows
+    typo, _ = await say(italian, incident, "manutenzione disattiva ap")
+    assert "Per esempio `/incident manutenzione disattiva app`." in typo
+
+
+async def test_close_guard_in_italian(italian: SandboxStack) -> None:
+    incident = await declared(italian)
+    await say(italian, incident, "funzionalità giù Offerte")
+    await say(italian, incident, "manutenzione attiva")
+    await click_last(italian, incident, "maintenance_on_confirm")
+    question, blocks = await say(italian, incident, "chiudi")
+    assert question.startswith("INC-1 non è risolto e ha ancora in sospeso:")
+    assert "Quotes" in question
+    assert "Lo chiudo comunque?" in question
+    assert "`/incident funzionalità su NOME alle 17:30`" in question
+    buttons = [e["text"]["text"] for e in blocks[-1]["elements"]]
+    assert buttons == ["Segna tutte ripristinate e chiudi", "Chiudi comunque", "Annulla"]
+    await click_last(italian, incident, "features_restore_and_close")
+    # Maintenance is still on: asked again, without the features.
+    again = italian.sandbox.ephemerals(MARCO, str(incident.channel_id))[-1]
+    assert "Lo chiudo comunque?" in again.text
+    assert "manutenzione" in again.text
+    assert "features_restore_and_close" not in str(again.blocks)
+    assert "incident_close_confirm" in str(again.blocks)
+    assert italian.sandbox.latest_view(MARCO) is None
+    assert (await italian.services.incidents.get(incident.id)).is_open
+
+
+async def test_the_key_timeline_renders_stored_facts_in_italian(italian: SandboxStack) -> None:
+    incident = await declared(italian)
+    await say(italian, incident, "funzionalità giù Offerte")
+    await say(italian, incident, "stato identified")
+    await say(italian, incident, "manutenzione attiva")
+    await click_last(italian, incident, "maintenance_on_confirm")
+    await say(italian, incident, "cronologia")
+    shown = json.dumps(
+        italian.sandbox.ephemerals(MARCO, str(incident.channel_id))[-1].blocks, ensure_ascii=False
+    )
+    assert "Quotes: fuori servizio" in shown
+    assert "Stato: identificato" in shown
+    assert "Manutenzione attivata su app (dryrun): prova, nulla è cambiato" in shown
+    for english in ("Quotes down", "identified", "maintenance on for"):
+        assert english not in shown
+    # The same record, in English, for the export: rendered from the facts, not stored text.
+    entries = await italian.services.timeline.entries(incident.id)
+    assert describe_all(entries, "en") >= {"Quotes: down", "Status: identified"}
+
+
+def describe_all(entries: list[TimelineEntry], language: str) -> set[str]:
+    return {describe(e, texts(language)) for e in entries}

@@ -45,7 +45,7 @@ async def test_notes_and_the_key_timeline_in_italian(italian: SandboxStack) -> N
     assert "23:50 è nel futuro (in Europe/Copenhagen ora sono le 10:45)." in refused
     assert 'Per ieri scrivi "ieri 23:50".' in refused
     assert "Non ho registrato nulla." in refused
-    assert "Inizia la nota con un'ora che so leggere" in refused
+    assert "Orari che leggo all'inizio di una nota:" in refused
 
     empty = (await italian.run(channel, "nota")).body["text"]
     assert "Scrivi cosa è successo." in empty
@@ -132,3 +132,36 @@ def test_time_refusals_are_shown_in_the_workspace_language(typed: str, italian_t
         parse_note(typed, now=datetime(2026, 3, 29, 10, 50, tzinfo=UTC), tz="Europe/Rome")
     assert italian_text in err.value.text(texts("it"))
     assert err.value.text(texts("en")) == err.value.message  # English is the source
+
+
+async def test_nota_pubblica_in_italian(italian: SandboxStack) -> None:
+    channel = await incident_channel(italian)
+    italian.clock.advance(timedelta(minutes=5))
+    await italian.run(channel, "nota pubblica 10:42 Pagamenti verificati")
+    await italian.run(channel, "nota riavvio del worker")
+    assert "Annotato alle 10:42, anche per i clienti: Pagamenti verificati" in said(
+        italian, channel
+    )
+    assert italian.services is not None
+    entries = await italian.services.timeline.entries(1)
+    assert [(e.text, e.is_public) for e in entries if e.kind.value == "note"] == [
+        ("Pagamenti verificati", True),
+        ("riavvio del worker", False),
+    ]
+    help_text = (await italian.run(channel, "aiuto")).body["text"]
+    assert "nota [pubblica] [ora] testo" in help_text
+
+
+async def test_help_is_italian_and_names_each_other_name_once(italian: SandboxStack) -> None:
+    channel = await incident_channel(italian)
+    shown = (await italian.run(channel, "aiuto")).body["text"]
+    lines = {line.split("`")[1].split(" ")[0]: line for line in shown.splitlines()[1:]}
+    assert lines["dichiara"].endswith("Anche: `declare`.")
+    assert lines["chiudi"].endswith("Anche: `close`.")
+    assert lines["nota"].endswith("Anche: `note`.")
+    for name, line in lines.items():
+        assert f"`{name}`." not in line.split("Anche:")[-1] or name == "help", line
+    assert "`followup add TESTO [@responsabile] [entro DATA]" in lines["followup"]
+    assert "@bob entro venerdì`" in lines["followup"]
+    assert lines["public"].startswith("• `public TESTO` — ")
+    assert "Stiamo ripristinando" in lines["public"]

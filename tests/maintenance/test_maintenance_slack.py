@@ -279,6 +279,64 @@ async def test_resolving_while_on_asks_first(stack: SandboxStack, heroku: FakeHe
     assert (await stack.services.incidents.get(incident.id)).is_open
 
 
+async def test_closing_while_on_names_it_and_offers_only_to_go_on_or_cancel(
+    stack: SandboxStack, heroku: FakeHeroku
+) -> None:
+    incident = await stack.declare(TITLE)
+    await confirm_on(stack, incident)
+
+    await command(stack, incident, "close")
+
+    prompt = stack.sandbox.ephemerals(MARCO, incident.channel_id)[-1]
+    assert "INC-1 is not resolved and still open: maintenance is still on for web" in prompt.text
+    assert "Close it anyway?" in prompt.text
+    buttons = [e["action_id"] for e in prompt.blocks[-1]["elements"]]
+    assert buttons == ["incident_close_confirm", "dismiss"]
+    assert stack.driver.latest_view(MARCO) is None  # no close form without an answer
+    assert (await stack.services.incidents.get(incident.id)).is_open
+
+
+async def test_on_while_on_is_refused_and_records_nothing(
+    stack: SandboxStack, heroku: FakeHeroku
+) -> None:
+    incident = await stack.declare(TITLE)
+    await confirm_on(stack, incident)  # at 10:45
+    stack.clock.advance(timedelta(minutes=20))
+    before = len(await attempts(stack, incident))
+
+    answer = await command(stack, incident, "maintenance on web")
+
+    assert "Maintenance is already on for *web* since 10:45" in answer
+    assert "`/incident maintenance off web` ends it" in answer
+    prompt = stack.sandbox.ephemerals(MARCO, incident.channel_id)[-1]
+    assert not prompt.blocks  # nothing to confirm
+    assert len(await attempts(stack, incident)) == before
+    assert len(heroku.requests("PATCH")) == 1
+
+
+async def test_a_question_answered_after_maintenance_went_on_switches_nothing(
+    stack: SandboxStack, heroku: FakeHeroku
+) -> None:
+    incident = await stack.declare(TITLE)
+    await command(stack, incident, "maintenance on")  # asked, not answered yet
+    first = stack.sandbox.ephemerals(MARCO, incident.channel_id)[-1]
+    await confirm_on(stack, incident)
+    await stack.driver.click(MARCO, CONFIRM_ON, channel_id=incident.channel_id, message_ts=first.ts)
+    await stack.idle()
+    assert len(heroku.requests("PATCH")) == 1
+    assert len(await stack.services.maintenance.windows(incident.id)) == 1
+
+
+async def test_a_typo_in_the_target_keeps_the_action_typed(
+    stack: SandboxStack, heroku: FakeHeroku
+) -> None:
+    incident = await stack.declare(TITLE)
+    answer = await command(stack, incident, "maintenance off wbe")
+    assert "No maintenance target named 'wbe'; try: web." in answer
+    assert "`/incident maintenance off web`" in answer
+    assert "maintenance on" not in answer
+
+
 async def test_status_shows_the_record_and_the_live_state(
     stack: SandboxStack, heroku: FakeHeroku
 ) -> None:

@@ -40,6 +40,7 @@ TEXTS: dict[str, dict[str, str]] = {
         "edited_before": "Il rollback risolve",
         "edited": "Il rollback non risolve il problema",
         "note": "Anche Acquisti presenta lo stesso sintomo, causato dall'aggiornamento di ieri",
+        "internal": "riavvio del worker, cache svuotata",
         "root_cause": "Un aggiornamento è stato rilasciato senza le modifiche dello strumento "
         "di distribuzione.",
         "resolution": "Abbiamo rilasciato la correzione per Acquisti e poi per Offerte.",
@@ -59,6 +60,7 @@ TEXTS: dict[str, dict[str, str]] = {
         "edited_before": "The rollback fixes it",
         "edited": "The rollback does not fix it",
         "note": "Purchases shows the same symptom, caused by yesterday's deploy",
+        "internal": "worker restarted, cache flushed",
         "root_cause": "A deploy was released without the matching deploy-tool change.",
         "resolution": "We shipped the Purchases fix, then the Quotes fix.",
         "actions": "- Improve the manual procedures <@U01MARCO>\n- Add automated checks @giulia",
@@ -112,6 +114,11 @@ class _Entries:
         self.items.append(entry)
 
 
+# Marked for the customer post: a message with someone's :loudspeaker:, a `note public`.
+PUBLIC_MESSAGE = {"marks": ["public:U03NICO"]}
+PUBLIC_NOTE = {"public": True}
+
+
 def _maintenance(enabled: bool, **more: Any) -> dict[str, Any]:
     data = {"target": "web", "provider": "heroku", "enabled": enabled, "ok": True}
     return data | {"dry_run": False, "error": None} | more
@@ -129,7 +136,14 @@ def build_story(language: str) -> PostmortemFacts:
         recorded_at=at(30, 13, 41),
         data={"feature": purchases, "state": down, "backdated": True},
     )
-    log.add(EntryKind.message, at(30, 10, 40), "U01MARCO", text=t["deploy"], is_key=True)
+    log.add(
+        EntryKind.message,
+        at(30, 10, 40),
+        "U01MARCO",
+        text=t["deploy"],
+        is_key=True,
+        data=PUBLIC_MESSAGE,
+    )
     log.add(
         EntryKind.feature,
         at(30, 10, 40),
@@ -142,6 +156,11 @@ def build_story(language: str) -> PostmortemFacts:
     log.add(EntryKind.message, at(30, 10, 43), "U02GIULIA", text=t["chatter"])
     log.add(EntryKind.message, at(30, 10, 44), "U02GIULIA", text=t["deleted"], deleted=True)
     log.add(EntryKind.maintenance, at(30, 10, 45), "U03NICO", data=_maintenance(True))
+    # The same switch recorded twice (a second confirmation): customers read it once.
+    log.add(EntryKind.maintenance, at(30, 10, 45), "U03NICO", data=_maintenance(True))
+    # Internal chatter: a note and a key message nobody marked public.
+    log.add(EntryKind.note, at(30, 10, 50), "U01MARCO", text=t["internal"])
+    log.add(EntryKind.message, at(30, 10, 51), "U01MARCO", text=t["internal"], is_key=True)
     log.add(
         EntryKind.maintenance,
         at(30, 11, 0),
@@ -154,9 +173,12 @@ def build_story(language: str) -> PostmortemFacts:
         "U01MARCO",
         text=t["edited"],
         is_key=True,
+        data=PUBLIC_MESSAGE,
         revisions=[Revision(text=t["edited_before"], replaced_at=at(30, 11, 31))],
     )
-    log.add(EntryKind.message, at(30, 12, 0), "U02GIULIA", text=MARKUP, is_key=True)
+    log.add(
+        EntryKind.message, at(30, 12, 0), "U02GIULIA", text=MARKUP, is_key=True, data=PUBLIC_MESSAGE
+    )
     log.add(
         EntryKind.maintenance,
         at(30, 13, 10),
@@ -165,7 +187,7 @@ def build_story(language: str) -> PostmortemFacts:
     )
     log.add(EntryKind.maintenance, at(30, 13, 15), "U03NICO", data=_maintenance(False))
     log.add(EntryKind.status, at(30, 13, 41), "U03NICO", text="identified")
-    log.add(EntryKind.note, at(30, 13, 41), "U02GIULIA", text=t["note"])
+    log.add(EntryKind.note, at(30, 13, 41), "U02GIULIA", text=t["note"], data=PUBLIC_NOTE)
     log.add(
         EntryKind.feature, at(30, 14, 30), "U02GIULIA", data={"feature": purchases, "state": up}
     )

@@ -97,7 +97,12 @@ async def test_the_day_closed_in_italian(stack: SandboxStack, day: str) -> None:
     assert "gantt" in internal
     assert "6 ore e 50 minuti" in internal
     assert "2 ore e 30 minuti" in internal
-    assert "@giulia" in internal  # the action item's owner
+    # The close form's lines are follow-ups: owner by name, state, no placeholder for a
+    # known owner.
+    assert "- [ ] Verificare la versione dello strumento — Giulia · aperta\n" in internal
+    assert "- [ ] Aggiungere controlli automatici — _[da completare: responsabile]_ · aperta" in (
+        internal
+    )
     assert "Marco" in internal  # authors by display name
     assert "<!" not in internal
     assert "U01MARCO" not in internal
@@ -106,7 +111,7 @@ async def test_the_day_closed_in_italian(stack: SandboxStack, day: str) -> None:
 
 async def test_postmortem_redraws_after_late_edits(stack: SandboxStack, day: str) -> None:
     await close_with(stack, day, {"root_cause": ROOT_CAUSE, "language": "it"})
-    await stack.run(day, "note 13:41 Anche Acquisti presenta lo stesso sintomo")
+    await stack.run(day, "nota pubblica 13:41 Anche Acquisti presenta lo stesso sintomo")
 
     answer = (await stack.run(day, "postmortem it customer")).body["text"]
     assert "Drafting the customer apology (it)" in answer
@@ -240,3 +245,29 @@ async def test_what_was_typed_reads_as_typed_in_both_drafts(
         assert "version < 121 -> 120 && `make deploy` \\| ok" in draft, name
         for entity in ("&lt;", "&gt;", "&amp;"):
             assert entity not in draft, name
+
+
+async def test_followups_are_the_internal_action_items(stack: SandboxStack, day: str) -> None:
+    """Follow-ups added with the command, one of them done, and the close form's lines: all
+    in the internal postmortem with owner, due day and state; customers read the form's."""
+    await stack.run(day, "followup add Scrivere i test del deploy @giulia entro il 7 maggio")
+    await stack.run(day, "followup add Allarme sulle Offerte")
+    await stack.run(day, "followup done 2")
+    await close_with(
+        stack, day, {"root_cause": ROOT_CAUSE, "action_items": ACTIONS, "language": "it"}
+    )
+    internal = uploads(stack, day)[-1].files["INC-1-internal.md"]
+    items = internal.split("## Azioni correttive")[1].split("##")[0]
+    assert "- [ ] Scrivere i test del deploy — Giulia · entro mercoledì 7 maggio 2025 · aperta" in (
+        items
+    )
+    assert "- [x] Allarme sulle Offerte — _[da completare: responsabile]_ · fatta" in items
+    assert "- [ ] Verificare la versione dello strumento — Giulia · aperta" in items
+    assert items.count("- [") == 4
+    # The timeline's follow-up changes read in the draft's language, from their facts.
+    assert "Azione di follow-up: #1 aggiunta: Scrivere i test del deploy" in internal
+    assert "Azione di follow-up: #2 fatta: Allarme sulle Offerte" in internal
+    assert "follow-up #1 added" not in internal
+    customer = uploads(stack, day)[-1].files["INC-1-customer-it.md"]
+    assert "Verificare la versione dello strumento" in customer
+    assert "Scrivere i test" not in customer

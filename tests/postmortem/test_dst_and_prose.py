@@ -144,6 +144,7 @@ def test_bot_reminders_and_mentions_read_as_prose(language: str) -> None:
         actor="U01MARCO",
         text="Rolling back 4812, ping <@U0CAROL01>",
         is_key=True,
+        data={"marks": ["public:U01MARCO"]},
     )
     names = story.user_names | {"U0CAROL01": "Carol"}
     story = PostmortemFacts(

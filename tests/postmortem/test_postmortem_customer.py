@@ -96,6 +96,26 @@ def test_nothing_internal_leaks(story: Story, language: str) -> None:
 
 
 @LANGUAGES
+def test_notes_and_key_messages_are_internal_unless_marked_public(
+    story: Story, language: str
+) -> None:
+    facts = story(language)
+    customer = render(facts, audience="customer", language=language)
+    internal = render(facts, audience="internal", language=language)
+    texts = TEXTS[language]
+    # Unmarked: a note and a key message say "worker restarted" only to the team.
+    assert texts["internal"] not in customer
+    assert internal.count(texts["internal"]) == 2
+    # Marked: the :loudspeaker: message and the `note public` reach customers.
+    assert texts["deploy"] in customer
+    assert texts["note"] in customer
+    # Maintenance on recorded twice: one line for customers, both for the team.
+    offline = {"it": "Applicazione messa offline", "en": "Application taken offline"}[language]
+    assert customer.count(offline) == 1
+    assert internal.count("10:45") >= 2
+
+
+@LANGUAGES
 def test_typed_text_is_data_not_template(story: Story, language: str) -> None:
     draft = render(story(language), audience="customer", language=language)
     assert "- **12:00** — Marco Rossi #general [dashboard](https://x.io) {{ 7*7 }}" in draft

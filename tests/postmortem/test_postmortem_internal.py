@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import datetime
 
 import pytest
 
+from bot.models import EntryKind, TimelineEntry
 from bot.postmortem import PostmortemFacts, render
 
-from .story import TEXTS
+from .story import TEXTS, at
 
 Story = Callable[[str], PostmortemFacts]
 
@@ -120,6 +122,27 @@ def test_timeline_has_authors_edits_backdating_and_no_deleted_text(
 
 
 @LANGUAGES
+def test_a_backdated_note_is_not_the_first_symptom(story: Story, language: str) -> None:
+    facts = story(language)
+    note = TimelineEntry(
+        id=98,
+        incident_id=3,
+        kind=EntryKind.note,
+        occurred_at=at(28, 23, 0),  # "ieri alle 23:00 cambio DNS", the day before Purchases
+        recorded_at=at(30, 11, 0),
+        actor="U01MARCO",
+        text="cambio DNS",
+    )
+    facts = replace(facts, entries=[*facts.entries, note])
+    internal = render(facts, audience="internal", language=language)
+    assert f"| {LABELS[language]['day']} 14:00 | — |" in internal
+    rule = {"en": "_The first symptom is the earliest feature marked down", "it": "_Il primo"}
+    assert rule[language] in internal
+    if language == "en":
+        assert "| Declared | 10:42 | 20 hours and 42 minutes |" in internal
+
+
+@LANGUAGES
 def test_milestones_from_first_symptom(story: Story, language: str) -> None:
     draft = render(story(language), audience="internal", language=language)
     day = LABELS[language]["day"]
@@ -159,3 +182,23 @@ def test_changes_are_readable(story: Story, language: str) -> None:
     else:
         assert "Nicolai Kollner: Lead: Nicolai Kollner" in draft
         assert "Nicolai Kollner: Status: identified" in draft
+
+
+@LANGUAGES
+def test_a_marked_change_reads_in_the_drafts_language(story: Story, language: str) -> None:
+    facts = story(language)
+    marked = TimelineEntry(
+        id=97,
+        incident_id=3,
+        kind=EntryKind.change,
+        occurred_at=at(30, 11, 0),
+        recorded_at=at(30, 11, 0),
+        actor="U01MARCO",
+        text="v121 web marked caused",  # the English text stored beside the facts
+        data={"change_id": 1, "mark": "caused", "version": "v121"},
+    )
+    facts = replace(facts, entries=[*facts.entries, marked])
+    draft = render(facts, audience="internal", language=language)
+    said = {"en": "v121 marked as the cause", "it": "v121 segnata come causa"}
+    assert said[language] in draft
+    assert "marked caused" not in draft

@@ -70,6 +70,14 @@ async def seed_history(database_url: str) -> None:
         at("2025-04-30", "17:32"),
         [("Quotes", down, at("2025-04-30", "10:40")), ("Quotes", up, at("2025-04-30", "17:30"))],
     )
+    # A backdated note is not impact: A's first symptom stays Quotes down at 10:40.
+    await services.incidents.note(
+        await services.incidents.get(a),
+        "cambio DNS",
+        actor=MARCO,
+        at=at("2025-04-29", "23:00"),
+        data={"time_text": "ieri alle 23:00"},
+    )
     async with services.db.begin() as conn:
         await conn.execute(
             tables.maintenance_windows.insert().values(
@@ -160,6 +168,8 @@ def test_markdown_and_the_window(database: str, capsys: pytest.CaptureFixture[st
     assert "2 incidents." in text
     assert "| 2025-05 | 0 | 2 | 0 | 0 |" in text
     assert "To resolve: median 1 h 7 min, p90 1 h 30 min (2 incidents)" in text
+    assert "To mitigate: median 1 h, p90 1 h (1 incident)" in text  # C never mitigated
+    assert "notes do not move it" in text  # the first symptom's rule, stated
     assert "Purchases: down 0 min, degraded 1 h" in text
     assert "Quotes" not in text
     assert main(["report", "--since", "last year"]) == 2

@@ -38,10 +38,20 @@ ACCEPTED = [
     (NEW_YORK, "yesterday 14:30", utc(2026, 3, 7, 19, 30), "14:30 on 7 Mar"),  # still winter time
     (NEW_YORK, "5 min ago", utc(2026, 3, 8, 15, 55), "11:55"),
     (NEW_YORK, "2026-03-08 01:30", utc(2026, 3, 8, 6, 30), "01:30"),
+    (ROME, "stamattina alle 7:00", utc(2026, 10, 25, 6, 0), "07:00"),  # winter time by then
+    (ROME, "mezz'ora fa", utc(2026, 10, 25, 10, 30), "11:30"),
+    (ROME, "ieri 14:00", utc(2026, 10, 24, 12, 0), "24/10 14:00"),
+    (NEW_YORK, "yesterday 2pm", utc(2026, 3, 7, 19, 0), "07/03 14:00"),
+    (NEW_YORK, "this morning at 7", utc(2026, 3, 8, 11, 0), "07:00"),  # summer time by then
 ]
 REFUSED = [
     (ROME, "23:15 rollback", "in the future"),
-    (ROME, "domani 10:00 rollback", None),  # kept as text: not a time we read
+    (ROME, "domani 10:00 rollback", "is in the future"),
+    (ROME, "riavvio alle 7:00", '"alle 7:00" says when this happened: put it first'),
+    (ROME, "stamattina riavvio", '"stamattina" needs its time of day'),
+    (NEW_YORK, "deploy at 10:40 failed", '"at 10:40" says when this happened'),
+    (NEW_YORK, "restart half an hour ago", '"half an hour ago" says when this happened'),
+    (NEW_YORK, "now", "Say what happened"),
     (ROME, "25:10 rollback", "not a valid time"),
     (ROME, "2.10 rolled out", "could be a time or a number"),
     (ROME, "10:40", "Add what happened"),
@@ -90,6 +100,10 @@ async def test_each_time_form_lands_at_its_instant(start_stack: StartStack, tz: 
     for _, _, shown in cases:
         assert f"Noted at {shown}: deploy started" in posts
     assert "Noted at 12:00: rollback by Marco" in posts
+    # "now" first: the words are kept as written, at the current time.
+    reply = await driver.command(GIULIA, channel, "note now deploy at 10:40 failed")
+    assert reply.json["response_type"] == "in_channel"
+    assert (now, "deploy at 10:40 failed") in await notes(stack, incident)
     assert not any(ping in post for post in posts[-len(cases) - 1 :] for ping in PINGS)
 
 
@@ -105,16 +119,14 @@ async def test_refused_times_record_nothing(start_stack: StartStack, tz: str) ->
             continue
         reply = await driver.command(MARCO, channel, f"note {typed}")
         body = reply.json or {"text": reply.text}
-        if error is None:  # no time at its start: the whole text is the note, at now
-            assert body["response_type"] == "in_channel"
-            continue
         assert body.get("response_type") != "in_channel"
         assert error in body["text"]
         assert "`ieri alle 14:30`" in body["text"]
+        assert "or `now`" in body["text"]
         assert "Nothing was recorded" in body["text"]
     await stack.idle()
     texts = [text for _, text in await notes(stack, incident)]
-    assert texts == (["domani 10:00 rollback"] if tz == ROME else [])
+    assert texts == []
     assert len(bot_posts(stack, channel)) == len(posts_before) + len(texts)
 
 
