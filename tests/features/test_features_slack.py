@@ -187,7 +187,7 @@ async def test_a_time_typed_without_at_is_read_not_taken_as_the_name(
     clock.set(local(30, 13, 41))
     reply = (await stack.run(channel, "feature down Purchases yesterday 2pm")).body
     assert reply["response_type"] == "in_channel"
-    assert "*Purchases* down since 29/04 14:00" in reply["text"]
+    assert "*Purchases* down since 14:00 on 29 Apr" in reply["text"]
     refused = (await stack.run(channel, "feature down Quotes 25:00")).body
     assert "response_type" not in refused
     assert "not a valid time of day" in refused["text"]

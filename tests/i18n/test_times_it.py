@@ -78,7 +78,7 @@ async def test_feature_time_without_alle(italian: SandboxStack) -> None:
     down, shown = await say(italian, incident, "funzionalità giù Acquisti ieri 14:00")
     assert shown
     assert "*Purchases* come fuori servizio" in down
-    assert "29/04 14:00" in down
+    assert "dal 29/04 alle 14:00" in down
     [interval] = await italian.services.features.intervals(incident.id)
     assert (interval.feature, interval.state) == ("Purchases", FeatureState.down)
     assert interval.started_at == utc(2025, 4, 29, 12, 0)

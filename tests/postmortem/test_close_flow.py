@@ -234,7 +234,7 @@ async def test_what_was_typed_reads_as_typed_in_both_drafts(
     channel = incident.channel_id or ""
     typed = "version < 121 -> 120 && `make deploy` | ok"
     slack_sent = typed.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-    await stack.run(channel, f"note {slack_sent}")
+    await stack.run(channel, f"note public {slack_sent}")  # public: the customer post has it
     await stack.run(channel, "resolve")
     await close_with(stack, channel, {"language": language})
 

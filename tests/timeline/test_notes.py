@@ -40,8 +40,8 @@ ACCEPTED = [
     (NEW_YORK, "2026-03-08 01:30", utc(2026, 3, 8, 6, 30), "01:30"),
     (ROME, "stamattina alle 7:00", utc(2026, 10, 25, 6, 0), "07:00"),  # winter time by then
     (ROME, "mezz'ora fa", utc(2026, 10, 25, 10, 30), "11:30"),
-    (ROME, "ieri 14:00", utc(2026, 10, 24, 12, 0), "24/10 14:00"),
-    (NEW_YORK, "yesterday 2pm", utc(2026, 3, 7, 19, 0), "07/03 14:00"),
+    (ROME, "ieri 14:00", utc(2026, 10, 24, 12, 0), "14:00 on 24 Oct"),
+    (NEW_YORK, "yesterday 2pm", utc(2026, 3, 7, 19, 0), "14:00 on 7 Mar"),
     (NEW_YORK, "this morning at 7", utc(2026, 3, 8, 11, 0), "07:00"),  # summer time by then
 ]
 REFUSED = [
