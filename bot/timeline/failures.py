@@ -22,6 +22,9 @@ _ERRORS = {
     "ticket_not_updated": N_("{ref} was not updated in the tracker: {reason}"),
     "not_exported": N_("Follow-up #{seq} was not exported: {reason}"),
     "reminder_not_sent": N_("Follow-up #{seq}: reminder not sent: {code}"),
+    "draft_failed": N_("The {audience} draft ({language}) could not be made: {detail}"),
+    "drafts_not_posted": N_("The drafts were not posted: {detail}"),
+    "drafts_without_channel": N_("The drafts were not posted: the incident has no channel"),
 }
 # "<family> message not posted": which message the bot could not post or update.
 _NOT_POSTED = {

@@ -78,6 +78,16 @@ def entry(kind: EntryKind, text: str, **data: Any) -> TimelineEntry:
             "posting the status message: Slack answered `not_pinnable`",
             "pubblicazione del messaggio di stato: Slack ha risposto `not_pinnable`",
         ),
+        (
+            entry(
+                EntryKind.error,
+                "Couldn't upload the drafts …",
+                error="drafts_not_posted",
+                detail="ratelimited",
+            ),
+            "The drafts were not posted: ratelimited",
+            "Bozze non pubblicate: ratelimited",
+        ),
         # Rows from before the facts were stored read as they were written.
         (
             entry(EntryKind.error, "archiving failed: not_in_channel"),
