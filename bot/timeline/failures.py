@@ -60,7 +60,9 @@ def failure(data: Mapping[str, object], t: Texts) -> str | None:
             family = str(data["stage"])
             template = _NOT_POSTED.get(family)
             if template is None:
-                return t._("Message not posted ({family}): {problem}").format(**values)
+                return t._("Message not posted ({family}): {problem}").format(
+                    family=family, **values
+                )
             return t._(template).format(**values)
         if key == "not_invited" and isinstance(refused := data.get("not_invited"), Mapping):
             who = ", ".join(f"{user} ({code})" for user, code in refused.items())

@@ -88,6 +88,13 @@ def entry(kind: EntryKind, text: str, **data: Any) -> TimelineEntry:
             "The drafts were not posted: ratelimited",
             "Bozze non pubblicate: ratelimited",
         ),
+        (
+            entry(
+                EntryKind.error, "…", error="not_posted", stage="statuspage", problem="ratelimited"
+            ),
+            "Message not posted (statuspage): ratelimited",
+            "Messaggio non pubblicato (statuspage): ratelimited",
+        ),
         # Rows from before the facts were stored read as they were written.
         (
             entry(EntryKind.error, "archiving failed: not_in_channel"),
