@@ -105,7 +105,12 @@ class ChangeFlows:
                 EntryKind.error,
                 f"change source {source} could not be read: {reason}",
                 is_key=False,
-                data={"stage": FAMILY, "source": source},
+                data={
+                    "stage": FAMILY,
+                    "source": source,
+                    "error": "source_unreadable",
+                    "reason": reason,
+                },
             )
             await self._say(incident, messages.failure_text(self.t, source, reason))
         return poll

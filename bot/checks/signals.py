@@ -260,7 +260,7 @@ class SignalFlows:
                     EntryKind.error,
                     f"{FAMILY} message not posted: {problem}",
                     is_key=False,
-                    data={"stage": FAMILY},
+                    data={"stage": FAMILY, "error": "not_posted", "problem": problem},
                 )
 
     async def _incident(self, signal: Signal) -> Incident | None:

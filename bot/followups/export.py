@@ -330,7 +330,11 @@ class TrackerExport:
             incident = await self.followups.incidents.get(followup.incident_id)
             reason = self._reason(tracker, exc)
             await self.timeline.record(
-                incident.id, EntryKind.error, f"{ref} not updated: {reason}", is_key=False
+                incident.id,
+                EntryKind.error,
+                f"{ref} not updated: {reason}",
+                is_key=False,
+                data={"error": "ticket_not_updated", "ref": ref, "reason": reason},
             )
             text = self.texts._(":x: {ref} was not updated in {tracker}: {reason}").format(
                 ref=escape(ref), tracker=tracker.service, reason=escape(reason)
@@ -369,6 +373,7 @@ class TrackerExport:
             EntryKind.error,
             f"follow-up #{followup.seq} not exported: {reason}",
             is_key=False,
+            data={"error": "not_exported", "seq": followup.seq, "reason": reason},
         )
         text = self.texts._(
             ":x: Follow-up #{seq} of {number} was not exported to {tracker}: {reason}"

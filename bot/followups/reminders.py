@@ -69,12 +69,14 @@ class Reminders:
         try:
             await self.slack.post(to, text, blocks)
         except SlackApiError as exc:
-            log.warning("%s reminder not sent: %s", followup.label, error_code(exc))
+            code = error_code(exc)
+            log.warning("%s reminder not sent: %s", followup.label, code)
             await self.timeline.record(
                 incident.id,
                 EntryKind.error,
-                f"follow-up #{followup.seq} reminder not sent: {error_code(exc)}",
+                f"follow-up #{followup.seq} reminder not sent: {code}",
                 is_key=False,
+                data={"error": "reminder_not_sent", "seq": followup.seq, "code": code},
             )
 
     def _week_due(self, now: datetime) -> str | None:

@@ -83,7 +83,7 @@ class Board:
     async def open_items(self, incident: Incident) -> list[str]:
         return [item for section in self.sections for item in await section.open_items(incident)]
 
-    async def publish(self, incident: Incident, change: str | None = None) -> list[str]:
+    async def publish(self, incident: Incident, change: str | None = None) -> list[tuple[str, str]]:
         """Show a change everywhere: board, topic, announcement thread. Failures are recorded.
 
         A failed update is repaired by the next one, since each re-renders from the record.
@@ -94,14 +94,14 @@ class Board:
             try:
                 await self.announce_in_thread(incident, change)
             except SlackApiError as exc:
-                failures.append(f"announcement thread: {error_code(exc)}")
+                failures.append(("announcement thread", error_code(exc)))
         if failures:
             await self.timeline.record(
                 incident.id,
                 EntryKind.error,
-                "; ".join(failures),
+                "; ".join(f"{part}: {code}" for part, code in failures),
                 is_key=False,
-                data={"stage": "board"},
+                data={"stage": "board", "error": "board", "failures": failures},
             )
         return failures
 
@@ -159,20 +159,21 @@ class Board:
             blocks.append(ContextBlock(elements=[MarkdownTextObject(text=" · ".join(summaries))]))
         return text, [block.to_dict() for block in blocks]
 
-    async def refresh(self, incident: Incident) -> list[str]:
-        """Bring topic, status message and announcement in line; returns the failures."""
-        failures: list[str] = []
+    async def refresh(self, incident: Incident) -> list[tuple[str, str]]:
+        """Bring topic, status message and announcement in line; returns the failures (the
+        part, Slack's error code)."""
+        failures: list[tuple[str, str]] = []
         if incident.channel_id:
             try:
                 await self.slack.set_topic(incident.channel_id, topic(self.texts, incident))
             except SlackApiError as exc:
-                failures.append(f"topic: {error_code(exc)}")
+                failures.append(("topic", error_code(exc)))
         if incident.channel_id and incident.status_ts:
             text, blocks = await self.status_blocks(incident)
             try:
                 await self.slack.update(incident.channel_id, incident.status_ts, text, blocks)
             except SlackApiError as exc:
-                failures.append(f"status message: {error_code(exc)}")
+                failures.append(("status message", error_code(exc)))
         if incident.announce_channel_id and incident.announce_ts:
             text, blocks = await self.announcement_blocks(incident)
             try:
@@ -180,9 +181,9 @@ class Board:
                     incident.announce_channel_id, incident.announce_ts, text, blocks
                 )
             except SlackApiError as exc:
-                failures.append(f"announcement: {error_code(exc)}")
-        for failure in failures:
-            log.warning("%s board refresh failed: %s", incident.number, failure)
+                failures.append(("announcement", error_code(exc)))
+        for part, code in failures:
+            log.warning("%s board refresh failed: %s: %s", incident.number, part, code)
         return failures
 
     async def announce_in_thread(self, incident: Incident, text: str) -> None:

@@ -69,6 +69,11 @@ class Nudges:
         try:
             await self.slack.archive(incident.channel_id)
         except SlackApiError as exc:
+            code = error_code(exc)
             await self.timeline.record(
-                incident.id, EntryKind.error, f"archiving failed: {error_code(exc)}", is_key=False
+                incident.id,
+                EntryKind.error,
+                f"archiving failed: {code}",
+                is_key=False,
+                data={"error": "archive_failed", "code": code},
             )

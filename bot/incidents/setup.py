@@ -14,12 +14,13 @@ from dataclasses import dataclass, field
 
 from slack_sdk.errors import SlackApiError
 
-from bot.i18n import Texts
+from bot.i18n import N_, Texts, texts
 from bot.incidents.board import Board, topic
 from bot.incidents.service import Incidents
 from bot.models import EntryKind, Incident
 from bot.slack.gateway import SlackWeb, error_code, escape
 from bot.timeline import Timeline
+from bot.timeline.failures import step_failure
 
 log = logging.getLogger(__name__)
 
@@ -69,55 +70,56 @@ class Setup:
         self._announce_id: str | None = None
 
     async def run(self, incident: Incident) -> SetupResult:
-        t, result = self.texts, SetupResult(incident)
+        result = SetupResult(incident)
         fresh = incident.channel_id is None  # a channel made now has no topic to read first
         (created, failure), _ = await asyncio.gather(
-            self._step(incident, t._("creating the channel"), self._channel(incident)),
+            self._step(incident, N_("creating the channel"), self._channel(incident)),
             self._prefetch(),
         )
         failures = [failure]
         if created is not None:
             outcomes = await asyncio.gather(
-                self._step(incident, t._("inviting the responders"), self._invite(created, fresh)),
+                self._step(incident, N_("inviting the responders"), self._invite(created, fresh)),
                 self._step(
-                    incident, t._("posting the status message"), self._status_message(created)
+                    incident, N_("posting the status message"), self._status_message(created)
                 ),
                 self._step(
                     incident,
-                    t._("announcing in the announce channel"),
+                    N_("announcing in the announce channel"),
                     self._announcement(created),
                 ),
             )
             failures += [failure for _, failure in outcomes]
             # Each step saved its own reference: the row holds all of them.
             result.incident = await self.incidents.get(incident.id)
-        result.failures = [f for f in failures if f]
+        steps = [f for f in failures if f]
+        result.failures = [step_failure(f, self.texts) for f in steps]
         await self.board.changed(result.incident)
         if result.failures:
             await self.timeline.record(
                 incident.id,
                 EntryKind.error,
-                "; ".join(result.failures),
+                "; ".join(step_failure(f, texts("en")) for f in steps),
                 is_key=False,
-                data={"stage": "setup"},
+                data={"stage": "setup", "error": "setup", "failures": steps},
             )
         return result
 
     async def _step(
         self, incident: Incident, doing: str, step: Awaitable[Incident]
-    ) -> tuple[Incident | None, str | None]:
-        """Run one step; its failure becomes one line of the report instead of an exception,
-        so the other steps running beside it finish and record their results."""
+    ) -> tuple[Incident | None, dict[str, str] | None]:
+        """Run one step (`doing`: its untranslated name); its failure becomes one line of the
+        report instead of an exception, so the other steps running beside it finish and record
+        their results."""
         try:
             return await step, None
         except SlackApiError as exc:
-            answer = self.texts._("{doing}: Slack answered `{code}`")
-            return None, answer.format(doing=doing, code=error_code(exc))
+            return None, {"step": doing, "code": error_code(exc)}
         except LookupError as exc:
-            return None, f"{doing}: {exc}"
+            return None, {"step": doing, "detail": str(exc)}
         except Exception as exc:  # a network failure must not lose the record
             log.exception("%s set-up step failed", incident.number)
-            return None, f"{doing}: {type(exc).__name__}"
+            return None, {"step": doing, "detail": type(exc).__name__}
 
     async def _prefetch(self) -> None:
         """Look up what every set-up needs while Slack creates the channel; a failure here is
@@ -176,7 +178,7 @@ class Setup:
             EntryKind.error,
             f"not invited: {', '.join(who)}",
             is_key=False,
-            data={"stage": "setup", "not_invited": refused},
+            data={"stage": "setup", "error": "not_invited", "not_invited": refused},
         )
 
     async def _status_message(self, incident: Incident) -> Incident:

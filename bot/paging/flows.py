@@ -199,10 +199,14 @@ class PagingFlows:
             ":x: The page to {provider} failed: {error}. Nothing was sent; try again with"
             " `/incident page`."
         ).format(provider=self.provider, error=escape(error))
-        await self._refused(incident, page, f"page to {self.provider} failed: {error}", text)
+        recorded = f"page to {self.provider} failed: {error}"
+        fact = {"error": "page_failed", "provider": self.provider, "detail": error}
+        await self._refused(incident, page, recorded, text, fact)
         await self.board.publish(await self.incidents.get(incident.id))
 
-    async def _refused(self, incident: Incident, page: Page, recorded: str, said: str) -> None:
+    async def _refused(
+        self, incident: Incident, page: Page, recorded: str, said: str, fact: dict[str, str]
+    ) -> None:
         """A provider's refusal or outage: logged, an error entry, and said in the channel."""
         log.warning("%s page %s: %s", incident.number, page.key, recorded)
         await self.timeline.record(
@@ -210,7 +214,7 @@ class PagingFlows:
             EntryKind.error,
             recorded,
             is_key=False,
-            data={"stage": FAMILY, "page": page.key},
+            data={"stage": FAMILY, "page": page.key} | fact,
         )
         await self._say(incident, said)
 
@@ -336,8 +340,9 @@ class PagingFlows:
             except CallFailed as exc:
                 text = self.t._(":x: The page could not be resolved in {provider}: {error}")
                 said = text.format(provider=self.provider, error=escape(str(exc)))
+                fact = {"error": "page_not_resolved", "provider": self.provider, "detail": str(exc)}
                 await self._refused(
-                    incident, page, f"page not resolved in {self.provider}: {exc}", said
+                    incident, page, f"page not resolved in {self.provider}: {exc}", said, fact
                 )
                 continue
             if await self.pages.resolved(page, self.pages.clock.now()):

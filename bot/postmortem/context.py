@@ -16,6 +16,7 @@ from bot.changes.drafts import ChangesText
 from bot.changes.drafts import phrase as changes_text
 from bot.features.service import BACKDATED_AFTER
 from bot.followups.models import FollowUp, FollowUpStatus
+from bot.i18n import texts
 from bot.models import EntryKind, FeatureState, TimelineEntry
 from bot.postmortem.facts import PostmortemFacts
 from bot.postmortem.figures import IMPACT_STATES
@@ -26,6 +27,7 @@ from bot.postmortem.phrases import Phrases
 from bot.slack.gateway import escape
 from bot.slack.mrkdwn import escape_markdown, to_inert_markdown, to_markdown
 from bot.time.durations import total
+from bot.timeline.failures import failure
 
 Audience = Literal["customer", "internal"]
 
@@ -334,6 +336,10 @@ class _Builder:
                 return self.ph.change_marks[mark].format(version=version)
             case EntryKind.followup if phrased := self.followup_change(entry):
                 return phrased
+            case EntryKind.error | EntryKind.change if phrased := failure(
+                entry.data, texts(str(self.fmt.locale))
+            ):
+                return self.typed(phrased, one_line=True)
             case _:
                 return self.typed(text, one_line=True)
 

@@ -80,6 +80,12 @@ class Delivery:
                         incident=incident.number,
                         error=exc,
                     ),
+                    {
+                        "error": "draft_failed",
+                        "audience": audience,
+                        "language": language,
+                        "detail": str(exc),
+                    },
                 )
                 continue
             version = await self.postmortems.save_draft(incident.id, audience, language, body)
@@ -113,6 +119,7 @@ class Delivery:
                 t._("{incident} has no channel to post {drafts} in.").format(
                     incident=incident.number, drafts=listed
                 ),
+                {"error": "drafts_without_channel"},
             )
             return
         comment = t._(
@@ -138,13 +145,15 @@ class Delivery:
                     language=first.language,
                     audience=first.audience,
                 ),
+                {"error": "drafts_not_posted", "detail": _failure(exc)},
             )
 
-    async def problem(self, incident: Incident, text: str) -> None:
-        """Record a failure in the timeline and say it in the channel (if Slack lets us)."""
+    async def problem(self, incident: Incident, text: str, fact: dict[str, str]) -> None:
+        """Record a failure in the timeline (`fact`: what it is, for the reader's language) and
+        say it in the channel (if Slack lets us)."""
         log.warning("%s: %s", incident.number, text)
         await self.timeline.record(
-            incident.id, EntryKind.error, text, is_key=False, data={"source": "postmortem"}
+            incident.id, EntryKind.error, text, is_key=False, data={"source": "postmortem"} | fact
         )
         if not incident.channel_id:
             return

@@ -104,7 +104,9 @@ class StatusFlows:
         try:
             ts = await self.slack.post(incident.channel_id, text_, blocks)
         except SlackApiError as exc:
-            await self._failed(incident, f"posting the proposal: {error_code(exc)}")
+            code = error_code(exc)
+            fact = {"error": "proposal_not_posted", "code": code}
+            await self._failed(incident, f"posting the proposal: {code}", fact)
             return proposal
         await self.page.set_message(proposal.id, incident.channel_id, ts)
         return proposal
@@ -170,7 +172,9 @@ class StatusFlows:
         try:
             await self.slack.update(decided.channel_id, decided.message_ts, text, blocks)
         except SlackApiError as exc:
-            await self._failed(incident, f"updating the proposal: {error_code(exc)}")
+            code = error_code(exc)
+            fact = {"error": "proposal_not_updated", "code": code}
+            await self._failed(incident, f"updating the proposal: {code}", fact)
 
     async def sync(self) -> None:
         """Send every published update the hosted page has not confirmed, in order."""
@@ -198,7 +202,14 @@ class StatusFlows:
         except CallFailed as exc:
             await self._failed(incident, str(exc), hosted=True)
 
-    async def _failed(self, incident: Incident, problem: str, *, hosted: bool = False) -> None:
+    async def _failed(
+        self,
+        incident: Incident,
+        problem: str,
+        fact: dict[str, str] | None = None,
+        *,
+        hosted: bool = False,
+    ) -> None:
         """Shown in the channel and recorded: the public page may now disagree with Slack."""
         t = self.texts
         text = (
@@ -206,8 +217,14 @@ class StatusFlows:
             if hosted
             else t._(":warning: Status page: {problem}")
         ).format(problem=escape(problem))
+        if hosted:
+            fact = {"error": "hosted_page", "detail": problem}
         await self.timeline.record(
-            incident.id, EntryKind.error, problem, is_key=False, data={"stage": "status_page"}
+            incident.id,
+            EntryKind.error,
+            problem,
+            is_key=False,
+            data={"stage": "status_page"} | (fact or {}),
         )
         if incident.channel_id:
             try:

@@ -59,6 +59,6 @@ async def say(
             EntryKind.error,
             f"{family} message not posted: {problem}",
             is_key=False,
-            data={"stage": family},
+            data={"stage": family, "error": "not_posted", "problem": problem},
         )
         return None

@@ -17,6 +17,7 @@ from bot.i18n import N_, Texts
 from bot.incidents.labels import status_label
 from bot.models import EntryKind, FeatureState, Status, TimelineEntry
 from bot.slack.people import People
+from bot.timeline.failures import failure
 
 log = logging.getLogger(__name__)
 
@@ -65,6 +66,8 @@ def _from_data(entry: TimelineEntry, t: Texts) -> str | None:
                 else t._("Change {version} marked as not related")
             )
             return marked.format(version=data.get("version") or "?")
+        case EntryKind.error | EntryKind.change:
+            return failure(data, t)
     return None
 
 
