@@ -4,8 +4,9 @@ An export runs after the ack. It first stores its intent (the follow-up claimed 
 tracker, and a due row `<tracker>:<id>` in `schedules`), so one follow-up never gets two
 tickets, however often Export is pressed, a call times out or the bot restarts: a create that
 got no answer is looked up (Jira by the follow-up's label, Linear by the id chosen before the
-call) before anything is tried again, and the due row looks it up after a restart. The channel
-hears how it went; a failure is also recorded in the timeline.
+call, GitHub by the marker hidden in the issue's body) before anything is tried again, and the
+due row looks it up after a restart. The channel hears how it went; a failure is also recorded
+in the timeline.
 
 The state comes back two ways: the due row polls each exported ticket (claimed once across
 replicas), and the tracker's signed webhook says it at once. A ticket done there marks its
@@ -184,6 +185,7 @@ class TrackerExport:
             incident=incident.number,
             due_on=followup.due_on,
             owner_email=await self._email(followup.owner),
+            written_at=followup.created_at,
         )
 
     async def _email(self, user_id: str | None) -> str | None:

@@ -1,7 +1,8 @@
 """The one interface follow-ups are exported through: GitHub Issues, Jira Cloud, Linear.
 
 A `Tracker` creates a ticket for a follow-up, finds the one it may have created when a create
-timed out (by the follow-up's label in Jira, by the id chosen before the call in Linear), reads
+timed out (by the follow-up's label in Jira, by the id chosen before the call in Linear, by a
+hidden marker in the body in GitHub), reads
 a ticket's state back and takes a new due day or owner. Calls are not retried in place: the
 next poll is the retry. A rate-limited answer pauses every call of that tracker until the time
 the tracker named (`TrackerHttp`), so the bot never hammers a limit.
@@ -50,7 +51,7 @@ class Ticket:
 class NewTicket:
     """A follow-up as a ticket: the same facts whatever the tracker."""
 
-    key: str  # unique per follow-up: the Jira label found again after a timeout
+    key: str  # unique per follow-up: the Jira label, GitHub's body marker, found after a timeout
     intent: str  # a UUID chosen before the call: Linear's issue id
     title: str
     lines: list[str]  # the description, one paragraph each
@@ -58,6 +59,7 @@ class NewTicket:
     incident: str  # INC-7: a label of its own
     due_on: date | None
     owner_email: str | None
+    written_at: datetime  # when the follow-up was written: no ticket for it is older
 
 
 class Tracker(Protocol):

@@ -9,10 +9,12 @@ from collections.abc import AsyncIterator
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
+from urllib.parse import parse_qs
 
 import httpx
 import pytest
 
+from bot.followups.github import marker
 from bot.followups.models import FollowUpStatus
 from bot.followups.render import EXPORT_BUTTON
 from bot.models import EntryKind
@@ -21,15 +23,15 @@ from bot.store import migrate
 from bot.store.database import Database
 from bot.time.clock import ManualClock
 
-from .conftest import declare, run, said
+from .conftest import declare, exported, run, said
 from .fake_github import TOKEN, FakeGithub, rate_limited
 
 WEBHOOK_SECRET = "gh-webhook-SECRET-0123"
 
 
 @pytest.fixture
-async def github() -> AsyncIterator[FakeGithub]:
-    async with FakeGithub() as fake:
+async def github(clock: ManualClock) -> AsyncIterator[FakeGithub]:
+    async with FakeGithub(clock.now) as fake:
         yield fake
 
 
@@ -162,6 +164,86 @@ async def test_rate_limits_pause_every_call_until_the_reset(
     await run(gh_stack, channel, "followup export 1")
     assert len(github.requests("POST")) == 3
     assert (await gh_stack.services.followups.get(incident.id, 1)).tracker_ref == "acme/web#1"
+
+
+async def test_a_timeout_during_create_leaves_one_issue(
+    tmp_path: Path, clock: ManualClock, github: FakeGithub, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """GitHub makes the issue but its answer never comes: the lookup finds it by the marker in
+    its body, not an older issue that carries the same marker (a previous install's INC-1)."""
+    monkeypatch.setenv("GITHUB_TOKEN", TOKEN)
+    stale = github.add("Check the tool version", f"Old\n\n{marker('INC-1-followup-1')}")
+    stale.created_at -= timedelta(days=30)  # made long ago, commented on today
+    github.hang_creates = True
+    config = settings(github, timeout_seconds=1.5)
+    async with SandboxStack.sqlite(tmp_path, clock=clock, settings=config) as stack:
+        channel = await exported(stack, "GitHub")
+        assert stack.services is not None
+        assert (await stack.services.followups.get(1, 1)).tracker_ref == "acme/web#2"
+        linked = "is now <https://github.com/acme/web/issues/2|acme/web#2>"
+        assert linked in said(stack, channel)[-1]
+        assert "already exported" in await run(stack, channel, "followup export 1")
+    assert len(github.requests("POST")) == 1
+    assert sorted(github.issues) == [1, 2]
+    assert marker("INC-1-followup-1") in github.issues[2].body
+    assert github.issues[2].labels == ["incident-followup"]  # no label of its own
+    [lookup] = [s for s in github.requests("GET") if s.path == "/repos/acme/web/issues"]
+    query = {key: value[0] for key, value in parse_qs(lookup.query).items()}
+    assert query["state"] == "all"
+    assert query["since"] == "2025-04-30T08:35:00Z"  # the follow-up was written at 08:40 UTC
+    assert query["per_page"] == "100"
+
+
+async def test_a_create_lost_on_its_way_is_not_mistaken_for_an_older_issue(
+    tmp_path: Path, clock: ManualClock, github: FakeGithub, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The create times out and GitHub made nothing; an issue from a previous install carries
+    the same marker and was updated today: it is not taken, Export works again."""
+    monkeypatch.setenv("GITHUB_TOKEN", TOKEN)
+    stale = github.add("Check the tool version", f"Old\n\n{marker('INC-1-followup-1')}")
+    stale.created_at -= timedelta(days=30)
+    github.lose_creates = True
+    config = settings(github, timeout_seconds=1.5)
+    async with SandboxStack.sqlite(tmp_path, clock=clock, settings=config) as stack:
+        channel = await exported(stack, "GitHub")
+        assert "Follow-up #1 of INC-1 was not exported to GitHub" in said(stack, channel)[-1]
+        assert stack.services is not None
+        assert (await stack.services.followups.get(1, 1)).tracker_ref is None
+        github.lose_creates = False
+        await run(stack, channel, "followup export 1")
+        linked = "is now <https://github.com/acme/web/issues/2|acme/web#2>"
+        assert linked in said(stack, channel)[-1]
+    assert len(github.requests("POST")) == 2
+    assert sorted(github.issues) == [1, 2]
+
+
+async def test_an_unknown_outcome_is_found_on_a_later_page_by_the_next_poll(
+    tmp_path: Path, clock: ManualClock, github: FakeGithub, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The create times out and the lookup fails too; meanwhile the issue is closed, a pull
+    request quotes its body and 120 issues are opened: the next poll pages to it, once."""
+    monkeypatch.setenv("GITHUB_TOKEN", TOKEN)
+    github.hang_creates, github.list_down = True, True
+    config = settings(github, timeout_seconds=1.5)
+    async with SandboxStack.sqlite(tmp_path, clock=clock, settings=config) as stack:
+        channel = await exported(stack, "GitHub")
+        assert "the next poll looks for it instead of creating another" in said(stack, channel)[-1]
+        github.list_down = False
+        clock.advance(timedelta(minutes=1))
+        github.issues[1].state = "closed"
+        github.add("Pin the tool version", github.issues[1].body, pull_request=True)
+        for n in range(120):
+            github.add(f"Unrelated {n}")
+        clock.advance(timedelta(minutes=4))
+        assert stack.services is not None
+        await stack.services.schedules.run_due()
+        await stack.idle()
+        assert (await stack.services.followups.get(1, 1)).tracker_ref == "acme/web#1"
+        linked = "is now <https://github.com/acme/web/issues/1|acme/web#1>"
+        assert linked in said(stack, channel)[-1]
+    assert len(github.requests("POST")) == 1
+    pages = [s for s in github.requests("GET") if s.path == "/repos/acme/web/issues"]
+    assert [parse_qs(s.query).get("page") for s in pages] == [None, None, ["2"]]
 
 
 def signed(body: bytes, secret: str = WEBHOOK_SECRET) -> dict[str, str]:
