@@ -18,6 +18,7 @@ from bot.models import FeatureState, Incident, Status
 from bot.postmortem.service import AUDIENCES
 from bot.services import Services
 from bot.slack.gateway import escape
+from bot.statuspage.models import PublicStatus
 from bot.time import durations
 from bot.time.formatting import when as local_when
 
@@ -89,6 +90,13 @@ async def correct(
         user=user, changes="; ".join(lines), reason=escape(reason.strip())
     )
     services.tasks.spawn(services.board.publish(incident, text), name="publish")
+    impact = any(a.fact.group in ("feature", "maintenance", "incident") for a in applied)
+    if services.status_flows is not None and not incident.is_open and impact:
+        # What was published stays as published (history); the page's next update, proposed
+        # here and published only by a click, states the corrected figures.
+        key = f"status:{incident.id}:corrected:{services.clock.now().isoformat()}"
+        proposal = services.status_flows.propose(incident, PublicStatus.resolved, key=key)
+        services.tasks.spawn(proposal, name=f"status-corrected-{incident.id}")
     if incident.status is Status.closed:
         language = await services.postmortems.language_of(incident.id)
         note = t._("What changed: {changes}.").format(changes="; ".join(lines))
