@@ -40,7 +40,7 @@ async def test_a_hanging_job_delays_no_other_and_is_stopped_at_its_timeout(
     took = asyncio.get_running_loop().time() - started
 
     assert sorted(ran) == ["poll started", "probe:0", "probe:1", "probe:2"]
-    assert took < 2  # the hanging one was stopped at its timeout; nobody waited for it
+    assert took < 10  # stopped at its timeout (0.5 s), not awaited: a loaded machine is slow
     assert [r.getMessage() for r in caplog.records] == [
         "scheduled test_a_hanging_job_delays_no_other_and_is_stopped_at_its_timeout.<locals>"
         ".hang took over 0.5 s and was stopped"
