@@ -9,7 +9,6 @@ from typing import Any
 
 from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncBoltContext, AsyncRespond
 from slack_sdk.models.blocks import InputBlock, PlainTextInputElement, SectionBlock
-from slack_sdk.models.views import View
 
 from bot.checks import flows, messages
 from bot.checks.service import Signal
@@ -19,7 +18,7 @@ from bot.services import Services
 from bot.time.formatting import when as local_when
 from handlers.context import CommandContext, Reply, Subcommand
 from handlers.payloads import BlockActions, ViewSubmission, payload
-from handlers.views import DeclareForm, declare_modal, submit_form
+from handlers.views import DeclareForm, declare_modal, form, submit_form
 
 DECLARE_CALLBACK = "signal_declare_form"
 DISMISS_CALLBACK = "signal_dismiss_form"
@@ -48,12 +47,11 @@ SUBCOMMANDS = [
 
 
 def dismiss_modal(t: Texts, signal: Signal, headline: str) -> dict[str, Any]:
-    view = View(
-        type="modal",
+    return form(
+        t,
         callback_id=DISMISS_CALLBACK,
-        title=t._("Not an incident")[:24],
-        submit=t.pgettext("button", "Save")[:24],
-        close=t.pgettext("button", "Cancel")[:24],
+        title=t._("Not an incident"),
+        submit=t.pgettext("button", "Save"),
         private_metadata=json.dumps({"signal": signal.id}),
         blocks=[
             SectionBlock(text=headline[:3000]),
@@ -64,8 +62,6 @@ def dismiss_modal(t: Texts, signal: Signal, headline: str) -> dict[str, Any]:
             ),
         ],
     )
-    view.validate_json()
-    return view.to_dict()
 
 
 def _metadata_signal(view_metadata: str) -> int | None:

@@ -13,7 +13,6 @@ from typing import Any
 
 from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncBoltContext, AsyncRespond
 from slack_sdk.models.blocks import DatePickerElement, InputBlock, SectionBlock
-from slack_sdk.models.views import View
 
 from bot.errors import InputError
 from bot.followups import flows, render
@@ -25,6 +24,7 @@ from bot.services import Services
 from bot.slack.gateway import escape
 from handlers.context import CommandContext, Reply, Subcommand, clicked
 from handlers.payloads import BlockActions, ViewSubmission, payload, row_id
+from handlers.views import form
 
 log = logging.getLogger(__name__)
 
@@ -259,12 +259,11 @@ SUBCOMMANDS = [
 
 
 def new_date_modal(t: Texts, f: FollowUp, today: date) -> dict[str, Any]:
-    view = View(
-        type="modal",
+    return form(
+        t,
         callback_id=NEW_DATE_CALLBACK,
-        title=t._("New due day")[:24],
-        submit=t.pgettext("button", "Save")[:24],
-        close=t.pgettext("button", "Cancel")[:24],
+        title=t._("New due day"),
+        submit=t.pgettext("button", "Save"),
         private_metadata=json.dumps({"followup": f.id}),
         blocks=[
             SectionBlock(text=render.line(t, f, today, with_incident=True)),
@@ -277,8 +276,6 @@ def new_date_modal(t: Texts, f: FollowUp, today: date) -> dict[str, Any]:
             ),
         ],
     )
-    view.validate_json()
-    return view.to_dict()
 
 
 async def _clicked(services: Services, click: BlockActions) -> FollowUp:

@@ -12,7 +12,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 
 
 def sign(secret: str, timestamp: str, body: bytes) -> str:
@@ -49,26 +49,39 @@ def same(signature: str, expected: str) -> bool:
 
 def refusal(secret: str, headers: Mapping[str, str], body: bytes, now: float) -> str | None:
     """Why a received request's signature is not good (None when it is); `now` is wall time."""
-    stamp = timestamp(headers.get("X-Outagebot-Timestamp", ""))
-    signature = headers.get("X-Outagebot-Signature", "")
-    if stamp is None or not signature:
-        return "missing X-Outagebot-Timestamp or X-Outagebot-Signature (or not unix seconds)"
-    if abs(now - stamp) > WINDOW_SECONDS:
-        return "the timestamp is more than 5 minutes away from now"
-    if not same(signature, sign(secret, str(stamp), body)):
-        return "bad signature"
-    return None
+    return _refusal(
+        headers,
+        "X-Outagebot-Timestamp",
+        "X-Outagebot-Signature",
+        now,
+        lambda stamp: sign(secret, str(stamp), body),
+    )
 
 
 def slack_refusal(secret: str, headers: Mapping[str, str], body: bytes, now: float) -> str | None:
     """None when `body` is signed by Slack with `secret` within the window; else why not."""
-    stamp = timestamp(headers.get("X-Slack-Request-Timestamp", ""))
-    signature = headers.get("X-Slack-Signature", "")
+
+    def expected(stamp: int) -> str:
+        mac = hmac.new(secret.encode(), f"v0:{stamp}:".encode() + body, hashlib.sha256)
+        return f"v0={mac.hexdigest()}"
+
+    return _refusal(headers, "X-Slack-Request-Timestamp", "X-Slack-Signature", now, expected)
+
+
+def _refusal(
+    headers: Mapping[str, str],
+    stamp_header: str,
+    signature_header: str,
+    now: float,
+    expected: Callable[[int], str],
+) -> str | None:
+    """One scheme's checks in order: both headers, the window, then the signature itself."""
+    stamp = timestamp(headers.get(stamp_header, ""))
+    signature = headers.get(signature_header, "")
     if stamp is None or not signature:
-        return "missing X-Slack-Request-Timestamp or X-Slack-Signature (or not unix seconds)"
+        return f"missing {stamp_header} or {signature_header} (or not unix seconds)"
     if abs(now - stamp) > WINDOW_SECONDS:
         return "the timestamp is more than 5 minutes away from now"
-    mac = hmac.new(secret.encode(), f"v0:{stamp}:".encode() + body, hashlib.sha256)
-    if not same(signature, f"v0={mac.hexdigest()}"):
+    if not same(signature, expected(stamp)):
         return "bad signature"
     return None

@@ -4,6 +4,7 @@ every request, then answers it with the subclass's `respond`."""
 
 from __future__ import annotations
 
+import asyncio
 import json
 import time
 from dataclasses import dataclass
@@ -57,6 +58,15 @@ class LoopbackApi(LoopbackServer):
     def __init__(self) -> None:
         super().__init__()
         self.seen: list[Seen] = []
+        self._stopping = asyncio.Event()
+
+    async def until_stopped(self) -> None:
+        """Hold an answer until the server stops: a call whose answer never comes (timeout)."""
+        await self._stopping.wait()
+
+    async def stop(self) -> None:
+        self._stopping.set()
+        await super().stop()
 
     def requests(self, method: str) -> list[Seen]:
         return [seen for seen in self.seen if seen.method == method]

@@ -8,13 +8,14 @@ refreshes the App Home after every change.
 from __future__ import annotations
 
 import json
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from typing import Any, TypeVar
 
 from pydantic import BaseModel, StrictStr, ValidationError
 from slack_bolt.async_app import AsyncAck
 from slack_sdk.models.blocks import (
     ActionsBlock,
+    Block,
     ButtonElement,
     InputBlock,
     Option,
@@ -106,6 +107,30 @@ def declare_modal(
         close=t.pgettext("button", "Cancel"),
         blocks=blocks,
         private_metadata=json.dumps({"channel_id": channel_id, **(metadata or {})}),
+    )
+    view.validate_json()
+    return view.to_dict()
+
+
+def form(
+    t: Texts,
+    *,
+    callback_id: str,
+    title: str,
+    submit: str,
+    blocks: Sequence[Block],
+    private_metadata: str,
+) -> dict[str, Any]:
+    """A modal form with Cancel, validated; Slack refuses a title or button over 24 characters,
+    so they are cut here."""
+    view = View(
+        type="modal",
+        callback_id=callback_id,
+        title=title[:24],
+        submit=submit[:24],
+        close=t.pgettext("button", "Cancel")[:24],
+        private_metadata=private_metadata,
+        blocks=list(blocks),
     )
     view.validate_json()
     return view.to_dict()

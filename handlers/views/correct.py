@@ -27,7 +27,6 @@ from slack_sdk.models.blocks import (
     StaticSelectElement,
     TimePickerElement,
 )
-from slack_sdk.models.views import View
 
 from bot.corrections.flows import Proposal
 from bot.corrections.service import Fact, field_label
@@ -36,7 +35,7 @@ from bot.models import Incident
 from bot.slack.gateway import escape
 from handlers.context import Reply
 from handlers.payloads import StateValues
-from handlers.views import confirm_blocks
+from handlers.views import confirm_blocks, form
 
 CORRECT_CALLBACK = "incident_correct"
 CONFIRM = "correct_confirm"  # the typed shortcut's confirm button
@@ -242,17 +241,14 @@ def correction_modal(
             ]
         )
     )
-    view = View(
-        type="modal",
+    return form(
+        t,
         callback_id=CORRECT_CALLBACK,
-        title=t._("Correct the record")[:24],
-        submit=t.pgettext("button", "Correct")[:24],
-        close=t.pgettext("button", "Cancel")[:24],
+        title=t._("Correct the record"),
+        submit=t.pgettext("button", "Correct"),
         blocks=blocks,
         private_metadata=FormState(incident.id, state.filter, number, seen).dump(),
     )
-    view.validate_json()
-    return view.to_dict()
 
 
 def submitted(

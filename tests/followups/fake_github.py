@@ -12,7 +12,6 @@ request was lost on its way); `list_down` fails the list.
 
 from __future__ import annotations
 
-import asyncio
 import hashlib
 import json
 from collections.abc import Callable
@@ -72,11 +71,6 @@ class FakeGithub(LoopbackApi):
         self.hang_creates = False
         self.lose_creates = False
         self.list_down = False  # the list answers 503
-        self._stopping = asyncio.Event()
-
-    async def stop(self) -> None:
-        self._stopping.set()
-        await super().stop()
 
     def add(self, title: str, body: str = "", *, pull_request: bool = False) -> FakeIssue:
         """An issue (or a pull request, numbered alike) made by someone else, now."""
@@ -113,12 +107,12 @@ class FakeGithub(LoopbackApi):
         if not isinstance(data.get("title"), str) or not data["title"]:
             return _error(422, "Validation Failed")
         if self.lose_creates:
-            await self._stopping.wait()
+            await self.until_stopped()
             return _error(502, "Bad Gateway")
         issue = self.add(data["title"], data.get("body") or "")
         issue.labels = data.get("labels") or []
         if self.hang_creates:
-            await self._stopping.wait()
+            await self.until_stopped()
         return web.json_response(issue.json(self.url), status=201, headers={"ETag": issue.etag})
 
     def _get(self, request: web.Request, number: int) -> web.Response:

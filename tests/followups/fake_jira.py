@@ -12,7 +12,6 @@ timeout in flight looks.
 
 from __future__ import annotations
 
-import asyncio
 import base64
 import json
 import re
@@ -106,11 +105,6 @@ class FakeJira(LoopbackApi):
         self.script: list[web.Response] = []
         self.hang_creates = False
         self.search_down = False  # searches answer 503
-        self._stopping = asyncio.Event()
-
-    async def stop(self) -> None:
-        self._stopping.set()
-        await super().stop()
 
     def issue(self, n: int) -> FakeJiraIssue:
         return self.issues[f"{PROJECT}-{n}"]
@@ -187,7 +181,7 @@ class FakeJira(LoopbackApi):
         )
         self.issues[issue.key] = issue
         if self.hang_creates:
-            await self._stopping.wait()
+            await self.until_stopped()
         created = {"id": str(issue.id), "key": issue.key, "self": issue.json(self.url)["self"]}
         return web.json_response(created, status=201)
 

@@ -10,7 +10,6 @@ before; it sends Linear's rate-limit headers on every answer. `script` answers f
 
 from __future__ import annotations
 
-import asyncio
 import json
 import uuid
 from dataclasses import dataclass
@@ -124,11 +123,6 @@ class FakeLinear(LoopbackApi):
         self.script: list[web.Response] = []
         self.hang_creates = False
         self.remaining = LIMIT
-        self._stopping = asyncio.Event()
-
-    async def stop(self) -> None:
-        self._stopping.set()
-        await super().stop()
 
     def by_identifier(self, identifier: str) -> FakeLinearIssue:
         return next(i for i in self.issues.values() if i.identifier == identifier)
@@ -171,7 +165,7 @@ class FakeLinear(LoopbackApi):
             return web.json_response({"errors": errors}, status=400, headers=self._headers())
         answer = result.formatted
         if "issueCreate" in (result.data or {}) and self.hang_creates:
-            await self._stopping.wait()
+            await self.until_stopped()
         return web.json_response(answer, headers=self._headers())
 
 

@@ -1,5 +1,6 @@
 """The commented example configuration in the repository loads as it is."""
 
+import re
 from pathlib import Path
 
 import pytest
@@ -16,3 +17,22 @@ def test_example_config_loads(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -
     assert [f.name for f in settings.features] == ["Quotes", "Purchases"]
     assert set(settings.maintenance.targets) == {"web", "quotes"}
     assert settings.timezone == "Europe/Copenhagen"
+
+
+def test_every_commented_setting_is_a_valid_one(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """Uncommented, the optional tables and keys load too: no example names a setting the bot
+    would refuse (every unknown key stops start-up)."""
+    lines = EXAMPLE.read_text(encoding="utf-8").splitlines()
+    setting = re.compile(r"# (\[[a-z_.]+\]|[a-z_]+ = ).*$")
+    uncommented = [line[2:] if setting.match(line) else line for line in lines]
+    config = tmp_path / "all.toml"
+    config.write_text("\n".join(uncommented), encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("OUTAGEBOT_CONFIG", str(config))
+    settings = load_settings()
+    assert settings.paging is not None
+    assert settings.status_page.public_url == "https://status.acme.example"
+    assert settings.followups.tracker == "jira"
+    assert set(settings.changes.sources) == {"web", "site"}
