@@ -6,6 +6,7 @@ nothing in the database.
 
 from __future__ import annotations
 
+import itertools
 import sqlite3
 import time
 from collections.abc import Iterator
@@ -67,6 +68,12 @@ class Bot:
     def __init__(self, sandbox: SandboxThread, url: str, database: Path, log: Path) -> None:
         self.sandbox, self.url, self.database, self.log = sandbox, url, database, log
         self.http = httpx.Client(timeout=15)
+        self.sent = itertools.count(1)
+
+    def trigger_id(self) -> str:
+        """Slack gives every command and click its own trigger: without one, two identical
+        bodies signed in the same second are one request replayed, and the bot drops it."""
+        return f"{next(self.sent)}.{int(time.time())}.hostile"
 
     def post(self, body: bytes, content_type: str | None = None) -> httpx.Response:
         headers = payloads.sign(body, SIGNING_SECRET, time.time(), content_type=content_type)
@@ -81,7 +88,7 @@ class Bot:
             text=text,
             command="/incident",
             response_url=self.sandbox.sandbox.response_url("none"),
-            trigger_id="1.2.bogus",
+            trigger_id=self.trigger_id(),
         )
         return self.post(payloads.form_body(fields))
 
@@ -212,7 +219,7 @@ def test_random_modal_submissions_never_fail(bot: Bot, values: dict[str, Any]) -
             "private_metadata": "",
             "hash": "x",
         },
-        trigger_id="1.2.fuzz",
+        trigger_id=bot.trigger_id(),
     )
     response = bot.post(payloads.interactive_body(payload))
     assert response.status_code == 200
@@ -255,7 +262,7 @@ def test_random_button_clicks_never_fail(bot: Bot, action: str, value: str) -> N
     payload = payloads.block_actions(
         user=payloads.user_ref(MARCO, "marco"),
         actions=[{"action_id": action, "block_id": "b", "type": "button", "value": value}],
-        trigger_id="1.2.click",
+        trigger_id=bot.trigger_id(),
         container={"type": "message", "message_ts": "1.000001", "channel_id": INCIDENTS},
         channel={"id": INCIDENTS, "name": "incidents"},
         response_url=bot.sandbox.sandbox.response_url("none"),
@@ -293,7 +300,7 @@ def test_a_click_that_is_not_slacks_is_refused_at_the_edge(bot: Bot, user: Any) 
     payload = payloads.block_actions(
         user=payloads.user_ref(MARCO, "marco"),
         actions=[{"action_id": "incident_resolve_confirm", "type": "button", "value": "1"}],
-        trigger_id="1.2.click",
+        trigger_id=bot.trigger_id(),
         container={"type": "message", "message_ts": "1.000001", "channel_id": INCIDENTS},
         response_url=bot.sandbox.sandbox.response_url("none"),
     ) | {"user": user}
