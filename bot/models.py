@@ -61,6 +61,8 @@ class EntryKind(StrEnum):
     correction = "correction"
     # A feature check or an alert that failed, recovered or was acted on (issue 24).
     signal = "signal"
+    # A resolved incident opened again (data: reason); the page is triggered again.
+    reopened = "reopened"
 
 
 class Incident(BaseModel):
@@ -83,6 +85,8 @@ class Incident(BaseModel):
     announce_ts: str | None = None
     resolved_at: datetime | None = None
     closed_at: datetime | None = None
+    # The last time it was opened again after a resolution: proposals and pages start anew.
+    reopened_at: datetime | None = None
     last_update_at: datetime
 
     @property

@@ -146,6 +146,11 @@ async def resolve(ctx: CommandContext) -> Reply:
     return guard_reply(ctx.services.texts, resolution, closing=False)
 
 
+async def reopen(ctx: CommandContext) -> Reply:
+    incident = ctx.require_incident()
+    return _changed(await flows.reopen(ctx.services, incident, ctx.user_id, ctx.args))
+
+
 async def close(ctx: CommandContext) -> Reply:
     incident, t = ctx.require_incident(), ctx.services.texts
     flows.ensure_closable(ctx.services, incident)
@@ -225,6 +230,14 @@ SUBCOMMANDS = [
         N_("mark it resolved"),
         resolve,
         aliases=("risolvi",),
+    ),
+    Subcommand(
+        "reopen",
+        N_("reopen [why]"),
+        N_("/incident reopen Acquisti failing again"),
+        N_("open a resolved incident again"),
+        reopen,
+        aliases=("riapri",),
     ),
     Subcommand(
         "close",

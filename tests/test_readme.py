@@ -40,6 +40,7 @@ def test_the_readme_has_an_example_for_every_subcommand() -> None:
         "maintenance",
         "timeline",
         "resolve",
+        "reopen",
         "close",
         "postmortem",
         "list",
@@ -66,3 +67,15 @@ async def test_every_readme_example_runs(tmp_path: Path) -> None:
                 incident = await stack.services.incidents.get(1)
                 assert incident.channel_id
                 channel = incident.channel_id
+            if text == "resolve":  # asked first (Quotes is down): answered as a person would
+                prompt = stack.sandbox.ephemerals("U01MARCO", channel)[-1]
+                click = await stack.driver.click(
+                    "U01MARCO",
+                    "incident_resolve_confirm",
+                    "1",
+                    channel_id=channel,
+                    message_ts=prompt.ts,
+                )
+                assert click.ok
+                await stack.idle()
+                assert (await stack.services.incidents.get(1)).status.value == "resolved"

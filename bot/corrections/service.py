@@ -391,6 +391,16 @@ def _check(
                     resolved=when(resolved.value), declared=when(declared)
                 ),
             )
+    reopened = incident.reopened_at
+    if "incident:resolved" in wanted and reopened is not None and resolved is not None:
+        assert isinstance(resolved.value, datetime)
+        if resolved.value < reopened:  # the earlier resolution is in the timeline, not here
+            errors.setdefault(
+                "incident:resolved",
+                t._(
+                    "Resolved ({resolved}) cannot come before it was reopened ({reopened})."
+                ).format(resolved=when(resolved.value), reopened=when(reopened)),
+            )
     return errors
 
 

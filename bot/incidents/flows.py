@@ -232,6 +232,23 @@ async def resolve(
     return Resolution(incident, change)
 
 
+async def reopen(services: Services, incident: Incident, user_id: str, reason: str) -> Changed:
+    """Open a resolved incident again: announced like any change, and the page that was
+    resolved with it goes out again."""
+    t = services.texts
+    incident = await services.incidents.reopen(incident, user_id, reason.strip())
+    if reason.strip():
+        change = t._(":repeat: {user} reopened {number}: {reason}").format(
+            user=f"<@{user_id}>", number=incident.number, reason=escape(reason.strip())
+        )
+    else:
+        change = t._(":repeat: {user} reopened {number}.").format(
+            user=f"<@{user_id}>", number=incident.number
+        )
+    services.tasks.spawn(services.paging.on_reopened(incident), name="reopen-page")
+    return _announced(services, incident, change, user_id)
+
+
 def ensure_closable(services: Services, incident: Incident) -> None:
     services.incidents.require_closable(incident)
 

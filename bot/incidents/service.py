@@ -280,6 +280,33 @@ class Incidents:
             resolved_at=incident.resolved_at or now,
         )
 
+    async def reopen(self, incident: Incident, actor: str, reason: str) -> Incident:
+        """A resolved incident is investigated again: its resolution stays in the timeline,
+        its resolved time is cleared until the next one. A closed incident stays closed (its
+        channel is archived and its drafts written): a recurrence is a new incident."""
+        t = self.texts
+        if incident.status is Status.closed:
+            raise InputError(
+                t._("{number} is closed: its record is final.").format(number=incident.number),
+                t._("If it happens again, declare a new incident with `/incident declare`."),
+            )
+        if incident.status is not Status.resolved:
+            raise InputError(
+                t._("{number} is not resolved: there is nothing to reopen.").format(
+                    number=incident.number
+                )
+            )
+        return await self._change(
+            incident,
+            actor,
+            EntryKind.reopened,
+            reason,
+            {"from": Status.resolved.value, "to": Status.investigating.value},
+            status=Status.investigating.value,
+            resolved_at=None,
+            reopened_at=self.clock.now(),
+        )
+
     def require_open(self, incident: Incident) -> None:
         """The one guard every way to resolve or change passes: resolved or closed stays so."""
         if not incident.is_open:
@@ -303,12 +330,24 @@ class Incidents:
         when = formatting.clock(at or incident.last_update_at, incident.timezone)
         raise Expired(said.format(number=incident.number, time=when, nothing=nothing))
 
-    def _already(self, incident: Incident) -> InputError:
-        return InputError(
-            self.texts._("{number} is already {status}.").format(
-                number=incident.number, status=status_label(self.texts, incident.status)
+    def require_resolved(self, incident: Incident, nothing: str) -> None:
+        """The guard of a click that says the incident is over: once it was reopened, the
+        question is stale. Raises Expired, "INC-3 was reopened at 18:02; nothing was …"."""
+        if incident.is_open:
+            when = formatting.clock(
+                incident.reopened_at or incident.last_update_at, incident.timezone
             )
+            said = self.texts._("{number} was reopened at {time}; {nothing}.")
+            raise Expired(said.format(number=incident.number, time=when, nothing=nothing))
+
+    def _already(self, incident: Incident) -> InputError:
+        t = self.texts
+        said = t._("{number} is already {status}.").format(
+            number=incident.number, status=status_label(t, incident.status)
         )
+        if incident.status is Status.resolved:
+            return InputError(said, t._("`/incident reopen <why>` opens it again."))
+        return InputError(said)
 
 
 def open_for(incident: Incident, now: datetime) -> timedelta:

@@ -357,6 +357,17 @@ class PagingFlows:
         if changed:
             await self.board.publish(await self.incidents.get(incident.id))
 
+    async def on_reopened(self, incident: Incident) -> None:
+        """Reopened: every page resolved with the incident is triggered again under its key
+        (PagerDuty and Opsgenie open a new alert for it); at an `auto_page` severity with no
+        page yet, the first one goes out."""
+        if self.pager is None:
+            return
+        for page in await self.pages.of_incident(incident.id):
+            if page.state is PageState.resolved and (again := await self.pages.reclaimed(page)):
+                await self.send(incident, again)
+        await self.on_declared(incident)
+
     # --- what comes back: webhook events and polls ---------------------------------------
 
     async def on_event(self, event: PageEvent) -> bool:

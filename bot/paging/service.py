@@ -157,3 +157,19 @@ class Pages:
 
     async def resolved(self, page: Page, at: datetime) -> bool:
         return await self._move(page, OPEN, state=PageState.resolved.value, resolved_at=at)
+
+    async def reclaimed(self, page: Page) -> Page | None:
+        """A resolved page claimed to be sent again (its incident was reopened), by one
+        replica: the page as claimed, or None when another got it first."""
+        moved = await self._move(
+            page,
+            (PageState.resolved,),
+            state=PageState.claimed.value,
+            claimed_at=self.clock.now(),
+            sent_at=None,
+            acknowledged_at=None,
+            acknowledged_by=None,
+            resolved_at=None,
+            error=None,
+        )
+        return await self.by_key(page.key) if moved else None

@@ -286,7 +286,7 @@ class _Builder:
         if self.audience == "internal":
             return True
         match entry.kind:
-            case EntryKind.declared | EntryKind.resolved:
+            case EntryKind.declared | EntryKind.resolved | EntryKind.reopened:
                 return True
             case EntryKind.feature:
                 return self.feature_change(entry) is not None
@@ -306,6 +306,10 @@ class _Builder:
                 return ph.declared_internal.format(title=title)
             case EntryKind.resolved:
                 return ph.resolved_customer if customer else ph.resolved_internal
+            case EntryKind.reopened if customer or not entry.text.strip():
+                return ph.reopened_customer if customer else ph.reopened_internal
+            case EntryKind.reopened:
+                return f"{ph.reopened_internal}: {self.typed(entry.text, one_line=True)}"
             case EntryKind.closed:
                 return ph.closed
             case EntryKind.maintenance:

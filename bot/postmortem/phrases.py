@@ -37,6 +37,8 @@ class Phrases:
     declared_internal: str
     resolved_customer: str
     resolved_internal: str
+    reopened_customer: str
+    reopened_internal: str
     closed: str
     feature_change: dict[str, str]
     maintenance_customer: dict[bool, str]
@@ -120,6 +122,8 @@ EN = Phrases(
     declared_internal="Incident declared: {title}",
     resolved_customer="The issue was resolved and the service is working normally again",
     resolved_internal="Incident resolved",
+    reopened_customer="The issue came back and we resumed work on it",
+    reopened_internal="Incident reopened",
     closed="Incident closed",
     feature_change={
         "down": "The {feature} feature is no longer available",
@@ -231,6 +235,8 @@ IT = Phrases(
     declared_internal="Incidente dichiarato: {title}",
     resolved_customer="Il problema è stato risolto e il servizio funziona di nuovo normalmente",
     resolved_internal="Incidente risolto",
+    reopened_customer="Il problema si è ripresentato e abbiamo ripreso a lavorarci",
+    reopened_internal="Incidente riaperto",
     closed="Incidente chiuso",
     feature_change={
         "down": "La funzione {feature} non è più disponibile",

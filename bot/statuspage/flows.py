@@ -71,7 +71,10 @@ class StatusFlows:
             await self._push_components(incident)
         status = PUBLIC_STATUS.get(incident.status)
         if status is not None and incident.channel_id:
-            await self.propose(incident, status, key=f"status:{incident.id}:{status.value}")
+            key = f"status:{incident.id}:{status.value}"
+            if incident.reopened_at is not None:  # each reopening proposes its statuses anew
+                key += f":{incident.reopened_at.timestamp():.0f}"
+            await self.propose(incident, status, key=key)
 
     async def propose(
         self,
@@ -132,11 +135,14 @@ class StatusFlows:
 
     def require_current(self, proposal: StatusUpdate, incident: Incident) -> None:
         """Once the incident is resolved, only its "Resolved" update may still go public:
-        an older proposal has expired (public history never moves backwards). A later
-        publication supersedes a proposal too; `StatusPage.decide` checks that one."""
+        an older proposal has expired (public history never moves backwards); once it is
+        reopened, its "Resolved" has. A later publication supersedes a proposal too;
+        `StatusPage.decide` checks that one."""
+        nothing = self.texts._("nothing was published")
         if proposal.status is not PublicStatus.resolved:
-            nothing = self.texts._("nothing was published")
             self.incidents.require_current(incident, nothing, open_only=True)
+        else:  # resolved, then reopened: that resolution is no longer true
+            self.incidents.require_resolved(incident, nothing)
 
     async def decide(
         self, update_id: int, user: str, *, publish: bool, body: str | None = None

@@ -49,6 +49,7 @@ incidents = Table(
     Column("announce_ts", String(32)),
     Column("resolved_at", UTCDateTime),
     Column("closed_at", UTCDateTime),
+    Column("reopened_at", UTCDateTime),
     Column("last_update_at", UTCDateTime, nullable=False),
     # Declaration requests carry a key so a repeated request finishes, never duplicates.
     Column("request_key", String(128), unique=True),

@@ -66,6 +66,10 @@ def _from_data(entry: TimelineEntry, t: Texts) -> str | None:
                 else t._("Change {version} marked as not related")
             )
             return marked.format(version=data.get("version") or "?")
+        case EntryKind.reopened if entry.text:
+            return t._("Reopened: {reason}").format(reason=entry.text)
+        case EntryKind.reopened:
+            return t._("Reopened")
         case EntryKind.error | EntryKind.change:
             return failure(data, t)
     return None

@@ -7,6 +7,7 @@ import json
 from bot.models import Incident
 from bot.sandbox.stack import SandboxStack
 from tests.postmortem.flow import uploads
+from tests.postmortem.story import at
 
 from .conftest import facts, local, submit_correction
 
@@ -55,3 +56,32 @@ async def test_declared_and_resolved_move_and_keep_their_order(
     internal = uploads(stack, day.channel_id or "")[-1].files["INC-1-internal.md"]
     assert "| Dichiarazione | 10:38 | 20 ore e 38 minuti |" in internal  # since 29/04 14:00
     assert "| Risoluzione | 17:31 | 27 ore e 31 minuti |" in internal
+
+
+async def test_a_reopened_incidents_resolution_cannot_move_before_the_reopening(
+    stack: SandboxStack,
+) -> None:
+    stack.clock.set(at(30, 10, 40))
+    incident = await stack.declare("Offerte vuote")
+    channel = incident.channel_id or ""
+    stack.clock.set(at(30, 11, 0))
+    await stack.run(channel, "resolve")
+    stack.clock.set(at(30, 11, 20))
+    await stack.run(channel, "reopen empty again")
+    stack.clock.set(at(30, 12, 0))
+    await stack.run(channel, "resolve")
+    incident = await stack.services.incidents.get(incident.id)
+    resolved = (await facts(stack, incident))["incident:resolved"]
+
+    reply = await submit_correction(
+        stack, incident, {resolved.key: local(30, 11, 10)}, "wrong click", args="incident"
+    )
+
+    said = json.loads(reply.text)["errors"][f"t|{resolved.key}"]
+    assert said == "Resolved (11:10) cannot come before it was reopened (11:20)."
+    assert (await stack.services.incidents.get(incident.id)).resolved_at == at(30, 12, 0)
+    reply = await submit_correction(
+        stack, incident, {resolved.key: local(30, 11, 50)}, "the logs say so", args="incident"
+    )
+    assert not reply.text.strip(), reply.text
+    assert (await stack.services.incidents.get(incident.id)).resolved_at == at(30, 11, 50)

@@ -262,6 +262,39 @@ async def test_escalated_and_resolved_in_pagerduty_come_back_once(
     assert said(stack, channel).count(":arrow_up: The page was escalated to <@U03LUCA>.") == 1
 
 
+async def test_reopening_pages_again_under_the_same_key_and_resolving_resolves_it(
+    pd_stack, pagerduty: FakePagerDuty, clock: ManualClock
+) -> None:
+    stack = await pd_stack(auto_page=["sev2"])
+    incident = await stack.declare("Offerte sparite")
+    channel = incident.channel_id
+    assert channel
+    body = webhook_body("incident.acknowledged", GIULIA_PD, at(10, 43))
+    await deliver(stack, body, sign(WEBHOOK_SECRET.encode(), body))
+    clock.set(at(17, 45))
+    await stack.run(channel, "resolve")
+    assert pagerduty.alerts[KEY].status == "resolved"
+
+    clock.set(at(18, 2))
+    await stack.run(channel, "reopen Offerte empty again")
+
+    first, again = pagerduty.enqueued("trigger")
+    assert again["dedup_key"] == first["dedup_key"] == KEY
+    assert pagerduty.alerts[KEY].status == "triggered"  # a new alert over there
+    # Luca took over at 18:00.
+    assert "Paged 18:02 · <@U03LUCA> on call · not acknowledged yet" in await board(stack)
+    sent = [e for e in await page_entries(stack) if e.data.get("event") == "sent"]
+    assert [e.occurred_at for e in sent] == [at(10, 40), at(18, 2)]
+    # A restart resends nothing; resolving again resolves the new alert.
+    await stack.restart_bot()
+    assert len(pagerduty.enqueued("trigger")) == 2
+    clock.set(at(18, 30))
+    await stack.run(channel, "resolve")
+    assert len(pagerduty.enqueued("resolve")) == 2
+    assert pagerduty.alerts[KEY].status == "resolved"
+    assert pagerduty.problems == []
+
+
 async def test_without_paging_the_commands_say_how_to_configure_it(start_stack) -> None:
     stack = await start_stack({})
     incident = await stack.declare("Offerte sparite")

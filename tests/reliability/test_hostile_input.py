@@ -36,6 +36,7 @@ SUBCOMMANDS = [
     "maintenance",
     "timeline",
     "resolve",
+    "reopen",
     "postmortem",
     "list",
     "help",

@@ -58,3 +58,32 @@ async def test_an_older_proposal_cannot_follow_a_later_publication(
         ":warning: A later update is already public; nothing was published."
     )
     assert PUBLISH not in str(stack.sandbox.state.channels[channel].message(investigating.ts))
+
+
+async def test_reopening_expires_the_resolved_proposal_and_proposes_anew(
+    make_stack: StackFactory,
+) -> None:
+    stack = await make_stack()
+    incident = await declare(stack)
+    channel = incident.channel_id or ""
+    await command(stack, channel, "feature down Offerte")
+    await command(stack, channel, "feature up Offerte")
+    await command(stack, channel, "resolve")
+    resolved = proposals(stack, incident)[-1]
+    assert "Resolved" in str(resolved.blocks)
+
+    await command(stack, channel, "reopen Offerte empty again")
+    reopened = proposals(stack, incident)[-1]
+    assert reopened.ts != resolved.ts
+    assert "Investigating" in str(reopened.blocks)
+
+    # The resolution no longer holds: its button has expired.
+    await publish(stack, channel, resolved.ts)
+    reason = "INC-1 was reopened at 10:40; nothing was published."
+    assert stack.sandbox.ephemerals(MARCO, channel)[-1].text == f":warning: {reason}"
+    assert PUBLISH not in str(stack.sandbox.state.channels[channel].message(resolved.ts))
+    assert (await get_json(stack, "incidents"))["incidents"] == []
+
+    await publish(stack, channel, reopened.ts)
+    [public] = (await get_json(stack, "incidents"))["incidents"]
+    assert public["status"] == "investigating"
