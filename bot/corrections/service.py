@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import hashlib
 import itertools
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
@@ -380,6 +380,20 @@ def _check(
             )
     errors.update(_overlaps(t, after, wanted, when))
     errors.update(_past_switch(t, facts, wanted, when))
+    for key, said in _resolution_order(t, incident, after, wanted, when).items():
+        errors.setdefault(key, said)
+    return errors
+
+
+def _resolution_order(
+    t: Texts,
+    incident: Incident,
+    after: Mapping[str, Fact],
+    wanted: Mapping[str, datetime | str],
+    when: Callable[[datetime], str],
+) -> dict[str, str]:
+    """The resolution comes after the declaration, and after the last reopening."""
+    errors: dict[str, str] = {}
     declared, resolved = after["incident:declared"].value, after.get("incident:resolved")
     if resolved is not None and isinstance(declared, datetime):
         assert isinstance(resolved.value, datetime)
