@@ -321,9 +321,21 @@ async def _facts(conn: AsyncConnection, incident: Incident) -> list[Fact]:
         key, detail = f"window:{row['id']}", "dryrun" if row["dry_run"] else row["provider"]
         for field, column in (("start", "started_at"), ("end", "ended_at")):
             if row[column] is not None:
+                # Who switched it may correct it, like the person who marked a feature.
+                said = _switched(row["target"], on=field == "start")
+                switched_by = next(
+                    (
+                        entry["actor"]
+                        for entry in entries
+                        if entry["kind"] == EntryKind.maintenance.value
+                        and entry["occurred_at"] == row[column]
+                        and _said(entry["data"], said)
+                    ),
+                    None,
+                )
                 facts.append(
                     Fact(f"{key}:{field}", "maintenance", row["target"], detail, field,
-                         row[column], None, row["id"])
+                         row[column], switched_by, row["id"])
                 )  # fmt: skip
     for row in entries:
         if row["kind"] not in (EntryKind.note.value, EntryKind.message.value):
@@ -494,11 +506,14 @@ async def _write(conn: AsyncConnection, incident: Incident, change: Applied, now
         column = "started_at" if field == "start" else "ended_at"
         await conn.execute(update(f).where(f.c.id == fact.row).values({column: value}))
         state = fact.detail if field == "start" else FeatureState.up.value
-        await _move_entries(conn, incident, EntryKind.feature, fact.value, value, state, fact)
+        said = {"feature": fact.subject, "state": state}
+        await _move_entries(conn, incident, EntryKind.feature, fact.value, value, said)
     elif group == "window":
         w = tables.maintenance_windows
         column = "started_at" if field == "start" else "ended_at"
         await conn.execute(update(w).where(w.c.id == fact.row).values({column: value}))
+        said = _switched(fact.subject, on=field == "start")
+        await _move_entries(conn, incident, EntryKind.maintenance, fact.value, value, said)
     elif group == "entry" and field == "time":
         await conn.execute(update(e).where(e.c.id == fact.row).values(occurred_at=value))
     elif group == "entry":
@@ -513,7 +528,16 @@ async def _write(conn: AsyncConnection, incident: Incident, change: Applied, now
         column = "declared_at" if field == "declared" else "resolved_at"
         await conn.execute(update(i).where(i.c.id == incident.id).values({column: value}))
         entry_kind = EntryKind.declared if field == "declared" else EntryKind.resolved
-        await _move_entries(conn, incident, entry_kind, fact.value, value, None, fact)
+        await _move_entries(conn, incident, entry_kind, fact.value, value, {})
+
+
+def _switched(target: str, *, on: bool) -> dict[str, object]:
+    """The data of the maintenance entry that opened (`on`) or closed a window of `target`."""
+    return {"target": target, "enabled": on, "ok": True}
+
+
+def _said(data: Mapping[str, object] | None, said: Mapping[str, object]) -> bool:
+    return all((data or {}).get(key) == value for key, value in said.items())
 
 
 async def _move_entries(
@@ -522,16 +546,12 @@ async def _move_entries(
     kind: EntryKind,
     old: datetime | str,
     new: datetime | str,
-    state: str | None,
-    fact: Fact,
+    said: Mapping[str, object],
 ) -> None:
-    """The entries of `kind` recorded at `old` (of `fact`'s feature and `state`) move to `new`."""
+    """The entries of `kind` recorded at `old` whose data holds `said` move to `new`."""
     e = tables.timeline_entries
     where = and_(e.c.incident_id == incident.id, e.c.kind == kind.value, e.c.occurred_at == old)
     rows = (await conn.execute(select(e.c.id, e.c.data).where(where))).all()
     for entry_id, data in rows:
-        if state is not None and (
-            (data or {}).get("feature") != fact.subject or (data or {}).get("state") != state
-        ):
-            continue
-        await conn.execute(update(e).where(e.c.id == entry_id).values(occurred_at=new))
+        if _said(data, said):
+            await conn.execute(update(e).where(e.c.id == entry_id).values(occurred_at=new))

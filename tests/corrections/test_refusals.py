@@ -12,7 +12,8 @@ from bot.models import Incident
 from bot.sandbox.cast import GIULIA, LUCA, MARCO
 from bot.sandbox.stack import SandboxStack
 from bot.store import tables
-from tests.postmortem.flow import saved_drafts
+from handlers.maintenance import CONFIRM_ON
+from tests.postmortem.flow import reconfigure, saved_drafts, uploads
 
 from .conftest import facts, local, submit_correction, submit_open_form
 
@@ -84,6 +85,41 @@ async def test_a_window_may_move_earlier_than_the_confirmed_switch(
     assert not reply.text.strip()
     windows = await stack.services.maintenance.windows(day.id)
     assert windows[0].started_at == local(30, 10, 43)
+    # The timeline moves with it: the v2 drafts say the app went offline at 10:43.
+    latest = uploads(stack, day.channel_id or "")[-1]
+    assert "v2" in latest.comment
+    customer = latest.files["INC-1-customer-it.md"]
+    assert "**10:43** — Applicazione messa offline" in customer
+    assert "10:45" not in customer
+    internal = latest.files["INC-1-internal.md"]
+    assert (
+        "- **10:43** Marco: Manutenzione attivata su web (webhook) _(registrato alle 10:45)_"
+        in (internal)
+    )
+
+
+async def test_who_switched_maintenance_may_correct_its_window(
+    stack: SandboxStack, webhook_url: str
+) -> None:
+    await reconfigure(stack, webhook_url)
+    incident = await stack.declare("Offerte vuote")
+    channel = incident.channel_id or ""
+    stack.sandbox.state.channels[channel].members.append(GIULIA)  # she joined the channel
+    await stack.run(channel, "maintenance on web", user=GIULIA)
+    prompt = stack.sandbox.ephemerals(GIULIA, channel)[-1]
+    assert (
+        await stack.driver.click(GIULIA, CONFIRM_ON, channel_id=channel, message_ts=prompt.ts)
+    ).ok
+    await stack.idle()
+    stack.clock.advance(timedelta(minutes=30))
+    start = (await facts(stack, incident))["window web:start"]
+    assert start.recorder == GIULIA
+
+    reply = await submit_correction(stack, incident, {start.key: local(30, 10, 38)}, user=LUCA)
+    assert "Only the incident's lead" in errors(reply.text)["reason"]
+    reply = await submit_correction(stack, incident, {start.key: local(30, 10, 38)}, user=GIULIA)
+    assert not reply.text.strip()
+    assert (await facts(stack, incident))["window web:start"].value == local(30, 10, 38)
 
 
 async def test_two_intervals_of_one_feature_may_not_overlap(stack: SandboxStack) -> None:
