@@ -506,14 +506,14 @@ async def _write(conn: AsyncConnection, incident: Incident, change: Applied, now
         column = "started_at" if field == "start" else "ended_at"
         await conn.execute(update(f).where(f.c.id == fact.row).values({column: value}))
         state = fact.detail if field == "start" else FeatureState.up.value
-        said = {"feature": fact.subject, "state": state}
-        await _move_entries(conn, incident, EntryKind.feature, fact.value, value, said)
+        feature = {"feature": fact.subject, "state": state}
+        await _move_entries(conn, incident, EntryKind.feature, fact.value, value, feature)
     elif group == "window":
         w = tables.maintenance_windows
         column = "started_at" if field == "start" else "ended_at"
         await conn.execute(update(w).where(w.c.id == fact.row).values({column: value}))
-        said = _switched(fact.subject, on=field == "start")
-        await _move_entries(conn, incident, EntryKind.maintenance, fact.value, value, said)
+        switch = _switched(fact.subject, on=field == "start")
+        await _move_entries(conn, incident, EntryKind.maintenance, fact.value, value, switch)
     elif group == "entry" and field == "time":
         await conn.execute(update(e).where(e.c.id == fact.row).values(occurred_at=value))
     elif group == "entry":
