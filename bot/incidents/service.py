@@ -322,23 +322,29 @@ class Incidents:
         at 18:05; nothing was switched" (`nothing`: what did not happen)."""
         t = self.texts
         if incident.status is Status.closed:
-            said, at = t._("{number} was closed at {time}; {nothing}."), incident.closed_at
-        elif open_only and incident.status is Status.resolved:
-            said, at = t._("{number} was resolved at {time}; {nothing}."), incident.resolved_at
-        else:
-            return
-        when = formatting.clock(at or incident.last_update_at, incident.timezone)
-        raise Expired(said.format(number=incident.number, time=when, nothing=nothing))
+            raise self._stale(t._("{number} was closed {time}; {nothing}."), incident, nothing)
+        if open_only and incident.status is Status.resolved:
+            raise self._stale(t._("{number} was resolved {time}; {nothing}."), incident, nothing)
 
     def require_resolved(self, incident: Incident, nothing: str) -> None:
         """The guard of a click that says the incident is over: once it was reopened, the
         question is stale. Raises Expired, "INC-3 was reopened at 18:02; nothing was …"."""
         if incident.is_open:
-            when = formatting.clock(
-                incident.reopened_at or incident.last_update_at, incident.timezone
+            raise self._stale(
+                self.texts._("{number} was reopened {time}; {nothing}."), incident, nothing
             )
-            said = self.texts._("{number} was reopened at {time}; {nothing}.")
-            raise Expired(said.format(number=incident.number, time=when, nothing=nothing))
+
+    def _stale(self, said: str, incident: Incident, nothing: str) -> Expired:
+        """`said` of the moment the incident last changed state: "at 18:05", or "at 18:05
+        on 4 Dec" for a button pressed on another day."""
+        at = {
+            Status.closed: incident.closed_at,
+            Status.resolved: incident.resolved_at,
+        }.get(incident.status, incident.reopened_at)
+        time = formatting.when(
+            self.texts, at or incident.last_update_at, incident.timezone, self.clock.now(), "at"
+        )
+        return Expired(said.format(number=incident.number, time=time, nothing=nothing))
 
     def _already(self, incident: Incident) -> InputError:
         t = self.texts

@@ -318,8 +318,9 @@ class PagingFlows:
         if page is None:
             earlier = await self.pages.by_key(self.key(incident, target))
             at = earlier.sent_at or earlier.claimed_at if earlier else self.pages.clock.now()
-            return self.t._("{who} was already paged at {time}.").format(
-                who=who, time=formatting.clock(at, incident.timezone)
+            now = self.pages.clock.now()
+            return self.t._("{who} was already paged {time}.").format(
+                who=who, time=formatting.when(self.t, at, incident.timezone, now, "at")
             )
         return self.t._(":rotating_light: Paging {who}… (asked by <@{user}>)").format(
             who=who, user=user

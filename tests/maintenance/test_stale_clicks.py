@@ -47,6 +47,25 @@ async def test_confirm_after_close_switches_nothing_and_says_it_expired(
     )
 
 
+async def test_a_confirm_pressed_the_next_day_says_the_day_it_closed(
+    stack: SandboxStack, heroku: FakeHeroku
+) -> None:
+    incident = await stack.declare(TITLE)
+    channel = incident.channel_id or ""
+    await command(stack, incident, "maintenance on")
+    prompt = stack.sandbox.ephemerals(MARCO, channel)[-1]
+    await stack.close(channel)
+    stack.clock.advance(timedelta(days=1))
+
+    await stack.driver.click(MARCO, CONFIRM_ON, channel_id=channel, message_ts=prompt.ts)
+    await stack.idle()
+
+    assert heroku.requests("PATCH") == []
+    assert stack.sandbox.ephemerals(MARCO, channel)[-1].text == (
+        ":warning: INC-1 was closed at 10:45 on 30 Apr; nothing was switched."
+    )
+
+
 async def test_a_confirm_naming_another_incident_is_refused_in_this_channel(
     stack: SandboxStack, heroku: FakeHeroku
 ) -> None:
