@@ -82,6 +82,20 @@ async def test_the_seed_days_followups_become_jira_issues(
         assert f"is now <{jira.url}/browse/{issue.key}|{issue.key}>" in said_now
 
 
+async def test_the_internal_postmortem_links_each_action_item_to_its_issue(
+    jira_stack: SandboxStack, jira: FakeJira
+) -> None:
+    await exported(jira_stack, "Jira")
+    services = jira_stack.services
+    assert services is not None
+    facts = await services.postmortems.facts(await services.incidents.get(1), online=False)
+    internal = services.postmortems.render(facts, "internal", "en")
+    items = internal.split("## Action items")[1].split("\n## ")[0]
+    assert f"· open · [OPS-1]({jira.url}/browse/OPS-1)" in items
+    customer = services.postmortems.render(facts, "customer", "en")
+    assert "OPS-1" not in customer
+
+
 async def test_done_in_jira_marks_done_within_one_poll(
     jira_stack: SandboxStack, jira: FakeJira, clock: ManualClock
 ) -> None:
@@ -249,6 +263,12 @@ async def test_refusals_are_named_with_what_to_fix(
     await run(jira_stack, channel, "followup export 1")
     assert "400 from Jira: summary: You must specify a summary" in said(jira_stack, channel)[-1]
 
+    jira.script.append(jira_error(404, "Not found"))
+    await run(jira_stack, channel, "followup export 1")
+    text = said(jira_stack, channel)[-1]
+    assert "404 from Jira" in text
+    assert f"Check that project OPS ({jira.url}) exists at the URL in the TOML file." in text
+
     jira.script.append(rate_limited(120))
     await run(jira_stack, channel, "followup export 1")
     assert "429 from Jira: Rate limit exceeded" in said(jira_stack, channel)[-1]
@@ -258,7 +278,7 @@ async def test_refusals_are_named_with_what_to_fix(
     assert len(jira.seen) == sent  # Retry-After honoured: nothing sent
     assert "Jira's rate limit: waiting until" in said(jira_stack, channel)[-1]
     entries = await jira_stack.services.timeline.entries(incident.id)
-    assert len([e for e in entries if e.kind is EntryKind.error]) == 5
+    assert len([e for e in entries if e.kind is EntryKind.error]) == 6
     assert (await jira_stack.services.followups.get(incident.id, 1)).tracker_ref is None
 
     clock.advance(timedelta(seconds=1))
