@@ -38,6 +38,9 @@ log = logging.getLogger(__name__)
 
 FAMILY = "paging"
 POLL = f"{FAMILY}:poll"
+# A page the provider would not resolve with its incident: asked again until it is.
+RESOLVE_AGAIN = "unresolved-page"
+RESOLVE_EVERY = timedelta(minutes=5)
 PROVIDER_NAMES = {"pagerduty": "PagerDuty", "opsgenie": "Opsgenie"}
 
 
@@ -74,6 +77,7 @@ class PagingFlows:
         self.timezone, self.environ = timezone, environ
         if settings is not None:
             schedules.on(FAMILY, self.poll, timedelta(minutes=settings.poll_minutes))
+            schedules.on(RESOLVE_AGAIN, self.resolve_again, RESOLVE_EVERY)
 
     @property
     def provider(self) -> str:
@@ -332,14 +336,34 @@ class PagingFlows:
         if self.pager is None:
             return
         await self.schedules.cancel(incident.id, POLL)
-        changed = False
+        await self._resolve_pages(incident, first=True)
+
+    async def resolve_again(self, due: Due) -> None:
+        """Every few minutes, the pages a provider refused to resolve, quietly, until it does
+        (or the incident is open again: then they are its pages again)."""
+        incident = await self.incidents.get(due.incident_id)
+        if incident.is_open or await self._resolve_pages(incident, first=False):
+            await self.schedules.cancel(incident.id, due.kind)
+
+    async def _resolve_pages(self, incident: Incident, *, first: bool) -> bool:
+        """Resolve the incident's open pages; whether none is left open. The first failure
+        is said in the channel and recorded; the retries are only logged."""
+        assert self.pager is not None
+        changed, left = False, False
         for page in await self.pages.of_incident(incident.id):
             if page.state not in OPEN:
                 continue
             try:
                 await self.pager.resolve(page.key)
             except CallFailed as exc:
-                text = self.t._(":x: The page could not be resolved in {provider}: {error}")
+                left = True
+                if not first:
+                    log.warning("%s page %s still not resolved: %s", incident.number, page.key, exc)
+                    continue
+                text = self.t._(
+                    ":x: The page could not be resolved in {provider}: {error}. It is asked"
+                    " again every few minutes."
+                )
                 said = text.format(provider=self.provider, error=escape(str(exc)))
                 fact = {"error": "page_not_resolved", "provider": self.provider, "detail": str(exc)}
                 await self._refused(
@@ -357,6 +381,10 @@ class PagingFlows:
                 )
         if changed:
             await self.board.publish(await self.incidents.get(incident.id))
+        if left and first:
+            due = self.pages.clock.now() + RESOLVE_EVERY
+            await self.schedules.set(incident.id, RESOLVE_AGAIN, due)
+        return not left
 
     async def on_reopened(self, incident: Incident) -> None:
         """Reopened: every page resolved with the incident is triggered again under its key

@@ -237,6 +237,44 @@ async def test_pagerduty_refusing_or_down_is_shown_once_and_never_blocks_the_dec
     pagerduty.problems.clear()
 
 
+async def test_a_page_pagerduty_would_not_resolve_is_asked_again_until_it_is(
+    pd_stack, pagerduty: FakePagerDuty, clock: ManualClock
+) -> None:
+    stack = await pd_stack()
+    incident = await stack.declare("Offerte sparite")
+    channel = incident.channel_id or ""
+    down = [web.json_response({"status": "error"}, status=503) for _ in range(6)]
+    pagerduty.answer(*down[:3])  # the resolve and its two retries
+    clock.set(at(17, 45))
+    await stack.run(channel, "resolve")
+    failures = [t for t in said(stack, channel) if "could not be resolved" in t]
+    assert failures == [
+        ":x: The page could not be resolved in PagerDuty: 503 from PagerDuty:"
+        ' {"status": "error"} (after 3 attempts). It is asked again every few minutes.'
+    ]
+    assert pagerduty.alerts[KEY].status == "triggered"
+
+    # Still down five minutes later: asked again, nothing more said in the channel.
+    pagerduty.answer(*down[3:])
+    clock.advance(timedelta(minutes=5))
+    assert stack.services is not None
+    await stack.services.schedules.run_due()
+    await stack.idle()
+    assert pagerduty.alerts[KEY].status == "triggered"
+    assert len([t for t in said(stack, channel) if "could not be resolved" in t]) == 1
+
+    # Back up: resolved, recorded once, and not asked again.
+    clock.advance(timedelta(minutes=5))
+    await stack.services.schedules.run_due()
+    await stack.idle()
+    assert pagerduty.alerts[KEY].status == "resolved"
+    assert "resolved 17:55" in await board(stack)
+    resolves = len(pagerduty.enqueued("resolve"))
+    clock.advance(timedelta(minutes=30))
+    await stack.services.schedules.run_due()
+    assert len(pagerduty.enqueued("resolve")) == resolves
+
+
 async def test_escalated_and_resolved_in_pagerduty_come_back_once(
     pd_stack, pagerduty: FakePagerDuty, clock: ManualClock
 ) -> None:
