@@ -98,6 +98,26 @@ async def test_an_opsgenie_refusal_is_shown_with_its_reason(
     )
 
 
+async def test_a_wrong_opsgenie_key_is_named_in_the_channel_and_nothing_is_paged(
+    og_stack, opsgenie: FakeOpsgenie, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("OPSGENIE_API_KEY", "not-the-key")
+    stack = await og_stack()
+    incident = await stack.declare("Offerte sparite")
+    channel = incident.channel_id or ""
+    failures = [t for t in said(stack, channel) if t.startswith(":x: The page")]
+    assert failures == [
+        ":x: The page to Opsgenie failed: 401 from Opsgenie: Key format is not valid!."
+        " Nothing was sent; try again with `/incident page`."
+    ]
+    assert opsgenie.alerts == {}
+    assert "Page failed" in await board(stack)
+    assert stack.services is not None
+    errors = [e for e in await stack.services.timeline.entries(1) if e.kind is EntryKind.error]
+    assert [e.data["error"] for e in errors] == ["page_failed"]
+    assert "not-the-key" not in str([e.text for e in errors])
+
+
 async def test_pagerduty_without_a_webhook_secret_is_polled(
     pd_stack, pagerduty: FakePagerDuty, clock: ManualClock
 ) -> None:
