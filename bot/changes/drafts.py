@@ -147,6 +147,7 @@ def phrase(facts: DraftChanges | None, fmt: Formatter, language: str) -> Changes
     found_by = {
         "check": t._("{feature}, down {start}, found by its check"),
         "alert": t._("{feature}, down {start}, found by an alert"),
+        "person": t._("{feature}, down {start}, found by a person"),
     }
     detection = [
         Detection(

@@ -49,9 +49,12 @@ async def test_the_internal_postmortem_ties_each_outage_to_its_change(story) -> 
         "- **Caused it** for Quotes: v121 web deployed at 10:38, down since 10:40,"
         " incident declared at 10:42",
     ]
-    assert "| Detection delay: Quotes, down since 10:40 | 10:42 | 2 minutes |" in internal
     assert (
-        "| Detection delay: Purchases, down since 14:00 on 29 April | 13:41"
+        "| Detection delay: Quotes, down since 10:40, found by a person | 10:42 | 2 minutes |"
+        in internal
+    )
+    assert (
+        "| Detection delay: Purchases, down since 14:00 on 29 April, found by a person | 13:41"
         " | 23 hours and 41 minutes |" in internal
     )
 
@@ -63,8 +66,9 @@ async def test_the_italian_postmortem_says_it_in_italian(story) -> None:
         "- **Causa** per Quotes: v121 web rilasciata alle 10:38, non disponibile dalle 10:40,"
         " incidente dichiarato alle 10:42"
     ) in internal
-    assert "| Ritardo di rilevamento: Quotes, non disponibile dalle 10:40 | 10:42 | 2 minuti |" in (
-        internal
+    assert (
+        "| Ritardo di rilevamento: Quotes, non disponibile dalle 10:40, scoperto da una persona"
+        " | 10:42 | 2 minuti |" in internal
     )
 
 
