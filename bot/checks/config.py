@@ -5,7 +5,14 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    ValidationInfo,
+    field_validator,
+)
 
 from bot.maintenance.targets import EnvName, TimeoutSeconds, Url
 from bot.models import Severity
@@ -31,6 +38,14 @@ class CheckConfig(BaseModel):
     # Consecutive failures before the feature counts as failing.
     failures: Annotated[int, Field(ge=1, le=20)] = 2
     follow_redirects: bool = False
+
+    @field_validator("expect_text")
+    @classmethod
+    def _a_body_to_read(cls, text: str | None, info: ValidationInfo) -> str | None:
+        """A HEAD answer has no body: the check would fail on every run, so it never starts."""
+        if text is not None and info.data.get("method") == "HEAD":
+            raise ValueError("a HEAD answer has no body to find it in: use GET, or drop it")
+        return text
 
 
 class AlertsSettings(BaseModel):

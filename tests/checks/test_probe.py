@@ -48,6 +48,19 @@ async def test_a_working_endpoint_passes_with_its_latency(fake_app: FakeApp) -> 
     assert seen.headers["User-Agent"].startswith("outagebot/")
 
 
+@pytest.mark.parametrize("method", ["HEAD", "POST"])
+async def test_head_and_post_checks_ask_with_their_method(fake_app: FakeApp, method: str) -> None:
+    check = config(fake_app.url + PATH, method=method, expect_text=None)
+
+    outcome = await run(check)
+
+    assert (outcome.ok, outcome.status_code) == (True, 200)
+    assert [r.path for r in fake_app.requests(method)] == [PATH]
+    assert fake_app.requests("GET") == []
+    fake_app.broken = True
+    assert (await run(check)).reason == "status:500"
+
+
 async def test_a_5xx_fails_once_without_a_retry(fake_app: FakeApp) -> None:
     fake_app.broken = True
 

@@ -165,6 +165,10 @@ def test_environment_variables_keep_their_own_rules(
         ('url = "http://app.example.com/api"', "features.0.check.url"),
         ('url = "https://app.example.com/api"\nmethod = "DELETE"', "features.0.check.method"),
         (
+            'url = "https://app.example.com/api"\nmethod = "HEAD"\nexpect_text = "ok"',
+            "features.0.check.expect_text",
+        ),
+        (
             'url = "https://app.example.com/api"\nheaders_env = { Authorization = "Bearer x" }',
             "features.0.check.headers_env.Authorization",
         ),
