@@ -87,3 +87,25 @@ async def test_reopening_expires_the_resolved_proposal_and_proposes_anew(
     await publish(stack, channel, reopened.ts)
     [public] = (await get_json(stack, "incidents"))["incidents"]
     assert public["status"] == "investigating"
+
+
+async def test_publishing_investigating_after_resolve_is_refused(make_stack: StackFactory) -> None:
+    stack = await make_stack()
+    incident = await declare(stack)
+    channel = incident.channel_id or ""
+    await command(stack, channel, "feature down Offerte")
+    [investigating] = proposals(stack, incident)
+    await command(stack, channel, "feature up Offerte")
+    await command(stack, channel, "resolve")
+
+    await publish(stack, channel, investigating.ts)
+
+    reason = "INC-1 was resolved at 10:40; nothing was published."
+    assert stack.sandbox.ephemerals(MARCO, channel)[-1].text == f":warning: {reason}"
+    assert PUBLISH not in str(stack.sandbox.state.channels[channel].message(investigating.ts))
+    assert (await get_json(stack, "incidents"))["incidents"] == []
+    # The resolution's own proposal may still go public.
+    resolved = proposals(stack, incident)[-1]
+    await publish(stack, channel, resolved.ts)
+    [public] = (await get_json(stack, "incidents"))["incidents"]
+    assert public["status"] == "resolved"
