@@ -86,6 +86,23 @@ enabled = true
 [status_page.atlassian]
 page_id = "abc123"
 api_key_env = "ACME_ATLASSIAN"
+
+[paging]
+provider = "pagerduty"
+routing_key_env = "ACME_PD_ROUTING"
+api_token_env = "ACME_PD_TOKEN"
+webhook_secret_env = "ACME_PD_HOOK"
+
+[alerts]
+token_env = "ACME_ALERTS_TOKEN"
+secret_env = "ACME_ALERTS_SECRET"
+
+[[features]]
+name = "Acquisti"
+
+[features.check]
+url = "https://app.acme.example/api/purchases"
+headers_env = { Authorization = "ACME_SMOKE_AUTH", X-Api-Key = "ACME_SMOKE_KEY" }
 """
 
 SECRETS = {
@@ -99,6 +116,13 @@ SECRETS = {
     "ACME_JIRA_TOKEN": "jira-secret-value-0011",
     "ACME_JIRA_HOOK": "jira-hook-secret-0012",
     "ACME_LINEAR_KEY": "lin_api_secret0013",
+    "ACME_PD_ROUTING": "R0UTINGKEYsecret0014",
+    "ACME_PD_TOKEN": "pd-token-secret-0015",
+    "ACME_PD_HOOK": "pd-hook-secret-0016",
+    "ACME_ALERTS_TOKEN": "alerts-token-secret-0017",
+    "ACME_ALERTS_SECRET": "alerts-hmac-secret-0018",
+    "ACME_SMOKE_AUTH": "Bearer smoke-secret-0019",
+    "ACME_SMOKE_KEY": "smoke-key-secret-0020",
     # Not named in the file, but by the bot's own conventions.
     "OUTAGEBOT_CHANGES_SECRET": "changes-secret-0007",
     "OUTAGEBOT_ALERTS_TOKEN": "alerts-secret-0008",
