@@ -31,13 +31,23 @@ api_url = "http://127.0.0.1:9"
 service = "web"
 
 [permissions]
-rollback = ["U01MARCO"]
 """
 
 
-async def test_an_unrestricted_real_provider_is_one_warning(tmp_path: Path) -> None:
+@pytest.mark.parametrize(
+    ("restricted", "warned"),
+    [
+        ("rollback", "no [permissions] maintenance: anyone in an incident channel may switch"
+         " maintenance for web"),
+        ("maintenance", "no [permissions] rollback: anyone in an incident channel may roll back"
+         " web"),
+    ],
+)  # fmt: skip
+async def test_an_unrestricted_real_provider_is_one_warning(
+    tmp_path: Path, restricted: str, warned: str
+) -> None:
     config = tmp_path / "outagebot.toml"
-    config.write_text(CONFIG)
+    config.write_text(CONFIG + f'{restricted} = ["U01MARCO"]\n')
     async with SlackSandbox(signing_secret=SIGNING_SECRET) as sandbox:
         bot = BotProcess(
             tmp_path,
@@ -50,7 +60,4 @@ async def test_an_unrestricted_real_provider_is_one_warning(tmp_path: Path) -> N
         await bot.stop()
     warnings = [line for line in bot.log_path.read_text().splitlines() if "[permissions]" in line]
     assert len(warnings) == 1
-    assert warnings[0].endswith(
-        "WARNING outagebot: no [permissions] maintenance: anyone in an incident channel may"
-        " switch maintenance for web"
-    )
+    assert warnings[0].endswith(f"WARNING outagebot: {warned}")
