@@ -40,6 +40,8 @@ log = logging.getLogger(__name__)
 
 # How soon an export whose outcome is unknown is looked up when the tracker is not polled.
 RECHECK = timedelta(minutes=5)
+# A ticket its tracker closed is still read this long: reopened there, the follow-up opens again.
+REOPEN_WINDOW = timedelta(days=30)
 _INTENTS = uuid.UUID("6f2b8a52-2c1e-4f4e-9d1a-0b7e5c3f8a10")
 
 
@@ -210,7 +212,7 @@ class TrackerExport:
         if ref == EXPORTING:
             await self._recover(tracker, followup)
             return
-        if not followup.is_open:
+        if not followup.is_open and not self._may_reopen(followup, tracker):
             await self.schedules.cancel(due.incident_id, due.kind)
             return
         try:
@@ -222,6 +224,16 @@ class TrackerExport:
             return
         await self.followups.set_tracker(followup.id, ticket.url, ref, ticket.etag)
         await self.apply(tracker, ticket)
+
+    def _may_reopen(self, followup: FollowUp, tracker: Tracker) -> bool:
+        """Closed by its tracker, lately: a ticket open again there is a reopening. (Closed in
+        Slack, its ticket may well be open: that is no news.)"""
+        closed = followup.closed_at
+        return (
+            followup.closed_by == tracker.name
+            and closed is not None
+            and self.clock.now() - closed < REOPEN_WINDOW
+        )
 
     async def _recover(self, tracker: Tracker, followup: FollowUp) -> None:
         """An export whose outcome was never known (a timeout, a restart mid-call): the ticket
@@ -251,8 +263,7 @@ class TrackerExport:
         t, ref = self.texts, escape(ticket.ref)
         values = {"ref": ref, "tracker": tracker.service, "seq": followup.seq}
         values["number"] = incident.number
-        if ticket.state is not TicketState.open:
-            await self.schedules.cancel(followup.incident_id, poll_kind(tracker.name, followup.id))
+        if ticket.state is not TicketState.open:  # still read for a while: see `_may_reopen`
             if ticket.state is TicketState.done:
                 status = FollowUpStatus.done
                 text = t._(

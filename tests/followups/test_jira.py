@@ -134,6 +134,48 @@ def event(jira: FakeJira, n: int) -> bytes:
     return json.dumps(body).encode()
 
 
+async def test_polling_reads_a_closed_issue_for_a_while_but_not_one_closed_in_slack(
+    jira_stack: SandboxStack, jira: FakeJira, clock: ManualClock
+) -> None:
+    channel = await exported(jira_stack, "Jira")
+    assert jira_stack.services is not None
+    await run(jira_stack, channel, "followup add Second")
+    await run(jira_stack, channel, "followup export 2")
+
+    def searches() -> int:
+        return len([s for s in jira.requests("GET") if s.path == "/rest/api/3/search/jql"])
+
+    # #1 done in Jira, then reopened there: both come back by polling alone.
+    jira.issue(1).category = "done"
+    # #2 done in Slack: its issue stays open in Jira, which is no reopening.
+    await run(jira_stack, channel, "followup done 2")
+    clock.advance(timedelta(minutes=15))
+    await jira_stack.services.schedules.run_due()
+    await jira_stack.idle()
+    assert (await jira_stack.services.followups.get(1, 1)).status is FollowUpStatus.done
+    assert (await jira_stack.services.followups.get(1, 2)).status is FollowUpStatus.done
+    jira.issue(1).category = "indeterminate"
+    clock.advance(timedelta(minutes=15))
+    await jira_stack.services.schedules.run_due()
+    await jira_stack.idle()
+    assert (await jira_stack.services.followups.get(1, 1)).is_open
+    assert (await jira_stack.services.followups.get(1, 2)).status is FollowUpStatus.done
+    lines = said(jira_stack, channel)
+    assert "OPS-1 was reopened in Jira: follow-up #1 of INC-1 is open again" in lines[-1]
+    assert not [line for line in lines if "OPS-2 was reopened" in line]
+
+    # Closed in Jira and left so: read for 30 days, then no more.
+    jira.issue(1).category = "done"
+    clock.advance(timedelta(minutes=15))
+    await jira_stack.services.schedules.run_due()
+    clock.advance(timedelta(days=31))
+    await jira_stack.services.schedules.run_due()
+    before = searches()
+    clock.advance(timedelta(hours=1))
+    await jira_stack.services.schedules.run_due()
+    assert searches() == before
+
+
 async def test_webhook_done_reopened_and_due_day_at_once(
     jira_stack: SandboxStack, jira: FakeJira
 ) -> None:

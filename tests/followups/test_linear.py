@@ -228,3 +228,30 @@ async def test_due_day_changed_in_slack_reaches_the_issue_and_a_bad_key_is_named
     assert "ENG-1 was not updated in Linear: 401 from Linear: Authentication required" in text
     assert "Check the credentials in LINEAR_API_KEY" in text
     assert "lin_api_revoked" not in text
+
+
+async def test_owner_changed_in_slack_reaches_the_issue_and_a_reopening_comes_back(
+    linear_stack: SandboxStack, linear: FakeLinear, clock: ManualClock
+) -> None:
+    channel = await exported(linear_stack, "Linear")
+    await run(linear_stack, channel, "followup owner 1 @giulia")
+    assert linear.by_identifier("ENG-1").assignee_id == USERS["giulia@sandbox.example"]
+    [update] = [op for op in linear.operations() if "issueUpdate" in op["query"]]
+    assert update["variables"]["input"]["assigneeId"] == USERS["giulia@sandbox.example"]
+
+    assert linear_stack.services is not None
+    linear.by_identifier("ENG-1").state = "completed"
+    clock.advance(timedelta(minutes=15))
+    await linear_stack.services.schedules.run_due()
+    await linear_stack.idle()
+    assert (await linear_stack.services.followups.get(1, 1)).status is FollowUpStatus.done
+
+    linear.by_identifier("ENG-1").state = "started"  # reopened in Linear
+    clock.advance(timedelta(minutes=15))
+    await linear_stack.services.schedules.run_due()
+    await linear_stack.idle()
+    assert (await linear_stack.services.followups.get(1, 1)).is_open
+    assert (
+        "ENG-1 was reopened in Linear: follow-up #1 of INC-1 is open again"
+        in said(linear_stack, channel)[-1]
+    )
