@@ -109,13 +109,13 @@ async def test_close_modal_and_drafts_in_italian(italian: SandboxStack) -> None:
     assert "scuse ai clienti (`INC-1-customer-it.md`, v1)" in (upload.text or "")
     assert "postmortem interno (`INC-1-internal.md`, v1)" in (upload.text or "")
 
-    again = (await italian.run(channel, "bozza it customer")).body["text"]
+    again = (await italian.run(channel, "bozza it clienti")).body["text"]
     assert again.startswith(":memo: Preparo le bozze di INC-1 (scuse ai clienti (it))")
     both = (await italian.run(channel, "bozza")).body["text"]
     assert "scuse ai clienti (it) e postmortem interno (it)" in both
     wrong = (await italian.run(channel, "bozza fr")).body["text"]
     assert "`fr` non è né una lingua (en, it) né una bozza (customer, internal)." in wrong
-    assert "Ad esempio `/incident bozza it customer`." in wrong
+    assert "Ad esempio `/incident bozza it clienti`." in wrong
 
 
 @pytest.mark.parametrize(
