@@ -166,9 +166,7 @@ async def test_the_italian_export_has_no_english_heading(italian: SandboxStack) 
     await say(italian, incident, "followup done 1")
     services = italian.services
     impact = await services.board.section_lines(incident)
-    shown = await export(
-        services.timeline, services.people, incident, "md", impact, language="it"
-    )
+    shown = await export(services.timeline, services.people, incident, "md", impact, language="it")
     headings = [line for line in shown.splitlines() if line.startswith("#")]
     assert headings[1:3] == ["## Impatto", "## mercoledì 30 aprile 2025"], headings
     assert "Azione di follow-up #1 aggiunta: Scrivere i test del deploy" in shown
