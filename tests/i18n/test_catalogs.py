@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import ast
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -52,6 +53,38 @@ def test_italian_says_down_and_degraded_one_way_each() -> None:
         assert OTHER_WORDS_FOR_DOWN.search(TYPED.sub("", written)), written
     for typed in ("Prova `/incident funzionalità giù Offerte`.", "funzionalità giù|su NOME"):
         assert not OTHER_WORDS_FOR_DOWN.search(TYPED.sub("", typed)), typed
+
+
+GETTEXT = {"_", "N_", "ngettext", "pgettext"}
+
+
+def hidden_from_babel(tree: ast.AST) -> Iterator[ast.Call]:
+    """Gettext calls `pybabel extract` (babel.cfg) never sees on Python 3.11: a literal inside
+    an f-string (tokenized as one string) or an f-string as the message."""
+    for node in ast.walk(tree):
+        inside = list(ast.walk(node))[1:] if isinstance(node, ast.JoinedStr) else []
+        for call in [node, *inside]:
+            if not isinstance(call, ast.Call):
+                continue
+            if (getattr(call.func, "attr", None) or getattr(call.func, "id", None)) not in GETTEXT:
+                continue
+            literal = any(isinstance(a, ast.Constant) for a in call.args)
+            if (call in inside and literal) or any(isinstance(a, ast.JoinedStr) for a in call.args):
+                yield call
+
+
+def test_every_message_in_the_code_reaches_the_catalogs() -> None:
+    root = LOCALE_DIR.parent.parent
+    sources = [*root.glob("bot/**/*.py"), *root.glob("handlers/**/*.py")]
+    hidden = [
+        f"{path.relative_to(root)}:{call.lineno}: {ast.unparse(call)}"
+        for path in sources
+        for call in hidden_from_babel(ast.parse(path.read_text()))
+    ]
+    assert hidden == []
+    assert len(list(hidden_from_babel(ast.parse("f\"## {t._('Impact')}\"")))) == 1
+    assert len(list(hidden_from_babel(ast.parse('N_(f"{a}")')))) == 1
+    assert list(hidden_from_babel(ast.parse('f"{t._(DRY_RUN)}. " + t._("Impact")'))) == []
 
 
 @pytest.mark.parametrize(
