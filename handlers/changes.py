@@ -53,15 +53,16 @@ async def rollback(ctx: CommandContext) -> Reply:
 SUBCOMMANDS = [
     Subcommand(
         "changes",
-        "changes",
-        "/incident changes",
+        N_("changes"),
+        N_("/incident changes"),
         N_("the deploys before the impact, suspects and marks"),
         changes,
+        aliases=("rilasci",),
     ),
     Subcommand(
         "rollback",
-        "rollback [target] [to VERSION]",
-        "/incident rollback web",
+        N_("rollback [target] [to VERSION]"),
+        N_("/incident rollback web to v120"),
         N_("roll the app back to the release before the suspect (asks to confirm)"),
         rollback,
     ),

@@ -36,8 +36,8 @@ async def checks(ctx: CommandContext) -> Reply:
 SUBCOMMANDS = [
     Subcommand(
         "checks",
-        "checks",
-        "/incident checks",
+        N_("checks"),
+        N_("/incident checks"),
         N_("every feature check: its last result, since when, the last deploy it checked"),
         checks,
         needs_incident=False,

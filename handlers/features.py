@@ -81,7 +81,7 @@ async def feature(ctx: CommandContext) -> Reply:
     incident = ctx.require_incident()
     services, t = ctx.services, ctx.services.texts
     verb, _, rest = ctx.args.partition(" ")
-    if verb.lower() in ("", "list"):
+    if verb.lower() in ("", "list", "elenco"):
         return await feature_list(services, incident)
     state = STATES.get(verb.lower())
     if state is None:

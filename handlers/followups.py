@@ -29,7 +29,10 @@ from handlers.views import form
 log = logging.getLogger(__name__)
 
 FOLLOWUP_USAGE = "followup add|list|done|drop|owner|due|export"
-FOLLOWUPS_USAGE = "followups [mine|all|overdue]"
+FOLLOWUPS_USAGE = N_("followups [mine|all|overdue]")
+# The words a scope may be typed as: the keywords and their Italian aliases.
+SCOPES = {"mine": "mine", "mie": "mine", "all": "all", "tutte": "all"}
+SCOPES |= {"overdue": "overdue", "scadute": "overdue"}
 NEW_DATE_CALLBACK = "followup_new_date_modal"
 _NUMBER = re.compile(r"#?([0-9]{1,6})$")
 
@@ -212,7 +215,8 @@ async def followup(ctx: CommandContext) -> Reply:
 async def followups(ctx: CommandContext) -> Reply:
     """Open follow-ups across incidents, oldest due first."""
     services, t = ctx.services, ctx.services.texts
-    scope = ctx.args.strip().lower() or "all"
+    typed = ctx.args.strip().lower() or "all"
+    scope = SCOPES.get(typed)
     today = _today(services, services.settings.timezone)
     if scope == "mine":
         found = await services.followups.open_ones(owner=ctx.user_id)
@@ -225,7 +229,7 @@ async def followups(ctx: CommandContext) -> Reply:
         head = t._("*Overdue follow-ups*")
     else:
         raise InputError(
-            t._("`{scope}` is not mine, all or overdue.").format(scope=escape(scope[:20])),
+            t._("`{scope}` is not mine, all or overdue.").format(scope=escape(typed[:20])),
             t._("For example `/incident followups mine`."),
         )
     if not found:

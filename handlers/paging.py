@@ -58,16 +58,16 @@ async def _answer_oncall(services: Services, response_url: str) -> None:
 SUBCOMMANDS = [
     Subcommand(
         "page",
-        "page [@user|schedule] [message]",
-        "/incident page @giulia quotes are gone",
+        N_("page [@user|schedule] [message]"),
+        N_("/incident page @giulia quotes are gone"),
         N_("page the person on call through PagerDuty or Opsgenie (asks to confirm)"),
         page,
         aliases=("chiama",),
     ),
     Subcommand(
         "oncall",
-        "oncall",
-        "/incident oncall",
+        N_("oncall"),
+        N_("/incident oncall"),
         N_("who is on call now and next, for each schedule"),
         oncall,
         needs_incident=False,

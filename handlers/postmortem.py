@@ -34,7 +34,13 @@ from handlers.views.close import (
 
 log = logging.getLogger(__name__)
 
-USAGE = f"postmortem [{'|'.join(LANGUAGES)}] [{'|'.join(AUDIENCES)}]"
+USAGE = N_("postmortem [en|it] [customer|internal]")
+# The words a draft may be typed as: the audiences and their Italian aliases.
+DRAFTS: dict[str, Audience] = {
+    **{audience: audience for audience in AUDIENCES},
+    "clienti": "customer",
+    "interno": "internal",
+}
 
 
 def _wanted(t: Texts, args: str, language: str) -> list[tuple[Audience, str]]:
@@ -43,8 +49,8 @@ def _wanted(t: Texts, args: str, language: str) -> list[tuple[Audience, str]]:
     for word in args.lower().split():
         if word in LANGUAGES:
             language = word
-        elif word in AUDIENCES:
-            audiences.append(word)
+        elif word in DRAFTS:
+            audiences.append(DRAFTS[word])
         else:
             raise InputError(
                 t._("`{word}` is neither a language ({languages}) nor a draft ({drafts}).").format(

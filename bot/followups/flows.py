@@ -20,6 +20,7 @@ from bot.postmortem.facts import parse_action_items
 from bot.services import Services
 from bot.slack.gateway import escape
 from bot.slack.people import resolve_user
+from bot.time.formatting import day_with_year
 from bot.time.parsing import DueParseError, parse_due
 
 
@@ -39,7 +40,7 @@ def due_error(t: Texts, exc: DueParseError) -> InputError:
     elif exc.far is not None:
         message = t._(
             "{day} is more than a year away. If that is right, write the year: “{example}”."
-        ).format(day=render.day_with_year(t, exc.far), example=render.full_date(t, exc.far))
+        ).format(day=day_with_year(t, exc.far), example=render.full_date(t, exc.far))
     else:
         message = t._("I can't read “{text}” as a day.").format(text=escape(exc.typed[:60]))
     return InputError(message, t._("For example {examples}.").format(examples=examples))

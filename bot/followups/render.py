@@ -16,6 +16,7 @@ from bot.followups.models import FollowUp, FollowUpStatus
 from bot.i18n import Texts
 from bot.models import Incident
 from bot.slack.gateway import escape
+from bot.time.formatting import day_with_year
 
 DONE_BUTTON = "followup_done"
 NEW_DATE_BUTTON = "followup_new_date"
@@ -30,11 +31,6 @@ def day(t: Texts, when: date, today: date | None = None) -> str:
     if today is not None and when.year != today.year:
         return day_with_year(t, when)
     return format_date(when, "EEE d MMM", locale=t.locale)
-
-
-def day_with_year(t: Texts, when: date) -> str:
-    """ "Sun 5 Dec 2032": a due day far enough away that its year must be said."""
-    return format_date(when, "EEE d MMM y", locale=t.locale)
 
 
 def full_date(t: Texts, when: date) -> str:

@@ -28,6 +28,7 @@ from bot.slack.gateway import escape
 from bot.slack.mrkdwn import escape_markdown, to_inert_markdown, to_markdown
 from bot.time.durations import total
 from bot.timeline.failures import failure
+from bot.timeline.render import followup_pattern
 
 Audience = Literal["customer", "internal"]
 
@@ -428,8 +429,8 @@ class _Builder:
     def followup_change(self, entry: TimelineEntry) -> str | None:
         """A follow-up's change from its data; None for rows stored before the text was."""
         data = entry.data
-        pattern = self.ph.followup_changes.get(str(data.get("change")))
-        if pattern is None or ("text" not in data and "{text}" in pattern):
+        pattern = followup_pattern(data, texts(str(self.fmt.locale)))
+        if pattern is None:
             return None
         due = data.get("due_on")
         return pattern.format(

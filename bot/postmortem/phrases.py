@@ -54,8 +54,6 @@ class Phrases:
     followup_states: dict[str, str]
     # A change marked by someone, by mark ("caused", "not_related").
     change_marks: dict[str, str]
-    # What happened to a follow-up, by change ("added", "done", ...).
-    followup_changes: dict[str, str]
     # What a corrected value was (the internal draft's Corrections section), by field.
     correction_fields: dict[str, str]
 
@@ -153,15 +151,6 @@ EN = Phrases(
     change_marks={
         "caused": "{version} marked as the cause",
         "not_related": "{version} marked as not related",
-    },
-    followup_changes={
-        "added": "#{seq} added: {text}",
-        "owner": "#{seq} given to {owner}: {text}",
-        "due": "#{seq} now due {day}: {text}",
-        "done": "#{seq} done: {text}",
-        "dropped": "#{seq} dropped: {text}",
-        "reopened": "#{seq} reopened: {text}",
-        "exported": "#{seq} exported: {tracker}",
     },
     correction_fields={
         "start": "start",
@@ -266,15 +255,6 @@ IT = Phrases(
     change_marks={
         "caused": "{version} segnata come causa",
         "not_related": "{version} segnata come non collegata",
-    },
-    followup_changes={
-        "added": "#{seq} aggiunta: {text}",
-        "owner": "#{seq} assegnata a {owner}: {text}",
-        "due": "#{seq} ora entro {day}: {text}",
-        "done": "#{seq} fatta: {text}",
-        "dropped": "#{seq} abbandonata: {text}",
-        "reopened": "#{seq} riaperta: {text}",
-        "exported": "#{seq} esportata: {tracker}",
     },
     correction_fields={
         "start": "inizio",

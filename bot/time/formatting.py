@@ -43,6 +43,11 @@ _ELIDED = re.compile(r"\b(il|dal|al|del) (?=(?:1|8|11)\b)")
 _ELISION = {"il": "l'", "dal": "dall'", "al": "all'", "del": "dell'"}
 
 
+def day_with_year(texts: Texts, day: date) -> str:
+    """ "Sun 5 Dec 2032" / "dom 5 dic 2032": a day with its weekday and year, as a due day."""
+    return format_date(day, "EEE d MMM y", locale=texts.locale)
+
+
 def clock(instant: datetime, tz: str) -> str:
     """The local "HH:MM" a responder in `tz` reads on their clock (no date, no words)."""
     return instant.astimezone(ZoneInfo(tz)).strftime("%H:%M")

@@ -87,7 +87,7 @@ def markdown(
     out = [f"# {title}", "", counts]
     if impact:
         # Slack's *bold* is Markdown's **bold**; the numbers are the status message's own.
-        out += ["", f"## {t._('Impact')}", ""]
+        out += ["", "## " + t._("Impact"), ""]
         out += [f"- {line.replace('*', '**')}" for line in impact]
     day = None
     for entry in entries:

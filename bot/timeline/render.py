@@ -9,6 +9,7 @@ from __future__ import annotations
 import logging
 import re
 from collections.abc import Iterable, Mapping
+from datetime import date
 
 import aiohttp
 
@@ -17,6 +18,7 @@ from bot.i18n import N_, Texts
 from bot.incidents.labels import status_label
 from bot.models import EntryKind, FeatureState, Status, TimelineEntry
 from bot.slack.people import People
+from bot.time.formatting import day_with_year
 from bot.timeline.failures import failure
 
 log = logging.getLogger(__name__)
@@ -32,6 +34,16 @@ _ACTIONS = {
     EntryKind.rename: N_("Renamed: {text}"),
     EntryKind.resolved: N_("Resolved"),
     EntryKind.closed: N_("Closed"),
+}
+# What happened to a follow-up, by the `change` its entry stores; the drafts word it alike.
+_FOLLOWUP_CHANGES = {
+    "added": N_("#{seq} added: {text}"),
+    "owner": N_("#{seq} given to {owner}: {text}"),
+    "due": N_("#{seq} now due {day}: {text}"),
+    "done": N_("#{seq} done: {text}"),
+    "dropped": N_("#{seq} dropped: {text}"),
+    "reopened": N_("#{seq} reopened: {text}"),
+    "exported": N_("#{seq} exported: {tracker}"),
 }
 
 
@@ -66,6 +78,16 @@ def _from_data(entry: TimelineEntry, t: Texts) -> str | None:
                 else t._("Change {version} marked as not related")
             )
             return marked.format(version=data.get("version") or "?")
+        case EntryKind.followup if pattern := followup_pattern(data, t):
+            due = data.get("due_on")
+            change = pattern.format(
+                seq=data["followup"],
+                text=data.get("text", ""),
+                owner=f"<@{data['owner']}>" if data.get("owner") else "?",
+                day=day_with_year(t, date.fromisoformat(due)) if isinstance(due, str) else "?",
+                tracker=data.get("tracker", ""),
+            )
+            return t._("Follow-up {change}").format(change=change)
         case EntryKind.reopened if entry.text:
             return t._("Reopened: {reason}").format(reason=entry.text)
         case EntryKind.reopened:
@@ -73,6 +95,15 @@ def _from_data(entry: TimelineEntry, t: Texts) -> str | None:
         case EntryKind.error | EntryKind.change:
             return failure(data, t)
     return None
+
+
+def followup_pattern(data: Mapping[str, object], t: Texts) -> str | None:
+    """The phrase for a follow-up entry's change in `t`'s language, its fields still to fill
+    (`seq`, `text`, `owner`, `day`, `tracker`); None for a row stored before its facts were."""
+    pattern = _FOLLOWUP_CHANGES.get(str(data.get("change")))
+    if pattern is None or "followup" not in data or ("text" not in data and "{text}" in pattern):
+        return None
+    return t._(pattern)
 
 
 def _maintenance(data: Mapping[str, object], t: Texts) -> str:

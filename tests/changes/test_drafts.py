@@ -63,11 +63,11 @@ async def test_the_italian_postmortem_says_it_in_italian(story) -> None:
     internal = await drafts(story, "internal", "it")
     assert "## Modifiche" in internal
     assert (
-        "- **Causa** per Quotes: v121 web rilasciata alle 10:38, non disponibile dalle 10:40,"
+        "- **Causa** per Quotes: v121 web rilasciata alle 10:38, fuori servizio dalle 10:40,"
         " incidente dichiarato alle 10:42"
     ) in internal
     assert (
-        "| Ritardo di rilevamento: Quotes, non disponibile dalle 10:40, scoperto da una persona"
+        "| Ritardo di rilevamento: Quotes, fuori servizio dalle 10:40, scoperto da una persona"
         " | 10:42 | 2 minuti |" in internal
     )
 

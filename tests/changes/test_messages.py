@@ -35,7 +35,7 @@ def test_the_suspect_line_in_english_and_italian() -> None:
     )
     # Shown times 10:38 and 10:40: the age is their difference, not 1 min 30 s truncated.
     assert age(en, change, quotes) == "2 min before *Offerte* went down"
-    assert age(it, change, quotes) == "2 min prima che *Offerte* smettesse di funzionare"
+    assert age(it, change, quotes) == "2 min prima che *Offerte* andasse fuori servizio"
     assert change_head(it, change, "Europe/Copenhagen", at(12, 0) + timedelta(days=1)) == (
         "*v121* web, rilasciata il 30/04 alle 10:38 da giulia"
     )

@@ -52,7 +52,7 @@ def test_seed_day_reads_in_italian_with_dates_across_midnight() -> None:
     for label in (
         "Momenti chiave",
         "Manutenzione",
-        "Non disponibile",
+        "Fuori servizio",
         "Fuori linea per manutenzione",
     ):
         assert label in texts

@@ -31,4 +31,4 @@ def test_downtime_stacks_each_feature_in_its_period() -> None:
     assert not near(chart.point(0, 6.5), WHITE)  # Quotes, hatched, up to 6.83 h
     assert near(chart.point(0, 7.2), WHITE)
     assert near(chart.point(2, 0.2), WHITE)
-    assert "ore di indisponibilità" in chart.texts()
+    assert "ore fuori servizio" in chart.texts()

@@ -233,6 +233,6 @@ def test_found_in_minutes_the_check_finds_the_broken_deploy(tmp_path: Path) -> N
     assert ":red_circle: *Acquisti* fuori servizio dalle 14:01" in log  # declared from the signal
     internal = (tmp_path / "INC-1-internal.md").read_text()
     assert (
-        "| Ritardo di rilevamento: Acquisti, non disponibile dalle 14:01,"
+        "| Ritardo di rilevamento: Acquisti, fuori servizio dalle 14:01,"
         " scoperto dal suo controllo | 14:03 | 2 minuti |"
     ) in internal

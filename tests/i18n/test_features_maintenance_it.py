@@ -12,6 +12,7 @@ import pytest
 from bot.i18n import texts
 from bot.models import Incident, TimelineEntry
 from bot.sandbox.stack import SandboxStack
+from bot.timeline.export import export
 from bot.timeline.render import describe
 
 MARCO, ANNOUNCE = "U01MARCO", "C0INCIDENTS"
@@ -49,7 +50,7 @@ async def test_features_are_marked_and_listed_in_italian(italian: SandboxStack) 
     degraded, _ = await say(italian, incident, "funzionalita degradata offerte")
     assert "come degradata dalle" in degraded
     assert "(prima: fuori servizio)" in degraded
-    listed, _ = await say(italian, incident, "funzionalità list")
+    listed, _ = await say(italian, incident, "funzionalità elenco")
     assert listed.startswith("*Funzionalità in INC-1*")
     assert ":large_orange_circle: *Quotes* degradata dalle" in listed
     assert "Non coinvolte: Purchases." in listed
@@ -154,3 +155,24 @@ async def test_the_key_timeline_renders_stored_facts_in_italian(italian: Sandbox
 
 def describe_all(entries: list[TimelineEntry], language: str) -> set[str]:
     return {describe(e, texts(language)) for e in entries}
+
+
+async def test_the_italian_export_has_no_english_heading(italian: SandboxStack) -> None:
+    """`outagebot export INC-1 --lang it`: its headings and the bot's entries in Italian, the
+    follow-ups phrased from their facts; the English export words the same record in English."""
+    incident = await declared(italian)
+    await say(italian, incident, "funzionalità giù Offerte")
+    await say(italian, incident, "followup add Scrivere i test del deploy")
+    await say(italian, incident, "followup done 1")
+    services = italian.services
+    impact = await services.board.section_lines(incident)
+    shown = await export(services.timeline, services.people, incident, "md", impact, language="it")
+    headings = [line for line in shown.splitlines() if line.startswith("#")]
+    assert headings[1:3] == ["## Impatto", "## mercoledì 30 aprile 2025"], headings
+    assert "Azione di follow-up #1 aggiunta: Scrivere i test del deploy" in shown
+    assert "Azione di follow-up #1 fatta: Scrivere i test del deploy" in shown
+    assert "added:" not in shown
+    english = await export(services.timeline, services.people, incident, "md", impact)
+    assert "## Impact" in english
+    assert "Follow-up #1 added: Scrivere i test del deploy" in english
+    assert "Follow-up #1 done: Scrivere i test del deploy" in english

@@ -119,7 +119,7 @@ async def test_declare_modal_and_app_home_are_italian(italian: SandboxStack, cha
     view = italian.sandbox.latest_view(GIULIA)
     assert view is not None
     shown = str(view.view)
-    for word in ("Dichiara un incidente", "Titolo", "Gravità", "Funzioni non disponibili"):
+    for word in ("Dichiara un incidente", "Titolo", "Gravità", "Funzionalità fuori servizio"):
         assert word in shown
     assert "'Dichiara'" in shown
     assert "'Annulla'" in shown

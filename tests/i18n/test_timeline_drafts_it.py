@@ -7,15 +7,19 @@ sees in Slack. The commands are typed with their Italian aliases (`nota`, `crono
 
 from __future__ import annotations
 
+import importlib
 import json
+import pkgutil
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
 
+import handlers
 from bot.i18n import texts
 from bot.sandbox.stack import SandboxStack
 from bot.time.parsing import TimeParseError, parse_note
+from handlers.context import Subcommand
 
 MARCO, ANNOUNCE = "U01MARCO", "C0INCIDENTS"
 
@@ -109,13 +113,13 @@ async def test_close_modal_and_drafts_in_italian(italian: SandboxStack) -> None:
     assert "scuse ai clienti (`INC-1-customer-it.md`, v1)" in (upload.text or "")
     assert "postmortem interno (`INC-1-internal.md`, v1)" in (upload.text or "")
 
-    again = (await italian.run(channel, "bozza it customer")).body["text"]
+    again = (await italian.run(channel, "bozza it clienti")).body["text"]
     assert again.startswith(":memo: Preparo le bozze di INC-1 (scuse ai clienti (it))")
     both = (await italian.run(channel, "bozza")).body["text"]
     assert "scuse ai clienti (it) e postmortem interno (it)" in both
     wrong = (await italian.run(channel, "bozza fr")).body["text"]
     assert "`fr` non è né una lingua (en, it) né una bozza (customer, internal)." in wrong
-    assert "Ad esempio `/incident bozza it customer`." in wrong
+    assert "Ad esempio `/incident bozza it clienti`." in wrong
 
 
 @pytest.mark.parametrize(
@@ -165,3 +169,38 @@ async def test_help_is_italian_and_names_each_other_name_once(italian: SandboxSt
     assert "@bob entro venerdì`" in lines["followup"]
     assert lines["public"].startswith("• `public TESTO` — ")
     assert "Stiamo ripristinando" in lines["public"]
+
+
+def subcommands() -> list[Subcommand]:
+    """Every `/incident` subcommand, as each module of the Slack edge declares them."""
+    modules = [
+        importlib.import_module(f"handlers.{m.name}")
+        for m in pkgutil.iter_modules(handlers.__path__)
+    ]
+    return [sub for module in modules for sub in getattr(module, "SUBCOMMANDS", [])]
+
+
+async def test_help_shows_no_english_usage_or_example_in_italian(italian: SandboxStack) -> None:
+    """Each line's usage and example are the Italian ones (no msgid left as it is), and the
+    words they show are ones the bot accepts."""
+    channel = await incident_channel(italian)
+    shown = (await italian.run(channel, "aiuto")).body["text"].splitlines()[1:-1]
+    subs = subcommands()
+    assert len(shown) == len(subs)
+    english = {text for sub in subs for text in (sub.usage, sub.example)}
+    names = {name for sub in subs for name in (sub.name, *sub.aliases)}
+    for line in shown:
+        usage, example = line.split("`")[1], line.split("Esempio: `")[1].split("`")[0]
+        assert usage not in english, line
+        assert example not in english, line
+        assert usage.split(" ")[0] in names, line
+        assert example.split(" ")[1] in names, line
+    # The Italian words the usages offer work: scopes, the list of features, the drafts.
+    overdue = (await italian.run(ANNOUNCE, "followups scadute")).body["text"]
+    assert overdue.startswith("*Azioni di follow-up scadute*")
+    mine = (await italian.run(ANNOUNCE, "followups mie")).body["text"]
+    assert mine.startswith("*Le tue azioni di follow-up aperte*")
+    refused = (await italian.run(ANNOUNCE, "followups vecchie")).body["text"]
+    assert "`vecchie` non è mie, tutte o scadute." in refused
+    listed = (await italian.run(channel, "funzionalità elenco")).body["text"]
+    assert listed.startswith("*Funzionalità in INC-1*")

@@ -26,7 +26,7 @@ def test_a_week_later_the_bot_recalls_inc_1_and_its_open_followup(tmp_path: Path
         " scaduta da 5 giorni."
     )
     assert "• *INC-1* Offerte sparite dopo l'aggiornamento · mer 30 apr 2025" in notice
-    assert "Offerte non disponibile per 6 h 50 min" in notice
+    assert "Offerte fuori servizio per 6 h 50 min" in notice
     assert "#2* Migliorare le procedure manuali per questi cambiamenti · @Marco · completata" in (
         notice
     )
