@@ -24,7 +24,7 @@ DECLARE_CALLBACK = "signal_declare_form"
 DISMISS_CALLBACK = "signal_dismiss_form"
 
 
-class SignalForm(BaseModel):
+class SignalMetadata(BaseModel):
     """What the declare and dismiss forms carry: their signal."""
 
     signal: RowId
@@ -58,7 +58,7 @@ def dismiss_modal(t: Texts, signal: Signal, headline: str) -> dict[str, Any]:
         callback_id=DISMISS_CALLBACK,
         title=t._("Not an incident"),
         submit=t.pgettext("button", "Save"),
-        private_metadata=SignalForm(signal=signal.id).model_dump_json(),
+        private_metadata=SignalMetadata(signal=signal.id).model_dump_json(),
         blocks=[
             SectionBlock(text=headline[:3000]),
             InputBlock(
@@ -123,7 +123,7 @@ def _register_declare(app: AsyncApp, services: Services) -> None:
         view, user = submission.view, submission.user.id
 
         async def declare() -> None:
-            signal_id = metadata(view, SignalForm, t).signal
+            signal_id = metadata(view, SignalMetadata, t).signal
             form = DeclareForm.from_state(view.state.values, services.settings.alerts.severity, t)
             await flows.declare(
                 services,
@@ -158,7 +158,7 @@ def _register_decisions(app: AsyncApp, services: Services) -> None:
         view = submission.view
 
         async def dismiss() -> None:
-            signal = await services.signal_flows.require(metadata(view, SignalForm, t).signal)
+            signal = await services.signal_flows.require(metadata(view, SignalMetadata, t).signal)
             why = view.state.values.get("why", {}).get("value", {}).get("value")
             if not isinstance(why, str) or not why.strip():
                 raise FormError({"why": t._("Say why, in a few words.")})

@@ -258,7 +258,7 @@ SUBCOMMANDS = [
 # --- buttons ------------------------------------------------------------------------------
 
 
-class NewDateForm(BaseModel):
+class NewDateMetadata(BaseModel):
     """What the new due day form carries: its follow-up."""
 
     followup: RowId
@@ -270,7 +270,7 @@ def new_date_modal(t: Texts, f: FollowUp, today: date) -> dict[str, Any]:
         callback_id=NEW_DATE_CALLBACK,
         title=t._("New due day"),
         submit=t.pgettext("button", "Save"),
-        private_metadata=NewDateForm(followup=f.id).model_dump_json(),
+        private_metadata=NewDateMetadata(followup=f.id).model_dump_json(),
         blocks=[
             SectionBlock(text=render.line(t, f, today, with_incident=True)),
             InputBlock(
@@ -330,7 +330,7 @@ def register(app: AsyncApp, services: Services) -> None:
         submission = payload(context, ViewSubmission)
         view, user = submission.view, submission.user.id
         try:
-            followup_id = metadata(view, NewDateForm, t).followup
+            followup_id = metadata(view, NewDateMetadata, t).followup
         except InputError as exc:
             await ack(response_action="errors", errors={"due": exc.message})
             return

@@ -26,7 +26,7 @@ from handlers.payloads import BlockActions, RowId, ViewSubmission, metadata, pay
 
 USAGE = N_("public TEXT")
 # What the edit form carries: its proposal's id, a plain number (`edit_modal`).
-EditForm = RootModel[RowId]
+EditMetadata = RootModel[RowId]
 
 
 def _flows_or_refuse(services: Services) -> Any:
@@ -116,7 +116,7 @@ def register(app: AsyncApp, services: Services) -> None:
         text = view.state.values.get(EDIT_BLOCK, {}).get(EDIT_ACTION, {}).get("value") or ""
         try:
             flows = _flows_or_refuse(services)
-            update_id = metadata(view, EditForm, services.texts).root
+            update_id = metadata(view, EditMetadata, services.texts).root
             await flows.decide(update_id, submission.user.id, publish=True, body=str(text))
         except InputError as exc:
             await ack(response_action="errors", errors={EDIT_BLOCK: exc.message[:150]})
