@@ -3,25 +3,31 @@ incident (who and why), Mute 1 h, Mark down since the first failure, Mark up."""
 
 from __future__ import annotations
 
-import json
 from functools import partial
 from typing import Any
 
+from pydantic import BaseModel
 from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncBoltContext, AsyncRespond
 from slack_sdk.models.blocks import InputBlock, PlainTextInputElement, SectionBlock
 
 from bot.checks import flows, messages
 from bot.checks.service import Signal
-from bot.errors import InputError
+from bot.errors import Expired, InputError
 from bot.i18n import N_, Texts
 from bot.services import Services
 from bot.time.formatting import when as local_when
 from handlers.context import CommandContext, Reply, Subcommand
-from handlers.payloads import BlockActions, ViewSubmission, payload
-from handlers.views import DeclareForm, declare_modal, form, submit_form
+from handlers.payloads import BlockActions, RowId, ViewSubmission, metadata, payload, row_id
+from handlers.views import DeclareForm, FormError, declare_modal, form, submit_form
 
 DECLARE_CALLBACK = "signal_declare_form"
 DISMISS_CALLBACK = "signal_dismiss_form"
+
+
+class SignalMetadata(BaseModel):
+    """What the declare and dismiss forms carry: their signal."""
+
+    signal: RowId
 
 
 async def checks(ctx: CommandContext) -> Reply:
@@ -52,7 +58,7 @@ def dismiss_modal(t: Texts, signal: Signal, headline: str) -> dict[str, Any]:
         callback_id=DISMISS_CALLBACK,
         title=t._("Not an incident"),
         submit=t.pgettext("button", "Save"),
-        private_metadata=json.dumps({"signal": signal.id}),
+        private_metadata=SignalMetadata(signal=signal.id).model_dump_json(),
         blocks=[
             SectionBlock(text=headline[:3000]),
             InputBlock(
@@ -64,19 +70,11 @@ def dismiss_modal(t: Texts, signal: Signal, headline: str) -> dict[str, Any]:
     )
 
 
-def _metadata_signal(view_metadata: str) -> int | None:
-    try:
-        found = json.loads(view_metadata or "{}").get("signal")
-    except (ValueError, AttributeError):
-        return None
-    return found if isinstance(found, int) else None
-
-
 async def _clicked(services: Services, click: BlockActions) -> Signal:
-    value = click.value or ""
-    if not (value.isascii() and value.isdigit()):
+    signal_id = row_id(click.value)
+    if signal_id is None:
         raise InputError(services.texts._("That button does not belong to a signal."))
-    return await services.signal_flows.require(int(value))
+    return await services.signal_flows.require(signal_id)
 
 
 def _trigger(services: Services, click: BlockActions) -> str:
@@ -123,11 +121,9 @@ def _register_declare(app: AsyncApp, services: Services) -> None:
     async def declare_submitted(ack: AsyncAck, context: AsyncBoltContext) -> None:
         submission = payload(context, ViewSubmission)
         view, user = submission.view, submission.user.id
-        signal_id = _metadata_signal(view.private_metadata)
 
         async def declare() -> None:
-            if signal_id is None:
-                raise InputError(t._("This form lost its signal."))
+            signal_id = metadata(view, SignalMetadata, t).signal
             form = DeclareForm.from_state(view.state.values, services.settings.alerts.severity, t)
             await flows.declare(
                 services,
@@ -160,15 +156,17 @@ def _register_decisions(app: AsyncApp, services: Services) -> None:
     async def dismiss_submitted(ack: AsyncAck, context: AsyncBoltContext) -> None:
         submission = payload(context, ViewSubmission)
         view = submission.view
-        signal_id = _metadata_signal(view.private_metadata)
-        why = view.state.values.get("why", {}).get("value", {}).get("value")
-        if signal_id is None or not isinstance(why, str) or not why.strip():
-            await ack(response_action="errors", errors={"why": t._("Say why, in a few words.")})
-            return
-        await ack()
-        services.tasks.spawn(
-            services.signal_flows.dismiss(signal_id, submission.user.id, why), name="signal"
-        )
+
+        async def dismiss() -> None:
+            signal = await services.signal_flows.require(metadata(view, SignalMetadata, t).signal)
+            why = view.state.values.get("why", {}).get("value", {}).get("value")
+            if not isinstance(why, str) or not why.strip():
+                raise FormError({"why": t._("Say why, in a few words.")})
+            services.tasks.spawn(
+                services.signal_flows.dismiss(signal.id, submission.user.id, why), name="signal"
+            )
+
+        await submit_form(ack, dismiss, field="why")
 
     @app.action(messages.MUTE)
     async def mute_clicked(ack: AsyncAck, context: AsyncBoltContext) -> None:
@@ -187,6 +185,8 @@ def _register_marks(app: AsyncApp, services: Services) -> None:
         signal = await _clicked(services, click)
         try:
             await change(services, signal.id, click.user.id)
+        except Expired:
+            raise
         except InputError as exc:
             await respond(text=exc.message, response_type="ephemeral", replace_original=False)
 

@@ -81,7 +81,7 @@ def register(app: AsyncApp, services: Services) -> None:
     async def submitted_form(ack: AsyncAck, context: AsyncBoltContext) -> None:
         submission = payload(context, ViewSubmission)
         view, user = submission.view, submission.user.id
-        state = FormState.load(view.private_metadata)
+        state = FormState.load(view, t)
         seen = state.seen or {}
         incident = await services.incidents.get(state.incident_id)
         changes, reason, unreadable = submitted(view.state.values, incident.timezone, seen)
@@ -107,7 +107,7 @@ def register(app: AsyncApp, services: Services) -> None:
         click = payload(context, BlockActions)
         if click.view is None or not click.view.id:
             return
-        state = FormState.load(click.view.private_metadata)
+        state = FormState.load(click.view, t)
         action = click.actions[0]
         if action.action_id == FILTER:
             chosen = (action.selected_option or {}).get("value", "all")

@@ -4,13 +4,13 @@ the Done and New date buttons (reminder DM, App Home) and the close form's follo
 
 from __future__ import annotations
 
-import json
 import logging
 import re
 from collections.abc import Awaitable, Callable
 from datetime import date
 from typing import Any
 
+from pydantic import BaseModel
 from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncBoltContext, AsyncRespond
 from slack_sdk.models.blocks import DatePickerElement, InputBlock, SectionBlock
 
@@ -23,7 +23,7 @@ from bot.models import Incident
 from bot.services import Services
 from bot.slack.gateway import escape
 from handlers.context import CommandContext, Reply, Subcommand, clicked
-from handlers.payloads import BlockActions, ViewSubmission, payload, row_id
+from handlers.payloads import BlockActions, RowId, ViewSubmission, metadata, payload, row_id
 from handlers.views import form
 
 log = logging.getLogger(__name__)
@@ -262,13 +262,19 @@ SUBCOMMANDS = [
 # --- buttons ------------------------------------------------------------------------------
 
 
+class NewDateMetadata(BaseModel):
+    """What the new due day form carries: its follow-up."""
+
+    followup: RowId
+
+
 def new_date_modal(t: Texts, f: FollowUp, today: date) -> dict[str, Any]:
     return form(
         t,
         callback_id=NEW_DATE_CALLBACK,
         title=t._("New due day"),
         submit=t.pgettext("button", "Save"),
-        private_metadata=json.dumps({"followup": f.id}),
+        private_metadata=NewDateMetadata(followup=f.id).model_dump_json(),
         blocks=[
             SectionBlock(text=render.line(t, f, today, with_incident=True)),
             InputBlock(
@@ -328,13 +334,9 @@ def register(app: AsyncApp, services: Services) -> None:
         submission = payload(context, ViewSubmission)
         view, user = submission.view, submission.user.id
         try:
-            followup_id = int(json.loads(view.private_metadata or "{}")["followup"])
-            if not 0 < followup_id < 2**63:
-                raise ValueError(followup_id)
-        except (ValueError, KeyError, TypeError):
-            await ack(
-                response_action="errors", errors={"due": t._("This form lost its follow-up.")}
-            )
+            followup_id = metadata(view, NewDateMetadata, t).followup
+        except InputError as exc:
+            await ack(response_action="errors", errors={"due": exc.message})
             return
         picked = view.state.values.get("due", {}).get("value", {}).get("selected_date")
         followup = await services.followups.by_id(followup_id)

@@ -6,12 +6,12 @@ from __future__ import annotations
 from pydantic import BaseModel, StrictStr, ValidationError
 from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncBoltContext, AsyncRespond
 
-from bot.errors import InputError
+from bot.errors import Expired, InputError
 from bot.i18n import N_
 from bot.paging.models import Target
 from bot.services import Services
-from handlers.context import CommandContext, Reply, Subcommand
-from handlers.payloads import BlockActions, payload
+from handlers.context import CommandContext, Reply, Subcommand, clicked
+from handlers.payloads import BlockActions, RowId, payload
 from handlers.views import confirm_blocks
 
 PAGE_CONFIRM = "page_confirm"
@@ -21,7 +21,7 @@ MESSAGE_MAX = 1000
 class PageValue(BaseModel):
     """What the Page button carries: checked, since any click body can be forged."""
 
-    incident: int
+    incident: RowId
     target: StrictStr
     message: StrictStr
 
@@ -84,13 +84,16 @@ def register(app: AsyncApp, services: Services) -> None:
         await ack()
         click = payload(context, BlockActions)
         try:
-            try:
-                value = PageValue.model_validate_json(click.value or "")
-            except ValidationError:
-                raise InputError(t._("That button does not belong to a page.")) from None
+            value = PageValue.model_validate_json(click.value or "")
+        except ValidationError:
+            raise InputError(t._("That button does not belong to a page.")) from None
+        incident = await clicked(services, click, value.incident)
+        try:
             said = await services.paging.confirm(
-                value.incident, Target.parse(value.target), value.message, click.user.id
+                incident, Target.parse(value.target), value.message, click.user.id
             )
+        except Expired:
+            raise
         except InputError as exc:
             await respond(text=f":warning: {exc}", replace_original=True)
             return

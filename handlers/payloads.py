@@ -14,6 +14,9 @@ from typing import Annotated, Any, TypeVar
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError
 from slack_bolt.context.async_context import AsyncBoltContext
 
+from bot.errors import InputError
+from bot.i18n import Texts
+
 # Seconds and microseconds: every listener turns a ts into an instant (`ts_instant`).
 SlackTs = Annotated[str, StringConstraints(pattern=r"^[0-9]{1,12}(\.[0-9]{1,6})?$")]
 
@@ -218,3 +221,15 @@ def payload(context: AsyncBoltContext, shape: type[Shape]) -> Shape:
     if not isinstance(model, shape):
         raise TypeError(f"this request carries no {shape.__name__}")
     return model
+
+
+def metadata(view: SubmittedView, shape: type[Shape], t: Texts) -> Shape:
+    """What a form carries in its private metadata (the ids the bot put there), as `shape`.
+
+    A forged submission can carry anything there: empty, not JSON, a key missing, a number
+    no row has. All of it is refused as malformed, with nothing changed.
+    """
+    try:
+        return shape.model_validate_json(view.private_metadata)
+    except ValidationError:
+        raise InputError(t._("Slack sent something I could not read; nothing changed.")) from None

@@ -6,7 +6,6 @@ the modal and renders the answer.
 
 from __future__ import annotations
 
-import json
 import logging
 
 from babel.lists import format_list
@@ -23,10 +22,11 @@ from bot.postmortem.service import AUDIENCES, Audience
 from bot.services import Services
 from bot.slack.gateway import escape
 from handlers.context import CommandContext, Reply, Subcommand, clicked_incident
-from handlers.payloads import BlockActions, ViewSubmission, payload
+from handlers.payloads import BlockActions, ViewSubmission, metadata, payload
 from handlers.views.close import (
     CLOSE_BUTTON,
     CLOSE_CALLBACK,
+    CloseMetadata,
     close_form,
     closing_without_followups,
     open_close_modal,
@@ -98,8 +98,8 @@ def register(app: AsyncApp, services: Services) -> None:
         view, user = submission.view, submission.user.id
         values = view.state.values
         form = close_form(values)
-        incident_id = int(json.loads(view.private_metadata or "{}")["incident_id"])
         try:  # action items become follow-ups; checked before anything is written
+            incident_id = metadata(view, CloseMetadata, services.texts).incident_id
             items = await followup_flows.close_form_followups(
                 services, incident_id, form.action_items, closing_without_followups(values)
             )

@@ -5,6 +5,7 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
+from pydantic import RootModel
 from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncBoltContext
 
 from bot.errors import InputError
@@ -21,9 +22,11 @@ from bot.statuspage.blocks import (
 )
 from bot.statuspage.flows import PUBLIC_STATUS
 from handlers.context import CommandContext, Reply, Subcommand, clicked
-from handlers.payloads import BlockActions, ViewSubmission, payload, row_id
+from handlers.payloads import BlockActions, RowId, ViewSubmission, metadata, payload, row_id
 
 USAGE = N_("public TEXT")
+# What the edit form carries: its proposal's id, a plain number (`edit_modal`).
+EditMetadata = RootModel[RowId]
 
 
 def _flows_or_refuse(services: Services) -> Any:
@@ -111,12 +114,9 @@ def register(app: AsyncApp, services: Services) -> None:
         submission = payload(context, ViewSubmission)
         view = submission.view
         text = view.state.values.get(EDIT_BLOCK, {}).get(EDIT_ACTION, {}).get("value") or ""
-        metadata = view.private_metadata
         try:
             flows = _flows_or_refuse(services)
-            update_id = row_id(metadata)
-            if update_id is None:
-                raise InputError(services.texts._("That form does not belong to a status update."))
+            update_id = metadata(view, EditMetadata, services.texts).root
             await flows.decide(update_id, submission.user.id, publish=True, body=str(text))
         except InputError as exc:
             await ack(response_action="errors", errors={EDIT_BLOCK: exc.message[:150]})

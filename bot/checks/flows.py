@@ -14,6 +14,7 @@ from bot.features import flows as feature_flows
 from bot.incidents import flows as incident_flows
 from bot.models import FeatureState, Incident, Severity
 from bot.services import Services
+from bot.time.formatting import when as local_when
 from bot.timeline.progress import say
 
 
@@ -44,23 +45,46 @@ async def declare(
     request_key: str,
 ) -> Incident:
     """Declare from the signal's form; set-up, and the feature down since the first failure,
-    follow in the background."""
+    follow in the background. The signal is claimed first, so two forms (or two replicas)
+    never declare twice from it: the later one is told who did, and nothing is written."""
     signal = await services.signal_flows.require(signal_id)
-    if signal.decision is not None and signal.incident_id is None:
-        raise InputError(
-            services.texts._("Someone already decided on this signal: {what}.").format(
-                what=signal.decision
-            )
+    if await services.checks.decide(signal.id, "declared", user) is None:
+        raise InputError(await _decided(services, signal.id))
+    try:
+        incident = await services.incidents.declare(
+            title,
+            severity=severity,
+            declared_by=user,
+            description=description,
+            request_key=request_key,
         )
-    incident = await services.incidents.declare(
-        title, severity=severity, declared_by=user, description=description, request_key=request_key
+    except Exception:  # nothing was declared: the signal is open to a decision again
+        await services.checks.update(signal.id, decision=None, decided_by=None, decided_at=None)
+        raise
+    decided = await services.checks.update(signal.id, incident_id=incident.id)
+    services.tasks.spawn(
+        _set_up(services, incident, decided, user, features), name=f"setup-{incident.id}"
     )
-    decided = await services.checks.decide(signal.id, "declared", user, incident_id=incident.id)
-    if decided is not None:  # a resubmitted form finds its incident and does nothing more
-        services.tasks.spawn(
-            _set_up(services, incident, decided, user, features), name=f"setup-{incident.id}"
-        )
     return incident
+
+
+async def _decided(services: Services, signal_id: int) -> str:
+    """What a person already decided on the signal, for the one who came second."""
+    t = services.texts
+    signal = await services.signal_flows.require(signal_id)
+    if signal.decision != "declared":
+        return t._("Someone already decided on this signal: {what}.").format(what=signal.decision)
+    assert signal.decided_by is not None
+    assert signal.decided_at is not None
+    who = await services.people.name(signal.decided_by)  # a form's error is plain text
+    now = services.clock.now()
+    time = local_when(t, signal.decided_at, services.settings.timezone, now, "at")
+    if signal.incident_id is None:  # still being declared
+        said = t._("{who} already declared an incident from this signal {time}.")
+        return said.format(who=who, time=time)
+    incident = await services.incidents.get(signal.incident_id)
+    said = t._("{who} already declared {number} from this signal {time}.")
+    return said.format(who=who, number=incident.number, time=time)
 
 
 async def auto_declare(services: Services, signal: Signal) -> None:
@@ -142,4 +166,7 @@ async def mark_up(services: Services, signal_id: int, user: str) -> str:
 async def _incident(services: Services, signal: Signal) -> Incident:
     if signal.incident_id is None or signal.feature is None:
         raise InputError(services.texts._("This signal is not part of an incident."))
-    return await services.incidents.get(signal.incident_id)
+    incident = await services.incidents.get(signal.incident_id)
+    # A closed incident's record is final: the signal's buttons have expired.
+    services.incidents.require_current(incident, services.texts._("nothing was marked"))
+    return incident

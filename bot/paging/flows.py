@@ -312,10 +312,10 @@ class PagingFlows:
             reason = self.t._("only the people listed under `[permissions] page` may page")
         raise InputError(self.t._("You can't page: {reason}.").format(reason=reason))
 
-    async def confirm(self, incident_id: int, target: Target, message: str, user: str) -> str:
-        """The Page click: checked again, then claimed and sent once; the line to show."""
-        incident = await self.incidents.get(incident_id)
-        self.incidents.require_open(incident)
+    async def confirm(self, incident: Incident, target: Target, message: str, user: str) -> str:
+        """The Page click: checked again, then claimed and sent once; the line to show. Once
+        the incident is resolved or closed, the question has expired."""
+        self.incidents.require_current(incident, self.t._("nobody was paged"), open_only=True)
         await self._require_permission(incident, user)
         page = await self.page(incident, target, reason="manual", user=user, message=message)
         who = self._who(target)

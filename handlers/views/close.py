@@ -6,10 +6,10 @@ submission, the "Close and draft" button) both use it without importing each oth
 
 from __future__ import annotations
 
-import json
 from collections.abc import Sequence
 from typing import Any
 
+from pydantic import BaseModel
 from slack_sdk.models.blocks import (
     ActionsBlock,
     ButtonElement,
@@ -32,7 +32,7 @@ from bot.postmortem.phrases import LANGUAGES
 from bot.postmortem.service import CloseForm
 from bot.slack.gateway import SlackWeb, escape
 from handlers.context import Reply
-from handlers.payloads import StateValues
+from handlers.payloads import RowId, StateValues
 from handlers.views import confirm_blocks, modal_value
 
 CLOSE_CALLBACK = "postmortem_close"
@@ -103,10 +103,16 @@ def close_modal(
         submit=t.pgettext("button", "Close and draft"),
         close=t.pgettext("button", "Cancel"),
         blocks=blocks,
-        private_metadata=json.dumps({"incident_id": incident.id}),
+        private_metadata=CloseMetadata(incident_id=incident.id).model_dump_json(),
     )
     view.validate_json()
     return view.to_dict()
+
+
+class CloseMetadata(BaseModel):
+    """What the close form carries: its incident."""
+
+    incident_id: RowId
 
 
 def close_form(values: StateValues) -> CloseForm:

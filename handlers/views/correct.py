@@ -14,6 +14,7 @@ from datetime import UTC, date, datetime, time
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from pydantic import BaseModel
 from slack_sdk.models.blocks import (
     ActionsBlock,
     ButtonElement,
@@ -34,7 +35,7 @@ from bot.i18n import N_, Texts
 from bot.models import Incident
 from bot.slack.gateway import escape
 from handlers.context import Reply
-from handlers.payloads import StateValues
+from handlers.payloads import RowId, StateValues, SubmittedView, metadata
 from handlers.views import confirm_blocks, form
 
 CORRECT_CALLBACK = "incident_correct"
@@ -67,6 +68,16 @@ FILTER_WORDS = {
 }
 
 
+class _Carried(BaseModel):
+    """`FormState` as the form's private metadata holds it (short keys: Slack keeps 3,000
+    characters)."""
+
+    i: RowId
+    f: str = "all"
+    p: int = 0
+    s: dict[str, str] = {}
+
+
 @dataclass(frozen=True)
 class FormState:
     """What the form carries between clicks: the incident, the filter, the page, and the
@@ -84,15 +95,9 @@ class FormState:
         )
 
     @classmethod
-    def load(cls, text: str) -> FormState:
-        data = json.loads(text or "{}")
-        group = str(data.get("f", "all"))
-        return cls(
-            int(data["i"]),
-            group if group in _FILTERS else "all",
-            int(data.get("p", 0)),
-            {str(k): str(v) for k, v in dict(data.get("s") or {}).items()},
-        )
+    def load(cls, view: SubmittedView, t: Texts) -> FormState:
+        data = metadata(view, _Carried, t)
+        return cls(data.i, data.f if data.f in _FILTERS else "all", data.p, data.s)
 
 
 def _blocks_of(fact: Fact) -> int:

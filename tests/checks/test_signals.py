@@ -12,7 +12,7 @@ import pytest
 from sqlalchemy import select
 
 from bot.checks.config import AlertsSettings
-from bot.checks.messages import MARK_DOWN, MUTE, NOT_INCIDENT
+from bot.checks.messages import DECLARE, MARK_DOWN, MARK_UP, MUTE, NOT_INCIDENT
 from bot.checks.service import Checks, Source
 from bot.config import FeatureConfig
 from bot.models import EntryKind, FeatureState
@@ -87,6 +87,90 @@ async def test_inside_an_incident_one_click_marks_down_since_the_first_failure(
         "raised",
         "marked down",
     ]
+
+
+@pytest.mark.parametrize("action", [MARK_DOWN, MARK_UP])
+async def test_mark_buttons_of_a_closed_incident_have_expired(
+    make_stack, fake_app: FakeApp, action: str
+) -> None:
+    stack = await make_stack()
+    stack.clock.set(at(13, 50, day=29))
+    incident = await stack.declare("Checkout slow")
+    channel = incident.channel_id or ""
+    await broken_at_1401(stack, fake_app)
+    [signal] = signals(stack, channel)
+    [value] = [e["value"] for b in signal.blocks if b["type"] == "actions" for e in b["elements"]]
+    stack.clock.set(at(14, 5, day=29))
+    await stack.close(channel)
+
+    reply = await stack.driver.click(
+        GIULIA,
+        MARK_DOWN,
+        channel_id=channel,
+        message_ts=signal.ts,
+        action={"action_id": action, "value": value},
+    )
+    await stack.idle()
+
+    assert reply.ok
+    assert await stack.services.features.statuses(incident) == []
+    reason = "INC-1 was closed at 14:05; nothing was marked."
+    expired = stack.sandbox.state.channels[channel].message(signal.ts)
+    assert expired.text == f":hourglass: This button expired: {reason}"
+    assert stack.sandbox.ephemerals(GIULIA, channel)[-1].text == f":warning: {reason}"
+
+
+async def test_two_declare_forms_on_one_signal_declare_one_incident(
+    make_stack, fake_app: FakeApp
+) -> None:
+    stack = await make_stack(every_minutes=2, after_deploy_minutes=[])
+    await run_at(stack, fake_app, (0, True), (2, True))
+    [signal] = signals(stack)
+    views = {}
+    for user in (GIULIA, MARCO):  # both open the form before either submits
+        await stack.driver.click(user, DECLARE, channel_id=INCIDENTS, message_ts=signal.ts)
+        views[user] = stack.driver.latest_view(user)
+    kept = {"title": {"value": "Acquisti failing"}, "features": {"value": ["Acquisti"]}}
+
+    stack.clock.set(at(14, 5))
+    first = await stack.driver.submit_view(GIULIA, views[GIULIA].id, kept)
+    await stack.idle()
+    stack.clock.set(at(14, 6))
+    second = await stack.driver.submit_view(MARCO, views[MARCO].id, kept)
+    await stack.idle()
+
+    assert first.ok
+    assert first.json is None  # the form closes
+    said = "Giulia already declared INC-1 from this signal at 14:05."
+    assert second.json == {"response_action": "errors", "errors": {"title": said}}
+    [incident] = await stack.services.incidents.list()
+    assert (incident.number, incident.declared_by) == ("INC-1", GIULIA)
+    assert incident.channel_id
+    [signal] = signals(stack)
+    assert f"<@{GIULIA}> declared INC-1." in texts(signal)
+
+
+async def test_two_declare_forms_submitted_at_once_declare_one_incident(
+    make_stack, fake_app: FakeApp
+) -> None:
+    stack = await make_stack(every_minutes=2, after_deploy_minutes=[])
+    await run_at(stack, fake_app, (0, True), (2, True))
+    [signal] = signals(stack)
+    submits = []
+    for user in (GIULIA, MARCO):
+        await stack.driver.click(user, DECLARE, channel_id=INCIDENTS, message_ts=signal.ts)
+        view = stack.driver.latest_view(user)
+        submits.append(stack.driver.submit_view(user, view.id, {"title": {"value": "Down"}}))
+
+    replies = await asyncio.gather(*submits)
+    await stack.idle()
+
+    assert all(reply.ok for reply in replies)
+    refused = [r.json["errors"]["title"] for r in replies if r.json]
+    assert len(refused) == 1
+    assert "already declared" in refused[0]
+    [incident] = await stack.services.incidents.list()
+    assert incident.channel_id
 
 
 async def test_a_flapping_check_stays_one_signal_with_its_flaps(

@@ -33,10 +33,17 @@ ACTIONS = [
     "postmortem_close_open",
     "correct_confirm",
     "correct_page",
+    "page_confirm",
+    "signal_declare",
+    "signal_not_incident",
+    "signal_mute",
+    "signal_mark_down",
+    "signal_mark_up",
 ]
 VALUES = [
     "²",
     "9" * 5000,
+    "9" * 20,
     "0",
     json.dumps({"incident": 10**30, "change": 1, "target": "web", "request": "r"}),
     json.dumps({"incident": 1, "change": 10**30, "target": "x", "current": "v", "to": "v"}),

@@ -205,6 +205,53 @@ async def test_page_on_demand_asks_first_and_checks_who_may(
     assert trigger["payload"]["custom_details"]["message"] == "Acquisti è giù"
 
 
+async def test_a_page_button_pages_only_its_own_open_incident(
+    pd_stack, pagerduty: FakePagerDuty
+) -> None:
+    stack = await pd_stack(auto_page=[])
+    first = await stack.declare("Acquisti non funziona")
+    second = await stack.declare("Offerte sparite")
+    assert first.channel_id
+    assert second.channel_id
+
+    # A Page button in INC-2's channel that names INC-1 (copied or forged) is refused.
+    await stack.run(second.channel_id, "page @giulia")
+    prompt = stack.sandbox.ephemerals(MARCO, second.channel_id)[-1]
+    [value] = [
+        e["value"]
+        for b in prompt.blocks
+        if b["type"] == "actions"
+        for e in b["elements"]
+        if e["action_id"] == PAGE_CONFIRM
+    ]
+    forged = json.dumps({**json.loads(value), "incident": first.id})
+    reply = await stack.driver.click(
+        MARCO,
+        PAGE_CONFIRM,
+        channel_id=second.channel_id,
+        message_ts=prompt.ts,
+        action={"value": forged},
+    )
+    await stack.idle()
+    assert reply.ok
+    refused = stack.sandbox.ephemerals(MARCO, second.channel_id)[-1].text
+    assert refused == ":warning: That button is about INC-1, not INC-2; nothing changed."
+
+    # Asked in INC-1, clicked once INC-1 is closed: the question has expired.
+    await stack.run(first.channel_id, "page @giulia")
+    prompt = stack.sandbox.ephemerals(MARCO, first.channel_id)[-1]
+    stack.clock.advance(timedelta(minutes=5))
+    await stack.close(first.channel_id)
+    await stack.driver.click(MARCO, PAGE_CONFIRM, channel_id=first.channel_id, message_ts=prompt.ts)
+    await stack.idle()
+    shown = {e.ts: e.text for e in stack.sandbox.ephemerals(MARCO, first.channel_id)}
+    reason = "INC-1 was closed at 10:45; nobody was paged."
+    assert shown[prompt.ts] == f":hourglass: This button expired: {reason}"
+
+    assert pagerduty.enqueued("trigger") == []
+    assert await page_entries(stack) == []
+
+
 async def test_pagerduty_refusing_or_down_is_shown_once_and_never_blocks_the_declare(
     pd_stack, pagerduty: FakePagerDuty, monkeypatch: pytest.MonkeyPatch
 ) -> None:
