@@ -17,7 +17,7 @@ from bot.i18n import N_, Texts, texts
 from bot.models import FeatureState, Incident
 from bot.services import Services
 from bot.slack.gateway import escape
-from bot.time.parsing import TimeParseError, parse_at, trailing_time
+from bot.time.parsing import TimeParseError, parse_at, trailing_day, trailing_time
 from handlers.context import CommandContext, Reply, Subcommand, clicked_incident
 from handlers.payloads import BlockActions, payload
 from handlers.views.close import guard_reply, open_close_modal, resolved_reply
@@ -94,6 +94,8 @@ async def feature(ctx: CommandContext) -> Reply:
         )
     now = services.clock.now()
     name, at = split_name_time(rest, now=now, tz=incident.timezone, t=t)
+    if at is None and (split := trailing_day(name)):
+        await _refuse_day_without_time(services, incident, verb, name, *split)
     if at is not None and (
         proposal := await correction_flows.propose(services, incident, name, state, at)
     ):
@@ -102,6 +104,21 @@ async def feature(ctx: CommandContext) -> Reply:
         services, incident, name, state, ctx.user_id, at=at, now=now
     )
     return Reply(changed.text, in_channel=True)
+
+
+async def _refuse_day_without_time(
+    services: Services, incident: Incident, verb: str, typed: str, name: str, day: str
+) -> None:
+    """A day with no time ("Acquisti ieri") is neither read as part of the name nor as now."""
+    if await services.features.known(incident, typed):
+        return  # a feature whose name ends in a day word
+    t = services.texts
+    example = t._("/incident feature {state} {name} {day} at 10:30").format(
+        state=escape(verb), name=escape(name), day=escape(day)
+    )
+    raise InputError(
+        t._("When, {day}? Write the time: `{example}`").format(day=escape(day), example=example)
+    )
 
 
 async def feature_list(services: Services, incident: Incident) -> Reply:

@@ -60,6 +60,10 @@ CASES = [
     (ROME, ROME_SPRING, "ieri sera alle 11", utc(2026, 3, 28, 22, 0)),
     (ROME, ROME_SPRING, "ieri 14:00", utc(2026, 3, 28, 13, 0)),
     (ROME, ROME_SPRING, "mezz'ora fa", utc(2026, 3, 29, 10, 20)),
+    # A weekday is the latest one not after today (Sunday 29 March): CET before the jump.
+    (ROME, ROME_SPRING, "lunedì 10:30", utc(2026, 3, 23, 9, 30)),
+    (ROME, ROME_SPRING, "friday at 14:00", utc(2026, 3, 27, 13, 0)),
+    (ROME, ROME_SPRING, "domenica 9:00", utc(2026, 3, 29, 7, 0)),
     (ROME, ROME_SPRING, "mezz' ora fa", utc(2026, 3, 29, 10, 20)),
     (ROME, ROME_SPRING, "un quarto d'ora fa", utc(2026, 3, 29, 10, 35)),
     (NY, NY_SPRING, "yesterday 2pm", utc(2026, 3, 7, 19, 0)),
@@ -151,6 +155,12 @@ def test_note_text_after_the_time_is_kept(typed: str, text: str) -> None:
         "1 nodo fa crash loop",
         "24/7 support is down",
         "il deploy di stamattina ha rotto Acquisti",
+        # A day that qualifies another word is not when the note happened.
+        "yesterday's deploy broke checkout",
+        "checkout slower than yesterday",
+        "down since last night",
+        "corrieri in ritardo, sabatoni in giro",  # letters of "ieri", "sabato" inside words
+        "rollback domani se serve",
         "rollback to v1.2:30",
         "",
     ],
@@ -171,6 +181,18 @@ def test_text_without_leading_time_is_kept_whole(typed: str) -> None:
         ("stamattina riavvio", '"stamattina" needs its time of day'),
         ("ieri 9 server giù", '"ieri" needs its time of day'),
         ("domani 10:00 rollback", '"domani" is in the future'),
+        # A day anywhere without its time of day (issue 30, item 1).
+        ("riavvio ieri", '"ieri" needs its time of day: "ieri 10:30 …"'),
+        ("riavvio stamattina", '"stamattina" needs its time of day'),
+        ("restart yesterday", '"yesterday" needs its time of day'),
+        ("restart this morning.", '"this morning" needs its time of day'),
+        ("restart last night", '"last night" needs its time of day'),
+        ("db riavviato lunedì dal team", '"lunedì" needs its time of day'),
+        ("riavvio l'altro ieri", '"ieri" needs its time of day'),
+        ("riavvio stanotte", '"stanotte" says when this happened, but it is not a day I read'),
+        ("stanotte alle 3:00 riavvio", '"stanotte" says when this happened, but it is not a'),
+        ("riavvio ieri alle 7:00", '"ieri alle 7:00" says when this happened: put it first'),
+        ("restart yesterday 2pm", '"yesterday 2pm" says when this happened: put it first'),
     ],
 )
 def test_a_time_the_note_does_not_start_with_is_refused_not_kept_as_text(

@@ -52,7 +52,7 @@ class Catalog:
         t, typed = self.t, " ".join(text.split())
         if not typed:
             raise InputError(t._("Which feature?"), self._hint())
-        names = {**{fold(name): name for name in known}, **self._names}
+        names = self._known(known)
         if found := names.get(fold(typed)):
             return found
         if self.allow_adhoc:
@@ -69,6 +69,14 @@ class Catalog:
             t._("`{name}` is not a known feature.").format(name=escape(typed[:60])),
             f"{guess} {self._hint()}" if close else self._hint(),
         )
+
+    def find(self, text: str, known: Iterable[str] = ()) -> str | None:
+        """The canonical name for `text` if it is configured or in `known`; None otherwise."""
+        return self._known(known).get(fold(text))
+
+    def _known(self, known: Iterable[str]) -> dict[str, str]:
+        """Folded name or alias -> canonical name, the configured ones and `known`."""
+        return {**{fold(name): name for name in known}, **self._names}
 
     def _hint(self) -> str:
         if not self.features:

@@ -115,6 +115,11 @@ class Features:
         async with self.db.connect() as conn:
             return await _intervals(conn, [incident_id])
 
+    async def known(self, incident: Incident, name: str) -> bool:
+        """Whether `name` is a configured feature or one already recorded in `incident`."""
+        recorded = {i.feature for i in await self.intervals(incident.id)}
+        return self.catalog.find(name, known=recorded) is not None
+
     async def statuses(self, incident: Incident) -> list[FeatureStatus]:
         intervals = await self.intervals(incident.id)
         return summarize(intervals, measured_until(incident, self.clock.now()))

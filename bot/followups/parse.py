@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from bot.postmortem.facts import ActionItem, parse_action_items
-from bot.time.parsing import DueParseError, names_a_day, parse_due
+from bot.time.parsing import DueParseError, names_a_day, parse_due, trailing_due
 
 # A keyword whose rest of the line is the day: "by friday", "entro il 7 maggio".
 _BEFORE_DAY = re.compile(
@@ -34,7 +34,11 @@ class TypedFollowUp:
 
 
 def split_due(text: str, *, now: datetime, tz: str) -> tuple[str, date | None]:
-    """The text without its trailing due phrase, and the day; a refused day raises DueParseError."""
+    """The text without its trailing due phrase, and the day; a refused day raises DueParseError.
+
+    The phrase is a span ("in 2 weeks"), the rest of the line after a keyword ("by friday",
+    "entro il 7 maggio"), or a day said at the end without one ("venerdì", "next friday").
+    """
     padded = " " + text
     if (span := _SPAN.search(padded)) and (day := _day(span[1], now, tz)):
         return padded[: span.start()].strip(" ,;-–—"), day
@@ -42,6 +46,8 @@ def split_due(text: str, *, now: datetime, tz: str) -> tuple[str, date | None]:
         tail = padded[match.end() :].strip().rstrip(".")
         if tail and len(tail) <= _LONGEST_DAY and (day := _day(tail, now, tz)):
             return padded[: match.start()].strip(" ,;-–—"), day
+    if said := trailing_due(padded):
+        return said[0].strip(" ,;-–—"), parse_due(said[1], now=now, tz=tz)
     return text, None
 
 

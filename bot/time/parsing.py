@@ -55,8 +55,13 @@ _PARTS: dict[str, tuple[str, int, bool]] = {
     "ieri sera": ("it", 1, True),
 }
 _PART = "|".join(p.replace(" ", r"\s+") for p in sorted(_PARTS, key=len, reverse=True))
+# A weekday means the latest one not after today ("lunedì 10:30" typed on Wednesday).
+_WEEKDAY = (
+    r"monday|tuesday|wednesday|thursday|friday|saturday|sunday|luned[iì]|marted[iì]"
+    r"|mercoled[iì]|gioved[iì]|venerd[iì]|sabato|domenica"
+)
 _DAY = (
-    rf"(?P<day>{_PART}|yesterday|today|ieri|oggi|[0-9]{{4}}-[0-9]{{1,2}}-[0-9]{{1,2}}"
+    rf"(?P<day>{_PART}|yesterday|today|ieri|oggi|{_WEEKDAY}|[0-9]{{4}}-[0-9]{{1,2}}-[0-9]{{1,2}}"
     r"|[0-9]{1,2}/[0-9]{1,2}(?:/[0-9]{2}(?:[0-9]{2})?)?)"
 )
 _CONN = r"(?P<conn>(?:at|alle(?:\s+ore)?|ore|h)\s+|all'\s*|@\s*)"
@@ -93,12 +98,24 @@ _LOOKS_LIKE_TIME = re.compile(
     r"(?!\w)",
     re.IGNORECASE,
 )
-# A day named at the start with no time of day after it: meant as the note's time, not read.
-_DAY_ONLY = re.compile(rf"(?P<day>{_PART}|yesterday|ieri)(?!\w)", re.IGNORECASE)
-_FUTURE_DAY = re.compile(r"(?:tomorrow|domani|stanotte)(?!\w)", re.IGNORECASE)
-# A time inside the text ("riavvio alle 7:00", "restart 5 min ago"): said when it happened.
+# A day named anywhere with no time of day ("riavvio ieri", "restart this morning", "lunedì
+# riavvio"): meant as when it happened, so refused, unless the word before it or an "'s" after
+# it makes it qualify something else ("il deploy di ieri", "yesterday's deploy", "slower than
+# yesterday"). "Today" is not one: a note recorded now happened today.
+_DAY_WORDS = rf"{_PART}|yesterday|ieri|stanotte|{_WEEKDAY}"
+_DAY_WORD = re.compile(
+    rf"(?<![\w'’])(?:(?P<before>\w+)\s+)?(?P<day>{_DAY_WORDS})(?![\w'’])", re.IGNORECASE
+)
+_QUALIFIERS = frozenset(
+    {"di", "da", "del", "dal", "della", "dalla", "come"}
+    | {"of", "since", "from", "until", "till", "than", "like", "as"}
+)
+_DAY_AT_END = re.compile(rf"\s+(?P<day>{_DAY_WORDS})$", re.IGNORECASE)
+_FUTURE_DAY = re.compile(r"(?:tomorrow|domani)(?!\w)", re.IGNORECASE)
+# A time inside the text ("riavvio alle 7:00", "restart yesterday 5pm", "restart 5 min ago"):
+# said when it happened.
 _TIME_INSIDE = re.compile(
-    r"(?<![\w:./])(?:(?:(?:at|alle(?:\s+ore)?|ore|h)\s+|all'\s*)?[0-9]{1,2}:[0-9]{2}"
+    rf"(?<![\w:./])(?:{_DAY}\s+)?(?:(?:(?:at|alle(?:\s+ore)?|ore|h)\s+|all'\s*)?[0-9]{{1,2}}:[0-9]{{2}}"
     r"(?:\s*[ap]\.?m\.?)?|[0-9]{1,2}\s*[ap]\.?m\.?"
     r"|(?:at|alle(?:\s+ore)?)\s+[0-9]{1,2}(?:\.[0-9]{2})?(?:\s*[ap]\.?m\.?)?"
     rf"|{_SPAN_AGO})(?![\w:])",
@@ -248,15 +265,9 @@ def _refuse_unplaced_time(text: str) -> None:
             N_('"{typed}" is in the future: a note records what already happened.'),
             typed=future[0],
         )
-    if day := _DAY_ONLY.match(text):
-        raise TimeParseError(
-            N_(
-                '"{typed}" needs its time of day: "{typed} 10:30 …". Start with "now" to record'
-                " the note at the current time as written."
-            ),
-            typed=day[0],
-        )
-    if inside := _TIME_INSIDE.search(text):
+    day = day_without_time(text)
+    first = day is not None and text[: len(day)].lower() == day.lower()
+    if not first and (inside := _TIME_INSIDE.search(text)):
         raise TimeParseError(
             N_(
                 '"{typed}" says when this happened: put it first ("{typed} …"), or start with'
@@ -264,6 +275,40 @@ def _refuse_unplaced_time(text: str) -> None:
             ),
             typed=inside[0],
         )
+    if day:
+        if _ABSOLUTE.fullmatch(f"{day} 10:30"):
+            raise TimeParseError(
+                N_(
+                    '"{typed}" needs its time of day: "{typed} 10:30 …". Start with "now" to'
+                    " record the note at the current time as written."
+                ),
+                typed=day,
+            )
+        raise TimeParseError(
+            N_(
+                '"{typed}" says when this happened, but it is not a day I read: start with the'
+                ' day and its time ("yesterday 23:30 …", "30/04 02:00 …"), or with "now" to'
+                " record the note at the current time as written."
+            ),
+            typed=day,
+        )
+
+
+def day_without_time(text: str) -> str | None:
+    """The first day `text` names as when something happened, with no time of day ("ieri" in
+    "riavvio ieri"); None when it names none or only qualifies a word with one ("di ieri")."""
+    for match in _DAY_WORD.finditer(text):
+        if (match["before"] or "").lower() not in _QUALIFIERS:
+            return match["day"]
+    return None
+
+
+def trailing_day(text: str) -> tuple[str, str] | None:
+    """Split a day typed without its time off the end of a name ("Acquisti ieri" -> "Acquisti",
+    "ieri"); None when the name does not end in one."""
+    if match := _DAY_AT_END.search(text.strip()):
+        return text.strip()[: match.start()], match["day"]
+    return None
 
 
 def _in_range(match: re.Match[str]) -> bool:
@@ -399,9 +444,22 @@ _DATES = re.compile(
 _NAMES_A_DAY = re.compile(
     r"(?<!\w)(?:january|february|march|april|june|july|august|september|october|november"
     r"|december|gennaio|febbraio|marzo|aprile|maggio|giugno|luglio|agosto|settembre|ottobre"
-    r"|novembre|dicembre|monday|tuesday|wednesday|thursday|friday|saturday|sunday|luned[iì]"
-    r"|marted[iì]|mercoled[iì]|gioved[iì]|venerd[iì]|sabato|domenica)(?!\w)"
+    rf"|novembre|dicembre|{_WEEKDAY})(?!\w)"
     r"|[0-9]{1,2}[/.-][0-9]{1,2}|^(?:il\s+|the\s+)?[0-9]{1,2}(?:st|nd|rd|th|°)?$",
+    re.IGNORECASE,
+)
+# A due day said at the end of a line without "by"/"entro" ("Scrivere test venerdì", "… il 5
+# gennaio", "… domani alle 9", "Write tests next friday"): only the forms that are not words of
+# a task — a weekday, today/tomorrow, a day with its month, an ISO date — and a time of day
+# after it, which goes with the day (a follow-up is due on a day). "1/2" or "the 5th" alone
+# could be a version or a count: those need the keyword.
+_TRAILING_DUE = re.compile(
+    r"\s(?:(?:on|for|per|the|il)\s+|l['’]\s*)?(?:(?:next|this|prossim[oa]|quest[oa])\s+)?"
+    rf"(?P<day>{_WEEKDAY}|today|tomorrow|oggi|domani"
+    rf"|[0-9]{{1,2}}(?:st|nd|rd|th|°)?\s+(?:of\s+|di\s+)?(?:{_MONTH})(?:,?\s+[0-9]{{4}})?"
+    rf"|(?:{_MONTH})\s+[0-9]{{1,2}}(?:st|nd|rd|th)?(?:,?\s+[0-9]{{4}})?"
+    r"|[0-9]{4}-[0-9]{1,2}-[0-9]{1,2})(?:\s+prossim[oa])?"
+    r"(?:\s+(?:at|alle|ore)\s+[0-9]{1,2}(?:[:.][0-9]{2})?(?:\s*[ap]\.?m\.?)?)?\s*[.]?$",
     re.IGNORECASE,
 )
 # A due day further away than this is asked about, unless its year was typed.
@@ -421,6 +479,15 @@ def impossible_date(text: str) -> str | None:
         if not 1 <= int(day) <= longest:
             return match[0]
     return None
+
+
+def trailing_due(text: str) -> tuple[str, str] | None:
+    """Split a due day said without its keyword off the end of a line ("Scrivere test venerdì"
+    -> "Scrivere test", "venerdì"); None when the line does not end in one or is only one."""
+    match = _TRAILING_DUE.search(text)
+    if match is None or not text[: match.start()].strip():
+        return None
+    return text[: match.start()], match["day"]
 
 
 def names_a_day(text: str) -> bool:

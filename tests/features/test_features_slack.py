@@ -130,6 +130,12 @@ async def test_the_outage_day(stack: SandboxStack, channel: str, clock: ManualCl
         ("feature down Purchases at 12:00", "12:00 is in the future"),
         ("feature sideways Quotes", "is not a feature state"),
         ("feature down", "Which feature?"),
+        # A day without its time is neither part of the name nor "now" (issue 30, item 1).
+        (
+            "feature down Purchases yesterday",
+            "When, yesterday? Write the time: `/incident feature down Purchases yesterday at",
+        ),
+        ("feature up Quotes this morning", "When, this morning? Write the time:"),
     ],
 )
 async def test_refusals_are_ephemeral_and_change_nothing(

@@ -101,6 +101,30 @@ async def test_a_due_day_over_a_year_away_needs_its_year(stack: SandboxStack) ->
     assert "moved follow-up #2 to Tue 10 Feb 2026." in said(stack, channel)[-1]
 
 
+async def test_a_day_said_without_by_is_the_due_day(stack: SandboxStack) -> None:
+    """Issue 30, item 1: "Write tests next friday" is due Friday, never kept as text."""
+    incident = await declare(stack)
+    channel = incident.channel_id or ""
+    assert stack.services is not None
+    for typed, shown in [
+        ("Write tests next friday", "*#1* Write tests · no owner · due Fri 2 May"),
+        ("Update the runbook @giulia on January 5th", "<@U02GIULIA> · due Mon 5 Jan 2026"),
+        ("Rotate keys tomorrow at 9am", "*#3* Rotate keys · no owner · due Thu 1 May"),
+    ]:
+        await run(stack, channel, f"followup add {typed}")
+        assert shown in said(stack, channel)[-1], typed
+    before = len(said(stack, channel))
+    refused = await run(stack, channel, "followup add Write tests December 32nd")
+    assert "“December 32nd” is not a date in the calendar" in refused
+    assert len(said(stack, channel)) == before  # nothing said in the channel
+    added = await stack.services.followups.for_incident(incident.id)
+    assert [(f.text, f.due_on) for f in added] == [
+        ("Write tests", date(2025, 5, 2)),
+        ("Update the runbook", date(2026, 1, 5)),
+        ("Rotate keys", date(2025, 5, 1)),
+    ]
+
+
 async def test_followups_anywhere_oldest_due_first(stack: SandboxStack, clock: ManualClock) -> None:
     one = await declare(stack, "Quotes down")
     two = await declare(stack, "Purchases down")

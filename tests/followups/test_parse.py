@@ -28,10 +28,21 @@ TZ = "Europe/Copenhagen"
         ("Add alerts in 2 weeks", "Add alerts", None, date(2025, 5, 14)),
         ("Aggiungere allarmi tra 3 giorni", "Aggiungere allarmi", None, date(2025, 5, 3)),
         ("Aggiungere allarmi fra 3 giorni", "Aggiungere allarmi", None, date(2025, 5, 3)),
-        ("Ship it today", "Ship it today", None, None),
+        ("Ship it today", "Ship it", None, date(2025, 4, 30)),
         ("Review by the whole team", "Review by the whole team", None, None),
         ("Run checks in production <@U02GIULIA>", "Run checks in production", "<@U02GIULIA>", None),
         ("1. Fix it due 2025-05-07", "Fix it", None, date(2025, 5, 7)),
+        # A day said at the end without "by"/"entro" is the due day too.
+        ("Scrivere test venerdì", "Scrivere test", None, date(2025, 5, 2)),
+        ("Scrivere test il 5 gennaio", "Scrivere test", None, date(2026, 1, 5)),
+        ("Scrivere test @bob domani alle 9", "Scrivere test", "@bob", date(2025, 5, 1)),
+        ("Write tests next friday", "Write tests", None, date(2025, 5, 2)),
+        ("Write tests on January 5th.", "Write tests", None, date(2026, 1, 5)),
+        ("Aggiornare la guida venerdì prossimo", "Aggiornare la guida", None, date(2025, 5, 2)),
+        # ...but not a number that could be a version or a count, nor a line that is only a day.
+        ("Upgrade to 1/2", "Upgrade to 1/2", None, None),
+        ("Add 5 servers", "Add 5 servers", None, None),
+        ("Venerdì", "Venerdì", None, None),
     ],
 )
 def test_owner_and_day(line: str, text: str, owner: str | None, due: date | None) -> None:
@@ -56,6 +67,8 @@ def test_no_lines_no_followups() -> None:
         ("Scrivere test entro il 30 febbraio", {"impossible": "30 febbraio"}),
         ("Write tests by December 32nd", {"impossible": "December 32nd"}),
         ("Write tests by 31/04", {"impossible": "31/04"}),
+        ("Scrivere test il 32 dicembre", {"impossible": "32 dicembre"}),
+        ("Write tests December 32nd", {"impossible": "December 32nd"}),
         ("Riscrivere tutto tra 2 anni", {"far": date(2027, 4, 30)}),
         ("Riscrivere tutto entro il 29 febbraio", {"far": date(2028, 2, 29)}),
     ],

@@ -17,7 +17,12 @@ MARCO, ANNOUNCE = "U01MARCO", "C0INCIDENTS"
 
 @pytest.fixture
 def italian_settings() -> dict[str, Any]:
-    return {"features": [{"name": "Purchases", "aliases": ["Acquisti"]}]}
+    return {
+        "features": [
+            {"name": "Purchases", "aliases": ["Acquisti"]},
+            {"name": "Weekly close", "aliases": ["Chiusura venerdì"]},
+        ]
+    }
 
 
 async def declared(stack: SandboxStack) -> Incident:
@@ -57,6 +62,9 @@ async def test_notes_with_italian_times(italian: SandboxStack) -> None:
         ("nota riavvio alle 7:00", '"alle 7:00" dice quando è successo'),
         ("nota stamattina riavvio", '"stamattina" va seguito dall\'ora'),
         ("nota domani 10:00 riavvio", '"domani" è nel futuro'),
+        ("nota riavvio ieri", '"ieri" va seguito dall\'ora: "ieri 10:30 …"'),
+        ("nota riavvio stamattina", '"stamattina" va seguito dall\'ora'),
+        ("nota riavvio stanotte", '"stanotte" dice quando è successo, ma non è un giorno'),
     ]:
         text, shown = await say(italian, incident, typed)
         assert not shown
@@ -85,6 +93,29 @@ async def test_feature_time_without_alle(italian: SandboxStack) -> None:
     refused, shown = await say(italian, incident, "funzionalità su Acquisti ieri 25:00")
     assert not shown
     assert "non è un'ora valida" in refused
+    when, shown = await say(italian, incident, "funzionalità su Acquisti stamattina")
+    assert not shown
+    assert "Quando, stamattina? Scrivi l'ora: `/incident funzionalità su Acquisti" in when
+    assert "stamattina alle 10:30`" in when
+    assert "non è una funzionalità" not in when
+    [still] = await italian.services.features.intervals(incident.id)
+    assert still == interval
+
+
+async def test_feature_day_without_time_in_italian(italian: SandboxStack) -> None:
+    incident = await declared(italian)
+    refused, shown = await say(italian, incident, "funzionalità giù Acquisti ieri")
+    assert not shown
+    assert refused.endswith(
+        "Quando, ieri? Scrivi l'ora: `/incident funzionalità giù Acquisti ieri alle 10:30`"
+    )
+    assert await italian.services.features.intervals(incident.id) == []
+    # A feature whose name ends in a day word is the feature, marked now.
+    down, shown = await say(italian, incident, "funzionalità giù Chiusura venerdì")
+    assert shown
+    assert "*Weekly close*" in down
+    [interval] = await italian.services.features.intervals(incident.id)
+    assert (interval.feature, interval.started_at) == ("Weekly close", italian.clock.now())
 
 
 async def test_followup_dates_in_italian(italian: SandboxStack) -> None:
@@ -100,3 +131,26 @@ async def test_followup_dates_in_italian(italian: SandboxStack) -> None:
     await say(italian, incident, "followup add Scrivere test entro il 2 maggio")
     [added] = await italian.services.followups.for_incident(incident.id)
     assert (added.text, added.due_on) == ("Scrivere test", date(2025, 5, 2))
+
+
+async def test_followup_day_without_entro_in_italian(italian: SandboxStack) -> None:
+    """A day said at the end without "entro" is the due day, said back with its weekday."""
+    incident = await declared(italian)
+    for typed, shown in [
+        ("Scrivere test venerdì", "*#1* Scrivere test · senza responsabile · scade ven 2 mag"),
+        ("Aggiornare la guida il 5 gennaio", "scade lun 5 gen 2026"),
+        ("Ruotare le chiavi domani alle 9", "*#3* Ruotare le chiavi"),
+    ]:
+        said, in_channel = await say(italian, incident, f"followup add {typed}")
+        assert in_channel
+        assert shown in said, typed
+    assert "scade gio 1 mag" in said
+    impossible, in_channel = await say(italian, incident, "followup add Scrivere test 30 febbraio")
+    assert not in_channel
+    assert "“30 febbraio” non è una data del calendario." in impossible
+    added = await italian.services.followups.for_incident(incident.id)
+    assert [(f.text, f.due_on) for f in added] == [
+        ("Scrivere test", date(2025, 5, 2)),
+        ("Aggiornare la guida", date(2026, 1, 5)),
+        ("Ruotare le chiavi", date(2025, 5, 1)),
+    ]

@@ -49,6 +49,11 @@ REFUSED = [
     (ROME, "domani 10:00 rollback", "is in the future"),
     (ROME, "riavvio alle 7:00", '"alle 7:00" says when this happened: put it first'),
     (ROME, "stamattina riavvio", '"stamattina" needs its time of day'),
+    # A day anywhere in the note without its time of day (issue 30, item 1).
+    (ROME, "riavvio ieri", '"ieri" needs its time of day: "ieri 10:30 …"'),
+    (ROME, "riavvio stamattina", '"stamattina" needs its time of day'),
+    (NEW_YORK, "restart yesterday", '"yesterday" needs its time of day: "yesterday 10:30 …"'),
+    (NEW_YORK, "restart this morning", '"this morning" needs its time of day'),
     (NEW_YORK, "deploy at 10:40 failed", '"at 10:40" says when this happened'),
     (NEW_YORK, "restart half an hour ago", '"half an hour ago" says when this happened'),
     (NEW_YORK, "now", "Say what happened"),
