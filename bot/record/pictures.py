@@ -54,7 +54,7 @@ def _values(spreads: Sequence[Spread], unit: timedelta) -> tuple[list[float | No
     return [value(s.median) for s in spreads], [value(s.p90) for s in spreads]
 
 
-def _times(t: Texts, record: Record, title: str) -> Figure:
+def times(t: Texts, record: Record, title: str) -> Figure:
     months = record.monthly.periods
     detect = _values([record.detect_by_month.get(m, Spread.of([])) for m in months],
                      timedelta(minutes=1))  # fmt: skip
@@ -68,7 +68,7 @@ def _times(t: Texts, record: Record, title: str) -> Figure:
     return spread.figure(title, labels, panels, t._("median"), t._("90th percentile"))
 
 
-def _severities(t: Texts, record: Record, title: str) -> Figure:
+def severities(t: Texts, record: Record, title: str) -> Figure:
     months = record.monthly.periods
     series = {
         s.upper(): [float(record.by_month.get(m, Counter())[s]) for m in months] for s in SEVERITIES
@@ -78,7 +78,7 @@ def _severities(t: Texts, record: Record, title: str) -> Figure:
     return stacked.figure(title, labels, series, t._("incidents"), colours, whole=True)
 
 
-def _followups(t: Texts, record: Record, title: str) -> Figure:
+def followups(t: Texts, record: Record, title: str) -> Figure:
     f = record.followups
     shown = [
         (t.pgettext("chart", "Open"), f["open"]),
@@ -99,9 +99,9 @@ def charts(t: Texts, record: Record) -> list[Chart]:
     }
     figures = {
         "downtime-per-month": downtime(t, record.monthly, titles["downtime-per-month"], _month),
-        "times-per-month": _times(t, record, titles["times-per-month"]),
-        "incidents-per-month": _severities(t, record, titles["incidents-per-month"]),
-        "followups": _followups(t, record, titles["followups"]),
+        "times-per-month": times(t, record, titles["times-per-month"]),
+        "incidents-per-month": severities(t, record, titles["incidents-per-month"]),
+        "followups": followups(t, record, titles["followups"]),
     }
     return [Chart(name, titles[name], png(figure)) for name, figure in figures.items()]
 

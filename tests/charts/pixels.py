@@ -43,12 +43,25 @@ class Picture:
         """The colour `dx` pixels right of `when`, on the middle line of row `label`."""
         return self.point(x_of(when), self.row(label), dx)
 
-    def point(self, x: float, y: float, dx: float = 0) -> RGB:
-        """The colour at data point (x, y) of the first axes, `dx` pixels to the right."""
-        px, py = self.ax.transData.transform((x, y))
+    def point(self, x: float, y: float, dx: float = 0, panel: int = 0) -> RGB:
+        """The colour at data point (x, y) of the first axes (or of the `panel`-th, top to
+        bottom), `dx` pixels to the right."""
+        px, py = self.figure.axes[panel].transData.transform((x, y))
         pixel = self.image.getpixel((round(px + dx), round(self.image.height - py)))
         assert isinstance(pixel, tuple)
         return (int(pixel[0]), int(pixel[1]), int(pixel[2]))
+
+    def run(self, when: datetime, label: str, colour: str, tolerance: int = 10) -> int:
+        """How many pixels wide the stretch of `colour` through `when` is, on row `label`'s
+        middle line (0: `when` is not that colour)."""
+        if not near(self.at(when, label), colour, tolerance):
+            return 0
+        width = 1
+        for step in (1, -1):
+            dx = step
+            while near(self.at(when, label, dx), colour, tolerance):
+                width, dx = width + 1, dx + step
+        return width
 
     def texts(self) -> list[str]:
         """Every text drawn: title, ticks, labels, the key."""

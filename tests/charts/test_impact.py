@@ -8,12 +8,12 @@ Seed day: the outage report's 29-30 April (Acquisti 29/04 14:00 -> 30/04 14:30, 
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from bot.charts.figure import BLUE, ORANGE, VERMILLION
-from bot.charts.impact import figure
+from bot.charts.figure import BLACK, BLUE, GREEN, ORANGE, VERMILLION
+from bot.charts.impact import Bar, ChangeMarker, Emphasis, ImpactPicture, Moment, figure, x_of
 from bot.models import FeatureInterval, FeatureState
 from bot.postmortem.picture import picture
 from tests.postmortem.story import at, build_story
@@ -109,3 +109,65 @@ def test_degraded_is_hatched_and_down_is_solid() -> None:
     assert any(sum(p) < 200 for p in line)  # the hatch's dark strokes
     solid = [chart.at(at(30, 12, 0), "Quotes", dx) for dx in range(0, 60)]
     assert all(near(p, VERMILLION) for p in solid)
+
+
+def _deploys(emphasis: Emphasis) -> Picture:
+    """Checkout down 10:00 -> 11:30 (UTC) in an incident declared 10:00, resolved 12:00: v119
+    deployed at 10:05 (just seen), v120 at 10:35 (marked `emphasis`), a key moment at 10:50."""
+    return Picture(
+        figure(
+            ImpactPicture(
+                number="INC-7",
+                title="Checkout slow",
+                language="en",
+                timezone="UTC",
+                declared=utc(10, 0),
+                resolved=utc(12, 0),
+                features=["Checkout"],
+                bars=[Bar("Checkout", utc(10, 0), utc(11, 30), "down", "1 h 30 min")],
+                moments=[Moment(utc(10, 50), "Rollback started on every web node")],
+                changes=[
+                    ChangeMarker(utc(10, 5), "v119 api", "change"),
+                    ChangeMarker(utc(10, 35), "v120 web", emphasis),
+                ],
+            )
+        )
+    )
+
+
+def utc(hour: int, minute: int) -> datetime:
+    return datetime(2025, 4, 30, hour, minute, tzinfo=UTC)
+
+
+@pytest.mark.parametrize(("emphasis", "word"), [("suspect", "suspect"), ("caused", "caused it")])
+def test_change_markers_sit_on_their_deploy_time_and_the_marked_one_stands_out(
+    emphasis: Emphasis, word: str
+) -> None:
+    chart = _deploys(emphasis)
+    plain, marked = utc(10, 5), utc(10, 35)
+    for when in (plain, marked):
+        assert near(chart.at(when, "Changes"), BLACK)
+        assert near(chart.at(when, "Changes", -20), BAND)  # its label is on the right
+        assert near(chart.at(when - timedelta(minutes=3), "Changes"), BAND)
+    assert chart.run(marked, "Changes", BLACK, 60) > chart.run(plain, "Changes", BLACK, 60) + 4
+
+    def line(when: datetime) -> list[bool]:  # down the rows above the changes, at `when`
+        return [near(chart.point(x_of(when), y / 50), BLACK, 60) for y in range(-25, 75)]
+
+    assert any(line(marked))  # the marked change's dotted line crosses every row
+    assert not any(line(plain))
+    texts = chart.texts()
+    assert "v119 api" in texts
+    assert f"v120 web · {word}" in texts
+
+
+def test_a_key_moment_is_a_tick_at_its_time_with_a_short_label() -> None:
+    chart = _deploys("caused")
+    moment = utc(10, 50)
+    assert near(chart.at(moment, "Key moments"), GREEN)
+    for dx in (-6, +6):
+        assert near(chart.at(moment, "Key moments", dx), BAND)
+    assert not near(chart.at(moment, "Checkout"), GREEN)  # the tick stays in its lane
+    texts = chart.texts()
+    assert "Rollback started on eve…" in texts
+    assert "Rollback started on every web node" not in texts
