@@ -127,6 +127,20 @@ def test_relative_forms_are_exact_across_the_jump(tz: str, typed: str, delta: ti
         assert parse_note(f"{typed} x", now=now, tz=tz).at == now - delta
 
 
+@pytest.mark.parametrize(
+    ("typed", "expected"),
+    [
+        # Typed at 10:50 in Rome on 29 March: the night just gone runs past midnight.
+        ("last night at 3 restart", utc(2026, 3, 29, 1, 0)),  # 03:00 CEST, after the jump
+        ("last night at 1 restart", utc(2026, 3, 29, 0, 0)),  # 01:00 CET
+        ("last night at 11 restart", utc(2026, 3, 28, 22, 0)),  # 23:00 CET
+        ("yesterday evening at 9 restart", utc(2026, 3, 28, 20, 0)),
+    ],
+)
+def test_last_night_after_midnight_is_the_small_hours(typed: str, expected: datetime) -> None:
+    assert parse_note(typed, now=ROME_SPRING, tz=ROME).at == expected
+
+
 def test_parse_at_accepts_bare_hours_and_dotted_times() -> None:
     assert parse_at("9", now=ROME_SPRING, tz=ROME) == utc(2026, 3, 29, 7, 0)
     assert parse_at("alle 9.05", now=ROME_SPRING, tz=ROME) == utc(2026, 3, 29, 7, 5)

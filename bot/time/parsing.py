@@ -55,6 +55,9 @@ _PARTS: dict[str, tuple[str, int, bool]] = {
     "ieri sera": ("it", 1, True),
 }
 _PART = "|".join(p.replace(" ", r"\s+") for p in sorted(_PARTS, key=len, reverse=True))
+# A night runs past midnight: "last night at 2" is 02:00 of the next day, not 14:00.
+_NIGHTS = {"last night", "tonight"}
+_NIGHT_ENDS = 6
 # A weekday means the latest one not after today ("lunedì 10:30" typed on Wednesday).
 _WEEKDAY = (
     r"monday|tuesday|wednesday|thursday|friday|saturday|sunday|luned[iì]|marted[iì]"
@@ -338,7 +341,10 @@ def _instant(match: re.Match[str], now: datetime, tz: str, languages: Sequence[s
     if match["ampm"]:
         hour = hour % 12 + (12 if match["ampm"].lower() == "p" else 0)
     elif (part := _part(match["day"])) and part[2] and 1 <= hour < 12:
-        hour += 12  # "ieri sera alle 11", "this evening at 9"
+        if _words(match["day"]) in _NIGHTS and hour < _NIGHT_ENDS:
+            day += timedelta(days=1)  # "last night at 2": after midnight
+        else:
+            hour += 12  # "ieri sera alle 11", "this evening at 9", "last night at 11"
     wall = datetime.combine(day, time(hour, int(match["m"] or 0), int(match["s"] or 0)))
     try:
         at = wall.replace(tzinfo=zone).astimezone(UTC)  # fold=0: the first of a repeated hour

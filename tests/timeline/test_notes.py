@@ -43,6 +43,8 @@ ACCEPTED = [
     (ROME, "ieri 14:00", utc(2026, 10, 24, 12, 0), "14:00 on 24 Oct"),
     (NEW_YORK, "yesterday 2pm", utc(2026, 3, 7, 19, 0), "14:00 on 7 Mar"),
     (NEW_YORK, "this morning at 7", utc(2026, 3, 8, 11, 0), "07:00"),  # summer time by then
+    (NEW_YORK, "last night at 1", utc(2026, 3, 8, 6, 0), "01:00"),  # after midnight, not 13:00
+    (NEW_YORK, "last night at 11", utc(2026, 3, 8, 4, 0), "23:00 on 7 Mar"),
 ]
 REFUSED = [
     (ROME, "23:15 rollback", "in the future"),
