@@ -62,7 +62,7 @@ class FeatureSummary:
     """Merged time one feature spent down or degraded."""
 
     name: str
-    state: str  # localised: "unavailable" / "non disponibile", "degraded" / ...
+    state: str  # localised: "unavailable" / "fuori servizio", "degraded" / "degradata"
     duration: str
     still: bool  # still in that state when the draft was made
 

@@ -181,7 +181,7 @@ IT = Phrases(
         "owner": "responsabile",
         "timeline": "cronologia",
     },
-    states={"down": "non disponibile", "degraded": "funzionamento ridotto", "up": "disponibile"},
+    states={"down": "fuori servizio", "degraded": "degradata", "up": "disponibile"},
     statuses={
         "investigating": "in analisi",
         "identified": "causa identificata",
@@ -215,10 +215,10 @@ IT = Phrases(
     clauses={
         "offline": ("l'applicazione è stata offline per {d}", "{s} per {d}"),
         "offline_still": ("l'applicazione risulta ancora offline dopo {d}", "{s} dopo {d}"),
-        "down": ("{s} non è stata disponibile per {d}", "{s} per {d}"),
-        "degraded": ("{s} ha avuto un funzionamento ridotto per {d}", "{s} per {d}"),
-        "down_still": ("{s} risulta ancora non disponibile dopo {d}", "{s} dopo {d}"),
-        "degraded_still": ("{s} risulta ancora in funzionamento ridotto dopo {d}", "{s} dopo {d}"),
+        "down": ("{s} è stata fuori servizio per {d}", "{s} per {d}"),
+        "degraded": ("{s} è stata degradata per {d}", "{s} per {d}"),
+        "down_still": ("{s} risulta ancora fuori servizio dopo {d}", "{s} dopo {d}"),
+        "degraded_still": ("{s} risulta ancora degradata dopo {d}", "{s} dopo {d}"),
     },
     declared_customer="Abbiamo aperto un incidente e avviato le verifiche",
     declared_internal="Incidente dichiarato: {title}",
@@ -228,8 +228,8 @@ IT = Phrases(
     reopened_internal="Incidente riaperto",
     closed="Incidente chiuso",
     feature_change={
-        "down": "La funzione {feature} non è più disponibile",
-        "degraded": "La funzione {feature} è in funzionamento ridotto",
+        "down": "La funzione {feature} è fuori servizio",
+        "degraded": "La funzione {feature} è degradata",
         "up": "La funzione {feature} è di nuovo disponibile",
     },
     maintenance_customer={

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import dataclasses
 import re
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -13,6 +14,7 @@ from babel.messages.pofile import read_po
 
 from bot.i18n import LANGUAGES, LOCALE_DIR, po_path, texts
 from bot.i18n.check import problems
+from bot.postmortem import phrases
 from bot.sandbox.stack import SandboxStack
 from bot.time.clock import ManualClock
 
@@ -41,7 +43,20 @@ def italian_texts() -> list[str]:
         s for m in catalog if m.id for s in ([m.string] if isinstance(m.string, str) else m.string)
     ]
     templates = LOCALE_DIR.parent.glob("*/templates/it/*")
-    return found + [line for path in templates for line in path.read_text().splitlines()]
+    lines = [line for path in templates for line in path.read_text().splitlines()]
+    return found + lines + list(_strings(dataclasses.asdict(phrases.IT)))
+
+
+def _strings(value: object) -> Iterator[str]:
+    """Every text in the drafts' Italian phrase table, however deep."""
+    if isinstance(value, str):
+        yield value
+    elif isinstance(value, dict):
+        for item in value.values():
+            yield from _strings(item)
+    elif isinstance(value, (list, tuple)):
+        for item in value:
+            yield from _strings(item)
 
 
 def test_italian_says_down_and_degraded_one_way_each() -> None:

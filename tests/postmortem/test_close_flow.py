@@ -83,7 +83,7 @@ async def test_the_day_closed_in_italian(stack: SandboxStack, day: str) -> None:
 
     customer = upload.files["INC-1-customer-it.md"]
     assert "l'applicazione è stata offline per 2 ore e 30 minuti" in customer
-    assert "la funzione Quotes non è stata disponibile per 6 ore e 50 minuti" in customer
+    assert "la funzione Quotes è stata fuori servizio per 6 ore e 50 minuti" in customer
     assert "mercoledì 30 aprile 2025" in customer
     assert "senza le modifiche dello strumento" in customer
     assert "Verificare la versione dello strumento" in customer

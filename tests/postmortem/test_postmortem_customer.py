@@ -18,7 +18,7 @@ Story = Callable[[str], PostmortemFacts]
 EXPECTED = {
     "it": {
         "offline": "l'applicazione è stata offline per 2 ore e 30 minuti",
-        "purchases": "la funzione Acquisti non è stata disponibile per 24 ore e 30 minuti",
+        "purchases": "la funzione Acquisti è stata fuori servizio per 24 ore e 30 minuti",
         "quotes": "la funzione Offerte per 6 ore e 50 minuti",
         "heading": "Interruzione del servizio di",
         "date": "mercoledì 30 aprile 2025",
@@ -72,7 +72,7 @@ def test_timeline_is_chronological_in_local_time(story: Story, language: str) ->
 def test_generated_sentences_in_the_draft_language(story: Story, language: str) -> None:
     draft = render(story(language), audience="customer", language=language)
     if language == "it":
-        assert "- **10:40** — La funzione Offerte non è più disponibile" in draft
+        assert "- **10:40** — La funzione Offerte è fuori servizio" in draft
         assert "- **10:45** — Applicazione messa offline (manutenzione)" in draft
         assert "- **13:15** — Applicazione di nuovo online" in draft
         assert "- **14:30** — La funzione Acquisti è di nuovo disponibile" in draft
@@ -155,8 +155,8 @@ def test_features_still_down_are_stated_honestly(story: Story) -> None:
     incident = facts.incident.model_copy(update={"resolved_at": None, "closed_at": None})
     facts = replace(facts, incident=incident, intervals=[facts.intervals[0], quotes, degraded])
     draft = render(facts, audience="customer", language="it")
-    assert "la funzione Fatture ha avuto un funzionamento ridotto per 1 ora" in draft
-    assert "la funzione Offerte risulta ancora non disponibile dopo 7 ore e 25 minuti" in draft
+    assert "la funzione Fatture è stata degradata per 1 ora" in draft
+    assert "la funzione Offerte risulta ancora fuori servizio dopo 7 ore e 25 minuti" in draft
     assert "Stiamo ancora lavorando" in draft
 
 
