@@ -108,12 +108,12 @@ async def status(ctx: CommandContext) -> Reply:
     t = ctx.services.texts
     new = parse_status(ctx.args)
     if new is None:
-        raise InputError(
-            t._("`{text}` is not a status.").format(text=ctx.args[:40]),
-            t._("Use one of: {choices}.").format(
-                choices=", ".join(status_keyword(t, s) for s in OPEN_STATUSES)
-            ),
+        choices = t._("Use one of: {choices}.").format(
+            choices=", ".join(status_keyword(t, s) for s in OPEN_STATUSES)
         )
+        if not ctx.args.strip():
+            raise InputError(t._("Say which status."), choices)
+        raise InputError(t._("`{text}` is not a status.").format(text=ctx.args[:40]), choices)
     if new is Status.resolved:
         return await resolve(ctx)
     return _changed(await flows.set_status(ctx.services, incident, new, ctx.user_id))

@@ -80,6 +80,7 @@ async def test_each_change_updates_everything(
         ("statuss identified", "Did you mean `/incident status`"),
         ("severity sev9", "not a severity"),
         ("status sleeping", "not a status"),
+        ("status", "Say which status.\nUse one of: investigating, identified, monitoring"),
         ("lead @nobody", "not a user"),
         # A well-formed mention of an id Slack does not know: `users.info` says so.
         ("lead <@U0NOBODY>", "Slack does not know the user `U0NOBODY` (`user_not_found`)"),
