@@ -44,9 +44,11 @@ def _today(services: Services, tz: str) -> date:
 def _number(t: Texts, text: str, usage: str) -> int:
     if match := _NUMBER.fullmatch(text.strip()):
         return int(match[1])
+    example = t._("For example `/incident {usage}`.").format(usage=usage)
+    if not text.strip():
+        raise InputError(t._("Say which follow-up, by its number."), example)
     raise InputError(
-        t._("`{text}` is not a follow-up number.").format(text=escape(text[:20])),
-        t._("For example `/incident {usage}`.").format(usage=usage),
+        t._("`{text}` is not a follow-up number.").format(text=escape(text[:20])), example
     )
 
 

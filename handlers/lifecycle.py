@@ -35,9 +35,11 @@ def _severity(t: Texts, text: str) -> Severity:
     try:
         return Severity(text.strip().lower())
     except ValueError:
+        choices = t._("Use one of: {choices}.").format(choices=", ".join(s.value for s in Severity))
+        if not text.strip():
+            raise InputError(t._("Say which severity."), choices) from None
         raise InputError(
-            t._("`{text}` is not a severity.").format(text=text[:40]),
-            t._("Use one of: {choices}.").format(choices=", ".join(s.value for s in Severity)),
+            t._("`{text}` is not a severity.").format(text=text[:40]), choices
         ) from None
 
 

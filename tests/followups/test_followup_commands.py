@@ -71,6 +71,7 @@ async def test_bad_input_is_answered_and_changes_nothing(stack: SandboxStack) ->
         ("followup add Fix it @nobody", "is not a user"),
         ("followup done 7", "INC-1 has no follow-up #7"),
         ("followup done seven", "is not a follow-up number"),
+        ("followup done", "Say which follow-up, by its number."),
         ("followup frobnicate", "is not a follow-up action"),
         ("followups soon", "is not mine, all or overdue"),
     ]:

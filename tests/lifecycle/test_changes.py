@@ -81,6 +81,7 @@ async def test_each_change_updates_everything(
         ("severity sev9", "not a severity"),
         ("status sleeping", "not a status"),
         ("status", "Say which status.\nUse one of: investigating, identified, monitoring"),
+        ("severity", "Say which severity.\nUse one of: sev1, sev2, sev3, sev4."),
         ("lead @nobody", "not a user"),
         # A well-formed mention of an id Slack does not know: `users.info` says so.
         ("lead <@U0NOBODY>", "Slack does not know the user `U0NOBODY` (`user_not_found`)"),
