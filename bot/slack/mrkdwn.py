@@ -74,11 +74,11 @@ def _parts(text: str, names: Mapping[str, str], audience: Audience) -> Iterator[
         body = match.group(1)
         target, _, label = body.partition("|")
         if body.startswith("@"):
-            # A name reads as prose ("ping Carol"), an id never does: customers get the name
-            # when there is one, and only an unnamed mention is dropped.
+            # A name reads as prose ("ping Carol"), an id never does. Public text names nobody
+            # (customers read it): there every mention is dropped.
             user = target[1:]
             named = names.get(user) or _unescape(label).lstrip("@")
-            known = named or (user if audience == "internal" else "")
+            known = (named or user) if audience == "internal" else ""
             yield _Name(known) if known else _Drop()
         elif body.startswith("#"):
             channel = _unescape(label) or (target[1:] if audience == "internal" else "")

@@ -113,6 +113,8 @@ _QUALIFIERS = frozenset(
     {"di", "da", "del", "dal", "della", "dalla", "come"}
     | {"of", "since", "from", "until", "till", "than", "like", "as"}
 )
+# Italian "of the" before a date: what it names is something else's day, not a due day.
+_OF_THE = frozenset({"dello", "dei", "degli", "delle", "dall'", "dell'"})
 _DAY_AT_END = re.compile(rf"\s+(?P<day>{_DAY_WORDS})$", re.IGNORECASE)
 _FUTURE_DAY = re.compile(r"(?:tomorrow|domani)(?!\w)", re.IGNORECASE)
 # A time inside the text ("riavvio alle 7:00", "restart yesterday 5pm", "restart 5 min ago"):
@@ -492,6 +494,9 @@ def trailing_due(text: str) -> tuple[str, str] | None:
     -> "Scrivere test", "venerdì"); None when the line does not end in one or is only one."""
     match = _TRAILING_DUE.search(text)
     if match is None or not text[: match.start()].strip():
+        return None
+    before = text[: match.start()].split()
+    if before[-1].lower() in _QUALIFIERS | _OF_THE:  # "il deploy del 4 dicembre": a reference
         return None
     return text[: match.start()], match["day"]
 

@@ -111,6 +111,8 @@ async def test_a_day_said_without_by_is_the_due_day(stack: SandboxStack) -> None
         ("Write tests next friday", "*#1* Write tests · no owner · due Fri 2 May"),
         ("Update the runbook @giulia on January 5th", "<@U02GIULIA> · due Mon 5 Jan 2026"),
         ("Rotate keys tomorrow at 9am", "*#3* Rotate keys · no owner · due Thu 1 May"),
+        # A day the text is about stays in the text.
+        ("Review the deploy of April 29", "*#4* Review the deploy of April 29 · no owner"),
     ]:
         await run(stack, channel, f"followup add {typed}")
         assert shown in said(stack, channel)[-1], typed
@@ -123,6 +125,7 @@ async def test_a_day_said_without_by_is_the_due_day(stack: SandboxStack) -> None
         ("Write tests", date(2025, 5, 2)),
         ("Update the runbook", date(2026, 1, 5)),
         ("Rotate keys", date(2025, 5, 1)),
+        ("Review the deploy of April 29", None),
     ]
 
 

@@ -39,7 +39,12 @@ TZ = "Europe/Copenhagen"
         ("Write tests next friday", "Write tests", None, date(2025, 5, 2)),
         ("Write tests on January 5th.", "Write tests", None, date(2026, 1, 5)),
         ("Aggiornare la guida venerdì prossimo", "Aggiornare la guida", None, date(2025, 5, 2)),
-        # ...but not a number that could be a version or a count, nor a line that is only a day.
+        # ...but not a day the text is about ("the deploy of 4 December").
+        ("Rivedere il deploy del 4 dicembre", "Rivedere il deploy del 4 dicembre", None, None),
+        ("Rivedere il rilascio di venerdì", "Rivedere il rilascio di venerdì", None, None),
+        ("Review the deploy of the 5th of May", "Review the deploy of the 5th of May", None, None),
+        ("Review what broke since friday", "Review what broke since friday", None, None),
+        # ...nor a number that could be a version or a count, nor a line that is only a day.
         ("Upgrade to 1/2", "Upgrade to 1/2", None, None),
         ("Add 5 servers", "Add 5 servers", None, None),
         ("Venerdì", "Venerdì", None, None),
