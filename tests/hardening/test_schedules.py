@@ -41,7 +41,10 @@ async def test_a_hanging_job_delays_no_other_and_is_stopped_at_its_timeout(
 
     assert sorted(ran) == ["poll started", "probe:0", "probe:1", "probe:2"]
     assert took < 10  # stopped at its timeout (0.5 s), not awaited: a loaded machine is slow
-    assert [r.getMessage() for r in caplog.records] == [
+    said = [r.getMessage() for r in caplog.records]
+    assert [m for m in said if ".hang " in m] == [
         "scheduled test_a_hanging_job_delays_no_other_and_is_stopped_at_its_timeout.<locals>"
         ".hang took over 0.5 s and was stopped"
     ]
+    # On a loaded machine the bot's own jobs may pass 0.5 s too: stopped the same way, no crash.
+    assert all(m.endswith("took over 0.5 s and was stopped") for m in said), said
