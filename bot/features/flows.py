@@ -4,7 +4,7 @@ resolve guard's "Mark all restored and resolve" (restore, then resolve through t
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from bot.features.board import ICONS
 from bot.features.labels import state_label
@@ -28,18 +28,24 @@ def change_text(t: Texts, user_id: str, change: FeatureChange, tz: str, now: dat
     if change.state is FeatureState.up:
         at = local_when(t, change.at, tz, now, "at")
         down, degraded = change.status.down, change.status.degraded
+
+        def total(spent: timedelta) -> str:
+            """Out more than once in this incident: the figure is a total, and says so."""
+            short = durations.short(spent)
+            if len(change.status.intervals) < 2:
+                return short
+            return t.pgettext("total time", "{duration} in all").format(duration=short)
+
         if down and degraded:  # each total says what it counts
             return t._(
                 "{icon} {user} marked {feature} {state} {time}: down {down}, degraded {degraded}."
-            ).format(
-                time=at, down=durations.short(down), degraded=durations.short(degraded), **fields
-            )
+            ).format(time=at, down=total(down), degraded=total(degraded), **fields)
         if degraded:
             return t._(
                 "{icon} {user} marked {feature} {state} {time}, degraded {duration}."
-            ).format(time=at, duration=durations.short(degraded), **fields)
+            ).format(time=at, duration=total(degraded), **fields)
         return t._("{icon} {user} marked {feature} {state} {time}, down {duration}.").format(
-            time=at, duration=durations.short(down), **fields
+            time=at, duration=total(down), **fields
         )
     since = local_when(t, change.at, tz, now, "since")
     if change.previous is None:

@@ -120,6 +120,18 @@ async def test_the_outage_day(stack: SandboxStack, channel: str, clock: ManualCl
     assert "**Purchases** restored at 14:30 · down 24 h 30 min" in exported
 
 
+async def test_a_feature_out_twice_says_its_figure_is_a_total(
+    stack: SandboxStack, channel: str, clock: ManualClock
+) -> None:
+    clock.set(local(30, 12))
+    await stack.run(channel, "feature down Quotes at 10:40")
+    first = (await stack.run(channel, "feature up Quotes at 11:00")).body["text"]
+    assert first.endswith("restored at 11:00, down 20 min.")
+    await stack.run(channel, "feature down Quotes at 11:30")
+    again = (await stack.run(channel, "feature up Quotes at 11:45")).body["text"]
+    assert again.endswith("restored at 11:45, down 35 min in all.")
+
+
 @pytest.mark.parametrize(
     ("typed", "says"),
     [
