@@ -17,7 +17,7 @@ from bot.i18n import N_, Texts, texts
 from bot.models import FeatureState, Incident
 from bot.services import Services
 from bot.slack.gateway import escape
-from bot.time.parsing import TimeParseError, parse_at, trailing_day, trailing_time
+from bot.time.parsing import TimeParseError, is_day_word, parse_at, trailing_day, trailing_time
 from handlers.context import CommandContext, Reply, Subcommand, clicked_incident
 from handlers.payloads import BlockActions, payload
 from handlers.views.close import guard_reply, open_close_modal, resolved_reply
@@ -49,6 +49,12 @@ def split_name_time(
     for match in reversed(list(_AT.finditer(text))):
         name, when = text[: match.start()].strip(), text[match.end() :].strip()
         head, _, day = name.rpartition(" ")
+        if head and is_day_word(day):  # "Offerte domani alle 10": the day goes with the time
+            try:
+                return head.strip(), parse_at(f"{day} {match[1]} {when}", now=now, tz=tz)
+            except TimeParseError as exc:
+                refusal = refusal or exc
+                continue
         if head and (at := _parsed(f"{day} {match[1]} {when}", now=now, tz=tz)):
             return head.strip(), at
         try:

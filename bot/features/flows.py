@@ -3,6 +3,7 @@ resolve guard's "Mark all restored and resolve" (restore, then resolve through t
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -11,7 +12,7 @@ from bot.features.labels import state_label
 from bot.features.service import FeatureChange
 from bot.i18n import Texts
 from bot.incidents import flows as incident_flows
-from bot.models import FeatureState, Incident
+from bot.models import FeatureInterval, FeatureState, Incident
 from bot.services import Services
 from bot.slack.gateway import escape
 from bot.time import durations
@@ -32,7 +33,7 @@ def change_text(t: Texts, user_id: str, change: FeatureChange, tz: str, now: dat
         def total(spent: timedelta) -> str:
             """Out more than once in this incident: the figure is a total, and says so."""
             short = durations.short(spent)
-            if len(change.status.intervals) < 2:
+            if _outages(change.status.intervals) < 2:
                 return short
             return t.pgettext("total time", "{duration} in all").format(duration=short)
 
@@ -52,6 +53,16 @@ def change_text(t: Texts, user_id: str, change: FeatureChange, tz: str, now: dat
         return t._("{icon} {user} marked {feature} {state} {time}.").format(time=since, **fields)
     return t._("{icon} {user} marked {feature} {state} {time} (was {previous}).").format(
         time=since, previous=state_label(t, change.previous), **fields
+    )
+
+
+def _outages(intervals: Sequence[FeatureInterval]) -> int:
+    """How many times the feature went out: a switch between down and degraded is one outage."""
+    ordered = sorted(intervals, key=lambda i: i.started_at)
+    return sum(
+        1
+        for before, interval in zip([None, *ordered], ordered, strict=False)
+        if before is None or before.ended_at != interval.started_at
     )
 
 

@@ -208,6 +208,11 @@ def parse_at(
     text = text.strip()
     match = _leading(text, whole=True)
     if match is None or text[match.end() :].strip():
+        if future := _FUTURE_DAY.match(text):
+            raise TimeParseError(
+                N_('"{typed}" is in the future: only what already happened is recorded.'),
+                typed=future[0],
+            )
         raise TimeParseError(_UNREADABLE, typed=text)
     return _instant(match, now, tz, languages)
 
@@ -499,6 +504,11 @@ def trailing_due(text: str) -> tuple[str, str] | None:
     if before[-1].lower() in _QUALIFIERS | _OF_THE:  # "il deploy del 4 dicembre": a reference
         return None
     return text[: match.start()], match["day"]
+
+
+def is_day_word(word: str) -> bool:
+    """Whether `word` is a day said in words ("ieri", "domani", "lunedì", "stamattina")."""
+    return re.fullmatch(rf"{_DAY_WORDS}|today|oggi|tomorrow|domani", _words(word), re.I) is not None
 
 
 def names_a_day(text: str) -> bool:

@@ -57,6 +57,9 @@ def test_name_and_time_split_on_the_last_at_that_is_a_time(
         ("Q at 1<!here>", "1&lt;!here&gt;"),
         ("Acquisti ieri 25:00", "valid"),
         ("Acquisti 18:00", "future"),
+        # The day before the keyword goes with the time, even when the time is refused.
+        ("Acquisti domani alle 10", "future"),
+        ("Quotes tomorrow at 9", "future"),
     ],
 )
 def test_a_refused_time_is_reported_not_read_as_a_name(typed: str, says: str) -> None:
