@@ -29,6 +29,12 @@ class Reply:
             kwargs["response_type"] = "in_channel"
         return kwargs
 
+    async def replacing(self, respond: Callable[..., Awaitable[Any]]) -> None:
+        """Answer a click on an ephemeral question in the channel, for everyone: the question
+        goes first, then the answer is posted (Slack posts nothing sent along with a delete)."""
+        await respond(delete_original=True)
+        await respond(text=self.text, blocks=self.blocks, response_type="in_channel")
+
 
 @dataclass
 class CommandContext:

@@ -183,10 +183,7 @@ async def _restore_all(
         await open_close_modal(
             services.slack, resolution.incident, click.trigger_id, language, extra
         )
-    reply = resolved_reply(t, resolution, outcome.restored)
-    # Two calls: whether Slack posts a message sent along with delete_original is unclear.
-    await respond(delete_original=True)
-    await respond(text=reply.text, blocks=reply.blocks, response_type="in_channel")
+    await resolved_reply(t, resolution, outcome.restored).replacing(respond)
 
 
 def register(app: AsyncApp, services: Services) -> None:

@@ -310,10 +310,7 @@ def register(app: AsyncApp, services: Services) -> None:
         except InputError as exc:
             await respond(text=exc.message, replace_original=True)
             return
-        reply = resolved_reply(services.texts, resolution)
-        await respond(
-            text=reply.text, blocks=reply.blocks, response_type="in_channel", delete_original=True
-        )
+        await resolved_reply(services.texts, resolution).replacing(respond)
 
     @app.action("incident_close_confirm")
     async def close_confirmed(

@@ -294,6 +294,9 @@ async def test_resolve_anyway_keeps_the_feature_down_in_the_record(
         MARCO, "incident_resolve_confirm", channel_id=channel, message_ts=ephemeral.ts
     )
     await stack.idle()
+    # The question is gone and the resolution is said in the channel, for everyone.
+    assert ephemeral.ts not in [e.ts for e in stack.sandbox.ephemerals(MARCO, channel)]
+    assert any("resolved INC-1 after" in (m.text or "") for m in stack.sandbox.messages(channel))
     clock.set(local(30, 15))
     incident = await stack.services.incidents.get(1)
     assert incident.status.value == "resolved"
