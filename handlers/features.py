@@ -37,8 +37,9 @@ STATES = {
 def split_name_time(
     text: str, *, now: datetime, tz: str, t: Texts | None = None
 ) -> tuple[str, datetime | None]:
-    """Split "Bulk export at yesterday 14:00" at the last `at`/`alle` followed by a time, or a
-    time typed without the keyword off the end ("Acquisti ieri 14:00").
+    """Split "Bulk export at yesterday 14:00" at the first `at`/`alle` whose whole rest is a
+    time ("Quotes at last night at 11"), or a time typed without the keyword off the end
+    ("Acquisti ieri 14:00").
 
     Names may contain spaces (and "at"), so only a keyword whose rest parses as a time splits;
     a day word just before it belongs to the time ("Acquisti ieri alle 14:30"). A time that is
@@ -46,7 +47,7 @@ def split_name_time(
     """
     t = t or texts("en")
     refusal: TimeParseError | None = None
-    for match in reversed(list(_AT.finditer(text))):
+    for match in _AT.finditer(text):
         name, when = text[: match.start()].strip(), text[match.end() :].strip()
         head, _, day = name.rpartition(" ")
         if head and is_day_word(day):  # "Offerte domani alle 10": the day goes with the time
@@ -69,11 +70,14 @@ def split_name_time(
         except TimeParseError as exc:
             refusal = exc
     if refusal is not None:
-        raise InputError(
-            escape(refusal.text(t)),
-            t._("Write the time after `at`: `at 10:40`, `at yesterday 14:30`."),
-        )
+        raise _unread(t, refusal)
     return text.strip(), None
+
+
+def _unread(t: Texts, refusal: TimeParseError) -> InputError:
+    return InputError(
+        escape(refusal.text(t)), t._("Write the time after `at`: `at 10:40`, `at yesterday 14:30`.")
+    )
 
 
 def _parsed(text: str, *, now: datetime, tz: str) -> datetime | None:
@@ -102,6 +106,8 @@ async def feature(ctx: CommandContext) -> Reply:
     name, at = split_name_time(rest, now=now, tz=incident.timezone, t=t)
     if at is None and (split := trailing_day(name)):
         await _refuse_day_without_time(services, incident, verb, name, *split)
+    if at is None:
+        await _refuse_unread_time(services, incident, name, now)
     if at is not None and (
         proposal := await correction_flows.propose(services, incident, name, state, at)
     ):
@@ -125,6 +131,22 @@ async def _refuse_day_without_time(
     raise InputError(
         t._("When, {day}? Write the time: `{example}`").format(day=escape(day), example=example)
     )
+
+
+async def _refuse_unread_time(
+    services: Services, incident: Incident, typed: str, now: datetime
+) -> None:
+    """ "Offerte at noon": a known feature, then `at` and words that are no time. Said so,
+    rather than calling the whole an unknown feature."""
+    keyword = _AT.search(typed)
+    if keyword is None or await services.features.known(incident, typed):
+        return
+    if not await services.features.known(incident, typed[: keyword.start()]):
+        return
+    try:
+        parse_at(typed[keyword.end() :], now=now, tz=incident.timezone)
+    except TimeParseError as exc:
+        raise _unread(services.texts, exc) from None
 
 
 async def feature_list(services: Services, incident: Incident) -> Reply:

@@ -35,6 +35,9 @@ def local(day: int, hour: int, minute: int = 0) -> datetime:
         ("Bulk export at 10:40", "Bulk export", local(30, 10, 40)),
         ("Look at me at 9", "Look at me", local(30, 9)),
         ("Look at me", "Look at me", None),
+        # A time with its own "at" is read whole.
+        ("Quotes at last night at 11", "Quotes", local(29, 23)),
+        ("Purchases at this morning at 7", "Purchases", local(30, 7)),
         # Without "at": a time that cannot be part of a name is split off the end.
         ("Acquisti ieri 14:00", "Acquisti", local(29, 14)),
         ("Purchases yesterday 2pm", "Purchases", local(29, 14)),
@@ -43,7 +46,7 @@ def local(day: int, hour: int, minute: int = 0) -> datetime:
         ("Quotes", "Quotes", None),
     ],
 )
-def test_name_and_time_split_on_the_last_at_that_is_a_time(
+def test_name_and_time_split_on_the_first_at_whose_rest_is_a_time(
     typed: str, name: str, at: datetime | None
 ) -> None:
     assert split_name_time(typed, now=local(30, 17), tz="Europe/Copenhagen") == (name, at)
@@ -145,6 +148,7 @@ async def test_a_feature_out_twice_says_its_figure_is_a_total(
         ("feature down Purchases at 12:00", "12:00 is in the future"),
         ("feature sideways Quotes", "is not a feature state"),
         ("feature down", "Which feature?"),
+        ("feature down Purchases at noon", 'I can\'t read "noon" as a time.'),
         # A day without its time is neither part of the name nor "now" (issue 30, item 1).
         (
             "feature down Purchases yesterday",
