@@ -308,7 +308,7 @@ async def run_console(
         people = [p.id for p in scenario.people]
         restore(stack, incidents, people)
         await running.enter_async_context(stack)  # the bot, on the restored sandbox
-        log = room_log(stack, scenario.timezone, scenario.language)
+        log = room_log(stack, scenario.timezone, language or scenario.language)
         room = Room(stack, log)
         for person in scenario.people:
             room.add_person(person.id, person.name, person.real_name)
