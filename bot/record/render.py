@@ -31,14 +31,24 @@ def first_symptom_rule(t: Texts) -> str:
     )
 
 
-def _spread(t: Texts, spread: Spread) -> str:
+def _spread(t: Texts, spread: Spread, *, outages: bool = False) -> str:
+    """Median and p90 with what they were measured over: incidents, or (detection by source)
+    the features' outages."""
     if spread.median is None or spread.p90 is None:
         return t._("no data")
-    return t.ngettext(
-        "median {median}, p90 {p90} ({n} incident)",
-        "median {median}, p90 {p90} ({n} incidents)",
-        spread.count,
-    ).format(median=short(spread.median), p90=short(spread.p90), n=spread.count)
+    if outages:
+        counted = t.ngettext(
+            "median {median}, p90 {p90} ({n} outage)",
+            "median {median}, p90 {p90} ({n} outages)",
+            spread.count,
+        )
+    else:
+        counted = t.ngettext(
+            "median {median}, p90 {p90} ({n} incident)",
+            "median {median}, p90 {p90} ({n} incidents)",
+            spread.count,
+        )
+    return counted.format(median=short(spread.median), p90=short(spread.p90), n=spread.count)
 
 
 def _found_by(t: Texts, by: str) -> str:
@@ -62,7 +72,7 @@ def times(t: Texts, record: Record) -> list[str]:
         t._("To mitigate: {spread}").format(spread=_spread(t, record.mitigate)),
         t._("To resolve: {spread}").format(spread=_spread(t, record.resolve)),
         *(
-            _found_by(t, by).format(spread=_spread(t, spread))
+            _found_by(t, by).format(spread=_spread(t, spread, outages=True))
             for by, spread in record.detect_by.items()
         ),
     ]

@@ -135,4 +135,6 @@ async def test_the_broken_deploy_is_found_in_minutes(make_stack, fake_app: FakeA
         timedelta(minutes=2),
     )
     report = markdown(stack.services.texts, record)
-    assert "- Outage start to detection, found by a check: median 2 min, p90 2 min" in report
+    assert "- Outage start to detection, found by a check: median 2 min, p90 2 min (1 outage)" in (
+        report
+    )
