@@ -402,6 +402,8 @@ def _offline(settings: Settings, args: argparse.Namespace) -> int | None:
             return _write(text, None)
     except (InputError, DraftError) as exc:
         return _fail(str(exc))
+    except OSError as exc:  # an --out or --chart path that cannot be written: one line
+        return _fail(f"cannot write {exc.filename or '?'}: {exc.strerror or exc}")
     return None
 
 

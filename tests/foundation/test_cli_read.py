@@ -106,3 +106,17 @@ def test_db_wins_over_the_environment_and_export_takes_lang(tmp_path: Path) -> N
     report = outagebot(tmp_path, "report", "--since", "2025-01-01", "--db", "team.db")
     assert report.returncode == 0, report.stderr
     assert not (tmp_path / "nope.db").exists()
+
+
+@pytest.mark.slow
+def test_an_output_path_that_cannot_be_written_is_one_line(tmp_path: Path) -> None:
+    recorded(tmp_path / "team.db")
+    (tmp_path / "a-file").write_text("")
+    for command, path in [
+        (["export", "INC-1", "--out", "missing/x.md"], "missing/"),
+        (["postmortem", "INC-1", "--chart", "missing/x.png"], "missing/x.png"),
+        (["report", "--format", "png", "--out", "a-file"], "a-file"),
+    ]:
+        said = one_line(outagebot(tmp_path, *command, "--db", "team.db"))
+        assert said.startswith("outagebot: cannot write "), said
+        assert path in said
