@@ -117,6 +117,9 @@ def test_an_output_path_that_cannot_be_written_is_one_line(tmp_path: Path) -> No
         (["postmortem", "INC-1", "--chart", "missing/x.png"], "missing/x.png"),
         (["report", "--format", "png", "--out", "a-file"], "a-file"),
     ]:
-        said = one_line(outagebot(tmp_path, *command, "--db", "team.db"))
+        result = outagebot(tmp_path, *command, "--db", "team.db")
+        assert result.returncode == 2
+        assert "Traceback" not in result.stderr
+        said = result.stderr.splitlines()[-1]
         assert said.startswith("outagebot: cannot write "), said
         assert path in said
