@@ -210,7 +210,7 @@ def build_services(settings: Settings, clock: Clock | None = None) -> Services:
         responders=Responders(tuple(settings.responders), settings.responders_group),
         texts=t,
     )
-    people = People(db, slack, clock)
+    people = People(db, slack, clock, fetch=bool(token))
     followups = Followups(
         db,
         clock,

@@ -37,8 +37,9 @@ async def resolve_user(slack: SlackWeb, t: Texts, text: str) -> str:
 
 
 class People:
-    def __init__(self, db: Database, slack: SlackWeb, clock: Clock) -> None:
-        self.db, self.slack, self.clock = db, slack, clock
+    def __init__(self, db: Database, slack: SlackWeb, clock: Clock, *, fetch: bool = True) -> None:
+        """`fetch=False` (no bot token, as on the command line): names from the cache only."""
+        self.db, self.slack, self.clock, self.fetch = db, slack, clock, fetch
 
     async def name(self, user_id: str) -> str:
         names = await self.names([user_id])
@@ -57,6 +58,9 @@ class People:
             )
             known = {row.user_id: row.display_name for row in rows}
         for user_id in wanted - known.keys():
+            if not self.fetch:
+                known[user_id] = user_id
+                continue
             try:
                 known[user_id] = await self.slack.user_name(user_id)
             except SlackApiError as exc:
