@@ -30,7 +30,8 @@ TYPED = (
     "Thanks <@U02GIULIA|giulia>: quotes &lt; 5 s again, *fixed* \x07 — see"
     " <https://acme.example/notes|the notes>"
 )
-PLAIN = "Thanks giulia: quotes < 5 s again, fixed — see the notes (https://acme.example/notes)"
+# Public text names nobody: the mention is left out.
+PLAIN = "Thanks: quotes < 5 s again, fixed — see the notes (https://acme.example/notes)"
 
 
 async def publish_typed(stack: SandboxStack) -> None:
