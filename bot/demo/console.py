@@ -232,7 +232,7 @@ class Console:
     async def _fill(self, view: View) -> bool:
         """Prompt for each field of a form and submit it; False when input ended first."""
         title = str((view.view.get("title") or {}).get("text", "form"))
-        self.echo(f"── form: {title} (Enter leaves a field empty) ──")
+        self.echo(f"── form: {title} (Enter keeps a field as shown, or empty) ──")
         intro = [b for b in view.view.get("blocks", []) if b.get("type") != "input"]
         if intro:
             self.echo(blocks_text(intro, self.log.readable))
@@ -253,11 +253,17 @@ class Console:
         return True
 
     def _value(self, element: dict[str, Any], answer: str) -> Any:
-        if not answer:
-            return None
+        if not answer:  # Slack submits a field left alone with its initial value
+            return _initial(element)
         kind = str(element.get("type"))
         if kind == "plain_text_input":
             return answer.replace("\\n", "\n")
+        if kind in _PICKERS:
+            pattern, shape = _PICKERS[kind]
+            if re.fullmatch(pattern, answer):
+                return answer
+            self.echo(f"   ({answer!r} is not {shape}; kept {_initial(element) or 'empty'})")
+            return _initial(element)
         if kind == "users_select":
             return self._person(answer).id
         if kind in ("static_select", "checkboxes"):
@@ -268,8 +274,28 @@ class Console:
         return None
 
 
+# Date and time pickers, typed: what Slack's picker would send.
+_PICKERS = {
+    "datepicker": (r"[0-9]{4}-[0-9]{2}-[0-9]{2}", "YYYY-MM-DD"),
+    "timepicker": (r"[0-9]{2}:[0-9]{2}", "HH:MM"),
+}
+_INITIAL = {
+    "datepicker": "initial_date",
+    "timepicker": "initial_time",
+    "plain_text_input": "initial_value",
+}
+
+
+def _initial(element: dict[str, Any]) -> str | None:
+    value = element.get(_INITIAL.get(str(element.get("type")), ""))
+    return str(value) if value else None
+
+
 def _hint(element: dict[str, Any]) -> str:
     kind = str(element.get("type"))
+    if kind in _PICKERS:
+        shown = _initial(element)
+        return f" ({_PICKERS[kind][1]}" + (f", Enter keeps {shown})" if shown else ")")
     if kind == "plain_text_input" and element.get("multiline"):
         return " (write \\n between lines)"
     if kind in ("static_select", "checkboxes"):

@@ -140,7 +140,13 @@ class Room:
         reply = await self.driver.submit_view(user, view.id, values)
         body = reply.json if isinstance(reply.json, dict) else {}
         if body.get("response_action") == "errors":
-            raise DriverError(f"the form refused it: {body.get('errors')}")
+            labels = {
+                str(b.get("block_id")): str((b.get("label") or {}).get("text", b.get("block_id")))
+                for b in view.view.get("blocks", [])
+            }
+            errors = dict(body.get("errors") or {})
+            said = "; ".join(f"{labels.get(k, k)}: {why}" for k, why in errors.items())
+            raise DriverError(f"the form refused it: {said}")
         return reply
 
     async def settle(self) -> list[Entry]:

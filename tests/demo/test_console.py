@@ -91,3 +91,34 @@ def test_declare_chat_note_then_resume_and_close_with_drafts(tmp_path: Path) -> 
     for recorded in ("Checkout returns 500", "Rolling back the deploy now", "rollback started"):
         assert recorded in internal  # from the first session, read back from the database
     assert "Rollback done, checkout works again" in internal
+
+
+@pytest.mark.slow
+def test_a_correction_through_the_form_keeps_what_is_left_alone(tmp_path: Path) -> None:
+    """Date and time pickers: Enter keeps the value shown, a typed one replaces it, a wrong
+    one is said and the shown value kept; refusals name the field, not its block id."""
+    said = console(
+        tmp_path,
+        "/incident declare Quotes gone",
+        "/incident feature down Quotes at 10:40",
+        "/incident feature up Quotes at 10:50",
+        "/incident correct features",
+        "",
+        "10:45",
+        "",
+        "10.55",
+        "",
+        "/incident correct features",
+        "",
+        "10:45",
+        "",
+        "",
+        "the logs say so",
+        "/incident timeline",
+    )
+    assert "down since — time (HH:MM, Enter keeps 10:40): 10:45" in said
+    assert "('10.55' is not HH:MM; kept 10:50)" in said
+    assert "(the form refused it: Reason: Say why" in said
+    timeline = said.split("key timeline")[-1]
+    assert "*10:45* · Marco · Offerte: down" in timeline  # the second form, with its reason
+    assert "*10:50* · Marco · Offerte: restored" in timeline  # left alone, kept
