@@ -179,7 +179,7 @@ def guard_reply(t: Texts, resolution: Resolution, *, closing: bool, said: str = 
         action, label = "incident_resolve_confirm", t.pgettext("button", "Resolve anyway")
     text = said + question.format(number=incident.number, items=items)
     if resolution.features_out:
-        text += " " + t._("A feature that came back earlier: `/incident feature up NAME at 17:30`.")
+        text += " " + t._("A feature that came back earlier: `/incident feature up NAME at HH:MM`.")
     blocks = confirm_blocks(t, text, action, str(incident.id), label)
     if resolution.features_out:
         button = restore_and_resolve_button(t, incident.id, closing=closing)

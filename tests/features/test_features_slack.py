@@ -232,7 +232,7 @@ async def test_close_guard_names_the_features_and_restores_then_closes(
     assert "INC-1 is not resolved and still open:" in question["text"]
     assert "Quotes is still down" in question["text"]
     assert "Purchases is still degraded" in question["text"]
-    assert "`/incident feature up NAME at 17:30`" in question["text"]
+    assert "`/incident feature up NAME at HH:MM`" in question["text"]
     buttons = [e["action_id"] for e in question["blocks"][-1]["elements"]]
     assert buttons == ["features_restore_and_close", "incident_close_confirm", "dismiss"]
     assert stack.sandbox.latest_view(MARCO) is None

@@ -119,7 +119,7 @@ async def test_close_guard_in_italian(italian: SandboxStack) -> None:
     assert question.startswith("INC-1 non è risolto e ha ancora in sospeso:")
     assert "Quotes" in question
     assert "Lo chiudo comunque?" in question
-    assert "`/incident funzionalità su NOME alle 17:30`" in question
+    assert "`/incident funzionalità su NOME alle HH:MM`" in question
     buttons = [e["text"]["text"] for e in blocks[-1]["elements"]]
     assert buttons == ["Segna tutte ripristinate e chiudi", "Chiudi comunque", "Annulla"]
     await click_last(italian, incident, "features_restore_and_close")
