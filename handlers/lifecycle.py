@@ -138,6 +138,11 @@ async def lead(ctx: CommandContext) -> Reply:
 
 async def rename(ctx: CommandContext) -> Reply:
     incident = ctx.require_incident()
+    if not ctx.args.strip():
+        t = ctx.services.texts
+        raise InputError(
+            t._("Give the new title."), t._("`/incident rename Quotes and Purchases down`")
+        )
     return _changed(await flows.rename(ctx.services, incident, ctx.args, ctx.user_id))
 
 

@@ -32,7 +32,7 @@ async def resolve_user(slack: SlackWeb, t: Texts, text: str) -> str:
         return user
     raise InputError(
         t._("`{text}` is not a user in this workspace.").format(text=text[:80]),
-        t._("Mention them: `/incident lead @giulia`."),
+        t._("Mention them as Slack completes it: type `@` and pick the name."),
     )
 
 

@@ -87,7 +87,7 @@ async def test_each_change_updates_everything(
         ("lead <@U0NOBODY>", "Slack does not know the user `U0NOBODY` (`user_not_found`)"),
         ("lead", "Say who leads"),
         ("rename " + "x" * 151, "the limit is 150"),
-        ("rename", "needs a title"),
+        ("rename", "Give the new title.\n`/incident rename Quotes and Purchases down`"),
         ("note", None),
     ],
 )
