@@ -49,6 +49,8 @@ async def maintenance(ctx: CommandContext) -> Reply:
         )
     if enabled and (on := await flows.already_on(services, incident, target)):
         return Reply(on)
+    if not enabled and (off := await flows.already_off(services, incident, target)):
+        return Reply(off)
     if reason := await services.maintenance.refusal(incident, target, enabled, ctx.user_id):
         return Reply(flows.refused_text(t, target, enabled, reason))
     # Identifies this command: the webhook's Idempotency-Key, and the Confirm's one claim.

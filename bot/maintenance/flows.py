@@ -62,6 +62,21 @@ async def already_on(services: Services, incident: Incident, target: str) -> str
     )
 
 
+async def already_off(services: Services, incident: Incident, target: str) -> str | None:
+    """Why `maintenance off` is refused: this incident turned `target` off already and it is
+    not on again. Never on in this incident, the platform may still be (switched by hand):
+    then `off` goes ahead."""
+    windows = [w for w in await services.maintenance.windows(incident.id) if w.target == target]
+    if not windows or any(w.ended_at is None for w in windows):
+        return None
+    ended = max(w.ended_at for w in windows if w.ended_at is not None)
+    t = services.texts
+    return t._(
+        ":information_source: Maintenance is already off for *{target}* {time};"
+        " `/incident maintenance status` shows what the platform says."
+    ).format(target=target, time=when(t, ended, incident.timezone, services.clock.now(), "since"))
+
+
 async def confirm_on(
     services: Services, incident: Incident, target_name: str, user: str, request: str
 ) -> str | None:

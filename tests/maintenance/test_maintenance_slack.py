@@ -314,6 +314,29 @@ async def test_on_while_on_is_refused_and_records_nothing(
     assert len(heroku.requests("PATCH")) == 1
 
 
+async def test_off_after_off_is_refused_but_off_never_on_here_goes_ahead(
+    stack: SandboxStack, heroku: FakeHeroku
+) -> None:
+    incident = await stack.declare(TITLE)
+    # Switched on by hand on the platform, before the incident: off goes through.
+    heroku.apps["acme-web"] = True
+    await command(stack, incident, "maintenance off web")
+    assert heroku.apps["acme-web"] is False
+    await confirm_on(stack, incident)
+    stack.clock.advance(timedelta(minutes=20))
+    await command(stack, incident, "maintenance off web")  # at 11:05
+    before = len(await attempts(stack, incident))
+    patches = len(heroku.requests("PATCH"))
+    stack.clock.advance(timedelta(minutes=5))
+
+    answer = await command(stack, incident, "maintenance off web")
+
+    assert "Maintenance is already off for *web* since 11:05" in answer
+    assert "`/incident maintenance status` shows what the platform says" in answer
+    assert len(await attempts(stack, incident)) == before
+    assert len(heroku.requests("PATCH")) == patches
+
+
 async def test_a_question_answered_after_maintenance_went_on_switches_nothing(
     stack: SandboxStack, heroku: FakeHeroku
 ) -> None:
