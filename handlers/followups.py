@@ -199,6 +199,16 @@ ACTIONS: dict[str, Action] = {
     "due": _set_due,
     "export": _export,
 }
+# The Italian words for the same actions, as the Italian help shows them.
+ACTIONS |= {
+    "aggiungi": ACTIONS["add"],
+    "elenco": ACTIONS["list"],
+    "fatta": ACTIONS["done"],
+    "scarta": ACTIONS["drop"],
+    "responsabile": ACTIONS["owner"],
+    "scadenza": ACTIONS["due"],
+    "esporta": ACTIONS["export"],
+}
 
 
 async def followup(ctx: CommandContext) -> Reply:

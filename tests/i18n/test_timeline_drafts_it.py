@@ -165,7 +165,10 @@ async def test_help_is_italian_and_names_each_other_name_once(italian: SandboxSt
     assert lines["nota"].endswith("Anche: `note`.")
     for name, line in lines.items():
         assert f"`{name}`." not in line.split("Anche:")[-1] or name == "help", line
-    assert "`followup add TESTO [@responsabile] [entro DATA]" in lines["followup"]
+    assert (
+        "`followup aggiungi TESTO [@responsabile] [entro DATA] | elenco | fatta N"
+        in (lines["followup"])
+    )
     assert "@bob entro venerdì`" in lines["followup"]
     assert lines["public"].startswith("• `public TESTO` — ")
     assert "Stiamo ripristinando" in lines["public"]
@@ -204,3 +207,8 @@ async def test_help_shows_no_english_usage_or_example_in_italian(italian: Sandbo
     assert "`vecchie` non è mie, tutte o scadute." in refused
     listed = (await italian.run(channel, "funzionalità elenco")).body["text"]
     assert listed.startswith("*Funzionalità in INC-1*")
+    await italian.run(channel, "followup aggiungi Scrivere i test entro venerdì")
+    await italian.run(channel, "followup fatta 1")
+    assert italian.services is not None
+    [done] = await italian.services.followups.for_incident(1)
+    assert (done.text, done.status.value) == ("Scrivere i test", "done")
