@@ -233,6 +233,12 @@ class Incidents:
         )
 
     async def set_severity(self, incident: Incident, severity: Severity, actor: str) -> Incident:
+        if severity is incident.severity:  # nothing to announce or record
+            raise InputError(
+                self.texts._("{number} is already {severity}.").format(
+                    number=incident.number, severity=severity.value.upper()
+                )
+            )
         return await self._change(
             incident,
             actor,
@@ -287,7 +293,9 @@ class Incidents:
         t = self.texts
         if incident.status is Status.closed:
             raise InputError(
-                t._("{number} is closed: its record is final.").format(number=incident.number),
+                t._("{number} is closed, and a closed incident stays closed.").format(
+                    number=incident.number
+                ),
                 t._("If it happens again, declare a new incident with `/incident declare`."),
             )
         if incident.status is not Status.resolved:

@@ -79,6 +79,7 @@ async def test_each_change_updates_everything(
         ("frobnicate", "not an /incident subcommand"),
         ("statuss identified", "Did you mean `/incident status`"),
         ("severity sev9", "not a severity"),
+        ("severity sev2", "INC-1 is already SEV2."),  # nothing to announce
         ("status sleeping", "not a status"),
         ("status", "Say which status.\nUse one of: investigating, identified, monitoring"),
         ("severity", "Say which severity.\nUse one of: sev1, sev2, sev3, sev4."),

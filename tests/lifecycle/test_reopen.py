@@ -78,7 +78,7 @@ async def test_reopen_refuses_an_open_or_a_closed_incident_and_changes_nothing(
     incident = await stack.services.incidents.close(await stack.services.incidents.get(1), MARCO)
     before = await snapshot(stack)
     reply = await stack.run(channel, "reopen it came back")
-    assert "INC-1 is closed: its record is final." in reply.body["text"]
+    assert "INC-1 is closed, and a closed incident stays closed." in reply.body["text"]
     assert "declare a new incident with `/incident declare`" in reply.body["text"]
     assert await snapshot(stack) == before
     assert incident.status is Status.closed
