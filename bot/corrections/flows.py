@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from bot.corrections.service import Applied, Fact, field_label, fingerprint
+from bot.errors import InputError
 from bot.i18n import Texts
 from bot.incidents import flows as incident_flows
 from bot.models import FeatureState, Incident, Status
@@ -127,6 +128,8 @@ async def propose(
     t, now = services.texts, services.clock.now()
     if fingerprint(at) == fact.fingerprint:
         return None
+    if problems := await services.corrections.problems(incident, {key: at}):
+        raise InputError(problems[key])
     question = t._(
         "{feature} is already recorded {field} {old}. Correct the record: {old} -> {new}?"
     ).format(

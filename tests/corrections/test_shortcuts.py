@@ -59,6 +59,18 @@ async def test_feature_up_again_moves_its_end(stack: SandboxStack, day: Incident
     assert "down 6 h 45 min" in listed
 
 
+async def test_a_correction_that_would_be_refused_is_refused_before_it_is_asked(
+    stack: SandboxStack, day: Incident
+) -> None:
+    channel = day.channel_id or ""
+    before = await facts(stack, day)
+    answer = await stack.run(channel, "feature up Offerte at 10:30")
+    assert "The end (10:30) must come after the start (10:40)." in answer.body["text"]
+    assert "Correct the record" not in answer.body["text"]
+    assert not stack.sandbox.ephemerals(MARCO, channel)[-1].blocks  # no button to press
+    assert await facts(stack, day) == before
+
+
 async def test_the_same_time_again_is_still_refused(stack: SandboxStack) -> None:
     incident = await stack.declare("Quotes gone")
     channel = incident.channel_id or ""
