@@ -269,8 +269,9 @@ class Corrections:
 
 
 def _clock(t: Texts, value: datetime | str, incident: Incident) -> str:
+    """A corrected time, dated when it is not on the day the incident was declared."""
     assert isinstance(value, datetime)
-    return local_when(t, value, incident.timezone, incident.closed_at or value)
+    return local_when(t, value, incident.timezone, incident.declared_at)
 
 
 async def _locked(conn: AsyncConnection, incident_id: int) -> Incident:

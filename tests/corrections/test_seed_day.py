@@ -103,6 +103,10 @@ async def test_the_audit_row_and_the_timeline_entry(stack: SandboxStack, day: In
     (entry,) = [e for e in entries if e.kind is EntryKind.correction]
     assert entry.actor == "U01MARCO"
     assert entry.data["reason"] == "logs"
+    # Both times are on the day before the declaration: each says so.
+    assert (
+        entry.text == "Corrected: Purchases, down since 29 Apr 14:00 → 29 Apr 13:58. Reason: logs"
+    )
     # The feature entry that said "down" moved with the interval.
     (down,) = [e for e in entries if e.kind is EntryKind.feature and e.data["state"] == "down"
                and e.data["feature"] == "Purchases"]  # fmt: skip
