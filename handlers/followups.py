@@ -127,10 +127,12 @@ async def _finish(
     followup = await services.followups.get(incident.id, _number(t, number, f"followup {verb} 2"))
     changed = await services.followups.finish(followup, status, ctx.user_id, reason.strip() or None)
     if changed is None:
+        if followup.status is FollowUpStatus.not_doing:
+            said = t._("Follow-up #{seq} was already dropped.")
+        else:
+            said = t._("Follow-up #{seq} is already {status}.")
         raise InputError(
-            t._("Follow-up #{seq} is already {status}.").format(
-                seq=followup.seq, status=render.status_word(t, followup.status)
-            )
+            said.format(seq=followup.seq, status=render.status_word(t, followup.status))
         )
     return Reply(flows.finished_text(t, ctx.user_id, changed, incident), in_channel=True)
 

@@ -153,3 +153,14 @@ async def test_followups_anywhere_oldest_due_first(stack: SandboxStack, clock: M
     assert "Sooner thing" in overdue
     assert "8 days overdue" in overdue
     assert "Later" not in overdue
+
+
+async def test_dropping_a_dropped_follow_up_says_so_plainly(stack: SandboxStack) -> None:
+    incident = await declare(stack)
+    channel = incident.channel_id or ""
+    await run(stack, channel, "followup add Write tests")
+    await run(stack, channel, "followup drop 1 not needed")
+    assert "Follow-up #1 was already dropped." in await run(stack, channel, "followup drop 1")
+    await run(stack, channel, "followup add Rotate keys")
+    await run(stack, channel, "followup done 2")
+    assert "Follow-up #2 is already done." in await run(stack, channel, "followup done 2")
