@@ -272,14 +272,20 @@ async def _draft(
 
 def _since(text: str, now: datetime, tz: str) -> datetime:
     """`90d`, `12w` (days, weeks back from now) or a day `2025-01-01` (midnight in `tz`)."""
+    usage = f"--since {text!r}: use 90d, 12w or a day like 2025-01-01"
     if match := re.fullmatch(r"([0-9]{1,4})([dw])", text.strip()):
         days = int(match[1]) * (7 if match[2] == "w" else 1)
+        if days == 0:
+            raise InputError(f"{usage}, a period of at least one day")
         return now - timedelta(days=days)
     try:
         day = date.fromisoformat(text.strip())
     except ValueError:
-        raise InputError(f"--since {text!r}: use 90d, 12w or a day like 2025-01-01") from None
-    return datetime.combine(day, time(), tzinfo=ZoneInfo(tz))
+        raise InputError(usage) from None
+    start = datetime.combine(day, time(), tzinfo=ZoneInfo(tz))
+    if start > now:
+        raise InputError(f"--since {text!r} is in the future: the record ends today")
+    return start
 
 
 async def _record(settings: Settings, since: str) -> Record:

@@ -174,6 +174,10 @@ def test_markdown_and_the_window(database: str, capsys: pytest.CaptureFixture[st
     assert "Quotes" not in text
     assert main(["report", "--since", "last year"]) == 2
     assert "use 90d, 12w or a day" in capsys.readouterr().err
+    assert main(["report", "--since", "2999-01-01"]) == 2
+    assert "is in the future: the record ends today" in capsys.readouterr().err
+    assert main(["report", "--since", "0d"]) == 2
+    assert "a period of at least one day" in capsys.readouterr().err
 
 
 def test_png_writes_each_chart(
