@@ -221,15 +221,15 @@ class _Builder:
             subject = self.ph.feature_subject.format(feature=escape_markdown(outage.feature))
             clauses.append((kind, subject, outage.total))
         texts: list[str] = []
-        previous, previous_subject = None, None
+        previous, previous_subject, elided = None, None, False
         for kind, subject, delta in clauses:
             full, short = self.ph.clauses[kind]
-            if subject and subject == previous_subject:
+            if subject and subject == previous_subject and not elided:
                 pattern = full.replace("{s} ", "")  # "... down for 40 min and degraded for 57"
-            else:
+            else:  # after a clause without its verb, the subject is said again
                 pattern = short if kind == previous else full
             texts.append(pattern.format(s=subject, d=self.fmt.duration(delta)))
-            previous, previous_subject = kind, subject
+            previous, previous_subject, elided = kind, subject, pattern == short
         return self.fmt.join(texts) if texts else self.absent("impact")
 
     def features(self, impact: Impact) -> list[FeatureSummary]:

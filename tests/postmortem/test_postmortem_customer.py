@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import replace
+from datetime import timedelta
 
 import pytest
 
@@ -177,3 +178,24 @@ def test_a_link_typed_in_the_close_form_stays_text(story: Story, language: str) 
     assert "](https://evil.example)" not in draft
     # No tag, autolink or mention can open; what was typed otherwise reads as typed.
     assert "Bad deploy, see &lt;https://evil.example\\|our notes> & &lt;!here>" in draft
+
+
+def test_a_feature_down_then_degraded_after_another_keeps_its_subject(story: Story) -> None:
+    """After a clause that left its verb out ("the Quotes feature for 6 hours"), the next one
+    about the same feature names it again rather than leave "and was degraded" without one."""
+    facts = story("en")
+    purchases, quotes = facts.intervals[0], facts.intervals[1]
+    slow = quotes.model_copy(
+        update={
+            "id": 3,
+            "state": FeatureState.degraded,
+            "started_at": quotes.ended_at,
+            "ended_at": quotes.ended_at + timedelta(minutes=2),
+        }
+    )
+    facts = replace(facts, intervals=[purchases, quotes, slow])
+    draft = render(facts, audience="customer", language="en")
+    assert (
+        "the Purchases feature was unavailable for 24 hours and 30 minutes, the Quotes feature"
+        " for 6 hours and 50 minutes, and the Quotes feature was degraded for 2 minutes" in draft
+    ), draft.split("\n\n")[1]
