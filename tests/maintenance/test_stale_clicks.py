@@ -17,15 +17,28 @@ from .test_maintenance_slack import TITLE, attempts, command
 pytestmark = pytest.mark.transports("http", "socket")
 
 
+@pytest.mark.parametrize(
+    ("before_close", "after_close", "closed"),
+    [
+        (timedelta(minutes=20), timedelta(), "at 11:05"),
+        # Pressed the next day: the day it closed is said too.
+        (timedelta(), timedelta(days=1), "at 10:45 on 30 Apr"),
+    ],
+)
 async def test_confirm_after_close_switches_nothing_and_says_it_expired(
-    stack: SandboxStack, heroku: FakeHeroku
+    stack: SandboxStack,
+    heroku: FakeHeroku,
+    before_close: timedelta,
+    after_close: timedelta,
+    closed: str,
 ) -> None:
     incident = await stack.declare(TITLE)
     channel = incident.channel_id or ""
     await command(stack, incident, "maintenance on")
     prompt = stack.sandbox.ephemerals(MARCO, channel)[-1]
-    stack.clock.advance(timedelta(minutes=20))
+    stack.clock.advance(before_close)
     await stack.close(channel)
+    stack.clock.advance(after_close)
 
     reply = await stack.driver.click(MARCO, CONFIRM_ON, channel_id=channel, message_ts=prompt.ts)
     await stack.idle()
@@ -38,32 +51,10 @@ async def test_confirm_after_close_switches_nothing_and_says_it_expired(
     assert await stack.services.maintenance.windows(incident.id) == []
     shown = {e.ts: e for e in stack.sandbox.ephemerals(MARCO, channel)}
     expired = shown[prompt.ts]
-    assert expired.text == (
-        ":hourglass: This button expired: INC-1 was closed at 11:05; nothing was switched."
-    )
+    reason = f"INC-1 was closed {closed}; nothing was switched."
+    assert expired.text == f":hourglass: This button expired: {reason}"
     assert [b["type"] for b in expired.blocks] == ["section"]  # no button left
-    assert list(shown.values())[-1].text == (
-        ":warning: INC-1 was closed at 11:05; nothing was switched."
-    )
-
-
-async def test_a_confirm_pressed_the_next_day_says_the_day_it_closed(
-    stack: SandboxStack, heroku: FakeHeroku
-) -> None:
-    incident = await stack.declare(TITLE)
-    channel = incident.channel_id or ""
-    await command(stack, incident, "maintenance on")
-    prompt = stack.sandbox.ephemerals(MARCO, channel)[-1]
-    await stack.close(channel)
-    stack.clock.advance(timedelta(days=1))
-
-    await stack.driver.click(MARCO, CONFIRM_ON, channel_id=channel, message_ts=prompt.ts)
-    await stack.idle()
-
-    assert heroku.requests("PATCH") == []
-    assert stack.sandbox.ephemerals(MARCO, channel)[-1].text == (
-        ":warning: INC-1 was closed at 10:45 on 30 Apr; nothing was switched."
-    )
+    assert list(shown.values())[-1].text == f":warning: {reason}"
 
 
 async def test_a_confirm_naming_another_incident_is_refused_in_this_channel(

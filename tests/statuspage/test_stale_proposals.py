@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from bot.models import Incident
 from bot.sandbox.stack import SandboxStack
 from bot.statuspage.blocks import PUBLISH
 
@@ -19,11 +20,23 @@ async def publish(stack: SandboxStack, channel: str, ts: str) -> None:
     await stack.idle()
 
 
-async def test_publishing_investigating_after_close_is_refused(make_stack: StackFactory) -> None:
+async def offerte_down(make_stack: StackFactory) -> tuple[SandboxStack, Incident, str]:
+    """A stack with INC-1 declared and Offerte marked down: its first proposal is posted."""
     stack = await make_stack()
     incident = await declare(stack)
     channel = incident.channel_id or ""
     await command(stack, channel, "feature down Offerte")
+    return stack, incident, channel
+
+
+def refused_and_expired(stack: SandboxStack, channel: str, ts: str, reason: str) -> None:
+    """The click was answered with `reason`, and the proposal lost its Publish button."""
+    assert stack.sandbox.ephemerals(MARCO, channel)[-1].text == f":warning: {reason}"
+    assert PUBLISH not in str(stack.sandbox.state.channels[channel].message(ts))
+
+
+async def test_publishing_investigating_after_close_is_refused(make_stack: StackFactory) -> None:
+    stack, incident, channel = await offerte_down(make_stack)
     [investigating] = proposals(stack, incident)
     await stack.close(channel)
 
@@ -41,10 +54,7 @@ async def test_publishing_investigating_after_close_is_refused(make_stack: Stack
 async def test_an_older_proposal_cannot_follow_a_later_publication(
     make_stack: StackFactory,
 ) -> None:
-    stack = await make_stack()
-    incident = await declare(stack)
-    channel = incident.channel_id or ""
-    await command(stack, channel, "feature down Offerte")
+    stack, incident, channel = await offerte_down(make_stack)
     await command(stack, channel, "status identified")
     investigating, identified = proposals(stack, incident)
     await publish(stack, channel, identified.ts)
@@ -63,10 +73,7 @@ async def test_an_older_proposal_cannot_follow_a_later_publication(
 async def test_reopening_expires_the_resolved_proposal_and_proposes_anew(
     make_stack: StackFactory,
 ) -> None:
-    stack = await make_stack()
-    incident = await declare(stack)
-    channel = incident.channel_id or ""
-    await command(stack, channel, "feature down Offerte")
+    stack, incident, channel = await offerte_down(make_stack)
     await command(stack, channel, "feature up Offerte")
     await command(stack, channel, "resolve")
     resolved = proposals(stack, incident)[-1]
@@ -80,8 +87,7 @@ async def test_reopening_expires_the_resolved_proposal_and_proposes_anew(
     # The resolution no longer holds: its button has expired.
     await publish(stack, channel, resolved.ts)
     reason = "INC-1 was reopened at 10:40; nothing was published."
-    assert stack.sandbox.ephemerals(MARCO, channel)[-1].text == f":warning: {reason}"
-    assert PUBLISH not in str(stack.sandbox.state.channels[channel].message(resolved.ts))
+    refused_and_expired(stack, channel, resolved.ts, reason)
     assert (await get_json(stack, "incidents"))["incidents"] == []
 
     await publish(stack, channel, reopened.ts)
@@ -90,10 +96,7 @@ async def test_reopening_expires_the_resolved_proposal_and_proposes_anew(
 
 
 async def test_publishing_investigating_after_resolve_is_refused(make_stack: StackFactory) -> None:
-    stack = await make_stack()
-    incident = await declare(stack)
-    channel = incident.channel_id or ""
-    await command(stack, channel, "feature down Offerte")
+    stack, incident, channel = await offerte_down(make_stack)
     [investigating] = proposals(stack, incident)
     await command(stack, channel, "feature up Offerte")
     await command(stack, channel, "resolve")
@@ -101,8 +104,7 @@ async def test_publishing_investigating_after_resolve_is_refused(make_stack: Sta
     await publish(stack, channel, investigating.ts)
 
     reason = "INC-1 was resolved at 10:40; nothing was published."
-    assert stack.sandbox.ephemerals(MARCO, channel)[-1].text == f":warning: {reason}"
-    assert PUBLISH not in str(stack.sandbox.state.channels[channel].message(investigating.ts))
+    refused_and_expired(stack, channel, investigating.ts, reason)
     assert (await get_json(stack, "incidents"))["incidents"] == []
     # The resolution's own proposal may still go public.
     resolved = proposals(stack, incident)[-1]
