@@ -188,7 +188,7 @@ async def _restore_all(
     close form); something else still open asks again, without features."""
     incident = await clicked_incident(services, click)
     try:
-        outcome = await flows.restore_and_resolve(services, incident, click.user.id)
+        outcome = await flows.restore_and_resolve(services, incident, click.user.id, click.asked_at)
     except Expired:
         raise
     except InputError as exc:

@@ -309,7 +309,9 @@ def register(app: AsyncApp, services: Services) -> None:
         click = payload(context, BlockActions)
         incident = await clicked_incident(services, click)
         try:
-            resolution = await flows.resolve(services, incident, click.user.id, anyway=True)
+            resolution = await flows.resolve(
+                services, incident, click.user.id, anyway=True, asked_at=click.asked_at
+            )
         except Expired:
             raise
         except InputError as exc:

@@ -9,6 +9,8 @@ fields instead of walking dicts again. `Any` is left only where Slack's payloads
 
 from __future__ import annotations
 
+import re
+from datetime import datetime
 from typing import Annotated, Any, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError
@@ -16,6 +18,7 @@ from slack_bolt.context.async_context import AsyncBoltContext
 
 from bot.errors import InputError
 from bot.i18n import Texts
+from bot.slack.ts import ts_instant
 
 # Seconds and microseconds: every listener turns a ts into an instant (`ts_instant`).
 SlackTs = Annotated[str, StringConstraints(pattern=r"^[0-9]{1,12}(\.[0-9]{1,6})?$")]
@@ -103,6 +106,7 @@ class Action(_Loose):
 class Container(_Loose):
     type: str | None = None
     channel_id: str | None = None
+    message_ts: str | None = None
 
 
 class Interaction(_Loose):
@@ -133,6 +137,14 @@ class BlockActions(Interaction):
     def value(self) -> str | None:
         """The clicked button's value: a click carries one action."""
         return self.actions[0].value if self.actions else None
+
+    @property
+    def asked_at(self) -> datetime | None:
+        """When the clicked message was posted (its ts): when its question was asked."""
+        ts = self.container.message_ts if self.container is not None else None
+        if not ts or not re.fullmatch(r"[0-9]{1,12}\.[0-9]{1,6}", ts):
+            return None
+        return ts_instant(ts)
 
 
 # block_id -> action_id -> the element's state, whose keys depend on the element's type.

@@ -99,7 +99,8 @@ def register(app: AsyncApp, services: Services) -> None:
         values = view.state.values
         form = close_form(values)
         try:  # action items become follow-ups; checked before anything is written
-            incident_id = metadata(view, CloseMetadata, services.texts).incident_id
+            carried = metadata(view, CloseMetadata, services.texts)
+            incident_id = carried.incident_id
             items = await followup_flows.close_form_followups(
                 services, incident_id, form.action_items, closing_without_followups(values)
             )
@@ -107,7 +108,9 @@ def register(app: AsyncApp, services: Services) -> None:
             await ack(response_action="errors", errors={"action_items": str(exc)[:150]})
             return
         try:
-            await flows.close_and_draft(services, incident_id, form, user, items)
+            await flows.close_and_draft(
+                services, incident_id, form, user, items, seen_reopened=carried.reopened_at
+            )
         except InputError as exc:
             await ack(response_action="errors", errors={"root_cause": str(exc)[:150]})
             return

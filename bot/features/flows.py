@@ -100,10 +100,12 @@ class RestoredResolution:
 
 
 async def restore_and_resolve(
-    services: Services, incident: Incident, user_id: str
+    services: Services, incident: Incident, user_id: str, asked_at: datetime | None = None
 ) -> RestoredResolution:
+    """The guard's button (posted at `asked_at`): every feature back, then resolve."""
     nothing = services.texts._("nothing changed")
     services.incidents.require_current(incident, nothing, open_only=True)
+    services.incidents.require_not_reopened_since(incident, asked_at, nothing)
     changes = await services.features.restore_all(incident, user_id)
     restored = ""
     if changes:

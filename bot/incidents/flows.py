@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass, field
+from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from slack_sdk.errors import SlackApiError
@@ -212,14 +213,21 @@ def ensure_open(services: Services, incident: Incident) -> None:
 
 
 async def resolve(
-    services: Services, incident: Incident, user_id: str, *, anyway: bool = False
+    services: Services,
+    incident: Incident,
+    user_id: str,
+    *,
+    anyway: bool = False,
+    asked_at: datetime | None = None,
 ) -> Resolution:
     """Resolve, unless a domain still shows something open and nobody said "anyway" yet:
     then the answer is the list, for the edge to ask with. `anyway` is a click on that
-    question: once the incident is resolved or closed, the click has expired."""
+    question (asked at `asked_at`): once the incident is resolved or closed, or reopened
+    since the question, the click has expired."""
     if anyway:
         nothing = services.texts._("nothing changed")
         services.incidents.require_current(incident, nothing, open_only=True)
+        services.incidents.require_not_reopened_since(incident, asked_at, nothing)
     ensure_open(services, incident)
     if not anyway and (open_ := await still_open(services, incident)).open_items:
         return open_

@@ -342,10 +342,22 @@ class Incidents:
                 self.texts._("{number} was reopened {time}; {nothing}."), incident, nothing
             )
 
-    def _stale(self, said: str, incident: Incident, nothing: str) -> Expired:
-        """`said` of the moment the incident last changed state: "at 18:05", or "at 18:05
-        on 4 Dec" for a button pressed on another day."""
-        at = {
+    def require_not_reopened_since(
+        self, incident: Incident, asked_at: datetime | None, nothing: str
+    ) -> None:
+        """The guard of a question asked (a button posted, a form opened) about an incident
+        that was reopened after it: whatever it offered was about the earlier resolution."""
+        reopened = incident.reopened_at
+        if asked_at is not None and reopened is not None and asked_at < reopened:
+            said = self.texts._("{number} was reopened {time}; {nothing}.")
+            raise self._stale(said, incident, nothing, at=reopened)
+
+    def _stale(
+        self, said: str, incident: Incident, nothing: str, *, at: datetime | None = None
+    ) -> Expired:
+        """`said` of the moment the incident last changed state (or `at`): "at 18:05", or
+        "at 18:05 on 4 Dec" for a button pressed on another day."""
+        at = at or {
             Status.closed: incident.closed_at,
             Status.resolved: incident.resolved_at,
         }.get(incident.status, incident.reopened_at)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
+from datetime import datetime
 
 from slack_sdk.errors import SlackApiError
 
@@ -29,10 +30,13 @@ async def close_and_draft(
     form: CloseForm,
     user_id: str,
     followups: Sequence[NewFollowUp] = (),
+    *,
+    seen_reopened: datetime | None = None,
 ) -> incident_flows.Changed:
     """Save the form, close, record the form's follow-ups (read and checked beforehand by
     `bot.followups.flows.close_form_followups`) and index the incident for the similar-incident
-    search; then say so in the channel and deliver both drafts."""
+    search; then say so in the channel and deliver both drafts. A form opened before the
+    incident was last reopened (`seen_reopened`: the reopening it knew of) closes nothing."""
     incident = await services.incidents.get(incident_id)
     if incident.status is Status.closed:
         raise InputError(
@@ -40,6 +44,9 @@ async def close_and_draft(
                 "{incident} is already closed; `/incident postmortem` in its channel drafts again."
             ).format(incident=incident.number)
         )
+    opened = seen_reopened or incident.declared_at
+    nothing = services.texts._("nothing was closed")
+    services.incidents.require_not_reopened_since(incident, opened, nothing)
     await services.postmortems.save_form(incident.id, form)
     closed = await incident_flows.close(services, incident, user_id)
     await services.followups.add(incident, followups, user_id, Source.close_form)

@@ -7,6 +7,7 @@ submission, the "Close and draft" button) both use it without importing each oth
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import datetime
 from typing import Any
 
 from pydantic import BaseModel
@@ -103,16 +104,20 @@ def close_modal(
         submit=t.pgettext("button", "Close and draft"),
         close=t.pgettext("button", "Cancel"),
         blocks=blocks,
-        private_metadata=CloseMetadata(incident_id=incident.id).model_dump_json(),
+        private_metadata=CloseMetadata(
+            incident_id=incident.id, reopened_at=incident.reopened_at
+        ).model_dump_json(),
     )
     view.validate_json()
     return view.to_dict()
 
 
 class CloseMetadata(BaseModel):
-    """What the close form carries: its incident."""
+    """What the close form carries: its incident, and when that was last reopened as the form
+    opened (a form opened before a reopening closes nothing)."""
 
     incident_id: RowId
+    reopened_at: datetime | None = None
 
 
 def close_form(values: StateValues) -> CloseForm:

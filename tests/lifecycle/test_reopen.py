@@ -112,3 +112,52 @@ async def test_riapri_in_italian(stack: SandboxStack) -> None:
     assert "Riaperto: di nuovo vuote" in timeline
     help_text = (await stack.run(channel, "aiuto")).body["text"]
     assert "`riapri [motivo]` — riapre un incidente risolto" in help_text
+
+
+async def test_a_resolve_question_asked_before_the_reopening_has_expired(
+    stack: SandboxStack, channel: str
+) -> None:
+    """Asked while Quotes was down, answered after a resolve and a reopen: it was about the
+    earlier resolution, so the click changes nothing."""
+    await stack.run(channel, "feature down Quotes at 10:30")
+    await stack.run(channel, "resolve")
+    question = stack.sandbox.ephemerals(MARCO, channel)[-1]
+    await stack.run(channel, "resolve")
+    again = stack.sandbox.ephemerals(MARCO, channel)[-1]
+    await stack.driver.click(
+        MARCO, "incident_resolve_confirm", "1", channel_id=channel, message_ts=again.ts
+    )
+    await stack.idle()
+    stack.clock.advance(timedelta(minutes=20))
+    await stack.run(channel, "reopen Quotes empty again")  # at 11:00
+    before = await snapshot(stack)
+
+    await stack.driver.click(
+        MARCO, "incident_resolve_confirm", "1", channel_id=channel, message_ts=question.ts
+    )
+    await stack.idle()
+
+    assert (await stack.services.incidents.get(1)).status is Status.investigating
+    assert await snapshot(stack) == before
+    said = stack.sandbox.ephemerals(MARCO, channel)[-1].text
+    assert said == ":warning: INC-1 was reopened at 11:00; nothing changed."
+
+
+async def test_a_close_form_opened_before_the_reopening_closes_nothing(
+    stack: SandboxStack, channel: str
+) -> None:
+    await stack.run(channel, "resolve")
+    await stack.run(channel, "close")  # the form opens
+    form = stack.driver.latest_view(MARCO)
+    assert form is not None
+    stack.clock.advance(timedelta(minutes=30))
+    await stack.run(channel, "reopen Quotes empty again")  # at 11:10
+    before = await snapshot(stack)
+
+    reply = await stack.driver.submit_view(MARCO, form.id, {"no_followups": {"value": ["yes"]}})
+    await stack.idle()
+
+    assert reply.ok
+    assert "INC-1 was reopened at 11:10; nothing was closed." in reply.text
+    assert (await stack.services.incidents.get(1)).status is Status.investigating
+    assert await snapshot(stack) == before
