@@ -296,6 +296,15 @@ class _Builder:
             case _:  # notes and key messages only when marked public
                 return is_key_moment(entry) and entry.is_public
 
+    def out_at(self, instant: datetime) -> bool:
+        """Whether some feature was down or degraded at `instant`."""
+        return any(
+            i.state in IMPACT_STATES
+            and i.started_at <= instant
+            and (i.ended_at is None or i.ended_at > instant)
+            for i in self.facts.intervals
+        )
+
     def sentence(self, entry: TimelineEntry) -> str:
         """What people typed, or a sentence generated from the entry's data."""
         ph, customer = self.ph, self.audience == "customer"
@@ -305,6 +314,8 @@ class _Builder:
             case EntryKind.declared:
                 title = self.typed(entry.text or self.facts.incident.title, one_line=True)
                 return ph.declared_internal.format(title=title)
+            case EntryKind.resolved if customer and self.out_at(entry.occurred_at):
+                return ph.resolved_partly
             case EntryKind.resolved:
                 return ph.resolved_customer if customer else ph.resolved_internal
             case EntryKind.reopened if customer or not entry.text.strip():

@@ -37,6 +37,8 @@ class Phrases:
     declared_internal: str
     resolved_customer: str
     resolved_internal: str
+    # Resolved while a feature was still out ("resolve anyway"): never "all working again".
+    resolved_partly: str
     reopened_customer: str
     reopened_internal: str
     closed: str
@@ -120,6 +122,7 @@ EN = Phrases(
     declared_internal="Incident declared: {title}",
     resolved_customer="The issue was resolved and the service is working normally again",
     resolved_internal="Incident resolved",
+    resolved_partly="The service was available again, but not yet every feature",
     reopened_customer="The issue came back and we resumed work on it",
     reopened_internal="Incident reopened",
     closed="Incident closed",
@@ -224,6 +227,7 @@ IT = Phrases(
     declared_internal="Incidente dichiarato: {title}",
     resolved_customer="Il problema è stato risolto e il servizio funziona di nuovo normalmente",
     resolved_internal="Incidente risolto",
+    resolved_partly="Il servizio era di nuovo disponibile, ma non ancora tutte le funzioni",
     reopened_customer="Il problema si è ripresentato e abbiamo ripreso a lavorarci",
     reopened_internal="Incidente riaperto",
     closed="Incidente chiuso",

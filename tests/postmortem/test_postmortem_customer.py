@@ -199,3 +199,24 @@ def test_a_feature_down_then_degraded_after_another_keeps_its_subject(story: Sto
         "the Purchases feature was unavailable for 24 hours and 30 minutes, the Quotes feature"
         " for 6 hours and 50 minutes, and the Quotes feature was degraded for 2 minutes" in draft
     ), draft.split("\n\n")[1]
+
+
+@LANGUAGES
+def test_resolved_with_a_feature_still_out_never_says_all_works(
+    story: Story, language: str
+) -> None:
+    """Resolved "anyway" while Quotes was still down: the customer timeline does not claim the
+    service worked normally again at that moment."""
+    facts = story(language)
+    resolved = facts.incident.resolved_at
+    assert resolved is not None
+    quotes = facts.intervals[1].model_copy(update={"ended_at": resolved + timedelta(minutes=30)})
+    facts = replace(facts, intervals=[facts.intervals[0], quotes])
+    draft = render(facts, audience="customer", language=language)
+    partly = {
+        "en": "The service was available again, but not yet every feature",
+        "it": "Il servizio era di nuovo disponibile, ma non ancora tutte le funzioni",
+    }
+    normally = {"en": "working normally again", "it": "funziona di nuovo normalmente"}
+    assert partly[language] in draft
+    assert normally[language] not in draft
