@@ -375,7 +375,7 @@ class PagingFlows:
                 await self.timeline.record(
                     incident.id,
                     EntryKind.page,
-                    f"page resolved in {self.provider}",
+                    self.t._("The page was resolved in {provider}.").format(provider=self.provider),
                     is_key=False,
                     data={"page": page.key, "event": "resolved"},
                 )

@@ -132,6 +132,7 @@ async def test_the_outage_day_pages_once_shows_the_acknowledgement_and_resolves_
         "| Declared | 10:40 | 0 minutes |\n| Paged | 10:40 | 0 minutes |\n"
         "| Page acknowledged (time to acknowledge: 3 minutes) | 10:43 | 3 minutes |\n"
     ) in internal
+    assert "The page was resolved in PagerDuty." in internal  # worded, in the team's language
     customer = services.postmortems.render(facts, "customer", "en")
     assert "acknowledged" not in customer
     assert "Giulia" not in customer
