@@ -135,6 +135,9 @@ class PublicIncident(BaseModel):
     resolved_at: datetime | None
     components: list[str]  # public component ids
     updates: list[PublicUpdate]  # newest first
+    # The worst the record holds for it (app offline, a feature down or degraded): what
+    # Statuspage keeps as a resolved incident's impact.
+    impact: Indicator = Indicator.none
 
     @property
     def is_open(self) -> bool:

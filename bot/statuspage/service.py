@@ -25,6 +25,7 @@ from bot.i18n import Texts
 from bot.models import (
     EntryKind,
     FeatureInterval,
+    FeatureState,
     Incident,
     MaintenanceWindow,
     Status,
@@ -402,7 +403,17 @@ def _public_incidents(
         latest = updates[-1]
         incident = record.incidents[incident_id]
         starts = [i.started_at for i in record.intervals if i.incident_id == incident_id]
+        # What was published as affected, and what the record says was (a feature found
+        # down after the last publication still counts).
         affected = {k for u in updates for k, s in u.components.items() if SEVERITY[s] > 0}
+        impact = _recorded_impact(record, incident_id)
+        affected |= {
+            i.feature
+            for i in record.intervals
+            if i.incident_id == incident_id and i.state is not FeatureState.up
+        }
+        if impact is Indicator.critical:
+            affected.add(comp.APP)
         resolved_at = (
             latest.decided_at if latest.status is PublicStatus.resolved else None
         ) or None
@@ -419,6 +430,7 @@ def _public_incidents(
                 updated_at=latest.decided_at or latest.proposed_at,
                 resolved_at=resolved_at,
                 components=[ids[k] for k in ids if k in affected],
+                impact=impact,
                 updates=[
                     PublicUpdate(
                         id=u.id, status=u.status, body=u.body, at=u.decided_at or u.proposed_at
@@ -429,6 +441,17 @@ def _public_incidents(
         )
     out.sort(key=lambda p: (not p.is_open, -p.updated_at.timestamp()))
     return out
+
+
+def _recorded_impact(record: Record, incident_id: int) -> Indicator:
+    """The app offline (a real maintenance window) is critical, a feature down major, one
+    degraded minor; else none."""
+    if any(w.incident_id == incident_id and not w.dry_run for w in record.windows):
+        return Indicator.critical
+    states = {i.state for i in record.intervals if i.incident_id == incident_id}
+    if FeatureState.down in states:
+        return Indicator.major
+    return Indicator.minor if FeatureState.degraded in states else Indicator.none
 
 
 def _published_states(

@@ -185,7 +185,7 @@ class StatusSite:
             "id": str(i.id),
             "name": i.title,
             "status": i.status.value,
-            "impact": snapshot.indicator.value if i.is_open else "none",
+            "impact": snapshot.indicator.value if i.is_open else i.impact.value,
             "created_at": _iso(i.started_at),
             "started_at": _iso(i.started_at),
             "updated_at": _iso(i.updated_at),

@@ -37,6 +37,7 @@ WORDS = {
             " We are sorry for the trouble this caused you."
         ),
         "title": "Problems with Preventivi and Purchases",
+        "app": "Application",
     },
     "it": {
         "down_yesterday": "feature down Acquisti ieri alle 14:00",
@@ -53,6 +54,7 @@ WORDS = {
             " Ci scusiamo per il disagio che ti abbiamo causato."
         ),
         "title": "Problemi: Preventivi e Purchases",
+        "app": "Applicazione",
     },
 }
 
@@ -102,6 +104,13 @@ async def test_one_component_then_two_then_the_resolution(
     # (Purchases 29/04 14:00 -> 30/04 12:40), never one span from the first symptom.
     assert body(resolved) == words["resolved"]
     assert words["title"] in resolved.text
+    # Published, the resolved incident names every component the record holds as affected,
+    # Offerte too although no update went out while it was down; and it keeps its impact.
+    await click(stack, incident, PUBLISH)
+    [public] = (await get_json(stack, "incidents"))["incidents"]
+    named = {c["name"] for c in public["components"]}
+    assert named == {words["app"], "Preventivi", "Purchases"}
+    assert public["impact"] == "major"
 
 
 @pytest.mark.parametrize("language", ["en", "it"])

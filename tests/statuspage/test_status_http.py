@@ -119,6 +119,10 @@ async def test_before_during_after_only_published_text_and_live_states(
     assert closed["status"] == "resolved"
     assert closed["resolved_at"]
     assert [u["status"] for u in closed["incident_updates"]] == ["resolved", "identified"]
+    # A resolved incident keeps its impact, as Statuspage does: a feature was down (the
+    # maintenance here was a dry run: the app never went offline).
+    assert closed["impact"] == "major"
+    assert {c["name"] for c in closed["components"]} == {"Application", "Preventivi"}
     # Preventivi was down 10:41-17:30, the figure a draft states; not the 6 h 50 min since
     # the declaration at 10:40, which no draft states.
     assert (
