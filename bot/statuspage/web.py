@@ -9,11 +9,12 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 from xml.etree import ElementTree as ET
+from zoneinfo import ZoneInfo
 
 from aiohttp import web
 from jinja2 import Environment, FileSystemLoader, select_autoescape
@@ -217,15 +218,20 @@ class StatusSite:
     def _view(self, i: PublicIncident, now: datetime) -> dict[str, Any]:
         t = self.texts
         end = i.resolved_at
+        # An incident over more than one day dates every time it shows (a bare 17:45 under
+        # "29/04 14:00" reads as the 29th); else a time today goes without its date.
+        zone = ZoneInfo(self.timezone)
+        days = {i.started_at.astimezone(zone).date(), (end or now).astimezone(zone).date()}
+        today = now if len(days) == 1 else i.started_at - timedelta(days=1)  # never shown
         return {
             "title": i.title,
             # No span of its own: a public number is one the drafts state (issue 23).
-            "start": self._when(i.started_at, now),
-            "end": self._when(end, now) if end else "",
+            "start": self._when(i.started_at, today),
+            "end": self._when(end, today) if end else "",
             "updates": [
                 {
                     "status": t._(STATUS_LABELS[u.status]),
-                    "when": self._when(u.at, now),
+                    "when": self._when(u.at, today),
                     "iso": _iso(u.at),
                     "body": u.body,
                 }

@@ -16,7 +16,7 @@ from bot.demo.demo import run_demo
 from bot.demo.scenario import DEFAULT_SCENARIO, load_scenario
 from bot.statuspage.blocks import PUBLISH, SKIP
 
-from .conftest import StackFactory, click, command, declare, get_json, proposals
+from .conftest import StackFactory, click, command, declare, get, get_json, proposals
 
 pytestmark = pytest.mark.transports("http")
 
@@ -38,6 +38,7 @@ WORDS = {
         ),
         "title": "Problems with Preventivi and Purchases",
         "app": "Application",
+        "span": "<p>29 Apr 14:00 – 30 Apr 12:40</p>",
     },
     "it": {
         "down_yesterday": "feature down Acquisti ieri alle 14:00",
@@ -55,6 +56,7 @@ WORDS = {
         ),
         "title": "Problemi: Preventivi e Purchases",
         "app": "Applicazione",
+        "span": "<p>29/04 14:00 – 30/04 12:40</p>",
     },
 }
 
@@ -110,6 +112,9 @@ async def test_one_component_then_two_then_the_resolution(
     [public] = (await get_json(stack, "incidents"))["incidents"]
     named = {c["name"] for c in public["components"]}
     assert named == {words["app"], "Preventivi", "Purchases"}
+    # Over two days, every time the page shows carries its date.
+    page = (await get(stack, "/status")).text
+    assert words["span"] in page
     assert public["impact"] == "major"
 
 
