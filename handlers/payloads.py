@@ -9,7 +9,6 @@ fields instead of walking dicts again. `Any` is left only where Slack's payloads
 
 from __future__ import annotations
 
-import re
 from datetime import datetime
 from typing import Annotated, Any, TypeVar
 
@@ -106,7 +105,7 @@ class Action(_Loose):
 class Container(_Loose):
     type: str | None = None
     channel_id: str | None = None
-    message_ts: str | None = None
+    message_ts: SlackTs | None = None
 
 
 class Interaction(_Loose):
@@ -142,9 +141,7 @@ class BlockActions(Interaction):
     def asked_at(self) -> datetime | None:
         """When the clicked message was posted (its ts): when its question was asked."""
         ts = self.container.message_ts if self.container is not None else None
-        if not ts or not re.fullmatch(r"[0-9]{1,12}\.[0-9]{1,6}", ts):
-            return None
-        return ts_instant(ts)
+        return ts_instant(ts) if ts else None
 
 
 # block_id -> action_id -> the element's state, whose keys depend on the element's type.

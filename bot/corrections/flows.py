@@ -124,11 +124,12 @@ async def propose(
     else:
         interval = next(i for i in status.intervals if i.ended_at is None)
         key = f"interval:{interval.id}:start"
-    fact = next(f for f in await services.corrections.facts(incident) if f.key == key)
+    facts = await services.corrections.facts(incident)
+    fact = next(f for f in facts if f.key == key)
     t, now = services.texts, services.clock.now()
     if fingerprint(at) == fact.fingerprint:
         return None
-    if problems := await services.corrections.problems(incident, {key: at}):
+    if problems := services.corrections.problems(incident, facts, {key: at}):
         raise InputError(problems[key])
     question = t._(
         "{feature} is already recorded {field} {old}. Correct the record: {old} -> {new}?"

@@ -141,13 +141,12 @@ class Corrections:
             " under `[permissions] correct` may correct it."
         ).format(lead=incident.lead)
 
-    async def problems(
-        self, incident: Incident, changes: Mapping[str, datetime | str]
+    def problems(
+        self, incident: Incident, facts: Sequence[Fact], changes: Mapping[str, datetime | str]
     ) -> dict[str, str]:
-        """What is wrong with `changes` against the record as it is now, writing nothing: so
-        no question is asked for a correction that would then be refused."""
-        facts = {f.key: f for f in await self.facts(incident)}
-        return _check(self.t, incident, facts, changes, self.clock.now())
+        """What is wrong with `changes` against `facts` (the record as just read), writing
+        nothing: so no question is asked for a correction that would then be refused."""
+        return _check(self.t, incident, {f.key: f for f in facts}, changes, self.clock.now())
 
     async def apply(
         self,

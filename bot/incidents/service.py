@@ -11,7 +11,7 @@ from sqlalchemy.exc import IntegrityError
 
 from bot.errors import Expired, InputError
 from bot.i18n import Texts, texts
-from bot.incidents.labels import status_label
+from bot.incidents.labels import severity_label, status_label
 from bot.models import EntryKind, Incident, Severity, Status
 from bot.plumbing.schedules import Schedules
 from bot.store import tables
@@ -236,7 +236,7 @@ class Incidents:
         if severity is incident.severity:  # nothing to announce or record
             raise InputError(
                 self.texts._("{number} is already {severity}.").format(
-                    number=incident.number, severity=severity.value.upper()
+                    number=incident.number, severity=severity_label(self.texts, severity)
                 )
             )
         return await self._change(

@@ -506,9 +506,12 @@ def trailing_due(text: str) -> tuple[str, str] | None:
     return text[: match.start()], match["day"]
 
 
+_WHOLE_DAY_WORD = re.compile(rf"{_DAY_WORDS}|today|oggi|tomorrow|domani", re.IGNORECASE)
+
+
 def is_day_word(word: str) -> bool:
     """Whether `word` is a day said in words ("ieri", "domani", "lunedì", "stamattina")."""
-    return re.fullmatch(rf"{_DAY_WORDS}|today|oggi|tomorrow|domani", _words(word), re.I) is not None
+    return _WHOLE_DAY_WORD.fullmatch(_words(word)) is not None
 
 
 def names_a_day(text: str) -> bool:
